@@ -1,0 +1,25 @@
+"""dtrun: declarative DMN-style decision tables for clinical guideline logic.
+
+The package is named ``engine``; the distribution and the command are ``dtrun``.
+Heavy modules (pandas, openpyxl) are imported only where they are used, so that
+``import engine`` and ``dtrun --version`` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.model import Model
+
+
+def load_workbook(path: Any) -> "Model":
+    """Load and compile a decision-table workbook (``.xlsx``); raises WorkbookError."""
+    from engine.workbook import load_workbook as _load
+
+    return _load(path)
+
+
+__all__ = ["__version__", "load_workbook"]

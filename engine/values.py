@@ -1,0 +1,154 @@
+"""FEEL value semantics for one value at a time: kinds, equality, ordering, three-valued logic.
+
+This is the reference meaning of the condition language.  The scalar evaluator uses it
+directly; the vectorized evaluator and the set form must agree with it (tests check).
+
+A value's *kind* is one of ``null``, ``boolean``, ``number``, ``string``, ``date``,
+``datetime`` or ``other``.  Python's ``bool`` is a kind of its own (never a number), NaN,
+``pandas.NA`` and ``NaT`` are null.  Following DMN 1.5 and its TCK: ``null = null`` is
+true, ``x = null`` is false for any other x, comparing values of different kinds gives
+null (so neither ``=`` nor ``!=`` holds), and ordering anything with null gives null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import operator
+from typing import Any, Callable
+
+NULL, BOOLEAN, NUMBER, STRING, DATE, DATETIME, OTHER = (
+    "null", "boolean", "number", "string", "date", "datetime", "other",
+)
+ORDERED_KINDS = frozenset({NUMBER, STRING, DATE, DATETIME})
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+def kind_of(value: Any) -> str:
+    """The FEEL kind of a Python, numpy or pandas value."""
+    if value is None:
+        return NULL
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return BOOLEAN
+    if isinstance(value, numbers.Number):
+        return NULL if _is_nan(value) else NUMBER
+    if isinstance(value, dt.datetime):
+        return NULL if _is_nan(value) else DATETIME
+    if isinstance(value, dt.date):
+        return DATE
+    if _is_nan(value):
+        return NULL
+    return OTHER
+
+
+def _is_nan(value: Any) -> bool:
+    try:
+        return value != value  # NaN, NaT
+    except (TypeError, ValueError):
+        return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def canonical(value: Any) -> Any:
+    """A value in its plain Python form: numpy scalars unwrapped, nulls as None,
+    midnight timestamps as dates."""
+    kind = kind_of(value)
+    if kind == NULL:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, dt.date)):
+        value = value.item()
+    if kind == DATETIME and value.time() == dt.time(0) and value.tzinfo is None:
+        return value.date() if not hasattr(value, "to_pydatetime") else value.to_pydatetime().date()
+    return value
+
+
+def equal(left: Any, right: Any) -> bool | None:
+    """FEEL ``=``: true, false, or None (null) for values of different kinds."""
+    left, right = canonical(left), canonical(right)
+    lk, rk = kind_of(left), kind_of(right)
+    if lk == NULL or rk == NULL:
+        return lk == rk
+    if lk != rk:
+        return None
+    return bool(left == right)
+
+
+def compare(op: str, left: Any, right: Any) -> bool | None:
+    """FEEL ``< <= > >=``: null when either side is null or the kinds differ or do not order."""
+    left, right = canonical(left), canonical(right)
+    lk, rk = kind_of(left), kind_of(right)
+    if lk != rk or lk not in ORDERED_KINDS:
+        return None
+    return bool(_ORDER[op](left, right))
+
+
+def test_operator(op: str, left: Any, right: Any) -> bool | None:
+    """Any comparison operator of the language, ``=`` and ``!=`` included."""
+    if op == "=":
+        return equal(left, right)
+    if op == "!=":
+        return not_(equal(left, right))
+    return compare(op, left, right)
+
+
+def not_(value: Any) -> bool | None:
+    return (not value) if isinstance(value, bool) else None
+
+
+def and_(left: Any, right: Any) -> bool | None:
+    if left is False or right is False:
+        return False
+    if left is True and right is True:
+        return True
+    return None
+
+
+def or_(left: Any, right: Any) -> bool | None:
+    if left is True or right is True:
+        return True
+    if left is False and right is False:
+        return False
+    return None
+
+
+def arithmetic(op: str, left: Any, right: Any) -> Any:
+    """FEEL ``+ - * / **`` on numbers (and ``+`` on strings); null for anything else,
+    for division by zero and for overflow."""
+    left, right = canonical(left), canonical(right)
+    lk, rk = kind_of(left), kind_of(right)
+    if op == "+" and lk == rk == STRING:
+        return left + right
+    if lk != NUMBER or rk != NUMBER:
+        return None
+    try:
+        result = _ARITHMETIC[op](left, right)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return None
+    if isinstance(result, complex) or (isinstance(result, float) and not math.isfinite(result)):
+        return None
+    return result
+
+
+def _power(left: Any, right: Any) -> Any:
+    if left != 0 and abs(right * math.log10(abs(left))) > 1000:
+        raise OverflowError  # keep 10 ** 10 ** 10 from eating the machine
+    return left ** right
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": _power,
+}
+
+
+def negate(value: Any) -> Any:
+    value = canonical(value)
+    return -value if kind_of(value) == NUMBER else None
