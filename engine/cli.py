@@ -1,15 +1,38 @@
 """The ``dtrun`` command: a thin Click layer over the library API.
 
 Each command parses its options, calls the library, and turns ``DtrunError``s into one
-clear line on standard error and a documented exit status.  Heavy imports happen inside
-the commands, so that ``dtrun --help`` and ``dtrun --version`` start fast.
+clear message on standard error and a documented exit status.  Heavy imports happen
+inside the commands, so that ``dtrun --help`` and ``dtrun --version`` start fast.
 """
 
 from __future__ import annotations
 
+import sys
+import time
+from typing import Any, Callable
+
 import click
 
 from engine import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_WORKBOOK, EXIT_DATA = 0, 1, 2, 3, 4
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(status)
+
+
+def _guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action``; a workbook or data error becomes a message and an exit status."""
+    from engine.errors import InputDataError, WorkbookError
+
+    try:
+        return action()
+    except WorkbookError as error:
+        _fail(str(error), EXIT_WORKBOOK)
+    except InputDataError as error:
+        _fail(f"error: {error}", EXIT_DATA)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +40,89 @@ from engine import __version__
 def main() -> None:
     """Apply DMN-style decision tables kept in Excel workbooks to patient records,
     and check the tables for overlapping rules, missing rules and other defects."""
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("patients", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", default=None, metavar="OUT",
+              help="Result file; '-' or nothing writes CSV to standard output.")
+@click.option("--decision", "decisions", multiple=True, metavar="NAME",
+              help="Evaluate only this table (and the tables it needs). Repeatable.")
+@click.option("--explain", is_flag=True, help="Add <table>.reference with the fired rules' references.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default=None,
+              help="Output format (default: from OUT's extension, else csv).")
+@click.option("--na-values", default="", metavar="LIST",
+              help="Comma-separated texts that also mean 'missing' (default: only an empty field).")
+@click.option("--encoding", default=None, help="Encoding of a CSV file (default: UTF-8, else cp1252).")
+@click.option("--delimiter", default=None, help="CSV delimiter (default: detected from the header line).")
+def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
+             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None) -> None:
+    """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
+
+    The output has one row per patient, in the input's order, with all input columns,
+    then <table>.<output> and <table>.rules for every table, then _errors, _warnings
+    and _model. A row with a bad value is kept, with the reason in _errors.
+
+    \b
+    Exit status:
+      0  evaluated (even if some rows have errors: see _errors)
+      2  usage error (bad option or argument)
+      3  the workbook cannot be used (every problem is listed)
+      4  the patient file cannot be used (unreadable, or a required column is missing)
+    """
+    from engine import files, load_workbook
+    from engine.batch import check_frame, evaluate_frame
+    from engine.evaluate import selected_tables
+
+    started = time.perf_counter()
+    model = _guarded(lambda: load_workbook(workbook))
+    frame = _guarded(lambda: files.read_patients(patients, encoding, delimiter))
+    tables = _guarded(lambda: selected_tables(model, decisions))
+    for warning in _guarded(lambda: check_frame(model, frame.columns, tables, explain)):
+        click.echo(f"warning: {patients}: {warning}", err=True)
+    na = tuple(v for v in na_values.split(",") if v)
+    result = _guarded(lambda: evaluate_frame(model, frame, decisions, explain, na))
+    fmt = files.format_for(out, fmt)
+    _guarded(lambda: files.write_results(result, out, fmt))
+    errors = int((result["_errors"] != "").sum())
+    warnings = int((result["_warnings"] != "").sum())
+    target = f" -> {out}" if out and out != "-" else ""
+    click.echo(f"dtrun: {len(result)} rows read, {errors} with errors, {warnings} with warnings, "
+               f"{time.perf_counter() - started:.2f} s{target}", err=True)
+
+
+@main.command("test")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def test_command(workbooks: tuple[str, ...]) -> None:
+    """Run the clinician test cases in each workbook's Tests sheet.
+
+    Prints each failing case with the expected and actual result, a summary line
+    'N passed, N failed', and the rules that no test case fires (coverage).
+
+    \b
+    Exit status:
+      0  every case passed
+      1  a case failed
+      3  a workbook cannot be used
+    """
+    from engine import load_workbook
+    from engine.testing import run_tests, show
+
+    passed = failed = 0
+    for path in workbooks:
+        model = _guarded(lambda: load_workbook(path))
+        report = run_tests(model, list(model.tests))
+        for failure in report.failures:
+            click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
+                       f"expected {show(failure.expected)}, got {show(failure.actual)}")
+        if not report.cases:
+            click.echo(f"{path}: no test cases (add a Tests sheet: see docs/workbook-format.md)")
+        for table, ids in report.uncovered.items():
+            click.echo(f"{path}:{table}: no test case fires rule(s) {', '.join(ids)}")
+        passed, failed = passed + report.passed, failed + report.failed
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover
