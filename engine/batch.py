@@ -195,8 +195,8 @@ def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: pd.DataFrame,
     failed = np.zeros(n, bool)
     empty = (counts == 0) & ~blocked
     for values in outputs:
-        values[empty] = [policy.empty_result() for _ in range(int(empty.sum()))] if policy.returns_list \
-            else policy.empty_result()
+        count = int(empty.sum())
+        values[empty] = _objects([[] for _ in range(count)]) if policy.returns_list else policy.empty_result()
     if policy.single_hit:
         run.warnings.add(empty, f"{table.name}: no rule matched")
     chosen = _chosen(table, matrix, counts)
@@ -260,8 +260,15 @@ def _fill(table: Table, chosen: np.ndarray, outputs: list[np.ndarray], context: 
         for position, expression in enumerate(rule.outputs):
             known, constant = expression.constant
             if known:
-                value = [constant] if listed else constant
-                outputs[position][rows] = [list(value) for _ in rows] if listed else value
+                outputs[position][rows] = _objects([[constant] for _ in rows]) if listed else constant
                 continue
             computed = expression.evaluate_frame(context.iloc[rows]).to_numpy(dtype=object)
-            outputs[position][rows] = [[v] for v in computed] if listed else computed
+            outputs[position][rows] = _objects([[v] for v in computed]) if listed else computed
+
+
+def _objects(items: list[Any]) -> np.ndarray:
+    """A 1-D object array holding ``items`` as they are (lists stay list objects)."""
+    array = np.empty(len(items), dtype=object)
+    for index, item in enumerate(items):
+        array[index] = item
+    return array

@@ -92,6 +92,45 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
                f"{time.perf_counter() - started:.2f} s{target}", err=True)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              help="text (default, like a compiler), json, sarif (code-scanning) or github (annotations).")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write the report to OUT instead of stdout.")
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None) -> None:
+    """Check workbooks (or every .xlsx in folders) for overlapping rules, missing rules
+    (gaps), masked and redundant rules, type and value errors and malformed sheets.
+
+    \b
+    Exit status:
+      0  no errors (and, with --strict, no warnings)
+      1  an error was found (or a warning, with --strict)
+      2  usage error, or a file that cannot be read
+    """
+    from engine.lint import lint_workbook, workbook_paths
+    from engine.report import render
+
+    workbooks = workbook_paths(paths)
+    if not workbooks:
+        _fail(f"error: no .xlsx workbook found in {', '.join(paths)}", EXIT_USAGE)
+    findings = [f for path in workbooks for f in lint_workbook(path)]
+    report = render(findings, fmt)
+    if out:
+        from pathlib import Path
+
+        from engine.files import atomic_path
+
+        with atomic_path(Path(out)) as temporary:
+            temporary.write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+    if any(f.code == "unreadable" for f in findings):
+        sys.exit(EXIT_USAGE)
+    failing = {"error", "warning"} if strict else {"error"}
+    sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK)
+
+
 @main.command("test")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def test_command(workbooks: tuple[str, ...]) -> None:

@@ -38,7 +38,7 @@ class ConditionError(DtrunError, ValueError):
 
     def __str__(self) -> str:
         text = f"{self.message} (column {self.column} of {self.text!r})"
-        return f"{text}. {self.hint}" if self.hint else text
+        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Problem:
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
-        return f"{text}. {self.hint}" if self.hint else text
+        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
 
 
 class WorkbookError(DtrunError):

@@ -167,9 +167,10 @@ class Model:
         return evaluate_record(self, record, decisions)
 
     def evaluate_frame(
-        self, frame: "pandas.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False
+        self, frame: "pandas.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
+        na_values: tuple[str, ...] = (),
     ) -> "pandas.DataFrame":
         """Evaluate every row of ``frame``; the same results as ``evaluate`` row by row."""
-        from engine.evaluate import evaluate_frame
+        from engine.batch import evaluate_frame
 
-        return evaluate_frame(self, frame, decisions, explain)
+        return evaluate_frame(self, frame, decisions, explain, na_values)

@@ -37,9 +37,9 @@ def load_workbook(path: str | Path) -> Model:
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise WorkbookError([Problem("workbook", "file not found", name, hint="check the path")]) from None
+        raise WorkbookError([Problem("unreadable", "file not found", name, hint="check the path")]) from None
     except Exception as error:  # openpyxl raises many kinds for files that are not workbooks
-        raise WorkbookError([Problem("workbook", f"cannot read the file as an .xlsx workbook ({error})", name,
+        raise WorkbookError([Problem("unreadable", f"cannot read the file as an .xlsx workbook ({error})", name,
                                      hint="save it from Excel or LibreOffice as .xlsx")]) from None
     return build_model(name, {sheet.title: _rows(sheet) for sheet in book.worksheets})
 

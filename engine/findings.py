@@ -1,0 +1,89 @@
+"""Lint findings: the record every check produces, its codes, and its plain-text form.
+
+A :class:`Finding` names the workbook, sheet, cells and rules concerned, says what is
+wrong in an author's terms (``message``) and how to fix it (``hint``); overlaps and gaps
+also carry an example record and the box of inputs, written in the table's notation.
+The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import Problem
+
+SEVERITIES = ("error", "warning", "info")
+
+# code → (severity, what it means); docs/lint.md explains each with an example.
+CODES: dict[str, tuple[str, str]] = {
+    "unreadable": ("error", "the file cannot be opened as an .xlsx workbook"),
+    "syntax": ("error", "a cell's text is not valid in the condition language"),
+    "workbook": ("error", "the workbook does not follow the format (sheets, headings, roles, ids, cycles)"),
+    "type-mismatch": ("error", "a value or test whose type does not fit its column"),
+    "value-not-allowed": ("error", "a value outside the column's allowed values"),
+    "overlap": ("error", "rules of a U table that can match the same record"),
+    "conflict": ("error", "rules of an A table that can match the same record with different outputs"),
+    "masked-rule": ("error", "a rule of an F or P table that can never decide the result"),
+    "partly-masked-rule": ("info", "a rule of an F or P table that decides only part of what it matches"),
+    "gap": ("error", "records that no rule of a single-hit table matches"),
+    "subsumed-rule": ("warning", "a rule whose records another rule with the same outputs already covers"),
+    "mergeable-rules": ("info", "rules with the same outputs that could be written as one"),
+    "unused-input": ("warning", "an input of the Inputs sheet that no table reads"),
+    "empty-table": ("error", "a decision table without rules"),
+    "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
+    "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    workbook: str
+    sheet: str
+    message: str
+    cells: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    hint: str = ""
+    example: dict[str, Any] | None = field(default=None, compare=False)
+    box: dict[str, str] | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> "Finding":
+        return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
+                   (problem.cell,) if problem.cell else (), hint=problem.hint)
+
+    @property
+    def location(self) -> str:
+        place = self.workbook
+        if self.sheet:
+            place += f":{self.sheet}"
+            if self.cells:
+                place += f"!{self.cells[0]}"
+        return place
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.workbook, self.sheet, _cell_order(self.cells[0]) if self.cells else (0, ""), self.code,
+                self.rules, self.message)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity, "code": self.code, "workbook": self.workbook, "sheet": self.sheet,
+            "cells": list(self.cells), "rules": [str(r) for r in self.rules], "message": self.message,
+            "hint": self.hint, "example": self.example, "box": self.box,
+        }
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    letters = "".join(c for c in cell if c.isalpha())
+    digits = "".join(c for c in cell if c.isdigit())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=Finding.sort_key)

@@ -1,0 +1,86 @@
+"""Lint findings rendered for people and for tools: text, JSON, SARIF 2.1.0, GitHub annotations.
+
+Owns only formatting; the findings themselves come from ``engine.lint``.  Every format is
+deterministic (findings are sorted first), so that outputs can be compared and diffed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine import __version__
+from engine.findings import CODES, Finding
+
+FORMATS = ("text", "json", "sarif", "github")
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(findings: list[Finding], fmt: str) -> str:
+    return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
+
+
+def text(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        lines.append(str(finding))
+        if finding.box:
+            lines.append("    records: " + ", ".join(f"{k} {v}" for k, v in finding.box.items()))
+        if finding.example:
+            lines.append("    example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items()))
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    lines.append(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+    return "\n".join(lines) + "\n"
+
+
+def _show(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def github(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
+        message = f"{where}: {finding.message}" + (f". {finding.hint}" if finding.hint else "")
+        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
+        lines.append(f"::{_GITHUB_LEVEL[finding.severity]} file={finding.workbook},title={title}::{message}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def sarif(findings: list[Finding]) -> str:
+    codes = sorted({f.code for f in findings} | set(CODES))
+    rules = [{"id": code, "shortDescription": {"text": CODES.get(code, ("error", code))[1]},
+              "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]},
+              "helpUri": "docs/lint.md#" + code} for code in codes]
+    results = [_sarif_result(f, codes.index(f.code)) for f in findings]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "dtrun", "version": __version__, "rules": rules}},
+                  "results": results}],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
+    logical = [{"name": f"{finding.sheet}!{cell}", "kind": "cell"} for cell in finding.cells] or \
+        [{"name": finding.sheet or "workbook", "kind": "sheet"}]
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index,
+        "level": _SARIF_LEVEL[finding.severity],
+        "message": {"text": finding.message + (f". {finding.hint}" if finding.hint else "")},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": finding.workbook}},
+                       "logicalLocations": logical}],
+    }
+    properties = {k: v for k, v in (("rules", list(finding.rules)), ("example", finding.example),
+                                    ("box", finding.box)) if v}
+    if properties:
+        result["properties"] = properties
+    return result
