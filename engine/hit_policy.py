@@ -154,4 +154,11 @@ def _and(rule_ids: Sequence[str], indexes: Sequence[int]) -> str:
 
 
 def _show(value: Any) -> str:
-    return "null" if value is None else (f'"{value}"' if isinstance(value, str) else str(values.canonical(value)))
+    value = values.canonical(value)
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -171,10 +171,11 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPES.get(code, "\\" + code)
 
 
-def _number(text: str) -> int | float:
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    return float(text)
+def _number(token: Token) -> int | float:
+    try:
+        return int(token.value) if token.value.isdigit() else float(token.value)
+    except ValueError:  # more digits than Python converts
+        raise _SemanticError("this number is too long", token.start_pos, "write at most 15 digits") from None
 
 
 @v_args(inline=True)
@@ -182,10 +183,10 @@ class _ToAst(Transformer):
     """Parse tree → AST nodes.  Errors raised here arrive wrapped in VisitError."""
 
     def number(self, token: Token) -> Literal:
-        return Literal(_number(token.value), _span(token))
+        return Literal(_number(token), _span(token))
 
     def negative_number(self, sign: Token, token: Token) -> Literal:
-        return Literal(-_number(token.value), _join(sign, token))
+        return Literal(-_number(token), _join(sign, token))
 
     def string(self, token: Token) -> Literal:
         return Literal(_unquote(token), _span(token))
@@ -199,8 +200,11 @@ class _ToAst(Transformer):
     def name(self, token: Token) -> Name:
         return Name(token.value, _span(token))
 
-    def date(self, keyword: Token, text: Token) -> Literal:
+    @v_args(inline=True, meta=True)
+    def date(self, meta: Any, keyword: Token, text: Token) -> Literal:
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", _unquote(text)):
+                raise ValueError
             value = dt.date.fromisoformat(_unquote(text))
         except ValueError:
             raise _SemanticError(
@@ -208,7 +212,7 @@ class _ToAst(Transformer):
                 text.start_pos,
                 'write the date as date("YYYY-MM-DD"), e.g. date("2025-01-31")',
             ) from None
-        return Literal(value, _join(keyword, text))
+        return Literal(value, Span(meta.start_pos, meta.end_pos))
 
     def comparator(self, token: Token) -> Token:
         return token
@@ -249,8 +253,9 @@ class _ToAst(Transformer):
     def unary_tests(self, tests: tuple[PositiveTest, ...]) -> UnaryTests:
         return UnaryTests(tests, False, _join(tests[0], tests[-1]))
 
-    def negation(self, keyword: Token, tests: tuple[PositiveTest, ...]) -> UnaryTests:
-        return UnaryTests(tests, True, Span(keyword.start_pos, _span(tests[-1]).end + 1))
+    @v_args(inline=True, meta=True)
+    def negation(self, meta: Any, keyword: Token, tests: tuple[PositiveTest, ...]) -> UnaryTests:
+        return UnaryTests(tests, True, Span(meta.start_pos, meta.end_pos))
 
 
 class _SemanticError(Exception):
@@ -259,9 +264,13 @@ class _SemanticError(Exception):
         self.message, self.offset, self.hint = message, offset, hint
 
 
+_INVISIBLE = re.compile("[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+
+
 def normalize(text: str) -> str:
-    """Blank out non-breaking spaces (same length, so columns stay true)."""
-    return text.replace("\u00a0", " ").replace("\u2007", " ").replace("\u202f", " ")
+    """Every kind of space (non-breaking, thin, zero-width) becomes a plain space; the
+    length is kept, so columns stay true."""
+    return _INVISIBLE.sub(" ", text)
 
 
 def parse_unary_tests(text: str) -> UnaryTests:
@@ -280,6 +289,10 @@ def parse_expression(text: str) -> Expr:
 
 def _parse(text: str, start: str) -> Any:
     source = normalize(text)
+    ambiguous = ambiguous_number_list(source) if start == "unary_tests" else None
+    if ambiguous:
+        message, at, hint = ambiguous
+        raise ConditionError(message, text, at + 1, hint)
     try:
         tree = _parser().parse(source, start=start)
     except UnexpectedInput as error:
@@ -296,8 +309,10 @@ def _parse(text: str, start: str) -> Any:
 # ------------------------------------------------------------------ error messages
 def _parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
     offset = _error_offset(source, error)
+    found = _unclosed_quote(source, start)
+    blanked = _blank_strings(source)
     for diagnose in _DIAGNOSES:
-        found = diagnose(source, start)
+        found = found or diagnose(blanked, start)
         if found:
             message, at, hint = found
             return ConditionError(message, text, at + 1, hint)
@@ -327,61 +342,71 @@ def _describe_unexpected(source: str, error: UnexpectedInput, offset: int) -> st
     return "the text ends too early"
 
 
-def _unclosed_quote(source: str, start: str) -> tuple[str, int, str] | None:
-    stripped = re.sub(r'"(\\.|[^"\\])*"', lambda m: " " * len(m.group()), source)
-    stripped = re.sub(r"[“”„‘’‚][^“”„‘’‚\"]*[“”‘’]", lambda m: " " * len(m.group()), stripped)
-    at = re.search(r"[\"“”„‘’‚]", stripped)
+_STRINGS = re.compile(r'"(\\.|[^"\\])*"|“[^”]*”|”[^”]*”|„[^“”]*[“”]|‘[^’]*’|‚[^‘’]*[‘’]')
+_KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
+Diagnosis = tuple[str, int, str] | None
+
+
+def _blank_strings(source: str) -> str:
+    """The text with every quoted string replaced by as many 'x' between quotes, so that
+    the checks below do not look inside texts."""
+    return _STRINGS.sub(lambda m: '"' + "x" * (len(m.group()) - 2) + '"', source)
+
+
+def _unclosed_quote(source: str, start: str) -> Diagnosis:
+    at = re.search(r'["“„‘‚]', _STRINGS.sub(lambda m: " " * len(m.group()), source))
     if at:
         return ("this text has no closing quote", at.start(), 'end the text with a quote: "positive"')
     return None
 
 
-def _single_quotes(source: str, start: str) -> tuple[str, int, str] | None:
+def _single_quotes(source: str, start: str) -> Diagnosis:
     at = source.find("'")
-    if at >= 0:
-        return ("single quotes do not make a text", at, 'use double quotes: "positive"')
+    return ("single quotes do not make a text", at, 'use double quotes: "positive"') if at >= 0 else None
+
+
+def _operators(source: str, start: str) -> Diagnosis:
+    for pattern, message, hint in _OPERATOR_MISTAKES:
+        found = re.search(pattern, source)
+        if found:
+            return (message.format(found.group().replace(" ", "")), found.start(), hint.format(*found.groups()))
     return None
 
 
-def _reversed_comparator(source: str, start: str) -> tuple[str, int, str] | None:
-    found = re.search(r"=\s*([<>])", source)
-    if found and not re.search(r"[<>!]\s*$", source[: found.start()]):
-        op = found.group(1) + "="
-        return (f"{found.group().replace(' ', '')!r} is not an operator", found.start(), f"write {op}")
-    return None
+_OPERATOR_MISTAKES = (
+    (r"==", "'{}' is not an operator", "write a single = (or just the value, e.g. 12)"),
+    (r"<>", "'{}' is not an operator", "write != for 'not equal'"),
+    (r"=\s*([<>])", "'{}' is not an operator", "write {0}= (the = comes second)"),
+    (r"\.\.\.", "'{}' has one dot too many", "write two dots, e.g. [1..4]"),
+)
 
 
-def _double_equals(source: str, start: str) -> tuple[str, int, str] | None:
-    found = source.find("==")
-    if found >= 0:
-        return ("'==' is not an operator", found, "write a single = (or just the value, e.g. 12)")
-    return None
-
-
-def _dash_range(source: str, start: str) -> tuple[str, int, str] | None:
+def _dash_range(source: str, start: str) -> Diagnosis:
     found = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[-–—]\s*(\d+(?:\.\d+)?)\s*", source)
     if start == "unary_tests" and found:
         low, high = found.groups()
-        return (
-            f"'{found.group().strip()}' is not a range",
-            found.start(1),
-            f"write [{low}..{high}] for the values from {low} to {high}, both included",
-        )
+        return (f"'{found.group().strip()}' is not a range", found.start(1),
+                f"write [{low}..{high}] for the values from {low} to {high}, both included")
     return None
 
 
-def _missing_bound(source: str, start: str) -> tuple[str, int, str] | None:
+def _bare_range(source: str, start: str) -> Diagnosis:
+    found = re.fullmatch(r"\s*(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)\s*", source)
+    if found:
+        low, high = found.groups()
+        return ("a range needs brackets", found.start(1), f"write [{low}..{high}] (both ends included)")
+    return None
+
+
+def _missing_bound(source: str, start: str) -> Diagnosis:
     found = re.search(r"[\[\(\]]\s*\.\.|\.\.\s*[\]\)\[]|\.\.\s*$", source)
     if found:
-        return (
-            "an interval needs both ends",
-            found.start(),
-            "write both ends, e.g. [1..4]; for no upper end write >= 1, for no lower end <= 4",
-        )
+        return ("an interval needs both ends", found.start(),
+                "write both ends, e.g. [1..4]; for no upper end write >= 1, for no lower end <= 4")
     return None
 
 
-def _unclosed_bracket(source: str, start: str) -> tuple[str, int, str] | None:
+def _unclosed_bracket(source: str, start: str) -> Diagnosis:
     found = re.search(r"[\[\(\]][^\[\]\(\)]*\.\.[^\[\]\(\)]*$", source)
     if found:
         return ("this interval is not closed", found.start(), "close it with ] (end included) or ) (end excluded)")
@@ -390,21 +415,73 @@ def _unclosed_bracket(source: str, start: str) -> tuple[str, int, str] | None:
     return None
 
 
-def _bare_words(source: str, start: str) -> tuple[str, int, str] | None:
-    found = re.fullmatch(r"\s*([A-Za-z_][\w]*)(\s+[A-Za-z_][\w]*)+\s*", source)
+def _words(source: str, start: str) -> Diagnosis:
+    """Conjunctions and units written as words."""
+    found = re.search(r"\bbetween\b", source, re.IGNORECASE)
     if found:
+        return ("'between' is not part of the language", found.start(), "write an interval such as [1..4]")
+    found = re.search(r"\b(and|or)\b", source, re.IGNORECASE)
+    if start == "unary_tests" and found:
+        return (f"'{found.group()}' cannot join tests in an input cell", found.start(),
+                "a comma means 'or' (e.g. < 5, > 10); for 'between' write an interval such as (3..5) or [3..5]")
+    found = re.search(r"\d\s*([A-Za-z%]+)", source)
+    if found and found.group(1).lower() not in _KEYWORDS and not re.fullmatch(r"[eE]\d*", found.group(1)):
+        return (f"'{found.group(1)}' after a number", found.start(1),
+                "leave out the unit: the Inputs sheet gives each input's unit")
+    return None
+
+
+def _bare_date(source: str, start: str) -> Diagnosis:
+    found = re.search(r"\d{4}-\d{2}-\d{2}", source)
+    if found:
+        return ("a date needs date(...)", found.start(), f'write date("{found.group()}")')
+    return None
+
+
+def _negated_any(source: str, start: str) -> Diagnosis:
+    found = re.search(r"not\s*\(\s*-\s*\)", source, re.IGNORECASE)
+    if found:
+        return ("- (any value) cannot be negated", found.start(), "to match only a missing value write null")
+    return None
+
+
+def _dash_output(source: str, start: str) -> Diagnosis:
+    if start == "expression" and source.strip() in ("-", "−"):
+        return ("- is not a value", source.index(source.strip()), "write null for 'no value'")
+    return None
+
+
+def _trailing_comma(source: str, start: str) -> Diagnosis:
+    found = re.search(r",\s*\)?\s*$", source)
+    if found:
+        return ("the list ends with a comma", found.start(), "remove the comma at the end, or add the missing test")
+    return None
+
+
+def _bare_words(source: str, start: str) -> Diagnosis:
+    found = re.fullmatch(r"\s*([A-Za-z_][\w]*)(\s+[A-Za-z_][\w]*)+\s*", source)
+    if found and not {w.lower() for w in found.group().split()} & _KEYWORDS:
         word = found.group().strip()
         return ("text must be in quotes", found.start(1), f'write "{word}" (with double quotes)')
+    found = re.match(r"\s*(not)\s+\w", source, re.IGNORECASE)
+    if found:
+        return ("not needs brackets", found.start(1), "write not(...) around the tests, e.g. not(\"a\")")
     return None
 
 
 _DIAGNOSES = (
-    _unclosed_quote,
-    _single_quotes,
-    _double_equals,
-    _reversed_comparator,
-    _dash_range,
-    _missing_bound,
-    _unclosed_bracket,
-    _bare_words,
+    _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any, _unclosed_bracket,
+    _trailing_comma, _bare_date, _words, _dash_output, _bare_words,
 )
+
+
+def ambiguous_number_list(source: str) -> Diagnosis:
+    """``2,5`` or ``1,000`` read as a list of numbers: a decimal comma or a thousands
+    separator would silently change the meaning, so it is refused."""
+    found = re.search(r"(?<![\w.])(\d+),(\d+)(?![\w.])", _blank_strings(source))
+    if found:
+        a, b = found.groups()
+        return (f"'{a},{b}' is ambiguous", found.start(),
+                f"write {a}.{b} for a decimal number, {a}{b} for a whole number, or {a}, {b} (with a space) "
+                "for a list of two values")
+    return None

@@ -48,10 +48,12 @@ def kind_of(value: Any) -> str:
 
 
 def _is_nan(value: Any) -> bool:
+    if type(value).__name__ in {"NAType", "NaTType"}:
+        return True
     try:
-        return value != value  # NaN, NaT
+        return bool(value != value)  # NaN
     except (TypeError, ValueError):
-        return type(value).__name__ in {"NAType", "NaTType"}
+        return False
 
 
 def canonical(value: Any) -> Any:
