@@ -1,23 +1,27 @@
 """Vectorized evaluation of a whole pandas DataFrame of records.
 
 Owns ``evaluate_frame``: the same results as ``engine.evaluate.evaluate_record`` row by
-row, computed column-wise.  Each distinct cell of a table is compiled once into a numpy
-mask; rule masks form an (records × rules) boolean matrix; hit policies are resolved
-with array operations, and output cells are evaluated over the rows that chose them.
-Rows the array path cannot settle cheaply (several matches under A, R, O, C, C+, C<, C>)
-go through the scalar resolver, so both paths share one meaning.
+row, computed column-wise.  Inputs are converted once per distinct value into typed
+columns (numbers, booleans, categorical texts, dates); each distinct cell of a table is
+compiled once into a numpy mask; rule masks form a (rules × records) boolean matrix; hit
+policies are resolved with array operations, and outputs are taken from per-rule tables
+by rule index.  Rows the arrays cannot settle cheaply (several matches under A, R, O, C
+and the aggregations) go through the scalar resolver, so both paths share one meaning.
 """
 
 from __future__ import annotations
 
-from typing import Any, Collection, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import numpy as np
 import pandas as pd
 
 from engine import convert
 from engine.errors import InputDataError
-from engine.evaluate import ERRORS, MODEL, SEPARATOR, WARNINGS, blocked_message, resolve_rules, selected_tables, table_names
+from engine.evaluate import (
+    ERRORS, MODEL, SEPARATOR, WARNINGS, blocked_message, resolve_rules, selected_tables, table_names,
+)
+from engine.hit_policy import priority
 from engine.model import Model, Table
 
 
@@ -28,16 +32,15 @@ class _Notes:
         self.rows: dict[int, list[str]] = {}
         self.n = n
 
-    def add(self, mask: np.ndarray, message: str | Iterable[str]) -> None:
-        indexes = np.flatnonzero(mask)
-        texts = [message] * len(indexes) if isinstance(message, str) else list(message)
-        for index, text in zip(indexes.tolist(), texts):
-            self.rows.setdefault(index, []).append(text)
+    def add(self, rows: Iterable[int], messages: Iterable[str] | str) -> None:
+        texts = [messages] * len(rows) if isinstance(messages, str) else messages  # type: ignore[arg-type]
+        for row, text in zip(rows, texts):
+            self.rows.setdefault(row, []).append(text)
 
     def column(self) -> np.ndarray:
         out = np.full(self.n, "", dtype=object)
-        for index, texts in self.rows.items():
-            out[index] = SEPARATOR.join(texts)
+        for row, texts in self.rows.items():
+            out[row] = SEPARATOR.join(texts)
         return out
 
 
@@ -51,8 +54,17 @@ class _Run:
         self.errors, self.warnings = _Notes(n), _Notes(n)
         self.results: dict[str, Any] = {}
 
+    def column(self, name: str) -> pd.Series:
+        found = self.work.get(name)
+        return found if found is not None else pd.Series([None] * self.n, dtype=object)
+
+    def bad(self, name: str) -> np.ndarray:
+        found = self.unusable.get(name)
+        return found if found is not None else np.zeros(self.n, dtype=bool)
+
     def frame(self, names: Iterable[str]) -> pd.DataFrame:
-        return pd.DataFrame({name: self.work[name] for name in names if name in self.work}, index=pd.RangeIndex(self.n))
+        return pd.DataFrame({name: self.work[name] for name in names if name in self.work},
+                            index=pd.RangeIndex(self.n))
 
 
 def result_columns(model: Model, tables: list[Table], explain: bool) -> list[str]:
@@ -89,157 +101,159 @@ def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] =
     run = _Run(model, len(frame))
     for name, definition in model.inputs.items():
         raw = frame[name].reset_index(drop=True) if name in frame else pd.Series([None] * run.n, dtype=object)
-        _convert_input(run, name, definition, raw, na_values)
+        column = convert.convert_column(raw, definition, na_values)
+        run.work[name], run.unusable[name] = column.values, column.unusable
+        run.errors.add(list(column.messages), list(column.messages.values()))
     for table in tables:
         _evaluate_table(run, table, explain)
-    out = frame.copy()
-    for column in result_columns(model, tables, explain)[:-3]:
-        out[column] = run.results[column]
-    out[ERRORS] = run.errors.column()
-    out[WARNINGS] = run.warnings.column()
-    out[MODEL] = model.label
-    return out
-
-
-def _convert_input(run: _Run, name: str, definition: Any, raw: pd.Series, na_values: Collection[str]) -> None:
-    converted, problems = convert.convert_column(raw, definition.type, na_values)
-    bad = problems.notna().to_numpy()
-    run.errors.add(bad, (f"{name}: {p}" for p in problems[bad]))
-    missing = converted.isna().to_numpy() & ~bad
-    unusable = bad.copy()
-    if definition.required:
-        run.errors.add(missing, f"{name}: a value is required")
-        unusable |= missing
-    if definition.allowed is not None:
-        refused = ~missing & ~bad & ~definition.allowed.mask(converted)
-        run.errors.add(refused, (f"{name}: {convert.not_allowed_message(v, definition.allowed.text)}"
-                                 for v in converted[refused]))
-        unusable |= refused
-    run.work[name], run.unusable[name] = converted, unusable
+    results = {c: run.results[c] for c in result_columns(model, tables, explain)[:-3]}
+    results[ERRORS] = pd.Series(run.errors.column(), dtype=object)
+    results[WARNINGS] = pd.Series(run.warnings.column(), dtype=object)
+    results[MODEL] = pd.Series(pd.Categorical.from_codes(np.zeros(run.n, dtype=np.int8), [model.label]))
+    added = pd.DataFrame({k: v.array for k, v in results.items()}, index=frame.index)
+    return pd.concat([frame, added], axis=1)
 
 
 def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
     names = table_names(table, run.model)
-    context = run.frame(names | set(run.model.aliases))
+    context = _lazy(lambda: run.frame(names | set(run.model.aliases)))
     narrowed = _narrowing(run, table, context)
     blocked = _report_blocked(run, table, names, narrowed)
-    matrix = _rule_matrix(table, context)
-    matrix[blocked] = False
-    outputs, fired, failed = _resolve(run, table, matrix, context, blocked)
+    matrix = _rule_matrix(run, table, context)
+    matrix[:, blocked] = False
+    codes, fired, failed = _resolve(run, table, matrix, context, blocked)
     for index, output in enumerate(table.outputs):
         name = table.qualified(output)
-        run.work[name] = run.results[name] = pd.Series(outputs[index], dtype=object)
+        run.work[name] = run.results[name] = _output_column(table, index, codes, fired, context)
         run.unusable[name] = failed | blocked
     for alias, target in run.model.aliases.items():
         if target in table.output_names:
             run.work[alias], run.unusable[alias] = run.work[target], run.unusable[target]
-    ids = np.array(table.rule_ids + ("",), dtype=object)
-    run.results[f"{table.name}.rules"] = np.array([";".join(ids[list(f)]) for f in fired], dtype=object)
+    ids = [rule.id for rule in table.rules]
+    run.results[f"{table.name}.rules"] = _joined(ids, codes, fired)
     if explain:
-        refs = np.array([table.annotation(r, "Reference") for r in table.rules] + [""], dtype=object)
-        run.results[f"{table.name}.reference"] = np.array([" | ".join(refs[list(f)]) for f in fired], dtype=object)
+        references = [table.annotation(rule, "Reference") for rule in table.rules]
+        run.results[f"{table.name}.reference"] = _joined(references, codes, fired, " | ")
 
 
-def _narrowing(run: _Run, table: Table, context: pd.DataFrame) -> dict[str, np.ndarray]:
+def _lazy(make: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    cache: list[pd.DataFrame] = []
+
+    def get() -> pd.DataFrame:
+        if not cache:
+            cache.append(make())
+        return cache[0]
+
+    return get
+
+
+def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> dict[str, np.ndarray]:
     """Rows whose value lies outside an input column's own allowed values (row 3)."""
     narrowed = {}
     for column in table.inputs:
         if column.allowed is None:
             continue
-        series = context[column.name]
-        usable = ~run.unusable.get(column.name, np.zeros(run.n, bool))
-        refused = usable & series.notna().to_numpy() & ~column.allowed.mask(series, context)
-        message = (f"{table.name}: {column.heading} {convert.not_allowed_message(v, column.allowed_text)} in this table"
-                   for v in series[refused])
-        run.errors.add(refused, message)
+        series = run.column(column.name)
+        frame = context() if column.allowed.names else None
+        refused = ~run.bad(column.name) & series.notna().to_numpy() & ~column.allowed.mask(series, frame)
+        rows = np.flatnonzero(refused).tolist()
+        run.errors.add(rows, [f"{table.name}: {column.heading} {convert.not_allowed_message(series.iat[r], column.allowed_text)}"
+                              " in this table" for r in rows])
         narrowed[column.name] = refused
     return narrowed
 
 
 def _report_blocked(run: _Run, table: Table, names: set[str], narrowed: dict[str, np.ndarray]) -> np.ndarray:
     """Mark and explain the rows this table cannot evaluate; return their mask."""
-    blocked = np.zeros(run.n, bool)
+    blocked = np.zeros(run.n, dtype=bool)
     for name in names:
-        blocked |= run.unusable.get(name, False)
+        blocked |= run.bad(name)
     for mask in narrowed.values():
         blocked |= mask
+    rows = np.flatnonzero(blocked).tolist()
+    ordered = sorted(names)
     messages = []
-    for row in np.flatnonzero(blocked).tolist():
-        bad = [n for n in sorted(names) if run.unusable.get(n, np.zeros(run.n, bool))[row]]
-        bad += [n for n, mask in narrowed.items() if mask[row]]
+    for row in rows:
+        bad = [n for n in ordered if run.bad(n)[row]] + [n for n, mask in narrowed.items() if mask[row]]
         messages.append(blocked_message(table, bad))
-    run.errors.add(blocked, messages)
+    run.errors.add(rows, messages)
     return blocked
 
 
-def _rule_matrix(table: Table, context: pd.DataFrame) -> np.ndarray:
-    matrix = np.ones((len(context), len(table.rules)), dtype=bool)
+def _rule_matrix(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> np.ndarray:
+    """matrix[r, i]: rule r matches record i."""
+    matrix = np.ones((len(table.rules), run.n), dtype=bool)
     for position, column in enumerate(table.inputs):
         groups: dict[str, list[int]] = {}
         for index, rule in enumerate(table.rules):
             if not rule.inputs[position].is_any:
                 groups.setdefault(rule.inputs[position].text, []).append(index)
-        series = context[column.name]
+        series = run.column(column.name)
         for indexes in groups.values():
-            mask = table.rules[indexes[0]].inputs[position].mask(series, context)
-            matrix[:, indexes] &= mask[:, None]
+            test = table.rules[indexes[0]].inputs[position]
+            matrix[indexes] &= test.mask(series, context() if test.names else None)
     return matrix
 
 
-def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: pd.DataFrame, blocked: np.ndarray
-             ) -> tuple[list[np.ndarray], list[tuple[int, ...]], np.ndarray]:
-    policy, n = table.hit_policy, run.n
-    counts = matrix.sum(axis=1)
-    outputs = [np.full(n, None, dtype=object) for _ in table.outputs]
-    fired: list[tuple[int, ...]] = [()] * n
-    failed = np.zeros(n, bool)
-    empty = (counts == 0) & ~blocked
-    for values in outputs:
-        count = int(empty.sum())
-        values[empty] = _objects([[] for _ in range(count)]) if policy.returns_list else policy.empty_result()
+def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: Callable[[], pd.DataFrame], blocked: np.ndarray
+             ) -> tuple[np.ndarray, dict[int, Any], np.ndarray]:
+    """Per row: the rule that makes the result (codes: -1 no match, -2 not evaluated, -3 see
+    ``slow``), and for the rows the scalar resolver settled, their Resolution."""
+    policy = table.hit_policy
+    counts = matrix.sum(axis=0)
+    codes = _chosen(table, matrix, counts)
+    codes[counts == 0] = -1
+    codes[blocked] = -2
     if policy.single_hit:
-        run.warnings.add(empty, f"{table.name}: no rule matched")
-    chosen = _chosen(table, matrix, counts)
-    _fill(table, chosen, outputs, context, listed=policy.returns_list)
-    for row in np.flatnonzero(chosen >= 0).tolist():
-        fired[row] = (int(chosen[row]),)
-    if policy.code == "C#":
-        outputs[0][counts == 1] = 1
-    slow = np.flatnonzero((counts > 0) & (chosen < 0)).tolist()
-    for row in slow:
-        matched = np.flatnonzero(matrix[row]).tolist()
-        record = {name: series.iat[row] for name, series in context.items()}
-        resolution = resolve_rules(table, matched, record)
-        for index, values in enumerate(outputs):
-            values[row] = resolution.outputs[index]
-        fired[row] = resolution.fired
-        if resolution.error:
-            run.errors.add(np.arange(n) == row, f"{table.name}: {resolution.error}")
-            failed[row] = True
-    return outputs, fired, failed
+        run.warnings.add(np.flatnonzero(codes == -1).tolist(), f"{table.name}: no rule matched")
+    slow_rows = np.flatnonzero((counts > 0) & (codes < 0) & ~blocked).tolist()
+    codes[slow_rows] = -3
+    failed = np.zeros(run.n, dtype=bool)
+    settled: dict[int, Any] = {}
+    if slow_rows:
+        frame = context()
+        columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
+        for row in slow_rows:
+            record = {name: column[row] for name, column in columns.items()}
+            resolution = resolve_rules(table, np.flatnonzero(matrix[:, row]).tolist(), record)
+            settled[row] = resolution
+            if resolution.error:
+                run.errors.add([row], f"{table.name}: {resolution.error}")
+                failed[row] = True
+    return codes, settled, failed
 
 
 def _chosen(table: Table, matrix: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The one rule whose outputs make each row's result where arrays settle it, else -1."""
+    """The one rule whose outputs make each row's result where arrays settle it, else -3."""
     code = table.hit_policy.code
-    first = np.where(counts > 0, matrix.argmax(axis=1), -1)
+    first = _first(matrix, range(len(table.rules)))
     if code == "F":
         return first
     if code == "P":
         ranks = _priority_positions(table)
         if ranks is not None:
-            ranked = np.where(matrix, ranks[None, :], len(table.rules))
-            return np.where(counts > 0, ranked.argmin(axis=1), -1)
+            return _first(matrix, np.argsort(ranks, kind="stable").tolist())
     if code in ("C+", "C<", "C>"):
-        return np.full(len(counts), -1)
-    return np.where(counts == 1, first, -1)
+        return np.full(len(counts), -3)
+    return np.where(counts == 1, first, -3)
+
+
+def _first(matrix: np.ndarray, order: Iterable[int]) -> np.ndarray:
+    """Per record, the first rule in ``order`` that matches it (-3 where none does)."""
+    order = list(order)
+    if len(order) > 64:  # one pass over the whole matrix beats many passes over rows
+        ranked = matrix[order]
+        found = ranked.argmax(axis=0)
+        return np.where(ranked.any(axis=0), np.asarray(order)[found], -3)
+    chosen = np.full(matrix.shape[1], -3, dtype=np.int64)
+    for rule in reversed(order):
+        chosen[matrix[rule]] = rule
+    return chosen
 
 
 def _priority_positions(table: Table) -> np.ndarray | None:
     """Each rule's place when rules are sorted by output priority (then rule order), or None
     when an output cell is not a constant."""
-    from engine.hit_policy import priority
-
     keys = []
     for index, rule in enumerate(table.rules):
         constants = [e.constant for e in rule.outputs]
@@ -252,23 +266,72 @@ def _priority_positions(table: Table) -> np.ndarray | None:
     return positions
 
 
-def _fill(table: Table, chosen: np.ndarray, outputs: list[np.ndarray], context: pd.DataFrame, listed: bool) -> None:
-    for index, rule in enumerate(table.rules):
-        rows = np.flatnonzero(chosen == index)
-        if not len(rows):
-            continue
-        for position, expression in enumerate(rule.outputs):
-            known, constant = expression.constant
-            if known:
-                outputs[position][rows] = _objects([[constant] for _ in rows]) if listed else constant
-                continue
-            computed = expression.evaluate_frame(context.iloc[rows]).to_numpy(dtype=object)
-            outputs[position][rows] = _objects([[v] for v in computed]) if listed else computed
+def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict[int, Any],
+                   context: Callable[[], pd.DataFrame]) -> pd.Series:
+    """One output's values: taken from a per-rule table by code, computed cells evaluated
+    over the rows that chose them, slow rows from their Resolution."""
+    policy = table.hit_policy
+    if policy.code == "C#":
+        return _from_table([1] * len(table.rules) + [0, None, None], codes)
+    constants = [rule.outputs[position].constant for rule in table.rules]
+    table_values = [value if known else None for known, value in constants]
+    computed = [i for i, (known, _) in enumerate(constants) if not known]
+    if not (computed or settled or policy.returns_list):
+        return _from_table(table_values + [policy.empty_result(), None, None], codes)
+    if policy.returns_list:
+        values = _objects([[table_values[c]] if c >= 0 else ([] if c == -1 else None) for c in codes.tolist()])
+    else:
+        values = _take(table_values + [policy.empty_result(), None, None], codes)
+    for index in computed:
+        rows = np.flatnonzero(codes == index)
+        if len(rows):
+            found = table.rules[index].outputs[position].evaluate_frame(context().iloc[rows]).to_numpy(dtype=object)
+            values[rows] = _objects([[v] for v in found]) if policy.returns_list else found
+    for row, resolution in settled.items():
+        values[row] = resolution.outputs[position]
+    return _typed_output(values)
+
+
+def _from_table(table: list[Any], codes: np.ndarray) -> pd.Series:
+    """table[code] per row, typed: a categorical for texts, float64 for numbers."""
+    picks = np.where(codes < 0, len(table) + codes, codes)
+    present = [v for v in table if v is not None]
+    if present and all(isinstance(v, str) for v in present):
+        categories = sorted(set(present))
+        position = {v: k for k, v in enumerate(categories)}
+        lookup = np.array([-1 if v is None else position[v] for v in table], dtype=np.int64)
+        return pd.Series(pd.Categorical.from_codes(lookup[picks], categories=categories))
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pd.Series(np.array([np.nan if v is None else v for v in table], dtype=np.float64)[picks])
+    return pd.Series(_objects(table)[picks], dtype=object)
+
+
+def _take(table: list[Any], codes: np.ndarray) -> np.ndarray:
+    """table[code] per row (code -1, -2, -3 pick the last three entries)."""
+    return _objects(table)[np.where(codes < 0, len(table) + codes, codes)]
 
 
 def _objects(items: list[Any]) -> np.ndarray:
     """A 1-D object array holding ``items`` as they are (lists stay list objects)."""
-    array = np.empty(len(items), dtype=object)
-    for index, item in enumerate(items):
-        array[index] = item
-    return array
+    return pd.Series(items, dtype=object).to_numpy(copy=True) if items else np.empty(0, dtype=object)
+
+
+def _typed_output(values: np.ndarray) -> pd.Series:
+    """Texts as a categorical, numbers as float64, so that downstream tables are fast."""
+    series = pd.Series(values, dtype=object)
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred == "string":
+        return series.astype("category")
+    if inferred in ("integer", "floating", "mixed-integer-float"):
+        return series.astype("float64")
+    return series
+
+
+def _joined(texts: list[str], codes: np.ndarray, settled: dict[int, Any], separator: str = ";") -> pd.Series:
+    """Per row, the texts of the rules that made the result (e.g. rule ids), joined."""
+    if not settled:
+        return _from_table(texts + ["", "", ""], codes)
+    result = _take(texts + ["", "", ""], codes)
+    for row, resolution in settled.items():
+        result[row] = separator.join(texts[i] for i in resolution.fired)
+    return pd.Series(result, dtype=object).astype("category")
