@@ -67,9 +67,13 @@ class Finding:
         return (self.workbook, self.sheet, _cell_order(self.cells[0]) if self.cells else (0, ""), self.code,
                 self.rules, self.message)
 
+    @property
+    def advice(self) -> str:
+        """The message and the hint as one text (the hint capitalised)."""
+        return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else self.message
+
     def __str__(self) -> str:
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
-        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
+        return f"{self.location}: {self.severity}[{self.code}]: {self.advice}"
 
     def as_json(self) -> dict[str, Any]:
         return {

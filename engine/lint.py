@@ -111,7 +111,7 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
             continue
         if table.hit_policy.code == "C#":
             domain = Domain("integer", nullable=False)
-            result[name] = ValueSet.interval(domain, 0, None)
+            result[name] = ValueSet.interval(domain, 0, len(table.rules))
             continue
         nullable = has_gap or any(not ok or v is None for ok, v in constants) or not table.hit_policy.single_hit
         domain = Domain(kinds.pop(), nullable=nullable)
@@ -168,7 +168,8 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
             if not domain.accepts(literal.value) or (ordering and domain.kind == "boolean"):
                 yield Finding("error", "type-mismatch", model.workbook, table.name,
                               f"{column.heading} holds {_WORDS[domain.kind]}, but the cell {cell.text} "
-                              "tests another kind of value, so it can never match", (ref,), (rule_id,),
+                              f"tests {_literal_words(literal.value)}{' with < or >' if ordering else ''}, "
+                              "which no value of the column can pass", (ref,), (rule_id,),
                               _type_hint(domain.kind))
                 return
     if cell.is_any or not (full & cell.to_set(domain)).is_empty():
@@ -177,6 +178,11 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
                   f"the cell {cell.text} matches none of the allowed values of {column.heading} "
                   f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
                   (ref,), (rule_id,), _suggest(cell, full))
+
+
+def _literal_words(value: Any) -> str:
+    kind = _KIND_OF.get(values.kind_of(value), "")
+    return {"number": "a number", "string": "a text", "boolean": "true/false", "date": "a date"}.get(kind, "a value")
 
 
 def _type_hint(kind: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from engine import __version__
 from engine.findings import CODES, Finding
@@ -30,8 +31,13 @@ def text(findings: list[Finding]) -> str:
         if finding.example:
             lines.append("    example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items()))
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-    lines.append(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+    lines.append(", ".join(_count(counts[s], word) for s, word in
+                           (("error", "error"), ("warning", "warning"), ("info", "note"))))
     return "\n".join(lines) + "\n"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
 
 
 def _show(value: Any) -> str:
@@ -46,18 +52,24 @@ def github(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
         where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
-        message = f"{where}: {finding.message}" + (f". {finding.hint}" if finding.hint else "")
-        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        message = _escape(f"{where}: {finding.advice}" if where else finding.advice)
         title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
-        lines.append(f"::{_GITHUB_LEVEL[finding.severity]} file={finding.workbook},title={title}::{message}")
+        properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
+        lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {properties}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _escape(text: str, property: bool = False) -> str:
+    """GitHub workflow-command escaping (properties also escape : and ,)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
 def sarif(findings: list[Finding]) -> str:
     codes = sorted({f.code for f in findings} | set(CODES))
     rules = [{"id": code, "shortDescription": {"text": CODES.get(code, ("error", code))[1]},
-              "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]},
-              "helpUri": "docs/lint.md#" + code} for code in codes]
+              "help": {"text": f"See docs/lint.md, section {code}."},
+              "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]}} for code in codes]
     results = [_sarif_result(f, codes.index(f.code)) for f in findings]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -75,8 +87,9 @@ def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
         "ruleId": finding.code,
         "ruleIndex": index,
         "level": _SARIF_LEVEL[finding.severity],
-        "message": {"text": finding.message + (f". {finding.hint}" if finding.hint else "")},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": finding.workbook}},
+        "message": {"text": finding.advice},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(finding.workbook.replace("\\", "/"))},
+                                            "region": {"startLine": 1}},
                        "logicalLocations": logical}],
     }
     properties = {k: v for k, v in (("rules", list(finding.rules)), ("example", finding.example),

@@ -191,15 +191,28 @@ class TableAnalysis:
             box.append(atoms)
         return tuple(box)
 
+    def is_empty(self, rules: int) -> bool:
+        return any(atoms == 0 for atoms in self.box_of(rules))
+
     def describe(self, box: Box) -> str:
-        parts = [f"{h} {t}" for h, t in self.box_text(box).items() if t != "-"]
-        return "; ".join(parts) if parts else "any values"
+        """The records of ``box`` in an author's words: age [18..59] and sex "m" or missing."""
+        parts = [_readable(c, atoms) for c, atoms in zip(self.columns, box) if atoms != c.all_atoms]
+        return " and ".join(parts) if parts else "any values"
 
     def finding(self, severity: str, code: str, message: str, rules: int, hint: str, box: Box | None,
                 first: int | None = None) -> Finding:
+        known = box is not None and all(box)
         return Finding(severity, code, self.model.workbook, self.table.name, message, self.row_cells(rules, first),
-                       self.rule_ids(rules), hint, self.example(box) if box is not None else None,
-                       self.box_text(box) if box is not None else None)
+                       self.rule_ids(rules), hint, self.example(box) if known else None,
+                       self.box_text(box) if known else None)
+
+
+def _readable(column: Column, atoms: int) -> str:
+    values = column.values(atoms)
+    if values.null and len(values.intervals) == 0:
+        return f"{column.heading} missing"
+    text = ValueSet(values.domain, values.intervals).to_unary_tests()
+    return f"{column.heading} {text}" + (" or missing" if values.null else "")
 
 
 def _plain(value: Any) -> Any:
@@ -267,10 +280,11 @@ def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:
         by = ("rule " if len(hiders) == 1 else "rules ") + _names(hiders)
         why = "earlier" if table.hit_policy.code == "F" else "higher-priority"
         if not left:
+            fix = ("delete the rule, or move it above the rules that hide it" if table.hit_policy.code == "F"
+                   else "delete the rule, or narrow the higher-priority rules")
             yield analysis.finding("error", "masked-rule", f"rule {ids} can never decide the result: {why} {by} "
                                    f"{'matches' if len(hiders) == 1 else 'match'} every record it matches",
-                                   1 << rule | hiding,
-                                   "delete the rule, or move it above the rules that hide it", own, first=rule)
+                                   1 << rule | hiding, fix, own, first=rule)
         else:
             yield analysis.finding("info", "partly-masked-rule", f"rule {ids} decides only part of what it "
                                    f"matches; {why} {by} take precedence over it for the rest", 1 << rule | hiding,
@@ -292,39 +306,56 @@ def _precedence(table: Table) -> list[tuple[Any, ...]]:
 
 
 def redundancy_findings(analysis: TableAnalysis) -> Iterator[Finding]:
-    table, columns = analysis.table, analysis.columns
+    """Rules that add nothing (subsumed) or could be written as one (mergeable), where
+    deleting or merging them keeps every result under the table's hit policy."""
+    table = analysis.table
     by_outputs: dict[tuple[str, ...], list[int]] = {}
     for rule in range(len(table.rules)):
-        by_outputs.setdefault(_outputs(table, rule), []).append(rule)
-    subsumed: set[int] = set()
+        if not analysis.is_empty(1 << rule):  # a rule that matches nothing is reported elsewhere
+            by_outputs.setdefault(_outputs(table, rule), []).append(rule)
+    # Under F a later rule hidden by an earlier one is a masked rule; under the collecting
+    # policies a second matching rule changes the list, the sum or the count.
+    check_subsumed = table.hit_policy.code in ("U", "A", "P", "C<", "C>")
     for rules in by_outputs.values():
-        for rule in rules:
-            for other in rules:
-                if other != rule and other not in subsumed and all(
-                        c.rule_atoms[rule] & ~c.rule_atoms[other] == 0 for c in columns):
-                    subsumed.add(rule)
-                    a, b = table.rules[rule].id, table.rules[other].id
-                    yield analysis.finding("warning", "subsumed-rule", f"rule {a} is redundant: rule {b} gives the "
-                                           f"same outputs and matches every record {a} matches",
-                                           1 << rule | 1 << other, f"delete rule {a}", analysis.box_of(1 << rule),
-                                           first=rule)
-                    break
-        yield from _mergeable(analysis, [r for r in rules if r not in subsumed])
+        found = dict(_subsumed(analysis, rules)) if check_subsumed else {}
+        for rule, other in found.items():
+            a, b = table.rules[rule].id, table.rules[other].id
+            yield analysis.finding("warning", "subsumed-rule", f"rule {a} is redundant: rule {b} gives the same "
+                                   f"outputs and matches every record {a} matches", 1 << rule | 1 << other,
+                                   f"delete rule {a}", analysis.box_of(1 << rule), first=rule)
+        yield from _mergeable(analysis, [r for r in rules if r not in found])
+
+
+def _subsumed(analysis: TableAnalysis, rules: list[int]) -> Iterator[tuple[int, int]]:
+    """(rule, a rule with the same outputs that matches everything it matches)."""
+    columns, gone = analysis.columns, set()
+    for rule in rules:
+        for other in rules:
+            if other != rule and other not in gone and all(
+                    c.rule_atoms[rule] & ~c.rule_atoms[other] == 0 for c in columns):
+                gone.add(rule)
+                yield rule, other
+                break
 
 
 def _mergeable(analysis: TableAnalysis, rules: list[int]) -> Iterator[Finding]:
     columns, table = analysis.columns, analysis.table
+    code = table.hit_policy.code
     for position, column in enumerate(columns):
         seen: dict[tuple[int, ...], int] = {}
         for rule in rules:
             key = tuple(c.rule_atoms[rule] for k, c in enumerate(columns) if k != position)
-            if key in seen:
-                first = seen[key]
-                both = 1 << first | 1 << rule
-                joined = column.text(column.rule_atoms[first] | column.rule_atoms[rule])
-                a, b = table.rules[first].id, table.rules[rule].id
-                yield analysis.finding("info", "mergeable-rules", f"rules {a} and {b} give the same outputs and "
-                                       f"differ only in {column.heading}", both,
-                                       f"they could be one rule with {column.heading} = {joined}", None)
-            else:
-                seen[key] = rule
+            first = seen.get(key)
+            seen[key] = rule
+            if first is None:
+                continue
+            atoms_a, atoms_b = column.rule_atoms[first], column.rule_atoms[rule]
+            if code == "F" and rule != first + 1:
+                continue  # a rule in between could decide some of their records
+            if not table.hit_policy.single_hit and atoms_a & atoms_b:
+                continue  # both fire on the shared records: merging changes the collection
+            joined = column.text(atoms_a | atoms_b)
+            a, b = table.rules[first].id, table.rules[rule].id
+            yield analysis.finding("info", "mergeable-rules", f"rules {a} and {b} give the same outputs and "
+                                   f"differ only in {column.heading}", 1 << first | 1 << rule,
+                                   f"they could be one rule with {column.heading} = {joined}", None)
