@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from functools import reduce
 
-from engine.sets import Domain, TriSet, tri_any, tri_compare, tri_equal, tri_interval, tri_not, tri_not_equal, tri_or
+from engine.sets import (
+    Domain, TriSet, tri_and, tri_any, tri_compare, tri_equal, tri_not, tri_not_equal, tri_or,
+)
 from engine.syntax import Comparison, Interval, Literal, PositiveTest, UnaryTests
 
 
@@ -30,8 +32,9 @@ def _positive(test: PositiveTest, domain: Domain) -> TriSet:
         if test.op == "!=":
             return tri_not_equal(domain, value)
         return tri_compare(domain, test.op, value)
-    if isinstance(test, Interval):
-        return tri_interval(domain, _literal(test.low), _literal(test.high), test.low_closed, test.high_closed)
+    if isinstance(test, Interval):  # x >= low and x <= high, each side three-valued on its own
+        return tri_and(tri_compare(domain, ">=" if test.low_closed else ">", _literal(test.low)),
+                       tri_compare(domain, "<=" if test.high_closed else "<", _literal(test.high)))
     raise TypeError(f"not a unary test node: {test!r}")
 
 
