@@ -146,7 +146,7 @@ def test_command(workbooks: tuple[str, ...]) -> None:
       3  a workbook cannot be used
     """
     from engine import load_workbook
-    from engine.testing import run_tests, show
+    from engine.testing import run_tests, show, show_expected
 
     passed = failed = 0
     for path in workbooks:
@@ -154,7 +154,7 @@ def test_command(workbooks: tuple[str, ...]) -> None:
         report = run_tests(model, list(model.tests))
         for failure in report.failures:
             click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
-                       f"expected {show(failure.expected)}, got {show(failure.actual)}")
+                       f"expected {show_expected(failure)}, got {show(failure.actual)}")
         if not report.cases:
             click.echo(f"{path}: no test cases (add a Tests sheet: see docs/workbook-format.md)")
         for table, ids in report.uncovered.items():

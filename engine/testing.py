@@ -182,6 +182,13 @@ def _key(value: Any) -> Any:
     return float(value) if values.kind_of(value) == values.NUMBER else value
 
 
+def show_expected(failure: Failure) -> str:
+    """The expected cell as the comparison read it (a list for list results and rule ids)."""
+    if failure.column.endswith(".rules") or isinstance(failure.actual, list):
+        return show(_as_list(failure.expected))
+    return show(_literal(failure.expected))
+
+
 def show(value: Any) -> str:
     if isinstance(value, list):
         return json.dumps([values.canonical(v) for v in value], default=str)
