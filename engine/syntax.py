@@ -10,6 +10,7 @@ mistakes, a hint in the author's terms.  Nothing here evaluates anything: see
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,9 +174,12 @@ def _unescape(match: re.Match[str]) -> str:
 
 def _number(token: Token) -> int | float:
     try:
-        return int(token.value) if token.value.isdigit() else float(token.value)
+        value = int(token.value) if token.value.isdigit() else float(token.value)
     except ValueError:  # more digits than Python converts
         raise _SemanticError("this number is too long", token.start_pos, "write at most 15 digits") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _SemanticError("this number is too large", token.start_pos, "write a number below 1e300")
+    return value
 
 
 @v_args(inline=True)
@@ -228,10 +232,11 @@ class _ToAst(Transformer):
         return Compare(_COMPARATORS.get(op.value, op.value), left, right, _join(left, right))
 
     def logical(self, left: Expr, op: Token, right: Expr) -> Logical:
-        return Logical(op.value, left, right, _join(left, right))
+        return Logical(op.value.lower(), left, right, _join(left, right))
 
-    def not_call(self, keyword: Token, operand: Expr) -> Not:
-        return Not(operand, _join(keyword, operand))
+    @v_args(inline=True, meta=True)
+    def not_call(self, meta: Any, keyword: Token, operand: Expr) -> Not:
+        return Not(operand, Span(meta.start_pos, meta.end_pos))
 
     # unary tests
     def equal_to(self, endpoint: Endpoint) -> Comparison:
@@ -289,9 +294,9 @@ def parse_expression(text: str) -> Expr:
 
 def _parse(text: str, start: str) -> Any:
     source = normalize(text)
-    ambiguous = ambiguous_number_list(source) if start == "unary_tests" else None
-    if ambiguous:
-        message, at, hint = ambiguous
+    refused = ambiguous_number_list(source) or _bare_date(_blank_strings(source), start)
+    if refused:
+        message, at, hint = refused
         raise ConditionError(message, text, at + 1, hint)
     try:
         tree = _parser().parse(source, start=start)
@@ -391,6 +396,8 @@ def _dash_range(source: str, start: str) -> Diagnosis:
 
 
 def _bare_range(source: str, start: str) -> Diagnosis:
+    if start != "unary_tests":
+        return None
     found = re.fullmatch(r"\s*(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)\s*", source)
     if found:
         low, high = found.groups()
@@ -399,6 +406,8 @@ def _bare_range(source: str, start: str) -> Diagnosis:
 
 
 def _missing_bound(source: str, start: str) -> Diagnosis:
+    if start != "unary_tests":
+        return None
     found = re.search(r"[\[\(\]]\s*\.\.|\.\.\s*[\]\)\[]|\.\.\s*$", source)
     if found:
         return ("an interval needs both ends", found.start(),
@@ -408,7 +417,7 @@ def _missing_bound(source: str, start: str) -> Diagnosis:
 
 def _unclosed_bracket(source: str, start: str) -> Diagnosis:
     found = re.search(r"[\[\(\]][^\[\]\(\)]*\.\.[^\[\]\(\)]*$", source)
-    if found:
+    if found and start == "unary_tests":
         return ("this interval is not closed", found.start(), "close it with ] (end included) or ) (end excluded)")
     if source.count("(") > source.count(")"):
         return ("a bracket is not closed", source.rfind("("), "add the closing )")
@@ -445,6 +454,14 @@ def _negated_any(source: str, start: str) -> Diagnosis:
     return None
 
 
+def _output_range(source: str, start: str) -> Diagnosis:
+    found = re.search(r"\.\.|\bbetween\b", source, re.IGNORECASE)
+    if start == "expression" and found:
+        return ("an output cell holds one value, not a range", found.start(),
+                "write the value itself (e.g. 4); conditions belong in the input columns")
+    return None
+
+
 def _dash_output(source: str, start: str) -> Diagnosis:
     if start == "expression" and source.strip() in ("-", "−"):
         return ("- is not a value", source.index(source.strip()), "write null for 'no value'")
@@ -453,8 +470,10 @@ def _dash_output(source: str, start: str) -> Diagnosis:
 
 def _trailing_comma(source: str, start: str) -> Diagnosis:
     found = re.search(r",\s*\)?\s*$", source)
-    if found:
+    if found and start == "unary_tests":
         return ("the list ends with a comma", found.start(), "remove the comma at the end, or add the missing test")
+    if found:
+        return ("an output cell holds one value", found.start(), "remove the comma")
     return None
 
 
@@ -463,14 +482,14 @@ def _bare_words(source: str, start: str) -> Diagnosis:
     if found and not {w.lower() for w in found.group().split()} & _KEYWORDS:
         word = found.group().strip()
         return ("text must be in quotes", found.start(1), f'write "{word}" (with double quotes)')
-    found = re.match(r"\s*(not)\s+\w", source, re.IGNORECASE)
+    found = re.match(r"\s*(not)\s+[^\s(]", source, re.IGNORECASE)
     if found:
         return ("not needs brackets", found.start(1), "write not(...) around the tests, e.g. not(\"a\")")
     return None
 
 
 _DIAGNOSES = (
-    _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any, _unclosed_bracket,
+    _output_range, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any, _unclosed_bracket,
     _trailing_comma, _bare_date, _words, _dash_output, _bare_words,
 )
 
