@@ -271,17 +271,18 @@ def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict
     """One output's values: taken from a per-rule table by code, computed cells evaluated
     over the rows that chose them, slow rows from their Resolution."""
     policy = table.hit_policy
-    if policy.code == "C#":
-        return _from_table([1] * len(table.rules) + [0, None, None], codes)
-    constants = [rule.outputs[position].constant for rule in table.rules]
+    if policy.code == "C#":  # each rule that fires counts one
+        constants = [(True, 1)] * len(table.rules)
+    else:
+        constants = [rule.outputs[position].constant for rule in table.rules]
     table_values = [value if known else None for known, value in constants]
     computed = [i for i, (known, _) in enumerate(constants) if not known]
     if not (computed or settled or policy.returns_list):
-        return _from_table(table_values + [policy.empty_result(), None, None], codes)
+        return _from_table(table_values + [None, None, policy.empty_result()], codes)
     if policy.returns_list:
         values = _objects([[table_values[c]] if c >= 0 else ([] if c == -1 else None) for c in codes.tolist()])
     else:
-        values = _take(table_values + [policy.empty_result(), None, None], codes)
+        values = _take(table_values + [None, None, policy.empty_result()], codes)
     for index in computed:
         rows = np.flatnonzero(codes == index)
         if len(rows):
@@ -307,7 +308,7 @@ def _from_table(table: list[Any], codes: np.ndarray) -> pd.Series:
 
 
 def _take(table: list[Any], codes: np.ndarray) -> np.ndarray:
-    """table[code] per row (code -1, -2, -3 pick the last three entries)."""
+    """table[code] per row; codes -3, -2, -1 pick the last three entries, in that order."""
     return _objects(table)[np.where(codes < 0, len(table) + codes, codes)]
 
 

@@ -81,7 +81,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     tables = _guarded(lambda: selected_tables(model, decisions))
     for warning in _guarded(lambda: check_frame(model, frame.columns, tables, explain)):
         click.echo(f"warning: {patients}: {warning}", err=True)
-    na = tuple(v for v in na_values.split(",") if v)
+    na = tuple(v.strip() for v in na_values.split(",") if v.strip())
     result = _guarded(lambda: evaluate_frame(model, frame, decisions, explain, na))
     fmt = files.format_for(out, fmt)
     _guarded(lambda: files.write_results(result, out, fmt))

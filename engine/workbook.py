@@ -196,12 +196,14 @@ class _Builder:
         rows = [list(r) for r in rows] + [[] for _ in range(max(0, 3 - len(rows)))]
         policy = self._hit_policy(name, rows[0][0] if rows[0] else None)
         columns = self._columns(name, rows, inputs, outputs, aliases, known)
-        if columns is None or policy is None:
+        if columns is None:
             return None
         input_columns, output_columns, annotation_columns, layout = columns
         own = known - {f"{name}.{o}" for o in outputs.get(name, [])} - {
             a for a, target in aliases.items() if target.startswith(f"{name}.")}
-        rules = self._rules(name, rows, layout, own)
+        rules = self._rules(name, rows, layout, own)  # read even without a policy: report every problem
+        if policy is None:
+            return None
         table = Table(name, policy, tuple(input_columns), tuple(output_columns), tuple(rules),
                       Location(self.workbook, name, "A1"), tuple(annotation_columns))
         self._check_policy(table)
@@ -263,6 +265,11 @@ class _Builder:
                       outputs: dict[str, list[str]], aliases: dict[str, str]) -> InputColumn | None:
         name = heading if heading in inputs else aliases.get(heading, heading)
         table, _, output = name.partition(".")
+        owners = [t for t, names in outputs.items() if heading in names and t != sheet]
+        if name not in inputs and "." not in heading and len(owners) > 1:
+            self.problem("workbook", f"heading '{heading}' is an output of several tables ({', '.join(owners)})",
+                         sheet, f"{letter}1", "write " + " or ".join(f"{t}.{heading}" for t in owners))
+            return None
         if name not in inputs and not (output and output in outputs.get(table, [])):
             candidates = list(inputs) + [f"{t}.{o}" for t, names in outputs.items() for o in names]
             import difflib
@@ -299,12 +306,13 @@ class _Builder:
     def _rules(self, sheet: str, rows: list[list[Any]], layout: list[tuple[str, int, Any]],
                names: set[str]) -> list[Rule]:
         rules: list[Rule] = []
-        seen: dict[str, int] = {}
+        seen = {cell_text(row[0]): 0 for row in rows[3:] if row and cell_text(row[0])}  # ids in use
+        first_rows: dict[str, int] = {}
         for number, row in enumerate(rows[3:], start=4):
             cells = {index: row[index - 1] if index - 1 < len(row) else None for _, index, _ in layout}
             if all(cell_text(v) == "" for v in [row[0] if row else None, *cells.values()]):
                 continue  # blank row
-            rule_id = self._rule_id(sheet, row[0] if row else None, number, seen, len(rules) + 1)
+            rule_id = self._rule_id(sheet, row[0] if row else None, number, seen, first_rows, len(rules) + 1)
             ins, outs, notes = [], [], []
             for role, index, column in layout:
                 text, ref = cell_text(cells[index]), cell_ref(number, index)
@@ -317,11 +325,10 @@ class _Builder:
             rules.append(Rule(rule_id, number, tuple(ins), tuple(o for o in outs if o), tuple(notes)))
         return rules
 
-    def _rule_id(self, sheet: str, value: Any, number: int, seen: dict[str, int], position: int) -> str:
+    def _rule_id(self, sheet: str, value: Any, number: int, taken: dict[str, int], first_rows: dict[str, int],
+                 position: int) -> str:
         rule_id = cell_text(value)
-        if rule_id.endswith(".0") and isinstance(value, float):
-            rule_id = rule_id[:-2]
-        suggestion = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in seen)
+        suggestion = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
         if not rule_id:
             self.problem("workbook", f"the rule in row {number} has no id", sheet, f"A{number}",
                          f"write a unique id in column A, e.g. {suggestion}")
@@ -329,10 +336,11 @@ class _Builder:
         elif not RULE_ID.fullmatch(rule_id):
             self.problem("workbook", f"rule id '{rule_id}' has characters other than letters, digits, _, - and .",
                          sheet, f"A{number}", f"write e.g. {_identifier(rule_id) or suggestion}")
-        elif rule_id in seen:
-            self.problem("workbook", f"rule id {rule_id} is used twice (rows {seen[rule_id]} and {number})", sheet,
-                         f"A{number}", f"give this rule a new id, e.g. {suggestion}")
-        seen.setdefault(rule_id, number)
+        elif rule_id in first_rows:
+            self.problem("workbook", f"rule id {rule_id} is used twice (rows {first_rows[rule_id]} and {number})",
+                         sheet, f"A{number}", f"give this rule a new id, e.g. {suggestion}")
+            taken[suggestion] = number
+        first_rows.setdefault(rule_id, number)
         return rule_id
 
     def _compile_tests(self, text: str, sheet: str, ref: str, names: Iterable[str] | None
