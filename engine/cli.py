@@ -44,7 +44,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
-@click.argument("patients", type=click.Path(dir_okay=False))
+@click.argument("patients", type=click.Path())
 @click.option("-o", "--output", "out", default=None, metavar="OUT",
               help="Result file; '-' or nothing writes CSV to standard output.")
 @click.option("--decision", "decisions", multiple=True, metavar="NAME",
@@ -56,13 +56,19 @@ def main() -> None:
               help="Comma-separated texts that also mean 'missing' (default: only an empty field).")
 @click.option("--encoding", default=None, help="Encoding of a CSV file (default: UTF-8, else cp1252).")
 @click.option("--delimiter", default=None, help="CSV delimiter (default: detected from the header line).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="ROWS",
+              help="Read, evaluate and write this many rows at a time, so memory stays bounded.")
+@click.option("--no-escape-formulas", "keep_formulas", is_flag=True,
+              help="Do not prefix CSV texts that start with = + - @ with a ' (Excel would run them).")
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
-             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None) -> None:
+             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None,
+             chunk_size: int | None, keep_formulas: bool) -> None:
     """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
 
     The output has one row per patient, in the input's order, with all input columns,
     then <table>.<output> and <table>.rules for every table, then _errors, _warnings
-    and _model. A row with a bad value is kept, with the reason in _errors.
+    and _model. A row with a bad value is kept, with the reason in _errors. The output
+    file is written completely or not at all.
 
     \b
     Exit status:
@@ -71,25 +77,43 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
       3  the workbook cannot be used (every problem is listed)
       4  the patient file cannot be used (unreadable, or a required column is missing)
     """
-    from engine import files, load_workbook
-    from engine.batch import check_frame, evaluate_frame
-    from engine.evaluate import selected_tables
+    from engine import load_workbook
+    from engine.pipeline import Options, evaluate_file
+    from engine.results import format_for
 
-    started = time.perf_counter()
     model = _guarded(lambda: load_workbook(workbook))
-    frame = _guarded(lambda: files.read_patients(patients, encoding, delimiter))
-    tables = _guarded(lambda: selected_tables(model, decisions))
-    for warning in _guarded(lambda: check_frame(model, frame.columns, tables, explain)):
-        click.echo(f"warning: {patients}: {warning}", err=True)
-    na = tuple(v.strip() for v in na_values.split(",") if v.strip())
-    result = _guarded(lambda: evaluate_frame(model, frame, decisions, explain, na))
-    fmt = files.format_for(out, fmt)
-    _guarded(lambda: files.write_results(result, out, fmt))
-    errors = int((result["_errors"] != "").sum())
-    warnings = int((result["_warnings"] != "").sum())
+    options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
+                      not keep_formulas)
+    fmt = format_for(out, fmt)
+    warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
+    with _progress(patients, chunk_size) as progress:
+        summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn))
     target = f" -> {out}" if out and out != "-" else ""
-    click.echo(f"dtrun: {len(result)} rows read, {errors} with errors, {warnings} with warnings, "
-               f"{time.perf_counter() - started:.2f} s{target}", err=True)
+    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+               f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+class _progress:
+    """A progress bar on standard error when it is a terminal and the work comes in chunks."""
+
+    def __init__(self, patients: str, chunk_size: int | None) -> None:
+        self.bar: Any = None
+        if chunk_size and sys.stderr.isatty():
+            from pathlib import Path
+
+            size = Path(patients).stat().st_size if Path(patients).is_file() else 0
+            estimate = max(1, size // 100)  # about 100 bytes a row; the bar only needs a scale
+            self.bar = click.progressbar(length=estimate, label="evaluating", file=sys.stderr)
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return lambda rows: self.bar.update(rows)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @main.command()
@@ -119,7 +143,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None) -> Non
     if out:
         from pathlib import Path
 
-        from engine.files import atomic_path
+        from engine.results import atomic_path
 
         with atomic_path(Path(out)) as temporary:
             temporary.write_text(report, encoding="utf-8")

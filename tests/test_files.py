@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine import files
+from engine import files, results
 from engine.errors import InputDataError
 
 
@@ -108,7 +108,7 @@ def test_parquet_is_read_with_its_types(tmp_path):
     ("out.csv", "json", "json"),
 ])
 def test_format_for(path, requested, fmt):
-    assert files.format_for(path, requested) == fmt
+    assert results.format_for(path, requested) == fmt
 
 
 # ====================================================================== writing
@@ -128,7 +128,7 @@ def _csv(text: str) -> list[list[str]]:
 
 def test_csv_output_formats_lists_dates_and_nulls(tmp_path):
     path = tmp_path / "out.csv"
-    files.write_results(RESULT, str(path), "csv")
+    results.write_results(RESULT, str(path), "csv")
     header, first, second = _csv(path.read_text(encoding="utf-8"))
     assert header == ["id", "t.o", "c.list", "d.when", "b.flag", "_errors"]
     assert first[:4] + first[5:] == ["p1", "560", '["a", "b"]', "2024-01-02", ""]
@@ -138,7 +138,7 @@ def test_csv_output_formats_lists_dates_and_nulls(tmp_path):
 
 def test_json_output_is_an_array_of_row_objects_with_native_lists(tmp_path):
     path = tmp_path / "out.json"
-    files.write_results(RESULT, str(path), "json")
+    results.write_results(RESULT, str(path), "json")
     rows = json.loads(path.read_text(encoding="utf-8"))
     assert rows == [
         {"id": "p1", "t.o": 560, "c.list": ["a", "b"], "d.when": "2024-01-02", "b.flag": True, "_errors": ""},
@@ -150,7 +150,7 @@ def test_parquet_output_keeps_lists_native(tmp_path):
     import pyarrow.parquet as pq
 
     path = tmp_path / "out.parquet"
-    files.write_results(RESULT, str(path), "parquet")
+    results.write_results(RESULT, str(path), "parquet")
     table = pq.read_table(path)
     assert table.column("c.list").to_pylist() == [["a", "b"], []]
     assert table.column("t.o").to_pylist() == [560, None]
@@ -159,10 +159,10 @@ def test_parquet_output_keeps_lists_native(tmp_path):
 
 def test_stdout_for_dash_and_none(capfd):
     for target in ("-", None):
-        files.write_results(RESULT.iloc[:1], target, "csv")
+        results.write_results(RESULT.iloc[:1], target, "csv")
         assert _csv(capfd.readouterr().out)[0] == ["id", "t.o", "c.list", "d.when", "b.flag", "_errors"]
     with pytest.raises(InputDataError, match="Parquet cannot be written to standard output"):
-        files.write_results(RESULT, "-", "parquet")
+        results.write_results(RESULT, "-", "parquet")
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -186,23 +186,23 @@ class Unwritable:
 def test_atomic_write_replaces_on_success_and_leaves_nothing_on_failure(tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
     target.write_text("old results\n")
-    files.write_results(RESULT, str(target), fmt)
+    results.write_results(RESULT, str(target), fmt)
     assert target.read_bytes() != b"old results\n"
     target.write_text("old results\n")
     with pytest.raises(Exception):
-        files.write_results(RESULT.assign(bad=[Unwritable(), None]), str(target), fmt)
+        results.write_results(RESULT.assign(bad=[Unwritable(), None]), str(target), fmt)
     assert target.read_text() == "old results\n"
     assert _leftovers(tmp_path) == []
     new = tmp_path / f"new.{fmt}"
     with pytest.raises(Exception):
-        files.write_results(RESULT.assign(bad=[Unwritable(), None]), str(new), fmt)
+        results.write_results(RESULT.assign(bad=[Unwritable(), None]), str(new), fmt)
     assert not new.exists() and _leftovers(tmp_path) == []
 
 
 def test_atomic_path_removes_a_half_written_file(tmp_path):
     target = tmp_path / "out.parquet"
     with pytest.raises(OSError):
-        with files.atomic_path(target) as temporary:
+        with results.atomic_path(target) as temporary:
             temporary.write_bytes(b"PAR1 half")
             raise OSError("interrupted")
     assert not target.exists()
@@ -211,4 +211,4 @@ def test_atomic_path_removes_a_half_written_file(tmp_path):
 
 def test_output_into_a_missing_folder_is_an_error(tmp_path):
     with pytest.raises(InputDataError, match="does not exist"):
-        files.write_results(RESULT, str(tmp_path / "no" / "out.csv"), "csv")
+        results.write_results(RESULT, str(tmp_path / "no" / "out.csv"), "csv")

@@ -1,0 +1,253 @@
+"""Result files out: CSV, JSON (an array of row objects) or Parquet, written atomically.
+
+Owns how evaluated rows are written, chunk after chunk: every CSV cell as text (lists as
+JSON arrays, booleans as true/false, whole numbers without ``.0``), texts that a
+spreadsheet would run as a formula neutralised as OWASP recommends (a leading ``'``), and
+the atomic write: a temporary file in the target's folder, renamed over the target only
+when complete, so a failed or interrupted run never leaves a partial file and never
+destroys an existing one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from engine.errors import InputDataError
+from engine.evaluate import format_cell
+
+FORMATS = ("csv", "json", "parquet")
+FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def format_for(path: str | None, requested: str | None) -> str:
+    if requested:
+        return requested
+    suffix = Path(path).suffix.lower() if path and path != "-" else ""
+    return {".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "csv")
+
+
+class atomic_path:
+    """A temporary path beside ``target`` that replaces it on success and vanishes on failure."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __enter__(self) -> Path:
+        folder = self.target.parent if str(self.target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputDataError(f"{self.target}: the folder {folder} does not exist")
+        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        self.temporary = Path(name)
+        return self.temporary
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if kind is None:
+            os.replace(self.temporary, self.target)
+        else:
+            self.temporary.unlink(missing_ok=True)
+
+
+class ResultWriter:
+    """Writes frames of results one after another to ``path`` ('-' or None: standard output)."""
+
+    def __init__(self, path: str | None, fmt: str, escape_formulas: bool = True,
+                 types: dict[str, Any] | None = None) -> None:
+        if fmt == "parquet" and (not path or path == "-"):
+            raise InputDataError("Parquet cannot be written to standard output; give -o FILE.parquet")
+        self.path, self.fmt, self.escape = path, fmt, escape_formulas
+        self.types = types or {}  # column → Arrow type, so that every chunk of a Parquet file agrees
+        self.to_stdout = not path or path == "-"
+        self._atomic: atomic_path | None = None
+        self._sink: Any = None
+        self._writer: Any = None
+        self._rows_written = 0
+
+    def __enter__(self) -> "ResultWriter":
+        if self.to_stdout:
+            sys.stdout.flush()
+            self._sink = sys.stdout.buffer
+        else:
+            self._atomic = atomic_path(Path(self.path))  # type: ignore[arg-type]
+            self._sink = open(self._atomic.__enter__(), "wb")
+        if self.fmt == "json":
+            self._sink.write(b"[")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.fmt == "json":
+            self._write_json(frame)
+        elif self.fmt == "parquet":
+            self._write_parquet(frame)
+        else:
+            self._write_csv(frame)
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        try:
+            if kind is None:
+                if self.fmt == "json":
+                    self._sink.write(b"\n]\n")
+                if self._writer is not None:
+                    self._writer.close()
+            self._sink.flush()
+        finally:
+            if not self.to_stdout:
+                self._sink.close()
+                self._atomic.__exit__(kind, error, trace)  # type: ignore[union-attr]
+
+    def _write_csv(self, frame: pd.DataFrame) -> None:
+        import pyarrow.csv as pa_csv
+
+        table = text_table(frame, self.escape)
+        if self._writer is None:
+            self._writer = pa_csv.CSVWriter(self._sink, table.schema)
+        self._writer.write_table(table)
+
+    def _write_json(self, frame: pd.DataFrame) -> None:
+        columns = [str(c) for c in frame.columns]
+        parts = []
+        for row in frame.itertuples(index=False, name=None):
+            record = {c: _native(v) for c, v in zip(columns, row)}
+            parts.append(json.dumps(record, ensure_ascii=False, default=str))
+        if parts:
+            lead = "\n" if self._rows_written == 0 else ",\n"
+            self._sink.write((lead + ",\n".join(parts)).encode("utf-8"))
+            self._rows_written += len(parts)
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = native_table(frame, self.types)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._sink, table.schema)
+        elif table.schema != self._writer.schema:
+            table = table.cast(self._writer.schema)
+        self._writer.write_table(table)
+
+
+def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formulas: bool = True) -> None:
+    """Write one frame of results (see ResultWriter)."""
+    with ResultWriter(path, fmt, escape_formulas) as writer:
+        writer.write(frame)
+
+
+# ---------------------------------------------------------------------- columns
+def text_table(frame: pd.DataFrame, escape_formulas: bool) -> Any:
+    """Every column as Arrow strings, as CSV cells are written."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for name in frame.columns:
+        column = _text_column(frame[name])
+        if escape_formulas:
+            risky = pc.and_(pc.match_substring_regex(column, FORMULA_START),
+                            pc.invert(pc.match_substring_regex(column, PLAIN_NUMBER)))
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns[str(name)] = column
+    return pa.table(columns)
+
+
+def _text_column(series: pd.Series) -> Any:
+    import pyarrow as pa
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pa.array([_text(c) for c in series.cat.categories], pa.string())
+        codes = series.cat.codes.to_numpy()
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), categories).cast(pa.string())
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return pa.array(series, from_pandas=True).cast(pa.string())
+    return pa.array([_text(v) for v in series.to_numpy(dtype=object)], pa.string())
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return format_cell(value)
+    cell = format_cell(value)
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    return str(cell)
+
+
+def native_table(frame: pd.DataFrame, types: dict[str, Any] | None = None) -> Any:
+    """Columns with their own types (numbers, booleans, texts, lists) for Parquet; ``types``
+    fixes the Arrow type of result columns whose values do not show it."""
+    import pyarrow as pa
+
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        known = (types or {}).get(str(name))
+        if known is not None:
+            array = pa.array([_typed_cell(v, known) for v in series.to_numpy(dtype=object)], type=known,
+                             from_pandas=True)
+        elif isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
+            cells = [_native(v) for v in series.to_numpy(dtype=object)]
+            try:
+                array = pa.array(cells, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
+                array = pa.array([_text(v) for v in cells], pa.string())
+            array = _without_null_type(array)
+        else:
+            array = pa.array(series, from_pandas=True)
+        columns[str(name)] = array
+    return pa.table(columns)
+
+
+def result_types(model: Any, tables: list[Any]) -> dict[str, Any]:
+    """The Arrow type of each output column, from what its table's cells can give: numbers
+    (constants or arithmetic) as float64, anything else as text; lists of those for R, O, C."""
+    import pyarrow as pa
+
+    from engine import values
+    from engine.syntax import Literal
+
+    types = {}
+    for table in tables:
+        for position, output in enumerate(table.outputs):
+            cells = [rule.outputs[position] for rule in table.rules]
+            kinds = {values.kind_of(c.constant[1]) if c.constant[0] else
+                     (values.STRING if isinstance(c.node, Literal) else values.NUMBER) for c in cells}
+            kinds |= {values.kind_of(v) for v in output.values}
+            kinds.discard(values.NULL)
+            item = pa.float64() if kinds <= {values.NUMBER} and kinds else pa.string()
+            if table.hit_policy.code == "C#":
+                item = pa.float64()
+            types[table.qualified(output)] = pa.list_(item) if table.hit_policy.returns_list else item
+    return types
+
+
+def _without_null_type(array: Any) -> Any:
+    """Columns (or list items) with no value at all are typed as text, so that the chunks
+    of one file share one schema."""
+    import pyarrow as pa
+
+    if pa.types.is_null(array.type):
+        return array.cast(pa.string())
+    if pa.types.is_list(array.type) and pa.types.is_null(array.type.value_type):
+        return array.cast(pa.list_(pa.string()))
+    return array
+
+
+def _typed_cell(value: Any, arrow_type: Any) -> Any:
+    """A value shaped for ``arrow_type``: texts where the column is text (a table may give
+    "adult" in one row and 65 in another)."""
+    import pyarrow as pa
+
+    if pa.types.is_list(arrow_type):
+        return None if not isinstance(value, list) else [_typed_cell(v, arrow_type.value_type) for v in value]
+    return _text(value) if pa.types.is_string(arrow_type) else _native(value)
+
+
+def _native(value: Any) -> Any:
+    return [_native(v) for v in value] if isinstance(value, list) else format_cell(value)

@@ -1,0 +1,103 @@
+"""File-to-file evaluation: chunking changes nothing, formulas are neutralised, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from engine import load_workbook
+from engine.cli import main
+from engine.pipeline import Options, evaluate_file
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
+PATIENTS = ROOT / "decision_tables" / "examples" / "her2_patients.csv"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_workbook(WORKBOOK)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 45, 46, 1000])
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_chunked_output_equals_whole_file_output(model, tmp_path: Path, chunk_size: int, fmt: str) -> None:
+    whole, chunked = tmp_path / f"whole.{fmt}", tmp_path / f"chunked.{fmt}"
+    evaluate_file(model, PATIENTS, str(whole), fmt, Options(explain=True))
+    summary = evaluate_file(model, PATIENTS, str(chunked), fmt, Options(explain=True, chunk_size=chunk_size))
+    assert summary.rows == 46 and summary.rows_with_errors == 4
+    if fmt == "parquet":
+        pd.testing.assert_frame_equal(pd.read_parquet(whole), pd.read_parquet(chunked))
+    else:
+        assert whole.read_bytes() == chunked.read_bytes()
+
+
+def test_json_output_is_one_array_of_row_objects(model, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    evaluate_file(model, PATIENTS, str(out), "json", Options(chunk_size=10))
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["patient_id"] for r in rows] == pd.read_csv(PATIENTS, dtype=str)["patient_id"].tolist()
+    assert all(isinstance(r["first_line_alerts.alert"], list) for r in rows if not r["_errors"])
+
+
+def test_a_header_only_file_gives_a_header_only_result(model, tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(PATIENTS.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    for chunk_size in (None, 5):
+        out = tmp_path / f"r{chunk_size}.csv"
+        summary = evaluate_file(model, source, str(out), "csv", Options(chunk_size=chunk_size))
+        assert summary.rows == 0
+        header = out.read_text(encoding="utf-8").splitlines()
+        assert len(header) == 1 and "first_line_regimen.regimen" in header[0]
+
+
+def test_texts_a_spreadsheet_would_run_are_neutralised(model, tmp_path: Path) -> None:
+    frame = pd.read_csv(PATIENTS, dtype=str, keep_default_na=False)
+    frame.loc[0, "patient_id"] = "=HYPERLINK(\"http://x\")"
+    frame.loc[1, "patient_id"] = "@SUM(A1)"
+    frame.loc[2, "patient_id"] = "-1"  # a plain number stays as it is
+    source = tmp_path / "p.csv"
+    frame.to_csv(source, index=False)
+    out, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
+    evaluate_file(model, source, str(out), "csv")
+    evaluate_file(model, source, str(raw), "csv", Options(escape_formulas=False))
+    safe_ids = pd.read_csv(out, dtype=str, keep_default_na=False)["patient_id"].tolist()
+    raw_ids = pd.read_csv(raw, dtype=str, keep_default_na=False)["patient_id"].tolist()
+    assert safe_ids[:3] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "-1"]
+    assert raw_ids[:3] == ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "-1"]
+    assert safe_ids[3:] == raw_ids[3:]
+
+
+def test_cli_chunk_size_and_no_escape_flag(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = CliRunner().invoke(main, ["evaluate", str(WORKBOOK), str(PATIENTS), "-o", str(out),
+                                       "--chunk-size", "5", "--no-escape-formulas"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out, dtype=str)) == 46
+    bad = CliRunner().invoke(main, ["evaluate", str(WORKBOOK), str(PATIENTS), "--chunk-size", "0"])
+    assert bad.exit_code == 2
+
+
+def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path, monkeypatch) -> None:
+    from engine import batch
+
+    out = tmp_path / "r.csv"
+    out.write_text("earlier results\n")
+    calls = []
+    real = batch.evaluate_frame
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "evaluate_frame", failing)
+    with pytest.raises(RuntimeError):
+        evaluate_file(model, PATIENTS, str(out), "csv", Options(chunk_size=10))
+    assert out.read_text() == "earlier results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
