@@ -23,7 +23,7 @@ from engine.errors import InputDataError
 from engine.evaluate import format_cell
 
 FORMATS = ("csv", "json", "parquet")
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START_CHARACTERS = "=+-@\t\r"
 PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -148,24 +148,57 @@ def text_table(frame: pd.DataFrame, escape_formulas: bool) -> Any:
     columns = {}
     for name in frame.columns:
         column = _text_column(frame[name])
-        if escape_formulas:
-            risky = pc.and_(pc.match_substring_regex(column, FORMULA_START),
-                            pc.invert(pc.match_substring_regex(column, PLAIN_NUMBER)))
-            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
-        columns[str(name)] = column
+        columns[str(name)] = _escaped(column) if escape_formulas else column
     return pa.table(columns)
 
 
-def _text_column(series: pd.Series) -> Any:
+def _escaped(column: Any) -> Any:
+    """Texts that start like a formula (but are not plain numbers) get a leading '."""
     import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = pc.utf8_slice_codeunits(column, 0, 1)
+    risky = pc.is_in(first, value_set=pa.array(list(FORMULA_START_CHARACTERS)))
+    if not pc.any(risky).as_py():
+        return column
+    risky = pc.and_(risky, pc.invert(pc.match_substring_regex(column, PLAIN_NUMBER)))
+    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+
+
+def _text_column(series: pd.Series) -> Any:
+    """One column as Arrow strings, column-wise wherever the dtype allows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     if isinstance(series.dtype, pd.CategoricalDtype):
         categories = pa.array([_text(c) for c in series.cat.categories], pa.string())
         codes = series.cat.codes.to_numpy()
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), categories).cast(pa.string())
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
+        return pc.cast(pa.array(series, from_pandas=True), pa.string())
+    if pd.api.types.is_bool_dtype(series.dtype):
+        flags = pa.array(series, from_pandas=True)
+        return pc.if_else(flags, "true", "false")
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
         return pa.array(series, from_pandas=True).cast(pa.string())
-    return pa.array([_text(v) for v in series.to_numpy(dtype=object)], pa.string())
+    values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return pa.array(values, pa.string(), from_pandas=True)
+    memo: dict[Any, str | None] = {}
+    return pa.array([_memo_text(v, memo) for v in values], pa.string())
+
+
+def _memo_text(value: Any, memo: dict[Any, str | None]) -> str | None:
+    """_text with a memory, for columns (such as lists of alerts) that repeat few values."""
+    key = (type(value), tuple(value)) if isinstance(value, list) else None
+    if key is None:
+        return _text(value)
+    try:
+        if key not in memo:
+            memo[key] = _text(value)
+        return memo[key]
+    except TypeError:  # unhashable items
+        return _text(value)
 
 
 def _text(value: Any) -> str | None:
