@@ -8,7 +8,7 @@ inside the commands, so that ``dtrun --help`` and ``dtrun --version`` start fast
 from __future__ import annotations
 
 import sys
-import time
+from dataclasses import replace
 from typing import Any, Callable
 
 import click
@@ -85,12 +85,24 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
                       not keep_formulas)
     fmt = format_for(out, fmt)
+    if chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
+        options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
     warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
-    with _progress(patients, chunk_size) as progress:
+    with _progress(patients, options.chunk_size) as progress:
         summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn))
     target = f" -> {out}" if out and out != "-" else ""
     click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+LARGE_FILE = 64 << 20  # bytes: above this, a terminal gets a progress bar
+AUTO_CHUNK = 250_000  # rows per chunk when dtrun chunks on its own to show progress
+
+
+def _size(path: str) -> int:
+    from pathlib import Path
+
+    return Path(path).stat().st_size if Path(path).is_file() else 0
 
 
 class _progress:
@@ -99,10 +111,7 @@ class _progress:
     def __init__(self, patients: str, chunk_size: int | None) -> None:
         self.bar: Any = None
         if chunk_size and sys.stderr.isatty():
-            from pathlib import Path
-
-            size = Path(patients).stat().st_size if Path(patients).is_file() else 0
-            estimate = max(1, size // 100)  # about 100 bytes a row; the bar only needs a scale
+            estimate = max(1, _size(patients) // 100)  # about 100 bytes a row; the bar only needs a scale
             self.bar = click.progressbar(length=estimate, label="evaluating", file=sys.stderr)
 
     def __enter__(self) -> Callable[[int], None] | None:
