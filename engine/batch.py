@@ -16,7 +16,7 @@ from typing import Any, Callable, Collection, Iterable
 import numpy as np
 import pandas as pd
 
-from engine import convert
+from engine import columns, convert
 from engine.errors import InputDataError
 from engine.evaluate import (
     ERRORS, MODEL, SEPARATOR, WARNINGS, blocked_message, resolve_rules, selected_tables, table_names,
@@ -101,7 +101,7 @@ def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] =
     run = _Run(model, len(frame))
     for name, definition in model.inputs.items():
         raw = frame[name].reset_index(drop=True) if name in frame else pd.Series([None] * run.n, dtype=object)
-        column = convert.convert_column(raw, definition, na_values)
+        column = columns.convert_column(raw, definition, na_values)
         run.work[name], run.unusable[name] = column.values, column.unusable
         run.errors.add(list(column.messages), list(column.messages.values()))
     for table in tables:

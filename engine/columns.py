@@ -1,0 +1,133 @@
+"""Patient columns → typed columns: each distinct value converted and checked once.
+
+Owns the column-wise side of ``engine.convert``: a column of raw values becomes numbers
+(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates
+(datetime64), with, per row, why its value cannot be used.  Every distinct value goes
+through the per-value reference functions, so the two paths agree by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Collection
+
+import numpy as np
+import pandas as pd
+
+from engine.convert import EXPECTED, Invalid, check_value, convert_value, not_allowed_message, show_value
+from engine.model import InputDef
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column converted: typed values, and per row why it cannot be used."""
+
+    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64 (dates)
+    messages: dict[int, str]  # row position → problem, only for rows with one
+    unusable: np.ndarray  # bool per row
+
+
+def convert_column(series: pd.Series, definition: InputDef, na_values: Collection[str] = ()) -> Column:
+    """Convert and check a whole column, exactly as convert_value and check_value per cell.
+
+    Distinct values are judged once: a text column is dictionary-encoded (pyarrow) and
+    each distinct text goes through the scalar functions, so both paths agree by
+    construction; other columns are judged element by element with a cache."""
+    if _is_numeric(series) and definition.type in ("number", "integer"):
+        return _numeric(series, definition)
+    entries, codes = _entries(series)
+    judged = [_judge(value, definition, na_values) for value in entries]
+    judged.append((None, check_value(None, definition)))  # code -1: a missing value
+    codes = np.where(codes < 0, len(entries), codes)
+    bad = np.array([message is not None for _, message in judged], dtype=bool)
+    unusable = bad[codes]
+    rows = np.flatnonzero(unusable)
+    messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
+    values = _typed([value for value, _ in judged], codes, definition.type, series.index)
+    return Column(values, messages, unusable)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
+    """Distinct values and, per row, the position of its value (-1 for a missing one)."""
+    if hasattr(series.array, "__arrow_array__") and pd.api.types.is_string_dtype(series):
+        import pyarrow as pa
+
+        encoded = pa.chunked_array(series.array.__arrow_array__()).dictionary_encode().combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return encoded.dictionary.to_pylist(), codes
+    seen: dict[tuple[type, Any], int] = {}
+    entries: list[Any] = []
+    codes = np.empty(len(series), dtype=np.int64)
+    for row, value in enumerate(series.to_numpy(dtype=object)):
+        try:
+            key: tuple[type, Any] | None = (type(value), value)
+            code = seen.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable
+            key, code = None, None
+        if code is None:
+            code = len(entries)
+            entries.append(value)
+            if key is not None and not (isinstance(value, float) and math.isnan(value)):
+                seen[key] = code
+        codes[row] = code
+    return entries, codes
+
+
+def _judge(value: Any, definition: InputDef, na_values: Collection[str]) -> tuple[Any, str | None]:
+    try:
+        converted = convert_value(value, definition.type, na_values)
+    except Invalid as error:
+        return None, f"{definition.name}: {error}"
+    problem = check_value(converted, definition)
+    return converted, (f"{definition.name}: {problem}" if problem else None)
+
+
+def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
+    if kind in ("number", "integer"):
+        table = np.array([np.nan if v is None else float(v) for v in entries], dtype=np.float64)
+        return pd.Series(table[codes], index=index)
+    if kind == "boolean":
+        table = np.array([-1 if v is None else int(v) for v in entries], dtype=np.int8)
+        picked = table[codes]
+        return pd.Series(pd.arrays.BooleanArray(picked == 1, picked < 0), index=index)
+    if kind == "date":
+        table = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "ns") for v in entries])
+        return pd.Series(table[codes].astype("datetime64[ns]"), index=index)
+    categories = sorted({v for v in entries if v is not None})
+    position = {v: k for k, v in enumerate(categories)}
+    table = np.array([-1 if v is None else position[v] for v in entries], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(table[codes], categories=categories), index=index)
+
+
+def _numeric(series: pd.Series, definition: InputDef) -> Column:
+    """A column that is already numeric: only whole numbers, finiteness and allowed values
+    need checking."""
+    numbers = series.astype("float64")
+    array = numbers.to_numpy()
+    missing = np.isnan(array)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(array)
+        if definition.type == "integer":
+            bad |= ~missing & np.isfinite(array) & (np.floor(array) != array)
+    messages = {int(r): f"{definition.name}: {show_value(array[r])} is not {EXPECTED[definition.type]}"
+                for r in np.flatnonzero(bad).tolist()}
+    unusable = bad.copy()
+    if definition.required:
+        for r in np.flatnonzero(missing).tolist():
+            messages[int(r)] = f"{definition.name}: a value is required"
+        unusable |= missing
+    if definition.allowed is not None:
+        refused = ~missing & ~bad & ~definition.allowed.mask(numbers)
+        for r in np.flatnonzero(refused).tolist():
+            messages[int(r)] = f"{definition.name}: {not_allowed_message(canonical_number(array[r]), definition.allowed.text)}"
+        unusable |= refused
+    return Column(numbers.where(~bad, np.nan), messages, unusable)
+
+
+def canonical_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
