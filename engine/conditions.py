@@ -15,13 +15,16 @@ for static analysis (``engine.set_form``).  Every problem with the text is a
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
 from engine import scalar
 from engine.errors import ConditionError
-from engine.syntax import Comparison, Expr, Name, UnaryTests, parse_expression, parse_unary_tests
+from engine.syntax import (
+    Arithmetic, Compare, Comparison, Expr, Interval, Logical, Name, Negative, Not, UnaryTests, parse_expression,
+    parse_unary_tests,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     import numpy
@@ -123,14 +126,33 @@ def _parse_expression(text: str) -> Expr:
 
 
 def _check_names(node: Any, text: str, names: Collection[str] | None, unary: bool) -> frozenset[str]:
-    bare = {id(n.endpoint) for n in _walk(node) if isinstance(n, Comparison) and n.span == n.endpoint.span}
     used = set()
-    for name in (n for n in _walk(node) if isinstance(n, Name)):
+    for name, bare in _names_in(node):
         known = names is not None and name.name in names
-        if not known and (names is not None or (unary and id(name) in bare)):
-            raise _unknown_name(name, text, names, quoted=unary and id(name) in bare or not unary)
+        if not known and (names is not None or (unary and bare)):
+            raise _unknown_name(name, text, names, quoted=(unary and bare) or not unary)
         used.add(name.name)
     return frozenset(used)
+
+
+def _names_in(node: Any) -> Iterator[tuple[Name, bool]]:
+    """Every name in an AST, and whether it stands alone as a test (as ``positive`` would)."""
+    if isinstance(node, Name):
+        yield node, False
+    elif isinstance(node, UnaryTests):
+        for test in node.tests:
+            yield from _names_in(test)
+    elif isinstance(node, Comparison):
+        if isinstance(node.endpoint, Name):
+            yield node.endpoint, node.op == "=" and node.span == node.endpoint.span
+    elif isinstance(node, Interval):
+        yield from _names_in(node.low)
+        yield from _names_in(node.high)
+    elif isinstance(node, (Negative, Not)):
+        yield from _names_in(node.operand)
+    elif isinstance(node, (Arithmetic, Compare, Logical)):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
 
 
 def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: bool) -> ConditionError:
@@ -146,15 +168,3 @@ def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: 
     message = f"{name.name} is not a known input"
     column = name.span.column
     return ConditionError(message, text, column, hint, end_column=name.span.end)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    if isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
-    elif is_dataclass(node):
-        for f in fields(node):
-            child = getattr(node, f.name)
-            if isinstance(child, tuple) or is_dataclass(child):
-                yield from _walk(child)
