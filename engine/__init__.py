@@ -15,11 +15,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from engine.model import Model
 
 
-def load_workbook(path: Any) -> "Model":
-    """Load and compile a decision-table workbook (``.xlsx``); raises WorkbookError."""
+def load_workbook(path: Any, limits: Any = None) -> "Model":
+    """Load and compile a decision-table workbook (``.xlsx``); raises WorkbookError.
+    ``limits`` (``engine.xlsx_scan.Limits``) bounds what a file may unpack to."""
     from engine.workbook import load_workbook as _load
 
-    return _load(path)
+    return _load(path) if limits is None else _load(path, limits=limits)
 
 
 __all__ = ["__version__", "load_workbook"]

@@ -68,14 +68,17 @@ class Problem:
 
 
 class WorkbookError(DtrunError):
-    """A workbook cannot be used; ``problems`` lists every problem found, not just the first."""
+    """A workbook cannot be used; ``problems`` lists every problem found, not just the first.
+    ``warnings`` are the loader's warnings (severity 'warning'), shown after the problems."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...],
+                 warnings: list[Problem] | tuple[Problem, ...] = ()) -> None:
         self.problems = tuple(problems)
+        self.warnings = tuple(warnings)
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        return "\n".join(str(p) for p in (*self.problems, *self.warnings))
 
 
 class InputDataError(DtrunError):

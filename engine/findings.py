@@ -33,6 +33,7 @@ CODES: dict[str, tuple[str, str]] = {
     "empty-table": ("error", "a decision table without rules"),
     "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
+    "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
 }
 
 

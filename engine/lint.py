@@ -45,12 +45,12 @@ def lint_workbook(path: str | Path) -> list[Finding]:
     try:
         model = load_workbook(path)
     except WorkbookError as error:
-        return sort_findings([Finding.from_problem(p) for p in error.problems])
+        return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
     return lint_model(model)
 
 
 def lint_model(model: Model) -> list[Finding]:
-    findings: list[Finding] = []
+    findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
     produced: dict[str, ValueSet | None] = {}
     for table in model.tables:
         findings += _output_checks(model, table)

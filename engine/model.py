@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from engine.conditions import CompiledExpression, CompiledUnaryTests
+from engine.errors import Problem
 from engine.hit_policy import HitPolicy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,6 +138,7 @@ class Model:
     about: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)  # plain output name → table.output
     tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet
+    warnings: tuple[Problem, ...] = ()  # the loader's warnings (hidden sheets, rows, columns; macros)
 
     @property
     def title(self) -> str:

@@ -21,6 +21,8 @@ from engine.hit_policy import CODES, HitPolicy
 from engine.model import (
     INPUT_TYPES, AnnotationColumn, InputColumn, InputDef, Location, Model, OutputColumn, Rule, Table,
 )
+from engine.syntax import normalize
+from engine.xlsx_safety import DEFAULT_LIMITS, Limits, read_workbook
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -29,32 +31,27 @@ SPECIAL_SHEETS = ("About", "Inputs", "Tests")
 INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
 
 
-def load_workbook(path: str | Path) -> Model:
-    """Read, check and compile a workbook; raise WorkbookError listing every problem."""
-    import openpyxl
-
-    name = str(path)
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except FileNotFoundError:
-        raise WorkbookError([Problem("unreadable", "file not found", name, hint="check the path")]) from None
-    except Exception as error:  # openpyxl raises many kinds for files that are not workbooks
-        raise WorkbookError([Problem("unreadable", f"cannot read the file as an .xlsx workbook ({error})", name,
-                                     hint="save it from Excel or LibreOffice as .xlsx")]) from None
-    return build_model(name, {sheet.title: _rows(sheet) for sheet in book.worksheets})
+def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
+    """Read, check and compile a workbook; raise WorkbookError listing every problem.
+    The file is checked first (``engine.xlsx_safety``): a hostile or broken file is
+    refused before it is parsed, within ``limits``."""
+    loaded = read_workbook(path, limits)
+    return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
 
 
-def _rows(sheet: Any) -> list[list[Any]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def build_model(workbook: str, sheets: dict[str, list[list[Any]]]) -> Model:
-    """The model from each sheet's rows of cell values (as openpyxl gives them)."""
+def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Iterable[Problem] = (),
+                warnings: Iterable[Problem] = (), covered: Iterable[tuple[str, str]] = ()) -> Model:
+    """The model from each sheet's rows of cell values (as openpyxl gives them).
+    ``problems`` and ``warnings`` come from reading the file; the model's own problems at
+    the cells they name (or at ``covered`` cells) are left out, as already explained."""
     builder = _Builder(workbook)
     model = builder.build(sheets)
-    if builder.problems:
-        raise WorkbookError(builder.problems)
-    return model
+    problems, warnings = list(problems), tuple(warnings)
+    explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
+    problems += [p for p in builder.problems if not p.cell or (p.sheet, p.cell) not in explained]
+    if problems:
+        raise WorkbookError(problems, warnings)
+    return replace(model, warnings=warnings)
 
 
 def cell_ref(row: int, column: int) -> str:
@@ -72,7 +69,7 @@ def column_letter(column: int) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell's value as condition-language text: Excel numbers, booleans and dates become
-    literals, text is stripped of surrounding (also non-breaking) spaces."""
+    literals, text is stripped of surrounding spaces (also non-breaking and zero-width ones)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,7 +80,7 @@ def cell_text(value: Any) -> str:
         return f'date("{value.date().isoformat()}")' if value.time() == dt.time(0) else str(value)
     if isinstance(value, dt.date):
         return f'date("{value.isoformat()}")'
-    return str(value).replace("\u00a0", " ").strip()
+    return normalize(str(value)).strip()
 
 
 class _Builder:

@@ -65,8 +65,6 @@ def test_syntax(tmp_path: Path):
     assert_severity(finding)
 
 
-@pytest.mark.xfail(strict=True, reason="workbook.load_workbook reads with data_only=True: a cell Excel took for a "
-                   "formula (=> 2, = 5) and that has no cached value reads as blank, i.e. '-', and matches everything")
 def test_formula_cell_without_a_value_is_reported(tmp_path: Path):
     path = make_workbook(tmp_path, inputs=[N], tables={"t": ("U", ["n", "o"], "io", None,
                                                              [["R1", "=> 2", '"x"'], ["R2", "< 2", '"y"']])})
@@ -318,8 +316,6 @@ def test_mergeable_rules():
     assert finding.hint.endswith("n = [0..3]")
 
 
-@pytest.mark.xfail(strict=True, reason="lint does not report hidden sheets, rows or columns (code 'hidden' is "
-                   "declared in findings.CODES but nothing produces it)")
 def test_hidden_row_is_reported(tmp_path: Path):
     import openpyxl
 
