@@ -10,6 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def place(workbook: str, sheet: str = "", cell: str = "") -> str:
+    """Where something is, as authors read it: ``file.xlsx:sheet!B7``."""
+    text = workbook
+    if sheet:
+        text += f":{sheet}"
+        if cell:
+            text += f"!{cell}"
+    return text
+
+
+def with_hint(message: str, hint: str | None) -> str:
+    """A message followed by its hint, the hint starting with a capital."""
+    return f"{message}. {hint[0].upper()}{hint[1:]}" if hint else message
+
+
 class DtrunError(Exception):
     """Root of every error dtrun raises on purpose."""
 
@@ -37,8 +52,7 @@ class ConditionError(DtrunError, ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        text = f"{self.message} (column {self.column} of {self.text!r})"
-        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
+        return with_hint(f"{self.message} (column {self.column} of {self.text!r})", self.hint)
 
 
 @dataclass(frozen=True)
@@ -55,16 +69,10 @@ class Problem:
 
     @property
     def location(self) -> str:
-        place = self.workbook
-        if self.sheet:
-            place += f":{self.sheet}"
-            if self.cell:
-                place += f"!{self.cell}"
-        return place
+        return place(self.workbook, self.sheet, self.cell)
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
-        return f"{text}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else text
+        return f"{self.location}: {self.severity}[{self.code}]: {with_hint(self.message, self.hint)}"
 
 
 class WorkbookError(DtrunError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import Problem
+from engine.errors import Problem, place, with_hint
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -57,12 +57,7 @@ class Finding:
 
     @property
     def location(self) -> str:
-        place = self.workbook
-        if self.sheet:
-            place += f":{self.sheet}"
-            if self.cells:
-                place += f"!{self.cells[0]}"
-        return place
+        return place(self.workbook, self.sheet, self.cells[0] if self.cells else "")
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.workbook, self.sheet, _cell_order(self.cells[0]) if self.cells else (0, ""), self.code,
@@ -71,7 +66,7 @@ class Finding:
     @property
     def advice(self) -> str:
         """The message and the hint as one text (the hint capitalised)."""
-        return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}" if self.hint else self.message
+        return with_hint(self.message, self.hint)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}[{self.code}]: {self.advice}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from engine.conditions import CompiledExpression, CompiledUnaryTests
 from engine.errors import Problem
+from engine.errors import place
 from engine.hit_policy import HitPolicy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,12 +32,7 @@ class Location:
     cell: str = ""
 
     def __str__(self) -> str:
-        place = self.workbook
-        if self.sheet:
-            place += f":{self.sheet}"
-        if self.cell:
-            place += f"!{self.cell}"
-        return place
+        return place(self.workbook, self.sheet, self.cell)
 
 
 @dataclass(frozen=True)
