@@ -143,7 +143,6 @@ def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formul
 def text_table(frame: pd.DataFrame, escape_formulas: bool) -> Any:
     """Every column as Arrow strings, as CSV cells are written."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     columns = {}
     for name in frame.columns:
