@@ -36,8 +36,10 @@ def kind_of(value: Any) -> str:
         return STRING
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return BOOLEAN
-    if isinstance(value, numbers.Number):
+    if isinstance(value, numbers.Real):
         return NULL if _is_nan(value) else NUMBER
+    if type(value).__name__ == "datetime64":
+        return NULL if _is_nan(value) else DATETIME
     if isinstance(value, dt.datetime):
         return NULL if _is_nan(value) else DATETIME
     if isinstance(value, dt.date):
@@ -62,7 +64,9 @@ def canonical(value: Any) -> Any:
     kind = kind_of(value)
     if kind == NULL:
         return None
-    if hasattr(value, "item") and not isinstance(value, (str, dt.date)):
+    if type(value).__name__ == "datetime64":
+        value = value.astype("datetime64[us]").item()  # nanoseconds would come back as an int
+    elif hasattr(value, "item") and not isinstance(value, (str, dt.date)):
         value = value.item()
     if kind == DATETIME and value.time() == dt.time(0) and value.tzinfo is None:
         return value.date() if not hasattr(value, "to_pydatetime") else value.to_pydatetime().date()
@@ -86,7 +90,10 @@ def compare(op: str, left: Any, right: Any) -> bool | None:
     lk, rk = kind_of(left), kind_of(right)
     if lk != rk or lk not in ORDERED_KINDS:
         return None
-    return bool(_ORDER[op](left, right))
+    try:
+        return bool(_ORDER[op](left, right))
+    except TypeError:  # e.g. a time-zone-aware against a naive date and time
+        return None
 
 
 def test_operator(op: str, left: Any, right: Any) -> bool | None:
@@ -129,7 +136,7 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
         return None
     try:
         result = _ARITHMETIC[op](left, right)
-    except (ZeroDivisionError, OverflowError, ValueError):
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError):
         return None
     if isinstance(result, complex) or (isinstance(result, float) and not math.isfinite(result)):
         return None

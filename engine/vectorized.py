@@ -351,7 +351,8 @@ def _from_tri(t: Tri, n: int) -> Vec:
 
 def _map(function: Callable[..., Any], *vecs: Vec) -> Vec:
     """The slow path: ``function`` on the canonical values, element by element."""
-    result = np.frompyfunc(function, len(vecs), 1)(*(v.objects() for v in vecs))
+    with np.errstate(all="ignore"):  # Python's own float results set the FP flags
+        result = np.frompyfunc(function, len(vecs), 1)(*(v.objects() for v in vecs))
     return _from_objects(np.asarray(result, dtype=object))
 
 

@@ -51,7 +51,7 @@ def expected_mask(test, series: pd.Series, frame: pd.DataFrame | None) -> np.nda
 
 def assert_same_values(expected: list, actual: pd.Series) -> None:
     """Null ↔ null (NaN in a float64 result, None in an object one), else same kind and =."""
-    assert list(actual.index) == list(range(len(expected))) or len(expected) == len(actual)
+    assert len(expected) == len(actual)
     if actual.dtype == np.float64:
         assert all(e is None or values.kind_of(e) == values.NUMBER for e in expected)
     elif actual.dtype == np.int64:
@@ -262,6 +262,8 @@ EXPR_CASES = [
     ("s + 1", [None, None, None], object),
     ("-s", [None, None, None], object),
     ("a ** 2", [1, 0, 4], np.int64),
+    ("weight_kg ** 0", [1.0, None, 1.0], np.float64),  # IEEE pow(NaN, 0) is 1; null ** 0 is null
+    ("1 ** weight_kg", [1, None, 1], np.float64),
     ("2 ** big", [1024, 2**400, 4], object),
     ("0.5 ** (big * 10)", [0.5**100, None, 0.5**20], np.float64),
     ("p and c", [True, False, None], object),
