@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,8 @@ if str(TESTS) not in sys.path:
 
 EXAMPLE_WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
 EXAMPLE_PATIENTS = ROOT / "decision_tables" / "examples" / "her2_patients.csv"
-TCK = Path("/work/shared/tck")
+# The DMN TCK cases lie in shared/ beside the checkout (as on developers' machines and in CI).
+TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
 
 
 

@@ -1,7 +1,7 @@
 """The eleven DMN hit policies: no match, one match, several matches that agree or conflict.
 
 Three sources of expectations:
-- the hit-policy tables of the DMN TCK (``/work/shared/tck``: 0004-0007, 0010, 0108-0119),
+- the hit-policy tables of the DMN TCK (``shared/tck`` beside the checkout: 0004-0007, 0010, 0108-0119),
   rebuilt here as workbooks, with the TCK's own expected results.  The transcription is
   checked against the ``.dmn`` and ``*-test-01.xml`` files when they are present;
 - tables after the examples in the DMN specification's hit-policy section;
