@@ -131,7 +131,10 @@ class _progress:
               help="text (default, like a compiler), json, sarif (code-scanning) or github (annotations).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write the report to OUT instead of stdout.")
-def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None) -> None:
+@click.option("--annotate", "annotated", default=None, metavar="OUT.xlsx",
+              help="Also write a copy of the workbook with each finding as a comment and a fill on its cells "
+                   "(for several workbooks: an existing folder).")
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None) -> None:
     """Check workbooks (or every .xlsx in folders) for overlapping rules, missing rules
     (gaps), masked and redundant rules, type and value errors and malformed sheets.
 
@@ -158,6 +161,11 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None) -> Non
             temporary.write_text(report, encoding="utf-8")
     else:
         click.echo(report, nl=False)
+    if annotated:
+        from engine.annotate import annotate_all
+
+        for path in _guarded(lambda: annotate_all(workbooks, findings, annotated)):
+            click.echo(f"dtrun: annotated copy written to {path}", err=True)
     if any(f.code == "unreadable" for f in findings):
         sys.exit(EXIT_USAGE)
     failing = {"error", "warning"} if strict else {"error"}

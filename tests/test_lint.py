@@ -512,7 +512,6 @@ def test_cli_output_file(tmp_path: Path, error_book: Path):
     assert json.loads(out.read_text(encoding="utf-8"))["version"] == "2.1.0"
 
 
-@pytest.mark.xfail(strict=True, reason="engine/cli.py lint has no --annotate OUT.xlsx option (issue 4, output)")
 def test_cli_annotate_writes_comments(tmp_path: Path, error_book: Path):
     import openpyxl
 
