@@ -108,7 +108,25 @@ def gaps(columns: list[Column], active: int, restrict: Box | None = None) -> lis
             memo[key] = tuple((atoms,) + box for child, atoms in merged.items() for box in child)
         return memo[key]
 
-    return list(explore(0, active))
+    return merge_boxes(list(explore(0, active)))
+
+
+def merge_boxes(boxes: list[Box]) -> list[Box]:
+    """Join boxes that differ in one column only, until none do: the union of two disjoint
+    boxes that agree elsewhere is a box, so the result still covers exactly the same
+    records, with fewer and larger boxes."""
+    changed = True
+    while changed and len(boxes) > 1:
+        changed = False
+        for position in range(len(boxes[0])):
+            groups: dict[Box, int] = {}
+            for box in boxes:
+                rest = box[:position] + box[position + 1:]
+                groups[rest] = groups.get(rest, 0) | box[position]
+            if len(groups) < len(boxes):
+                boxes = [rest[:position] + (atoms,) + rest[position:] for rest, atoms in groups.items()]
+                changed = True
+    return boxes
 
 
 def cooccurring(columns: list[Column], active: int) -> dict[int, Box]:
