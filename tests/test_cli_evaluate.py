@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.evaluate import format_cell
 from engine.workbook import load_workbook
-from workbooks import make_workbook
+from workbooks import Unwritable, make_workbook
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "no"),
           ("weight", "number", None, "no")]
@@ -281,16 +281,6 @@ def test_failed_run_leaves_an_existing_output_file_alone(workbook, tmp_path):
 
 def test_run_failing_while_writing_leaves_no_partial_file(workbook, patients, tmp_path, monkeypatch):
     from engine import batch
-
-    class Unwritable:
-        def __ne__(self, other: object) -> bool:
-            raise RuntimeError("cannot write this value")
-
-        __eq__ = __ne__
-        __hash__ = object.__hash__
-
-        def __str__(self) -> str:
-            raise RuntimeError("cannot write this value")
 
     evaluate_frame = batch.evaluate_frame
     monkeypatch.setattr(batch, "evaluate_frame", lambda *a, **k: evaluate_frame(*a, **k).assign(

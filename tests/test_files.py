@@ -14,6 +14,7 @@ import pytest
 
 from engine import files, results
 from engine.errors import InputDataError
+from workbooks import Unwritable
 
 
 # ====================================================================== reading
@@ -168,18 +169,6 @@ def test_stdout_for_dash_and_none(capfd):
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
-
-class Unwritable:
-    """A cell value that makes any writer fail after the output file was opened."""
-
-    def __ne__(self, other: object) -> bool:
-        raise RuntimeError("cannot write this value")
-
-    __eq__ = __ne__
-    __hash__ = object.__hash__
-
-    def __str__(self) -> str:
-        raise RuntimeError("cannot write this value")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])

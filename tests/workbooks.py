@@ -89,3 +89,16 @@ def one_table(policy: str, inputs: Sequence[Sequence[Any]], headings: Sequence[s
               rules: Iterable[Sequence[Any]], allowed: Sequence[Any] | None = None, name: str = "t") -> Any:
     """A model with a single table ``name`` (the common case in hit-policy tests)."""
     return model_for(inputs=inputs, tables={name: (policy, headings, roles, allowed, rules)})
+
+
+class Unwritable:
+    """A cell value that makes any writer fail after the output file was opened."""
+
+    def __ne__(self, other: object) -> bool:
+        raise RuntimeError("cannot write this value")
+
+    __eq__ = __ne__
+    __hash__ = object.__hash__
+
+    def __str__(self) -> str:
+        raise RuntimeError("cannot write this value")
