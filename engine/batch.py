@@ -11,6 +11,7 @@ and the aggregations) go through the scalar resolver, so both paths share one me
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Collection, Iterable
 
 import numpy as np
@@ -32,8 +33,9 @@ class _Notes:
         self.rows: dict[int, list[str]] = {}
         self.n = n
 
-    def add(self, rows: Iterable[int], messages: Iterable[str] | str) -> None:
-        texts = [messages] * len(rows) if isinstance(messages, str) else messages  # type: ignore[arg-type]
+    def add(self, rows: list[int], messages: Iterable[str] | str) -> None:
+        """One message per row, or the same message for every row."""
+        texts = itertools.repeat(messages) if isinstance(messages, str) else messages
         for row, text in zip(rows, texts):
             self.rows.setdefault(row, []).append(text)
 
