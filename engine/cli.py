@@ -35,6 +35,12 @@ def _guarded(action: Callable[[], Any]) -> Any:
         _fail(f"error: {error}", EXIT_DATA)
 
 
+def _show_warnings(model: Any) -> None:
+    """The loader's warnings (hidden sheets or rows, macros) on standard error."""
+    for warning in model.warnings:
+        click.echo(str(warning), err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dtrun")
 def main() -> None:
@@ -82,6 +88,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     from engine.results import format_for
 
     model = _guarded(lambda: load_workbook(workbook))
+    _show_warnings(model)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
                       not keep_formulas)
     fmt = format_for(out, fmt)
@@ -192,6 +199,7 @@ def test_command(workbooks: tuple[str, ...]) -> None:
     passed = failed = 0
     for path in workbooks:
         model = _guarded(lambda: load_workbook(path))
+        _show_warnings(model)
         report = run_tests(model, list(model.tests))
         for failure in report.failures:
             click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "

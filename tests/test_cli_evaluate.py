@@ -332,3 +332,16 @@ def test_example_patients_cli_results_equal_evaluate_row_by_row(example_workbook
         expected = {k: format_cell(v) for k, v in model.evaluate(record).row(explain=True).items()}
         expected = {k: "" if v is None else str(v) for k, v in expected.items()}  # as the csv module writes
         assert {k: row[k] for k in expected} == expected, record["patient_id"]
+
+
+def test_evaluate_and_test_say_when_rules_sit_on_a_hidden_sheet(workbook, patients, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(workbook)
+    table = next(name for name in book.sheetnames if name not in ("About", "Inputs", "Tests"))
+    book[table].sheet_state = "hidden"
+    hidden = tmp_path / "hidden.xlsx"
+    book.save(hidden)
+    for args in (["evaluate", str(hidden), str(patients), "-o", str(tmp_path / "r.csv")], ["test", str(hidden)]):
+        result = CliRunner().invoke(main, args)
+        assert f"{table}" in result.output and "hidden" in result.output, result.output
