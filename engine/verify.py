@@ -153,11 +153,32 @@ def cooccurring(columns: list[Column], active: int) -> dict[int, Box]:
 
 
 def _split(column: Column, atoms: int, alive: int) -> dict[int, int]:
-    """Group the atoms of ``column`` (within ``atoms``) by the rules of ``alive`` matching them."""
+    """Group the atoms of ``column`` (within ``atoms``) by the rules of ``alive`` matching them:
+    {rules: atoms}.  Few rules alive: split the atoms rule by rule (a few bitset operations
+    each); many: look at each atom once."""
+    if 2 * alive.bit_count() ** 2 < atoms.bit_count():  # rules x pieces < atoms
+        return _split_by_rules(column, atoms, alive)
     groups: dict[int, int] = {}
     for atom in _bits(atoms):
         sub = alive & column.atom_rules[atom]
         groups[sub] = groups.get(sub, 0) | (1 << atom)
+    return groups
+
+
+def _split_by_rules(column: Column, atoms: int, alive: int) -> dict[int, int]:
+    pieces = [(atoms, 0)]  # (atoms, rules of alive that match all of them)
+    for rule in _bits(alive):
+        inside = column.rule_atoms[rule]
+        split = []
+        for piece, rules in pieces:
+            if piece & inside:
+                split.append((piece & inside, rules | 1 << rule))
+            if piece & ~inside:
+                split.append((piece & ~inside, rules))
+        pieces = split
+    groups: dict[int, int] = {}
+    for piece, rules in pieces:
+        groups[rules] = groups.get(rules, 0) | piece
     return groups
 
 
