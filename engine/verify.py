@@ -34,6 +34,7 @@ class Column:
     all_atoms: int  # bitset of the atoms inside the domain
     rule_atoms: list[int]  # per rule: bitset of the atoms its cell matches
     atom_rules: list[int]  # per atom: bitset of the rules whose cell matches it
+    any_rules: int = 0  # the rules whose cell matches some value of the column
 
     def values(self, atoms: int) -> ValueSet:
         result = ValueSet.empty(self.domain)
@@ -53,7 +54,8 @@ def build_column(heading: str, letter: str, full: ValueSet, cells: list[ValueSet
     for rule, bits in enumerate(members):
         for atom in _bits(bits):
             atom_rules[atom] |= 1 << rule
-    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules)
+    any_rules = sum(1 << rule for rule, bits in enumerate(members[:-1]) if bits)
+    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules, any_rules)
 
 
 def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[list[ValueSet], list[int]]:
@@ -182,12 +184,26 @@ def _split_by_rules(column: Column, atoms: int, alive: int) -> dict[int, int]:
     return groups
 
 
+def _overlapping(columns: list[Column], rules: int) -> int:
+    """The rules that meet at least one other rule: the only ones a co-matching group can
+    hold, so the search need not partition the others."""
+    found = 0
+    for rule in _bits(rules):
+        if intersecting(columns, rule, rules & ~(1 << rule)):
+            found |= 1 << rule
+    return found
+
+
 def intersecting(columns: list[Column], rule: int, candidates: int) -> int:
     """The rules of ``candidates`` whose box meets rule ``rule``'s box."""
     for column in columns:
-        reach = 0
-        for atom in _bits(column.rule_atoms[rule]):
-            reach |= column.atom_rules[atom]
+        atoms = column.rule_atoms[rule]
+        if atoms == column.all_atoms:
+            reach = column.any_rules  # a - cell meets every rule that matches something here
+        else:
+            reach = 0
+            for atom in _bits(atoms):
+                reach |= column.atom_rules[atom]
         candidates &= reach
         if not candidates:
             break
@@ -273,7 +289,8 @@ def overlap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     code = table.hit_policy.code
     if code not in ("U", "A"):
         return
-    for group, box in sorted(cooccurring(analysis.columns, analysis.all_rules).items()):
+    overlapping = _overlapping(analysis.columns, analysis.all_rules)
+    for group, box in sorted(cooccurring(analysis.columns, overlapping).items()):
         ids = analysis.rule_ids(group)
         common = analysis.box_of(group)
         if code == "U":
