@@ -35,7 +35,6 @@ import argparse
 import datetime as dt
 import hashlib
 import json
-import os
 import platform
 import re
 import shutil
@@ -57,6 +56,17 @@ MEMORY_TARGET_MIB = 1024
 PROCESS_TARGET = 1.0
 REFERENCE = {(1500, 15): "196 s overlaps + 704 s gaps"}
 SECTION = "Lint"
+
+
+def _engine_dir() -> Path:
+    """The engine package the children import (PYTHONPATH may point at a snapshot)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("engine")
+    return Path(spec.origin).parent if spec and spec.origin else ROOT / "engine"
+
+
+ENGINE = _engine_dir()
 
 
 # ---------------------------------------------------------------------- child: one size
@@ -295,8 +305,8 @@ def machine_facts() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
                platform.processor() or "?")
-    commit = run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
-    dirty = run("git", "-C", str(ROOT), "status", "--porcelain", "--", "engine")
+    commit = run("git", "-C", str(ENGINE.parent), "rev-parse", "--short", "HEAD") or f"{ENGINE} (not a git checkout)"
+    dirty = run("git", "-C", str(ENGINE.parent), "status", "--porcelain", "--", "engine")
     digest = engine_digest()
     return {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
@@ -313,8 +323,8 @@ def machine_facts() -> dict[str, str]:
 
 def engine_digest() -> str:
     names = ("verify.py", "lint.py", "sets.py")
-    return hashlib.sha256(b"".join((ROOT / "engine" / n).read_bytes() for n in names
-                                   if (ROOT / "engine" / n).exists())).hexdigest()[:12]
+    return hashlib.sha256(b"".join((ENGINE / n).read_bytes() for n in names
+                                   if (ENGINE / n).exists())).hexdigest()[:12]
 
 
 def _median(values: list[float] | None) -> float | None:
@@ -331,6 +341,7 @@ def render(results: list[dict[str, Any]], processes: dict[str, dict[str, Any]], 
            args: argparse.Namespace) -> str:
     lines = [f"## {SECTION}", "",
              f"Measured {facts['date']} with `python benchmarks/bench_lint.py` (seed {args.seed}; "
+             f"{facts['note'] + '; ' if facts.get('note') else ''}"
              f"timeout {args.timeout:.0f} s per run). Machine: {facts['nproc']} cores ({facts['cpu']}), "
              f"{facts['memory']} memory, load average at the start {facts['load']}; Python {facts['python']}; "
              f"{facts['packages']}. Engine: {facts['engine']}.", "",
@@ -438,6 +449,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="measure lint's own allocations (tracemalloc) when a run takes less (default 20 s)")
     parser.add_argument("--setup", default=None,
                         help="a Python file each child runs first (to try an engine change); implies --no-docs")
+    parser.add_argument("--note", default="", help="a remark for the report's first line (e.g. what else ran)")
     parser.add_argument("--no-docs", action="store_true", help="print only; do not write docs/benchmarks.md")
     parser.add_argument("--no-processes", action="store_true", help="skip the whole-process timings")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -457,6 +469,7 @@ def main(argv: list[str] | None = None) -> None:
             write_docs(section, saved["facts"])
         return
     facts = machine_facts()
+    facts["note"] = args.note
     results = []
     for rules, columns in args.sizes:
         print(f"{rules} x {columns} ...", file=sys.stderr, flush=True)
