@@ -171,8 +171,13 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
     if annotated:
         from engine.annotate import annotate_all
 
-        for path in _guarded(lambda: annotate_all(workbooks, findings, annotated)):
-            click.echo(f"dtrun: annotated copy written to {path}", err=True)
+        from engine.errors import InputDataError
+
+        try:
+            for path in annotate_all(workbooks, findings, annotated):
+                click.echo(f"dtrun: annotated copy written to {path}", err=True)
+        except InputDataError as error:  # a bad --annotate target is a usage error
+            _fail(f"error: {error}", EXIT_USAGE)
     if any(f.code == "unreadable" for f in findings):
         sys.exit(EXIT_USAGE)
     failing = {"error", "warning"} if strict else {"error"}
