@@ -137,14 +137,14 @@ def _comparison(model: Any, findings: list[Any]) -> dict[str, Any]:
     """Numbers to set beside Calvanese et al.'s merged output: overlapping pairs and the
     maximal cliques of the pairwise-overlap graph (their clique decomposition), and our
     gap boxes greedily merged where they differ in one column only."""
-    from engine import lint, verify
+    from engine import lint, search
 
     table = model.tables[0]
     columns, _ = lint._columns(model, table, {})
     if columns is None:
         return {}
     active = (1 << len(table.rules)) - 1
-    adjacency = {r: verify.intersecting(columns, r, active & ~(1 << r)) for r in range(len(table.rules))}
+    adjacency = {r: search.intersecting(columns, r, active & ~(1 << r)) for r in range(len(table.rules))}
     pairs = sum(bin(v).count("1") for v in adjacency.values()) // 2
     cliques = _maximal_cliques(adjacency)
     groups = [f for f in findings if f.code == "overlap"]
@@ -317,12 +317,12 @@ def machine_facts() -> dict[str, str]:
         "python": platform.python_version(),
         "packages": ", ".join(versions),
         "engine": f"{commit}{' + uncommitted changes in engine/' if dirty else ''} "
-                  f"(sha256 of verify.py+lint.py+sets.py: {digest})",
+                  f"(sha256 of verify.py+search.py+lint.py+sets.py: {digest})",
     }
 
 
 def engine_digest() -> str:
-    names = ("verify.py", "lint.py", "sets.py")
+    names = ("verify.py", "search.py", "lint.py", "sets.py")
     return hashlib.sha256(b"".join((ENGINE / n).read_bytes() for n in names
                                    if (ENGINE / n).exists())).hexdigest()[:12]
 

@@ -21,9 +21,8 @@ from engine.findings import Finding, sort_findings
 from engine.model import InputColumn, Model, Table
 from engine.sets import Domain, ValueSet
 from engine.syntax import Comparison, Interval, Literal
-from engine.verify import (
-    TableAnalysis, build_column, gap_findings, masking_findings, overlap_findings, redundancy_findings,
-)
+from engine.search import build_column
+from engine.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
 
 _KIND_OF = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
 _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
@@ -133,6 +132,7 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
     for position, column in enumerate(table.inputs):
         full = column_domain(model, column, produced)
         cells: list[ValueSet] = []
+        sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
         for rule in table.rules:
             cell = rule.inputs[position]
             ref = f"{column.column}{rule.row}"
@@ -144,8 +144,10 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
                                          f"of {table.name} are not checked", (ref,), (rule.id,),
                                          "compare with fixed values where the guideline allows it"))
                 continue
-            notes += _cell_checks(model, table, column, cell, full, ref, rule.id)
-            cells.append(full & cell.to_set(full.domain))
+            if cell.text not in sets:
+                sets[cell.text] = full & cell.to_set(full.domain)
+            notes += _cell_checks(model, table, column, cell, full, sets[cell.text], ref, rule.id)
+            cells.append(sets[cell.text])
         if full is None and table.rules:
             notes.append(Finding("info", "not-analysed", model.workbook, table.name,
                                  f"the values of {column.heading} cannot be modelled (a list, or outputs of "
@@ -157,7 +159,8 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
 
 
 def _cell_checks(model: Model, table: Table, column: InputColumn, cell: CompiledUnaryTests, full: ValueSet,
-                 ref: str, rule_id: str) -> Iterator[Finding]:
+                 matched: ValueSet, ref: str, rule_id: str) -> Iterator[Finding]:
+    """Type and value checks of one cell; ``matched``: the values of ``full`` it matches."""
     domain = full.domain
     for test in cell.node.tests:
         literals = [test.endpoint] if isinstance(test, Comparison) else [test.low, test.high]
@@ -172,7 +175,7 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
                               "which no value of the column can pass", (ref,), (rule_id,),
                               _type_hint(domain.kind))
                 return
-    if cell.is_any or not (full & cell.to_set(domain)).is_empty():
+    if cell.is_any or not matched.is_empty():
         return
     yield Finding("error", "value-not-allowed", model.workbook, table.name,
                   f"the cell {cell.text} matches none of the allowed values of {column.heading} "

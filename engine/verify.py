@@ -1,13 +1,11 @@
 """Static verification of decision tables: overlaps, gaps, masked and redundant rules.
 
-Owns the checks behind ``dtrun lint`` that reason about rules without evaluating them.
-Each input column's domain (its type and allowed values, plus the missing value where the
-input is not required; for an upstream output, the values that table can give) is cut
-into *atoms*: the coarsest pieces that every cell of the column either contains or
-avoids (``engine.sets.partition``).  A rule is then a box of atom sets, one per column,
-held as integer bitsets, and the searches below walk the columns one at a time, grouping
-atoms by the set of rules still alive and memoizing on it, so that tables of thousands of
-rules stay fast.  Domains, type and value checks on single cells live in ``engine.lint``.
+Owns what ``dtrun lint`` concludes about a table's rules without evaluating them, and the
+words it uses: which groups of rules may not overlap under the table's hit policy, which
+missing rules matter, which rules can never decide, which are redundant, and how a box
+of atoms reads to an author (``age [18..59] and sex "m" or missing``).  The searches
+themselves (rules as boxes of atom bitsets) live in ``engine.search``; domains, type and
+value checks on single cells in ``engine.lint``.
 """
 
 from __future__ import annotations
@@ -17,198 +15,8 @@ from typing import Any, Iterator
 
 from engine.findings import Finding
 from engine.model import Model, Table
-from engine.sets import Domain, ValueSet, _make
-
-Box = tuple[int, ...]  # one atom bitset per column
-
-
-@dataclass
-class Column:
-    """One analysed input column: its domain cut into atoms, and each rule's atoms."""
-
-    heading: str
-    letter: str
-    domain: Domain
-    full: ValueSet  # the column's domain as a set (allowed values, null if it may be missing)
-    atoms: list[ValueSet]  # pieces of the value line; those outside the domain are never used
-    all_atoms: int  # bitset of the atoms inside the domain
-    rule_atoms: list[int]  # per rule: bitset of the atoms its cell matches
-    atom_rules: list[int]  # per atom: bitset of the rules whose cell matches it
-    any_rules: int = 0  # the rules whose cell matches some value of the column
-
-    def values(self, atoms: int) -> ValueSet:
-        result = ValueSet.empty(self.domain)
-        for index in _bits(atoms):
-            result = result | self.atoms[index]
-        return result
-
-    def text(self, atoms: int) -> str:
-        return "-" if atoms == self.all_atoms else self.values(atoms).to_unary_tests()
-
-
-def build_column(heading: str, letter: str, full: ValueSet, cells: list[ValueSet]) -> Column:
-    """Cut the column's domain ``full`` into atoms and express each cell (a subset of it)
-    as a bitset of atoms."""
-    atoms, members = partition(full, cells)
-    atom_rules = [0] * len(atoms)
-    for rule, bits in enumerate(members):
-        for atom in _bits(bits):
-            atom_rules[atom] |= 1 << rule
-    any_rules = sum(1 << rule for rule, bits in enumerate(members[:-1]) if bits)
-    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules, any_rules)
-
-
-def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[list[ValueSet], list[int]]:
-    """Atoms: the pieces between consecutive boundaries of all the sets, plus the missing
-    value; returns them and, per cell and then for ``full``, the bitset of atoms it holds."""
-    domain = full.domain
-    cuts = sorted({c for s in (full, *cells) for c in s._cuts})
-    index = {cut: k for k, cut in enumerate(cuts)}
-    atoms = [_make(domain, (cuts[k], cuts[k + 1]), False) for k in range(len(cuts) - 1)]
-    null_atom = len(atoms)
-    atoms.append(ValueSet.null_only(domain) if domain.nullable else ValueSet.empty(domain))
-
-    def bits(s: ValueSet) -> int:
-        value = 0
-        for k in range(0, len(s._cuts), 2):
-            value |= (1 << index[s._cuts[k + 1]]) - (1 << index[s._cuts[k]])
-        return value | (1 << null_atom if s.null else 0)
-
-    return atoms, [bits(s) for s in cells] + [bits(full)]
-
-
-def _bits(value: int) -> Iterator[int]:
-    while value:
-        low = value & -value
-        yield low.bit_length() - 1
-        value ^= low
-
-
-def popcount(value: int) -> int:
-    return value.bit_count()
-
-
-# ---------------------------------------------------------------------- searches
-def gaps(columns: list[Column], active: int, restrict: Box | None = None) -> list[Box]:
-    """Boxes (within ``restrict``, default everything) that no rule in ``active`` matches,
-    merged per column so that they come out few and large."""
-    limits = restrict or tuple(c.all_atoms for c in columns)
-    memo: dict[tuple[int, int], tuple[Box, ...]] = {}
-
-    def explore(j: int, alive: int) -> tuple[Box, ...]:
-        if alive == 0:
-            return (limits[j:],)
-        if j == len(columns):
-            return ()
-        key = (j, alive)
-        if key not in memo:
-            merged: dict[tuple[Box, ...], int] = {}
-            for sub, atoms in _split(columns[j], limits[j], alive).items():
-                child = explore(j + 1, sub)
-                if child:
-                    merged[child] = merged.get(child, 0) | atoms
-            memo[key] = tuple((atoms,) + box for child, atoms in merged.items() for box in child)
-        return memo[key]
-
-    return merge_boxes(list(explore(0, active)))
-
-
-def merge_boxes(boxes: list[Box]) -> list[Box]:
-    """Join boxes that differ in one column only, until none do: the union of two disjoint
-    boxes that agree elsewhere is a box, so the result still covers exactly the same
-    records, with fewer and larger boxes."""
-    changed = True
-    while changed and len(boxes) > 1:
-        changed = False
-        for position in range(len(boxes[0])):
-            groups: dict[Box, int] = {}
-            for box in boxes:
-                rest = box[:position] + box[position + 1:]
-                groups[rest] = groups.get(rest, 0) | box[position]
-            if len(groups) < len(boxes):
-                boxes = [rest[:position] + (atoms,) + rest[position:] for rest, atoms in groups.items()]
-                changed = True
-    return boxes
-
-
-def cooccurring(columns: list[Column], active: int) -> dict[int, Box]:
-    """Maximal sets of rules (bitsets) that can all match one record, each with a box in
-    which exactly that set matches."""
-    memo: dict[tuple[int, int], dict[int, Box]] = {}
-
-    def explore(j: int, alive: int) -> dict[int, Box]:
-        if popcount(alive) < 2:
-            return {}
-        if j == len(columns):
-            return {alive: ()}
-        key = (j, alive)
-        if key not in memo:
-            found: dict[int, Box] = {}
-            for sub, atoms in _split(columns[j], columns[j].all_atoms, alive).items():
-                for group, box in explore(j + 1, sub).items():
-                    found.setdefault(group, (atoms,) + box)
-            memo[key] = found
-        return memo[key]
-
-    leaves = explore(0, active)
-    return {g: box for g, box in leaves.items() if not any(g != h and g & h == g for h in leaves)}
-
-
-def _split(column: Column, atoms: int, alive: int) -> dict[int, int]:
-    """Group the atoms of ``column`` (within ``atoms``) by the rules of ``alive`` matching them:
-    {rules: atoms}.  Few rules alive: split the atoms rule by rule (a few bitset operations
-    each); many: look at each atom once."""
-    if 2 * alive.bit_count() ** 2 < atoms.bit_count():  # rules x pieces < atoms
-        return _split_by_rules(column, atoms, alive)
-    groups: dict[int, int] = {}
-    for atom in _bits(atoms):
-        sub = alive & column.atom_rules[atom]
-        groups[sub] = groups.get(sub, 0) | (1 << atom)
-    return groups
-
-
-def _split_by_rules(column: Column, atoms: int, alive: int) -> dict[int, int]:
-    pieces = [(atoms, 0)]  # (atoms, rules of alive that match all of them)
-    for rule in _bits(alive):
-        inside = column.rule_atoms[rule]
-        split = []
-        for piece, rules in pieces:
-            if piece & inside:
-                split.append((piece & inside, rules | 1 << rule))
-            if piece & ~inside:
-                split.append((piece & ~inside, rules))
-        pieces = split
-    groups: dict[int, int] = {}
-    for piece, rules in pieces:
-        groups[rules] = groups.get(rules, 0) | piece
-    return groups
-
-
-def _overlapping(columns: list[Column], rules: int) -> int:
-    """The rules that meet at least one other rule: the only ones a co-matching group can
-    hold, so the search need not partition the others."""
-    found = 0
-    for rule in _bits(rules):
-        if intersecting(columns, rule, rules & ~(1 << rule)):
-            found |= 1 << rule
-    return found
-
-
-def intersecting(columns: list[Column], rule: int, candidates: int) -> int:
-    """The rules of ``candidates`` whose box meets rule ``rule``'s box."""
-    for column in columns:
-        atoms = column.rule_atoms[rule]
-        if atoms == column.all_atoms:
-            reach = column.any_rules  # a - cell meets every rule that matches something here
-        else:
-            reach = 0
-            for atom in _bits(atoms):
-                reach |= column.atom_rules[atom]
-        candidates &= reach
-        if not candidates:
-            break
-    return candidates
-
+from engine.search import Box, Column, Reach, bits, box_of, containing, cooccurring, gaps
+from engine.sets import ValueSet
 
 # ---------------------------------------------------------------------- findings
 @dataclass
@@ -224,10 +32,10 @@ class TableAnalysis:
         return (1 << len(self.table.rules)) - 1
 
     def rule_ids(self, rules: int) -> tuple[str, ...]:
-        return tuple(self.table.rules[i].id for i in _bits(rules))
+        return tuple(self.table.rules[i].id for i in bits(rules))
 
     def row_cells(self, rules: int, first: int | None = None) -> tuple[str, ...]:
-        order = sorted(_bits(rules), key=lambda i: (i != first, i))
+        order = sorted(bits(rules), key=lambda i: (i != first, i))
         return tuple(f"A{self.table.rules[i].row}" for i in order)
 
     def box_text(self, box: Box) -> dict[str, str]:
@@ -238,13 +46,7 @@ class TableAnalysis:
 
     def box_of(self, rules: int) -> Box:
         """The atoms where every rule of ``rules`` matches."""
-        box = []
-        for column in self.columns:
-            atoms = column.all_atoms
-            for rule in _bits(rules):
-                atoms &= column.rule_atoms[rule]
-            box.append(atoms)
-        return tuple(box)
+        return box_of(self.columns, rules)
 
     def is_empty(self, rules: int) -> bool:
         return any(atoms == 0 for atoms in self.box_of(rules))
@@ -289,8 +91,7 @@ def overlap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     code = table.hit_policy.code
     if code not in ("U", "A"):
         return
-    overlapping = _overlapping(analysis.columns, analysis.all_rules)
-    for group, box in sorted(cooccurring(analysis.columns, overlapping).items()):
+    for group, box in sorted(cooccurring(analysis.columns, analysis.all_rules).items()):
         ids = analysis.rule_ids(group)
         common = analysis.box_of(group)
         if code == "U":
@@ -298,7 +99,7 @@ def overlap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
                                    f"({analysis.describe(common)}) under hit policy U", group,
                                    "narrow one rule's conditions so that they exclude each other, "
                                    "or change the hit policy if several answers are intended", common)
-        elif len({_outputs(table, i) for i in _bits(group)}) > 1:
+        elif len({_outputs(table, i) for i in bits(group)}) > 1:
             yield analysis.finding("error", "conflict", f"rules {_names(ids)} can match the same record "
                                    f"({analysis.describe(common)}) but give different outputs under hit policy A",
                                    group, "make their outputs agree or their conditions exclude each other",
@@ -325,9 +126,10 @@ def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     if table.hit_policy.code not in ("F", "P"):
         return
     ranks = _precedence(table)
+    reach = Reach(analysis.columns)
     for rule in range(len(table.rules)):
         higher = sum(1 << r for r in range(len(table.rules)) if ranks[r] < ranks[rule])
-        hiding = intersecting(analysis.columns, rule, higher)
+        hiding = reach(rule) & higher
         if not hiding:
             continue
         own = analysis.box_of(1 << rule)
@@ -383,15 +185,14 @@ def redundancy_findings(analysis: TableAnalysis) -> Iterator[Finding]:
 
 
 def _subsumed(analysis: TableAnalysis, rules: list[int]) -> Iterator[tuple[int, int]]:
-    """(rule, a rule with the same outputs that matches everything it matches)."""
-    columns, gone = analysis.columns, set()
-    for rule in rules:
-        for other in rules:
-            if other != rule and other not in gone and all(
-                    c.rule_atoms[rule] & ~c.rule_atoms[other] == 0 for c in columns):
-                gone.add(rule)
-                yield rule, other
-                break
+    """(rule, the first rule with the same outputs that matches everything it matches and
+    is not itself reported as redundant)."""
+    gone = 0
+    for rule, inside in containing(analysis.columns, rules).items():
+        inside &= ~gone
+        if inside:
+            gone |= 1 << rule
+            yield rule, next(other for other in rules if inside >> other & 1)
 
 
 def _mergeable(analysis: TableAnalysis, rules: list[int]) -> Iterator[Finding]:
