@@ -50,27 +50,36 @@ def lint_workbook(path: str | Path) -> list[Finding]:
 
 def lint_model(model: Model) -> list[Finding]:
     findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
-    produced: dict[str, ValueSet | None] = {}
-    for table in model.tables:
+    for table, analysis, notes in analysed_tables(model):
         findings += _output_checks(model, table)
-        has_gap = True
+        findings += notes
         if not table.rules:
             findings.append(Finding("error", "empty-table", model.workbook, table.name,
                                     f"table {table.name} has no rules", ("A4",),
                                     hint="write the rules from row 4 on, one per row"))
-        else:
-            columns, notes = _columns(model, table, produced)
-            findings += notes
-            if columns is not None:
-                analysis = TableAnalysis(model, table, columns)
-                table_gaps = list(gap_findings(analysis))
-                has_gap = bool(table_gaps)
-                findings += table_gaps
-                for check in (overlap_findings, masking_findings, redundancy_findings):
-                    findings += check(analysis)
-        produced.update(_produced(table, has_gap))
+        if analysis is not None:
+            for check in (overlap_findings, masking_findings, redundancy_findings):
+                findings += check(analysis)
     findings += _unused_inputs(model)
     return sort_findings(findings)
+
+
+def analysed_tables(model: Model) -> Iterator[tuple[Table, TableAnalysis | None, list[Finding]]]:
+    """Each table in evaluation order with its columns cut into atoms (None when some cell
+    or domain cannot be modelled) and its notes and gap findings.  Each upstream output's
+    domain is known before the tables that read it, including whether it can be missing
+    because the upstream table has a gap."""
+    produced: dict[str, ValueSet | None] = {}
+    for table in model.tables:
+        analysis, notes = None, []
+        if table.rules:
+            columns, notes = _columns(model, table, produced)
+            if columns is not None:
+                analysis = TableAnalysis(model, table, columns)
+                notes += gap_findings(analysis)
+        has_gap = analysis is None or any(f.code == "gap" for f in notes)
+        yield table, analysis, notes
+        produced.update(_produced(table, has_gap))
 
 
 # ---------------------------------------------------------------------- domains
