@@ -59,6 +59,10 @@ def annotate_all(workbooks: list[Path], findings: list[Finding], out: str | Path
     """The ``--annotate OUT`` option: OUT.xlsx for one workbook; for several, OUT must be a
     folder and each copy keeps its workbook's name there."""
     out = Path(out)
+    models = [w for w in workbooks if w.suffix.lower() == ".dmn"]
+    if models:
+        raise InputDataError(f"{models[0]}: --annotate marks cells of .xlsx workbooks only; convert the DMN model "
+                             "with dtrun convert MODEL.dmn MODEL.xlsx and lint that workbook")
     readable = [w for w in workbooks
                 if not any(f.code == "unreadable" and _same_file(f.workbook, w) for f in findings)]
     if out.is_dir():

@@ -30,10 +30,11 @@ _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "b
 
 
 def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """The workbooks named, and those inside named folders (Excel lock files ~$*.xlsx skipped)."""
+    """The workbooks and DMN models named, and those inside named folders (Excel lock
+    files ~$*.xlsx skipped)."""
     found: list[Path] = []
     for path in map(Path, paths):
-        candidates = sorted(path.rglob("*.xlsx")) if path.is_dir() else [path]
+        candidates = sorted([*path.rglob("*.xlsx"), *path.rglob("*.dmn")]) if path.is_dir() else [path]
         found += [p for p in candidates if not p.name.startswith("~$")]
     return found
 

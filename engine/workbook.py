@@ -34,7 +34,11 @@ INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", 
 def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
     """Read, check and compile a workbook; raise WorkbookError listing every problem.
     The file is checked first (``engine.xlsx_safety``): a hostile or broken file is
-    refused before it is parsed, within ``limits``."""
+    refused before it is parsed, within ``limits``.  A ``.dmn`` file is read as a DMN model."""
+    if str(path).lower().endswith(".dmn"):
+        from engine.dmn_import import load_dmn
+
+        return load_dmn(path)
     loaded = read_workbook(path, limits)
     return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
 

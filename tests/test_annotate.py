@@ -170,3 +170,8 @@ def test_every_finding_of_a_generated_table_lands_on_its_cells(tmp_path: Path):
         for ref in finding.cells or ("A1",):
             comment = book[finding.sheet][ref].comment
             assert comment is not None and f"{finding.severity} [{finding.code}]: {finding.message}" in comment.text
+
+
+def test_a_dmn_model_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="dtrun convert"):
+        annotate_all([tmp_path / "model.dmn"], [], tmp_path / "out.xlsx")

@@ -539,3 +539,17 @@ def test_every_code_has_a_severity_and_a_doc_entry():
     text = doc.read_text(encoding="utf-8")
     for code, (severity, _) in CODES.items():
         assert f"`{code}`" in text, f"docs/lint.md does not document {code}"
+
+
+def test_cli_folder_lints_dmn_models_too(tmp_path: Path):
+    from engine.dmn_export import write_dmn
+    from engine.workbook import load_workbook
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    source = make_workbook(tmp_path, "src.xlsx", inputs=[N], tables=CLEAN)
+    write_dmn(load_workbook(source), folder / "model.dmn")
+    make_workbook(folder, "a.xlsx", inputs=[N], tables=CLEAN)
+    assert [p.name for p in workbook_paths([folder])] == ["a.xlsx", "model.dmn"]
+    result = _run(str(folder))
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,382 @@
+"""DMN XML (DMN 1.3, 1.4 or 1.5) → the sheets a workbook gives → :class:`~engine.model.Model`.
+
+Owns reading a DMN ``definitions`` document (parsed with defusedxml: no DTDs, no entities)
+into the same sheet grids as an Excel workbook (``About``, ``Inputs``, one sheet per
+decision table), so that ``engine.workbook.build_model`` applies every check of a
+workbook to a DMN model too.  DMN names become dtrun identifiers (``Approval Status`` →
+``Approval_Status``, ``engine.dmn_names``) and cell texts are renamed to match
+(``engine.dmn_feel``); a single-output decision ``d`` is read as ``d.d``.
+
+Anything dtrun cannot run (business knowledge models, decision services, boxed
+expressions, structured or temporal input types, input expressions that are not names)
+is an error naming the element's kind, name and id; documentation elements that do not
+change results (knowledge sources, text annotations) are warnings, and so is a
+``defaultOutputEntry``, which dtrun does not apply.  Problems found by ``build_model``
+are moved from sheet cells to the DMN elements they came from (``rule r2, inputEntry 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from engine.dmn_feel import rename_names
+from engine.dmn_names import (
+    DTRUN_NAMESPACE, IDENTIFIER, INPUT_TYPE_OF, MODEL_NAMESPACES, RESERVED_SHEETS, UNSUPPORTED_TYPES, Namer,
+    plain_type, policy_code,
+)
+from engine.errors import Problem, WorkbookError
+from engine.model import Model
+from engine.workbook import INPUT_HEADINGS, RULE_ID, build_model, cell_ref, column_letter
+
+MAX_BYTES = 50 << 20
+Grid = list[list[Any]]
+IGNORED = {"knowledgeSource", "textAnnotation", "association", "group", "elementCollection",
+           "performanceIndicator", "organizationUnit", "authorityRequirement", "supportedObjective",
+           "impactedPerformanceIndicator", "decisionMaker", "decisionOwner", "usingProcess", "usingTask"}
+DOCUMENTATION = {"description", "extensionElements", "question", "allowedAnswers", "variable",
+                 "informationRequirement"}
+
+
+@dataclass
+class DmnDocument:
+    """What a DMN file gives: the sheets, the problems and warnings found while reading it,
+    the DMN → dtrun name maps, and where each sheet cell came from in the DMN file."""
+
+    path: str
+    sheets: dict[str, Grid] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    decisions: dict[str, str] = field(default_factory=dict)  # DMN decision name → table name
+    outputs: dict[str, dict[str | None, str]] = field(default_factory=dict)  # table → DMN output → output
+    inputs: dict[str, str] = field(default_factory=dict)  # DMN inputData name → input name
+    places: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (sheet, cell) → DMN
+    covered: list[tuple[str, str]] = field(default_factory=list)  # sheet cells whose problem is already told
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` with its sheet and cell replaced by the DMN element they came from."""
+        if (problem.sheet, problem.cell) in self.places:
+            sheet, cell = self.places[problem.sheet, problem.cell]
+            return replace(problem, sheet=sheet, cell=cell)
+        if problem.cell and (problem.sheet, "") in self.places:  # a grid cell with no DMN element of its own
+            return replace(problem, sheet=self.places[problem.sheet, ""][0])
+        return problem
+
+    def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
+                severity: str = "error") -> None:
+        target = self.problems if severity == "error" else self.warnings
+        target.append(Problem(code, message, self.path, where, cell, hint, severity))
+
+
+def load_dmn(path: str | Path) -> Model:
+    """Read, check and compile a DMN file; raise WorkbookError listing every problem."""
+    return build_dmn_model(read_dmn(path))
+
+
+def build_dmn_model(document: DmnDocument) -> Model:
+    """The model of a read DMN document; raise WorkbookError with DMN locations."""
+    if document.problems and not document.sheets:  # not a DMN model at all
+        raise WorkbookError(document.problems)
+    try:
+        return build_model(document.path, document.sheets, document.problems, document.warnings, document.covered)
+    except WorkbookError as error:
+        raise WorkbookError([document.locate(p) for p in error.problems],
+                            [document.locate(w) for w in error.warnings]) from None
+
+
+def read_dmn(path: str | Path) -> DmnDocument:
+    """The sheets and problems of a DMN file (no model is built)."""
+    document = DmnDocument(str(path))
+    root = _parse(Path(path), document)
+    if root is not None:
+        _Reader(document, root).read()
+    return document
+
+
+def _parse(path: Path, document: DmnDocument) -> Any:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            document.problem("dmn", f"the file is larger than {MAX_BYTES >> 20} MB", "",
+                             "split the model, or check that this is the right file")
+            return None
+        root = fromstring(path.read_bytes(), forbid_dtd=True)
+    except OSError as error:
+        document.problem("dmn", f"cannot read the file ({error.strerror or error})", "", "check the path")
+        return None
+    except DefusedXmlException:
+        document.problem("dmn", "the file declares a DTD or entities, which dtrun refuses (they can make an XML "
+                         "reader fetch files or exhaust memory)", "", "save the model again from a DMN modeler")
+        return None
+    except ParseError as error:
+        document.problem("dmn", f"the file is not well-formed XML ({error})", "",
+                         "open it in a DMN modeler and save it again")
+        return None
+    namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
+    if local != "definitions" or namespace not in MODEL_NAMESPACES:
+        document.problem("dmn", f"the file is not a DMN 1.3, 1.4 or 1.5 model (root element {root.tag!r})", "",
+                         "save the model as DMN 1.3 or later in your modeler")
+        return None
+    return root
+
+
+def _local(element: Any) -> str:
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+
+
+def _namespace(element: Any) -> str:
+    return element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
+
+
+def _what(element: Any) -> str:
+    """How a message names an element: ``decision "Approval Status" (id _3b29)``."""
+    name = element.get("name") or element.get("label")
+    shown = f'{_local(element)} "{name}"' if name else _local(element)
+    return f"{shown} (id {element.get('id')})" if element.get("id") else shown
+
+
+class _Reader:
+    """Turns one ``definitions`` element into sheets, collecting problems as it goes."""
+
+    def __init__(self, document: DmnDocument, root: Any) -> None:
+        self.doc, self.root, self.ns = document, root, _namespace(root)
+        self.items = {e.get("name"): e for e in self.children(root, "itemDefinition")}
+        self.namer = Namer()
+        self.rename: dict[str, str] = {}
+        self.members: dict[str, dict[str, str]] = {}
+        self.undeclared: dict[str, tuple[str, str]] = {}  # input read by a table without an inputData
+
+    def children(self, element: Any, name: str | None = None) -> list[Any]:
+        return [c for c in element if _namespace(c) == self.ns and (name is None or _local(c) == name)]
+
+    def description(self, element: Any) -> str:
+        return self.text(element, "description")
+
+    def text(self, element: Any, child: str = "text") -> str:
+        found = self.children(element, child)
+        return (found[0].text or "").strip() if found else ""
+
+    # ------------------------------------------------------------------ document
+    def read(self) -> None:
+        self.sort_out_elements()
+        inputs = self.children(self.root, "inputData")
+        decisions = [d for d in self.children(self.root, "decision") if self.supported(d)]
+        for element in inputs:
+            self.doc.inputs[element.get("name", "")] = self.namer.name(element.get("name", ""))
+        for element in decisions:
+            self.name_decision(element)
+        self.doc.sheets["About"] = self.about()
+        rows = [list(INPUT_HEADINGS)] + [self.input_row(e, n) for n, e in enumerate(inputs, start=2)]
+        self.doc.sheets["Inputs"] = rows
+        for element in decisions:
+            self.decision(element)
+        rows += self.undeclared_rows(len(rows) + 1)
+
+    def sort_out_elements(self) -> None:
+        for element in self.root:
+            local, own = _local(element), _namespace(element) == self.ns
+            if not own or local in ("inputData", "decision", "itemDefinition") or local in DOCUMENTATION:
+                continue
+            if local in IGNORED:
+                self.doc.problem("dmn-ignored", f"{local} is documentation only; dtrun ignores it",
+                                 _what(element), severity="warning")
+            else:
+                self.unsupported(element, f"dtrun does not run {local} elements",
+                                 "only decision tables with S-FEEL cells over input data of simple types can be run")
+
+    def unsupported(self, element: Any, why: str, hint: str, part: str = "") -> None:
+        """An error at ``element`` (or at ``part`` of the decision ``element``)."""
+        self.doc.problem("dmn-unsupported", why, _what(element), hint, part)
+
+    def about(self) -> Grid:
+        extensions = [e for x in self.children(self.root, "extensionElements") for e in x
+                      if _namespace(e) == DTRUN_NAMESPACE and _local(e) == "about"]
+        if extensions:
+            return [[e.get("key", ""), e.get("value", "")] for e in extensions]
+        rows = [["Title", self.root.get("name", "")]]
+        description = self.text(self.root, "description")
+        return rows + ([["Description", description]] if description else [])
+
+    # ------------------------------------------------------------------ inputs
+    def input_row(self, element: Any, row: int) -> list[Any]:
+        name = self.doc.inputs[element.get("name", "")]
+        where = _what(element)
+        self.doc.places[("Inputs", "")] = ("Inputs", "")
+        for column in range(1, len(INPUT_HEADINGS) + 1):
+            self.doc.places[("Inputs", cell_ref(row, column))] = (where, INPUT_HEADINGS[column - 1].lower())
+        variables = self.children(element, "variable")
+        type_ref = variables[0].get("typeRef") if variables else element.get("typeRef")
+        before = len(self.doc.problems)
+        kind, allowed = self.resolve_type(type_ref, element)
+        if len(self.doc.problems) > before:
+            self.doc.covered.append(("Inputs", cell_ref(row, 2)))
+        extra = next((e for x in self.children(element, "extensionElements") for e in x
+                      if _namespace(e) == DTRUN_NAMESPACE and _local(e) == "input"), None)
+        if extra is not None:
+            kind = extra.get("type", kind)
+        required = extra.get("required", "false") if extra is not None else "false"
+        return [name, kind or "", allowed, "yes" if required == "true" else "no",
+                extra.get("unit", "") if extra is not None else "", extra.get("code", "") if extra is not None else "",
+                self.description(element)]
+
+    def resolve_type(self, type_ref: str | None, element: Any, seen: tuple[str, ...] = ()) -> tuple[str, str]:
+        """(dtrun type, allowed-values text) of a typeRef; ('', '') when there is none."""
+        plain = plain_type(type_ref)
+        if not plain:
+            return "", ""
+        if plain in INPUT_TYPE_OF and plain not in self.items:
+            return INPUT_TYPE_OF[plain], ""
+        item = self.items.get(plain)
+        if item is None or plain in seen:
+            what = "a temporal or structured type" if plain in UNSUPPORTED_TYPES else "an unknown type"
+            self.unsupported(element, f"its type {plain!r} is {what}",
+                             "use number, string, boolean or date (or an itemDefinition based on one)")
+            return "", ""
+        if item.get("isCollection") == "true" or self.children(item, "itemComponent"):
+            self.unsupported(element, f"its type {plain!r} is a list or a structure (itemDefinition "
+                             f"{item.get('id') or plain})", "give each field its own inputData of a simple type")
+            return "", ""
+        kind, allowed = self.resolve_type(self.text(item, "typeRef"), element, (*seen, plain))
+        own = self.text(self.children(item, "allowedValues")[0]) if self.children(item, "allowedValues") else ""
+        return kind, self.renamed(own) or allowed
+
+    def undeclared_rows(self, start: int) -> Grid:
+        """Inputs that tables read without an inputData (as Camunda models do): taken from the
+        input expressions' typeRef, with a warning."""
+        rows = []
+        for number, (name, (kind, where)) in enumerate(sorted(self.undeclared.items()), start=start):
+            self.doc.problem("dmn-ignored", f"input {name} has no inputData; dtrun takes it as an input of type "
+                             f"{kind or 'unknown'}", where, "add an inputData element for it", severity="warning")
+            self.doc.places[("Inputs", cell_ref(number, 2))] = (where, "typeRef")
+            rows.append([name, kind, None, "no", None, None, None])
+        return rows
+
+    # ------------------------------------------------------------------ decisions
+    def supported(self, element: Any) -> bool:
+        logic = [c for c in self.children(element) if _local(c) not in DOCUMENTATION | IGNORED]
+        for extra in [c for c in logic if _local(c) == "knowledgeRequirement"]:
+            self.unsupported(element, "it invokes a business knowledge model (knowledgeRequirement "
+                             f"{extra.get('id', '')})", "put the logic in the decision's own decision table")
+            return False
+        for ignored in [c for c in self.children(element) if _local(c) in IGNORED]:
+            self.doc.problem("dmn-ignored", f"its {_local(ignored)} is documentation only; "
+                             "dtrun ignores it", _what(element), severity="warning")
+        if not logic:
+            self.unsupported(element, "it has no decision logic", "give it a decision table")
+            return False
+        if _local(logic[0]) != "decisionTable":
+            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun runs decision tables only",
+                             "rewrite the logic as a decision table with S-FEEL cells")
+            return False
+        return True
+
+    def name_decision(self, element: Any) -> None:
+        dmn_name = element.get("name", "")
+        table = self.namer.name(dmn_name, RESERVED_SHEETS)
+        self.doc.decisions[dmn_name] = table
+        outputs = self.children(self.children(element, "decisionTable")[0], "output")
+        namer, mapping = Namer(), {}
+        for output in outputs:
+            mapping[output.get("name")] = namer.name(output.get("name") or (dmn_name if len(outputs) == 1 else "output"))
+        self.doc.outputs[table] = mapping
+        if len(outputs) == 1:
+            self.rename[dmn_name] = f"{table}.{next(iter(mapping.values()))}"
+        else:
+            self.rename[dmn_name] = table
+            self.members[dmn_name] = {k: v for k, v in mapping.items() if k}
+
+    def renamed(self, text: str) -> str:
+        return rename_names(text, {**self.rename, **self.doc.inputs}, self.members)
+
+    def decision(self, element: Any) -> None:
+        table = self.doc.decisions[element.get("name", "")]
+        logic = self.children(element, "decisionTable")[0]
+        where = _what(element)
+        self.doc.places[(table, "")] = (where, "")
+        code = policy_code(logic.get("hitPolicy"), logic.get("aggregation"))
+        if code is None:
+            self.unsupported(element, f"hit policy {logic.get('hitPolicy')} {logic.get('aggregation') or ''} is not "
+                             "a DMN hit policy", "use UNIQUE, ANY, PRIORITY, FIRST, RULE ORDER, OUTPUT ORDER or "
+                             "COLLECT (with SUM, MIN, MAX or COUNT)", "hitPolicy")
+        self.doc.places[(table, "A1")] = (where, "hitPolicy")
+        if logic.get("preferredOrientation") == "CrossTable":
+            self.unsupported(element, "crosstab decision tables are not supported", "lay the table out rule-as-row",
+                             "preferredOrientation")
+        inputs, outputs = self.children(logic, "input"), self.children(logic, "output")
+        notes = [a.get("name") or "annotation" for a in self.children(logic, "annotation")]
+        rules = self.children(logic, "rule")
+        described = any(self.description(r) for r in rules)
+        headings = [self.input_heading(element, i, n) for n, i in enumerate(inputs, 1)] + list(self.doc.outputs[table].values()) + notes + (
+            ["Description"] if described else [])
+        roles = ["input"] * len(inputs) + ["output"] * len(outputs) + ["annotation"] * (len(headings) - len(inputs)
+                                                                                       - len(outputs))
+        allowed = [self.renamed(self.text(self.children(i, "inputValues")[0])) if self.children(i, "inputValues")
+                   else None for i in inputs]
+        allowed += [self.renamed(self.text(self.children(o, "outputValues")[0])) if self.children(o, "outputValues")
+                    else None for o in outputs]
+        clauses = [("input", i, n) for n, i in enumerate(inputs, 1)] + [("output", o, n) for n, o in
+                                                                        enumerate(outputs, 1)]
+        for column, (kind, clause, number) in enumerate(clauses, start=2):
+            for row, part in ((1, f"{kind} {number}"), (2, f"{kind} {number}"),
+                              (3, f"{kind} {number} {'inputValues' if kind == 'input' else 'outputValues'}")):
+                self.doc.places[(table, cell_ref(row, column))] = (where, part)
+            if kind == "output" and self.children(clause, "defaultOutputEntry"):
+                self.doc.problem("dmn-ignored", "the defaultOutputEntry of output "
+                                 f"{clause.get('name') or number} is not applied: when no rule matches, dtrun gives "
+                                 "no value (null)", where, "add a last rule with - in every input (hit policy FIRST "
+                                 "or PRIORITY) if a default is needed", f"output {number}", "warning")
+        grid: Grid = [[code, *headings], [None, *roles], [None, *allowed]]
+        taken = {self.rule_id(r) for r in rules}
+        for position, rule in enumerate(rules, start=1):
+            grid.append(self.rule_row(table, where, rule, position, len(grid) + 1, taken, len(inputs), described))
+        self.doc.sheets[table] = grid
+
+    def input_heading(self, decision: Any, clause: Any, number: int) -> str:
+        expressions = self.children(clause, "inputExpression")
+        text = self.text(expressions[0]) if expressions else ""
+        name = self.renamed(text)
+        known = set(self.doc.inputs.values()) | set(self.rename.values())
+        if name not in known and not any(name.startswith(t + ".") for t in self.doc.outputs):
+            if IDENTIFIER.fullmatch(name):
+                kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
+                self.undeclared.setdefault(name, (kind, _what(decision)))
+            else:
+                self.unsupported(decision, f"input expression {text!r} is not the name of an inputData or a "
+                                 "decision", "add an inputData or a decision for the value and name it here",
+                                 f"input {number} (id {clause.get('id')})")
+                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
+        label = clause.get("label") or ""
+        owners = [t for t, outs in self.doc.outputs.items() if label in outs.values()]
+        plain = IDENTIFIER.fullmatch(label) and label not in self.doc.inputs.values() and len(owners) == 1
+        return label if plain and name.endswith("." + label) else name
+
+    def rule_id(self, rule: Any) -> str:
+        label = rule.get("label") or ""
+        return label if RULE_ID.fullmatch(label) else rule.get("id") or ""
+
+    def rule_row(self, table: str, where: str, rule: Any, position: int, row: int, taken: set[str], inputs: int,
+                 described: bool) -> list[Any]:
+        rule_id = self.rule_id(rule)
+        if not rule_id:
+            rule_id = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
+            taken.add(rule_id)
+        self.doc.places[(table, f"A{row}")] = (where, f"rule {rule_id}")
+        entries = self.children(rule, "inputEntry") + self.children(rule, "outputEntry")
+        for column, entry in enumerate(entries, start=2):
+            kind = "inputEntry" if column - 2 < inputs else "outputEntry"
+            number = column - 1 if kind == "inputEntry" else column - 1 - inputs
+            self.doc.places[(table, f"{column_letter(column)}{row}")] = (where, f"rule {rule_id}, {kind} {number}")
+            language = entry.get("expressionLanguage")
+            if language and "feel" not in language.lower():
+                self.doc.problem("dmn-unsupported", f"the expression language is {language}", where, "write FEEL",
+                                 f"rule {rule_id}, {kind} {number}")
+        if len(self.children(rule, "inputEntry")) != inputs:
+            self.doc.problem("dmn-unsupported", f"the rule has {len(self.children(rule, 'inputEntry'))} inputEntry "
+                             f"elements for {inputs} inputs", where, "give the rule one inputEntry per input",
+                             f"rule {rule_id}")
+        cells = [self.renamed(self.text(e)) for e in entries]
+        notes = [self.text(a) for a in self.children(rule, "annotationEntry")]
+        return [rule_id, *cells, *notes, *([self.description(rule)] if described else [])]

@@ -1,0 +1,123 @@
+"""What DMN XML and dtrun call the same things: versions and namespaces, names, types, hit policies.
+
+Owns the facts that the DMN exporter (``engine.dmn_export``) and importer
+(``engine.dmn_import``) share, so that each mapping is written down once: the MODEL,
+DMNDI, DC and DI namespaces of DMN 1.3, 1.4 and 1.5; dtrun's own extension namespace;
+how a DMN name (which may hold spaces, ``/`` or ``'``) becomes a dtrun identifier; which
+DMN types (``typeRef``) dtrun's input types are; and the DMN spelling of each hit policy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from engine.hit_policy import HitPolicy
+
+
+@dataclass(frozen=True)
+class DmnVersion:
+    """One version of the DMN standard and the namespaces its files use."""
+
+    number: str
+    model: str
+    dmndi: str
+    dc: str = "http://www.omg.org/spec/DMN/20180521/DC/"
+    di: str = "http://www.omg.org/spec/DMN/20180521/DI/"
+
+
+VERSIONS = {
+    "1.3": DmnVersion("1.3", "https://www.omg.org/spec/DMN/20191111/MODEL/",
+                      "https://www.omg.org/spec/DMN/20191111/DMNDI/"),
+    "1.4": DmnVersion("1.4", "https://www.omg.org/spec/DMN/20211108/MODEL/",
+                      "https://www.omg.org/spec/DMN/20191111/DMNDI/"),
+    "1.5": DmnVersion("1.5", "https://www.omg.org/spec/DMN/20230324/MODEL/",
+                      "https://www.omg.org/spec/DMN/20230324/DMNDI/"),
+}
+DEFAULT_VERSION = "1.3"
+MODEL_NAMESPACES = {v.model: v for v in VERSIONS.values()}
+DTRUN_NAMESPACE = "https://github.com/dtrun/dtrun/dmn-extensions/1"  # dtrun's extensionElements
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+
+# ---------------------------------------------------------------------- hit policies
+_POLICY_TO_DMN = {
+    "U": ("UNIQUE", None), "A": ("ANY", None), "P": ("PRIORITY", None), "F": ("FIRST", None),
+    "R": ("RULE ORDER", None), "O": ("OUTPUT ORDER", None), "C": ("COLLECT", None),
+    "C+": ("COLLECT", "SUM"), "C<": ("COLLECT", "MIN"), "C>": ("COLLECT", "MAX"), "C#": ("COLLECT", "COUNT"),
+}
+_DMN_TO_POLICY = {value: code for code, value in _POLICY_TO_DMN.items()}
+
+
+def dmn_hit_policy(policy: HitPolicy) -> tuple[str, str | None]:
+    """``hitPolicy`` and ``aggregation`` attribute values of a dtrun hit policy."""
+    return _POLICY_TO_DMN[policy.code]
+
+
+def policy_code(hit_policy: str | None, aggregation: str | None) -> str | None:
+    """dtrun's code (``U``, ``C+`` ...) of DMN attributes; None when DMN has no such policy."""
+    key = ((hit_policy or "UNIQUE").strip().upper(), (aggregation or "").strip().upper() or None)
+    return _DMN_TO_POLICY.get(key)
+
+
+# ---------------------------------------------------------------------- types
+FEEL_TYPE = {"number": "number", "integer": "number", "string": "string", "boolean": "boolean", "date": "date"}
+# typeRef → dtrun input type.  Camunda writes Java-ish names (integer, long, double).
+INPUT_TYPE_OF = {"number": "number", "string": "string", "boolean": "boolean", "date": "date",
+                 "integer": "integer", "long": "integer", "int": "integer", "double": "number"}
+UNSUPPORTED_TYPES = ("time", "date and time", "datetime", "dateTime", "days and time duration",
+                     "years and months duration", "duration", "dayTimeDuration", "yearMonthDuration",
+                     "context", "list", "function", "Any")
+
+
+def plain_type(type_ref: str | None) -> str:
+    """A typeRef without a namespace prefix (``feel:number`` → ``number``)."""
+    text = (type_ref or "").strip()
+    return text.split(":", 1)[1] if text.startswith(("feel:", "FEEL:")) else text
+
+
+# ---------------------------------------------------------------------- names
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
+RESERVED_SHEETS = ("About", "Inputs", "Tests")
+
+
+def identifier(name: str) -> str:
+    """The dtrun identifier for a DMN name: ``Approval Status`` → ``Approval_Status``."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_") or "x"
+    if cleaned[0].isdigit():
+        cleaned = f"x_{cleaned}"
+    return f"{cleaned}_" if cleaned.lower() in _KEYWORDS else cleaned
+
+
+class Namer:
+    """Hands out unique dtrun identifiers (``identifier`` plus ``_2``, ``_3`` on collision)."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+
+    def name(self, wanted: str, reserved: Iterable[str] = ()) -> str:
+        base = identifier(wanted)
+        if base in reserved or base.startswith("_"):
+            base = f"{base.strip('_')}_decision"
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}_{number}", number + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class XmlIds:
+    """Hands out document-unique XML ids (NCNames) for the elements the exporter writes."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def id(self, wanted: str) -> str:
+        base = wanted if NCNAME.fullmatch(wanted) else "_" + re.sub(r"[^A-Za-z0-9_.\-]+", "_", wanted)
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}_{number}", number + 1
+        self.taken.add(candidate)
+        return candidate

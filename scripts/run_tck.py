@@ -1,0 +1,251 @@
+"""Run the DMN TCK's decision-table cases through dtrun's DMN import and print what passed.
+
+    python scripts/run_tck.py [TCK_FOLDER]        (default: $DTRUN_TCK or ../shared/tck)
+
+Every folder of ``INDEX.json`` is read with ``engine.dmn_import`` exactly as ``dtrun evaluate
+MODEL.dmn`` reads it; each ``testCase`` of its ``*-test-01.xml`` is evaluated and compared
+with the TCK's expected results.  A case is *passed*, *failed* (with the difference) or
+*unsupported* (with the reason: the element dtrun cannot run).  When a model as a whole
+cannot be loaded, the decision tables that can be loaded on their own are still run.
+Tier-U folders (FEEL literal expressions, no tables) are not run here: their cases are
+golden rows of the condition language (``tests/data/*.tsv``); the script counts them.
+
+Prints one table per folder, then the totals per tier; exits 1 when a tier-A case does not pass.
+Also imported by ``tests/test_tck.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from engine.dmn_import import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+from engine.errors import WorkbookError  # noqa: E402
+from engine.workbook import build_model  # noqa: E402
+
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+DEFAULT_TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
+GOLDEN = [ROOT / "tests" / "data" / "unary_tests_golden.tsv", ROOT / "tests" / "data" / "expressions_golden.tsv"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One TCK ``testCase``: input values (XML text, None for nil) and expected results."""
+
+    id: str
+    inputs: dict[str, Any]
+    results: dict[str, Any]  # result node (decision) name → expected value, dict or list
+
+
+@dataclass
+class Outcome:
+    case: str
+    status: str  # passed / failed / unsupported
+    reason: str = ""
+
+
+@dataclass
+class FolderReport:
+    folder: str
+    tier: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+# ---------------------------------------------------------------------- reading test files
+def _local(element: Any) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _children(element: Any, name: str) -> list[Any]:
+    return [c for c in element if _local(c) == name]
+
+
+def _value(element: Any) -> Any:
+    """An expected ``<value>``, ``<component>`` set or ``<list>`` as Python values."""
+    if element.get(f"{XSI}nil") == "true":
+        return None
+    components = _children(element, "component")
+    if components:
+        return {c.get("name"): _value(_children(c, "value")[0] if _children(c, "value") else c) for c in components}
+    lists = _children(element, "list")
+    if lists:
+        return [_value(item) for item in _children(lists[0], "item")]
+    values = _children(element, "value")
+    if values and _local(element) != "value":
+        return _value(values[0])
+    kind, text = (element.get(f"{XSI}type") or "").split(":")[-1], (element.text or "")
+    if kind in ("decimal", "double", "integer", "int", "long", "float"):
+        return Decimal(text.strip())
+    if kind == "boolean":
+        return text.strip() == "true"
+    if kind == "date":
+        return dt.date.fromisoformat(text.strip())
+    return text
+
+
+def read_cases(path: Path) -> list[Case]:
+    from defusedxml.ElementTree import parse
+
+    cases = []
+    for case in _children(parse(path).getroot(), "testCase"):
+        inputs = {}
+        for node in _children(case, "inputNode"):
+            values = _children(node, "value")
+            simple = values and not _children(values[0], "component") and not _children(values[0], "list")
+            inputs[node.get("name")] = (None if values[0].get(f"{XSI}nil") == "true" else values[0].text or ""
+                                        ) if simple else Structured()
+        results = {node.get("name"): _value(_children(node, "expected")[0]) for node in _children(case, "resultNode")}
+        cases.append(Case(case.get("id", ""), inputs, results))
+    return cases
+
+
+class Structured:
+    """An input value that is a list or a context (dtrun inputs are simple values)."""
+
+
+# ---------------------------------------------------------------------- running
+def run_folder(folder: Path, tier: str = "") -> FolderReport:
+    report = FolderReport(folder.name, tier)
+    document = read_dmn(folder / f"{folder.name}.dmn")
+    model, reasons = _runnable(document)
+    for case in read_cases(folder / f"{folder.name}-test-01.xml"):
+        report.outcomes.append(_run_case(document, model, reasons, case))
+    return report
+
+
+def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
+    """The model (all of it, else the tables that load on their own) and, per table that
+    cannot run, why not."""
+    try:
+        return build_dmn_model(document), {}
+    except WorkbookError as error:
+        problems = list(error.problems)
+    reasons: dict[str, str] = {}
+    tables = [name for name in document.decisions.values() if name in document.sheets]
+    for table in tables:
+        own = [p for p in problems if p.sheet.startswith("decision ") and document.places.get((table, ""), ("",))[0]
+               == p.sheet]
+        if own:
+            reasons[table] = own[0].message
+    while True:
+        keep = [t for t in tables if t not in reasons]
+        inputs = [row for row in document.sheets["Inputs"] if row[1]]
+        sheets = {"Inputs": inputs, **{t: document.sheets[t] for t in keep}}
+        try:
+            return (build_model(document.path, sheets) if keep else None), reasons
+        except WorkbookError as error:
+            failing = {p.sheet for p in error.problems if p.sheet in keep} or set(keep)
+            for problem in error.problems:
+                if problem.sheet in failing:
+                    reasons.setdefault(problem.sheet, document.locate(problem).message)
+            for table in failing:
+                reasons.setdefault(table, "it cannot be loaded")
+
+
+def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case) -> Outcome:
+    unknown = [n for n, v in case.inputs.items() if n not in document.inputs or isinstance(v, Structured)]
+    if unknown:
+        return Outcome(case.id, "unsupported", f"input {unknown[0]} is not an input dtrun can read")
+    for node in case.results:
+        table = document.decisions.get(node)
+        if table is None or table in reasons or model is None:
+            told = [p.message for p in document.problems if p.sheet.startswith(f'decision "{node}"')]
+            why = reasons.get(table or "", "") or (told or [f"{node} is not a decision table that dtrun runs"])[0]
+            return Outcome(case.id, "unsupported", f"{node}: {why}")
+    record = {document.inputs[n]: v for n, v in case.inputs.items()}
+    result = model.evaluate(record)
+    differences = []
+    for node, expected in case.results.items():
+        table = document.decisions[node]
+        actual = _actual(result, table, document.outputs[table], expected)
+        if not same(expected, actual):
+            differences.append(f"{node}: expected {expected!r}, got {actual!r}")
+    if result.errors:
+        differences.append("errors: " + "; ".join(result.errors))
+    return Outcome(case.id, "failed" if differences else "passed", "; ".join(differences))
+
+
+def _actual(result: Any, table: str, outputs: dict[str | None, str], expected: Any) -> Any:
+    """dtrun's result of ``table`` in the TCK's shape: a value, a context (dict) or a list."""
+    if len(outputs) == 1:
+        return result[f"{table}.{next(iter(outputs.values()))}"]
+    columns = {theirs: result[f"{table}.{ours}"] for theirs, ours in outputs.items()}
+    if isinstance(expected, list):
+        count = max((len(v) for v in columns.values() if isinstance(v, list)), default=0)
+        return [{name: values[i] for name, values in columns.items()} for i in range(count)]
+    return columns
+
+
+def same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and expected.keys() <= actual.keys() and all(
+            same(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(
+            same(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, Decimal):
+        try:
+            return not isinstance(actual, bool) and abs(Decimal(str(actual)) - expected) <= Decimal("1e-9")
+        except (InvalidOperation, TypeError, ValueError):
+            return False
+    return type(expected) is type(actual) and expected == actual
+
+
+# ---------------------------------------------------------------------- tier U: golden rows
+def golden_counts(folder: str) -> int:
+    """How many golden rows of the condition language cite a case of ``folder``."""
+    number = folder.split("-")[0]
+    return sum(line.count(f"\tTCK {number} ") for path in GOLDEN if path.exists()
+               for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+
+
+def run_all(tck: Path) -> list[FolderReport]:
+    index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
+    return [run_folder(tck / entry["folder"], entry["tier"]) for entry in index["cases"] if entry["tier"] != "U"]
+
+
+def main(argv: list[str]) -> int:
+    tck = Path(argv[1]) if len(argv) > 1 else DEFAULT_TCK
+    if not (tck / "INDEX.json").exists():
+        print(f"error: {tck} holds no TCK INDEX.json; give the TCK folder", file=sys.stderr)
+        return 2
+    reports = run_all(tck)
+    totals: dict[str, list[int]] = {}
+    for report in reports:
+        counts = [report.count("passed"), report.count("failed"), report.count("unsupported")]
+        print(f"{report.folder} (tier {report.tier}): {counts[0]} passed, {counts[1]} failed, {counts[2]} unsupported")
+        for outcome in report.outcomes:
+            if outcome.status != "passed":
+                print(f"    {outcome.case}: {outcome.status}: {outcome.reason}")
+        total = totals.setdefault(report.tier, [0, 0, 0])
+        for i in range(3):
+            total[i] += counts[i]
+    index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
+    for entry in index["cases"]:
+        if entry["tier"] == "U":
+            print(f"{entry['folder']} (tier U): {entry['test_cases']} FEEL cases; {golden_counts(entry['folder'])} "
+                  "golden rows of the condition language cite them (tests/data/*.tsv)")
+    print()
+    print("tier  passed  failed  unsupported")
+    for tier in sorted(totals):
+        passed, failed, unsupported = totals[tier]
+        print(f"{tier:<4}  {passed:>6}  {failed:>6}  {unsupported:>11}")
+    passed_a, failed_a, unsupported_a = totals.get("A", [0, 0, 0])
+    return 0 if failed_a == unsupported_a == 0 and passed_a else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
