@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from engine.model import InputDef, Model, Rule, Table
@@ -127,8 +128,32 @@ def _keyed(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterable[tuple[str
 
 def _fields(old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> tuple[Change, ...]:
     after = dict(new)
-    return tuple(Change(name, value, after.get(name, "")) for name, value in old if value != after.get(name, "")) + \
+    return tuple(Change(name, value, after.get(name, "")) for name, value in old
+                 if not same_text(value, after.get(name, ""), name)) + \
         tuple(Change(name, "", value) for name, value in new if name not in dict(old) and value)
+
+
+@lru_cache(maxsize=4096)
+def _canonical(text: str, role: str) -> str:
+    """A condition or output as one standard FEEL spelling (``"a","b"`` and ``"a", "b"``,
+    ``≥ 3`` and ``>= 3`` read alike); other texts with their spaces collapsed."""
+    from engine.dmn_feel import expression, unary_tests
+    from engine.errors import ConditionError
+    from engine.syntax import parse_expression, parse_unary_tests
+
+    try:
+        if role in ("input", "allowed values"):
+            return unary_tests(parse_unary_tests(text))
+        if role == "output":
+            return expression(parse_expression(text))
+    except ConditionError:
+        pass
+    return " ".join(text.split())
+
+
+def same_text(old: str, new: str, role: str) -> bool:
+    """Do two cell texts say the same (``role``: input, output, allowed values, or other)?"""
+    return old == new or _canonical(old, role) == _canonical(new, role)
 
 
 def compare_about(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[ItemDiff, ...]:
@@ -213,7 +238,7 @@ def compare_table(old: Table, new: Table) -> TableDiff | None:
         changes.append(Change("hit policy", str(old.hit_policy), str(new.hit_policy), "A1", "A1"))
     for key in [k for k in after if k in before and k[0] != "annotation"]:
         a, b = before[key].allowed_text, after[key].allowed_text
-        if a != b:
+        if not same_text(a, b, "allowed values"):
             changes.append(Change(f"allowed values of {key[1]}", a, b, f"{before[key].column}3",
                                   f"{after[key].column}3"))
     common = [r.id for r in new.rules if r.id in set(old.rule_ids)]
@@ -264,7 +289,7 @@ def _cell_changes(before: dict[tuple[str, str], tuple[str, str]], after: dict[tu
     for (role, name), old, new in _keyed(before, after):
         absent = ("-" if role == "input" else "", "")
         (a, a_ref), (b, b_ref) = old or absent, new or absent
-        if a != b:
+        if not same_text(a, b, role):
             changes.append(Change(name, a, b, a_ref, b_ref, role))
     return tuple(changes)
 

@@ -44,6 +44,17 @@ def test_a_changed_cell_is_reported_with_its_rule_column_and_cells():
     assert (cell.what, cell.old, cell.new, cell.old_cell, cell.new_cell) == ("months", ">= 12", "-", "B5", "B5")
 
 
+@pytest.mark.parametrize("months, line", [("<12", '"second"'), ("< 12", "\u201csecond\u201d"), ("< 12", '"second" ')])
+def test_a_respelling_that_means_the_same_is_no_change(months: str, line: str):
+    rules = [["L1", months, line, "Ref A"], LINE[1]]
+    assert not compare(line_model(), line_model(rules)).changed
+
+
+def test_allowed_values_respaced_are_no_change():
+    respaced = [(name, kind, allowed.replace(",", ", "), required) for name, kind, allowed, required in INPUTS]
+    assert not compare(line_model(), line_model(inputs=respaced)).changed
+
+
 def test_rules_are_matched_by_id_not_by_row():
     moved = [["L0", "< 0", '"none"', ""], *LINE]  # a rule inserted above: the others move down a row
     (table,) = compare(line_model(), line_model(moved)).tables
