@@ -104,17 +104,7 @@ def new_workbook(path: str | Path, table: str = DEFAULT_TABLE, hit_policy: str =
 
     with atomic_path(target) as temporary:
         book.save(temporary)
-        _readable(temporary)
     return target
-
-
-def _readable(path: Path) -> None:
-    """The permissions a new file gets from the user's umask (a temporary file has 0600)."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
 
 
 def _checked(target: Path, table: str, hit_policy: str, force: bool) -> HitPolicy:

@@ -7,17 +7,21 @@ compiled once into a numpy mask; rule masks form a (rules × records) boolean ma
 policies are resolved with array operations, and outputs are taken from per-rule tables
 by rule index.  Rows the arrays cannot settle cheaply (several matches under A, R, O, C
 and the aggregations) go through the scalar resolver, so both paths share one meaning.
+Result columns stay codes into their distinct values (``engine.coded``) until a pandas
+column is asked for, so that ``engine.pipeline`` can write them without one Python object
+per row; ``evaluate_columns`` gives them in that form.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Collection, Iterable
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from engine import columns, convert
+from engine.coded import Coded, as_series, joined_notes, objects
 from engine.errors import InputDataError
 from engine.evaluate import (
     ERRORS, MODEL, SEPARATOR, WARNINGS, blocked_message, resolve_rules, selected_tables, table_names,
@@ -39,11 +43,8 @@ class _Notes:
         for row, text in zip(rows, texts):
             self.rows.setdefault(row, []).append(text)
 
-    def column(self) -> np.ndarray:
-        out = np.full(self.n, "", dtype=object)
-        for row, texts in self.rows.items():
-            out[row] = SEPARATOR.join(texts)
-        return out
+    def column(self) -> Coded:
+        return joined_notes(self.n, self.rows, SEPARATOR)
 
 
 class _Run:
@@ -51,13 +52,15 @@ class _Run:
 
     def __init__(self, model: Model, n: int) -> None:
         self.model, self.n = model, n
-        self.work: dict[str, pd.Series] = {}
+        self.work: dict[str, pd.Series | Coded] = {}  # Coded until a table reads it
         self.unusable: dict[str, np.ndarray] = {}
         self.errors, self.warnings = _Notes(n), _Notes(n)
-        self.results: dict[str, Any] = {}
+        self.results: dict[str, Coded | pd.Series] = {}
 
     def column(self, name: str) -> pd.Series:
         found = self.work.get(name)
+        if isinstance(found, Coded):
+            found = self.work[name] = found.series()
         return found if found is not None else pd.Series([None] * self.n, dtype=object)
 
     def bad(self, name: str) -> np.ndarray:
@@ -65,7 +68,7 @@ class _Run:
         return found if found is not None else np.zeros(self.n, dtype=bool)
 
     def frame(self, names: Iterable[str]) -> pd.DataFrame:
-        return pd.DataFrame({name: self.work[name] for name in names if name in self.work},
+        return pd.DataFrame({name: self.column(name) for name in names if name in self.work},
                             index=pd.RangeIndex(self.n))
 
 
@@ -98,22 +101,33 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
 
 def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] = (), explain: bool = False,
                    na_values: Collection[str] = ()) -> pd.DataFrame:
+    """The frame with the result columns added (see ``result_columns``)."""
     tables = selected_tables(model, decisions)
     check_frame(model, frame.columns, tables, explain)
-    run = _Run(model, len(frame))
+    source = {name: frame[name].reset_index(drop=True) for name in model.inputs if name in frame}
+    results = evaluate_columns(model, source, len(frame), tables, explain, na_values)
+    added = pd.DataFrame({k: as_series(v).array for k, v in results.items()}, index=frame.index)
+    return pd.concat([frame, added], axis=1)
+
+
+def evaluate_columns(model: Model, source: Mapping[str, Any], n: int, tables: list[Table], explain: bool,
+                     na_values: Collection[str] = ()) -> dict[str, Coded | pd.Series]:
+    """The result columns, in order, for ``n`` records whose input columns (pandas Series
+    or Arrow arrays, by input name; absent: missing) are in ``source``; the frame's
+    checks (``check_frame``) are the caller's."""
+    run = _Run(model, n)
     for name, definition in model.inputs.items():
-        raw = frame[name].reset_index(drop=True) if name in frame else pd.Series([None] * run.n, dtype=object)
+        raw = source[name] if name in source else pd.Series([None] * n, dtype=object)
         column = columns.convert_column(raw, definition, na_values)
         run.work[name], run.unusable[name] = column.values, column.unusable
         run.errors.add(list(column.messages), list(column.messages.values()))
     for table in tables:
         _evaluate_table(run, table, explain)
     results = {c: run.results[c] for c in result_columns(model, tables, explain)[:-3]}
-    results[ERRORS] = pd.Series(run.errors.column(), dtype=object)
-    results[WARNINGS] = pd.Series(run.warnings.column(), dtype=object)
-    results[MODEL] = pd.Series(pd.Categorical.from_codes(np.zeros(run.n, dtype=np.int8), [model.label]))
-    added = pd.DataFrame({k: v.array for k, v in results.items()}, index=frame.index)
-    return pd.concat([frame, added], axis=1)
+    results[ERRORS] = run.errors.column()
+    results[WARNINGS] = run.warnings.column()
+    results[MODEL] = Coded((model.label,), np.zeros(n, dtype=np.int64))
+    return results
 
 
 def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
@@ -269,7 +283,7 @@ def _priority_positions(table: Table) -> np.ndarray | None:
 
 
 def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict[int, Any],
-                   context: Callable[[], pd.DataFrame]) -> pd.Series:
+                   context: Callable[[], pd.DataFrame]) -> Coded | pd.Series:
     """One output's values: taken from a per-rule table by code, computed cells evaluated
     over the rows that chose them, slow rows from their Resolution."""
     policy = table.hit_policy
@@ -279,44 +293,32 @@ def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict
         constants = [rule.outputs[position].constant for rule in table.rules]
     table_values = [value if known else None for known, value in constants]
     computed = [i for i, (known, _) in enumerate(constants) if not known]
-    if not (computed or settled or policy.returns_list):
-        return _from_table(table_values + [None, None, policy.empty_result()], codes)
-    if policy.returns_list:
-        values = _objects([[table_values[c]] if c >= 0 else ([] if c == -1 else None) for c in codes.tolist()])
-    else:
-        values = _take(table_values + [None, None, policy.empty_result()], codes)
-    for index in computed:
-        rows = np.flatnonzero(codes == index)
-        if len(rows):
-            found = table.rules[index].outputs[position].evaluate_frame(context().iloc[rows]).to_numpy(dtype=object)
-            values[rows] = _objects([[v] for v in found]) if policy.returns_list else found
+    per_rule = [[v] for v in table_values] if policy.returns_list else table_values
+    entries = per_rule + [None, None, policy.empty_result()]  # codes -3, -2, -1
+    if not computed:
+        column = Coded.of(entries, codes)
+        return column.with_rows(settled, (r.outputs[position] for r in settled.values())) if settled else column
+    found = {i: table.rules[i].outputs[position].evaluate_frame(context().iloc[rows])
+             for i in computed if len(rows := np.flatnonzero(codes == i))}
+    if not (policy.returns_list or settled) and _numeric(table_values, found.values()):
+        numbers = np.array([np.nan if v is None else v for v in entries], dtype=np.float64)
+        result = numbers[np.where(codes < 0, len(entries) + codes, codes)]
+        for index, values in found.items():
+            result[codes == index] = values.to_numpy(dtype=np.float64)
+        return pd.Series(result)
+    values = objects(entries)[np.where(codes < 0, len(entries) + codes, codes)]
+    for index, series in found.items():
+        items = series.to_numpy(dtype=object)
+        values[codes == index] = objects([[v] for v in items]) if policy.returns_list else items
     for row, resolution in settled.items():
         values[row] = resolution.outputs[position]
     return _typed_output(values)
 
 
-def _from_table(table: list[Any], codes: np.ndarray) -> pd.Series:
-    """table[code] per row, typed: a categorical for texts, float64 for numbers."""
-    picks = np.where(codes < 0, len(table) + codes, codes)
-    present = [v for v in table if v is not None]
-    if present and all(isinstance(v, str) for v in present):
-        categories = sorted(set(present))
-        position = {v: k for k, v in enumerate(categories)}
-        lookup = np.array([-1 if v is None else position[v] for v in table], dtype=np.int64)
-        return pd.Series(pd.Categorical.from_codes(lookup[picks], categories=categories))
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return pd.Series(np.array([np.nan if v is None else v for v in table], dtype=np.float64)[picks])
-    return pd.Series(_objects(table)[picks], dtype=object)
-
-
-def _take(table: list[Any], codes: np.ndarray) -> np.ndarray:
-    """table[code] per row; codes -3, -2, -1 pick the last three entries, in that order."""
-    return _objects(table)[np.where(codes < 0, len(table) + codes, codes)]
-
-
-def _objects(items: list[Any]) -> np.ndarray:
-    """A 1-D object array holding ``items`` as they are (lists stay list objects)."""
-    return pd.Series(items, dtype=object).to_numpy(copy=True) if items else np.empty(0, dtype=object)
+def _numeric(constants: list[Any], computed: Iterable[pd.Series]) -> bool:
+    """Whether every constant is a number (or null) and every computed column is numbers."""
+    return all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in constants) and all(
+        s.dtype.kind in "if" for s in computed)
 
 
 def _typed_output(values: np.ndarray) -> pd.Series:
@@ -330,11 +332,9 @@ def _typed_output(values: np.ndarray) -> pd.Series:
     return series
 
 
-def _joined(texts: list[str], codes: np.ndarray, settled: dict[int, Any], separator: str = ";") -> pd.Series:
+def _joined(texts: list[str], codes: np.ndarray, settled: dict[int, Any], separator: str = ";") -> Coded:
     """Per row, the texts of the rules that made the result (e.g. rule ids), joined."""
+    column = Coded.of(texts + ["", "", ""], codes)
     if not settled:
-        return _from_table(texts + ["", "", ""], codes)
-    result = _take(texts + ["", "", ""], codes)
-    for row, resolution in settled.items():
-        result[row] = separator.join(texts[i] for i in resolution.fired)
-    return pd.Series(result, dtype=object).astype("category")
+        return column
+    return column.with_rows(settled, (separator.join(texts[i] for i in r.fired) for r in settled.values()))

@@ -28,15 +28,23 @@ class Column:
     unusable: np.ndarray  # bool per row
 
 
-def convert_column(series: pd.Series, definition: InputDef, na_values: Collection[str] = ()) -> Column:
-    """Convert and check a whole column, exactly as convert_value and check_value per cell.
+def convert_column(series: Any, definition: InputDef, na_values: Collection[str] = ()) -> Column:
+    """Convert and check a whole column (a pandas Series, or an Arrow array as read from a
+    file), exactly as convert_value and check_value per cell.
 
     Distinct values are judged once: a text column is dictionary-encoded (pyarrow) and
     each distinct text goes through the scalar functions, so both paths agree by
     construction; other columns are judged element by element with a cache."""
-    if _is_numeric(series) and definition.type in ("number", "integer"):
+    if not isinstance(series, pd.Series):
+        if not _is_arrow_text(series.type):
+            return convert_column(series.to_pandas(), definition, na_values)
+        entries, codes = _encoded(series)
+        index = pd.RangeIndex(len(series))
+    elif _is_numeric(series) and definition.type in ("number", "integer"):
         return _numeric(series, definition)
-    entries, codes = _entries(series)
+    else:
+        entries, codes = _entries(series)
+        index = series.index
     judged = [_judge(value, definition, na_values) for value in entries]
     judged.append((None, check_value(None, definition)))  # code -1: a missing value
     codes = np.where(codes < 0, len(entries), codes)
@@ -44,7 +52,7 @@ def convert_column(series: pd.Series, definition: InputDef, na_values: Collectio
     unusable = bad[codes]
     rows = np.flatnonzero(unusable)
     messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
-    values = _typed([value for value, _ in judged], codes, definition.type, series.index)
+    values = _typed([value for value, _ in judged], codes, definition.type, index)
     return Column(values, messages, unusable)
 
 
@@ -55,11 +63,7 @@ def _is_numeric(series: pd.Series) -> bool:
 def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
     """Distinct values and, per row, the position of its value (-1 for a missing one)."""
     if hasattr(series.array, "__arrow_array__") and pd.api.types.is_string_dtype(series):
-        import pyarrow as pa
-
-        encoded = pa.chunked_array(series.array.__arrow_array__()).dictionary_encode().combine_chunks()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return encoded.dictionary.to_pylist(), codes
+        return _encoded(series.array.__arrow_array__())
     seen: dict[tuple[type, Any], int] = {}
     entries: list[Any] = []
     codes = np.empty(len(series), dtype=np.int64)
@@ -76,6 +80,22 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
                 seen[key] = code
         codes[row] = code
     return entries, codes
+
+
+def _is_arrow_text(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
+def _encoded(array: Any) -> tuple[list[Any], np.ndarray]:
+    """Distinct texts of an Arrow text array and each row's position (-1: null)."""
+    import pyarrow as pa
+
+    chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    encoded = chunked.dictionary_encode().combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary.to_pylist(), codes
 
 
 def _judge(value: Any, definition: InputDef, na_values: Collection[str]) -> tuple[Any, str | None]:

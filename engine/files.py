@@ -5,11 +5,16 @@ else Windows-1252, or as given), the delimiter (detected from the header line, o
 given), the header checks (no blank or repeated column names), ragged rows (refused with
 their line number), and chunked streaming with pyarrow so that a file larger than memory
 can be evaluated.  Every CSV field stays text: only conversion by the ``Inputs`` types
-gives it a meaning, so "NA" is never silently taken for a missing value.
+gives it a meaning, so "NA" is never silently taken for a missing value.  The file is
+scanned once in blocks (never held whole) for its encoding and for quotes: a file without
+any ``"`` cannot have a line break inside a field, and is parsed without looking for one
+(about three times faster).  ``read_tables`` gives Arrow tables (for ``engine.pipeline``),
+``read_chunks`` pandas frames.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from engine.errors import InputDataError
 
 DELIMITERS = (",", ";", "\t", "|")
 _HEAD = 1 << 16
+_SCAN_BLOCK = 1 << 24
 
 
 def read_patients(path: str | Path, encoding: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
@@ -33,9 +39,23 @@ def read_chunks(path: str | Path, encoding: str | None = None, delimiter: str | 
                 chunk_size: int | None = None) -> Iterator[pd.DataFrame]:
     """The patient file in DataFrames of ``chunk_size`` rows (one frame when None); at
     least one frame is yielded, empty for a file with a header only."""
-    path = _existing(Path(path))
+    for table in _tables(Path(path), encoding, delimiter, chunk_size, keep_index=True):
+        yield table.to_pandas()
+
+
+def read_tables(path: str | Path, encoding: str | None = None, delimiter: str | None = None,
+                chunk_size: int | None = None) -> Iterator[Any]:
+    """The patient file as Arrow tables of ``chunk_size`` rows (one table when None), CSV
+    fields as text; a stored pandas index of a Parquet file is left out (it is no patient
+    data).  At least one table is yielded, empty for a file with a header only."""
+    yield from _tables(Path(path), encoding, delimiter, chunk_size, keep_index=False)
+
+
+def _tables(path: Path, encoding: str | None, delimiter: str | None, chunk_size: int | None,
+            keep_index: bool) -> Iterator[Any]:
+    path = _existing(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        yield from _parquet_chunks(path, chunk_size)
+        yield from _parquet_chunks(path, chunk_size, keep_index)
     else:
         yield from _csv_chunks(CsvLayout.of(path, encoding, delimiter), chunk_size)
 
@@ -48,20 +68,24 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def _parquet_chunks(path: Path, chunk_size: int | None) -> Iterator[pd.DataFrame]:
+def _parquet_chunks(path: Path, chunk_size: int | None, keep_index: bool) -> Iterator[Any]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        if chunk_size is None:
-            yield pd.read_parquet(path)
-            return
         source = pq.ParquetFile(path)
+        schema = source.schema_arrow
+        index = [] if keep_index else [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
+                                       if isinstance(c, str) and c in schema.names]
+        if chunk_size is None:
+            yield source.read().drop_columns(index)
+            return
         empty = True
         for batch in source.iter_batches(batch_size=chunk_size):
             empty = False
-            yield batch.to_pandas()
+            yield pa.Table.from_batches([batch]).drop_columns(index)
         if empty:
-            yield source.schema_arrow.empty_table().to_pandas()
+            yield schema.empty_table().drop_columns(index)
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
 
@@ -75,12 +99,15 @@ class CsvLayout:
     delimiter: str
     header: tuple[str, ...]
     bytes_per_row: float
+    quoted: bool = True  # the file has a '"' somewhere (so a field may hold a line break)
 
     @classmethod
     def of(cls, path: Path, encoding: str | None, delimiter: str | None) -> "CsvLayout":
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
-        encoding = encoding or _guess_encoding(path, head)
+        utf8, quoted = _scan(path)
+        encoding = encoding or ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8" if utf8 else "cp1252")
+        quoted = quoted or not _ascii_compatible(encoding)
         text = _decode(path, head, encoding)
         if not text.strip():
             raise InputDataError(f"{path}: the file is empty; the first line must name the columns")
@@ -88,7 +115,7 @@ class CsvLayout:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         _check_header(path, header)
         lines = max(1, text.count("\n"))
-        return cls(path, encoding, delimiter, tuple(header), len(head) / lines)
+        return cls(path, encoding, delimiter, tuple(header), len(head) / lines, quoted)
 
     def arrow_options(self, block_size: int | None = None) -> dict[str, Any]:
         import pyarrow as pa
@@ -99,7 +126,7 @@ class CsvLayout:
             read.block_size = block_size
         return {
             "read_options": read,
-            "parse_options": pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
+            "parse_options": pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=self.quoted),
             "convert_options": pa_csv.ConvertOptions(
                 column_types={n: pa.string() for n in self.header},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -111,13 +138,13 @@ class CsvLayout:
                               "or an unclosed quote")
 
 
-def _csv_chunks(layout: CsvLayout, chunk_size: int | None) -> Iterator[pd.DataFrame]:
+def _csv_chunks(layout: CsvLayout, chunk_size: int | None) -> Iterator[Any]:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
     try:
         if chunk_size is None:
-            yield pa_csv.read_csv(layout.path, **layout.arrow_options()).to_pandas()
+            yield pa_csv.read_csv(layout.path, **layout.arrow_options())
             return
         block = int(min(max(layout.bytes_per_row * chunk_size / 4, 1 << 16), 1 << 28))
         reader = pa_csv.open_csv(layout.path, **layout.arrow_options(block))
@@ -128,12 +155,12 @@ def _csv_chunks(layout: CsvLayout, chunk_size: int | None) -> Iterator[pd.DataFr
             rows += batch.num_rows
             while rows >= chunk_size:
                 table = pa.Table.from_batches(pending)
-                yield table.slice(0, chunk_size).to_pandas()
+                yield table.slice(0, chunk_size)
                 sent = True
                 rest = table.slice(chunk_size)
                 pending, rows = rest.to_batches(), rest.num_rows
         if rows or not sent:
-            yield pa.Table.from_batches(pending, schema=reader.schema).to_pandas()
+            yield pa.Table.from_batches(pending, schema=reader.schema)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise layout.refusal(error) from None
 
@@ -148,15 +175,34 @@ def _ragged_line(layout: CsvLayout) -> str | None:
     return None
 
 
-def _guess_encoding(path: Path, head: bytes) -> str:
-    """UTF-8 (with or without BOM) when the file decodes as UTF-8, else Windows-1252."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether '"' is the byte 0x22 in ``encoding`` (so that scanning bytes finds quotes)."""
     try:
-        (path.read_bytes() if len(head) == _HEAD else head).decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
+        return 'a"'.encode(encoding).endswith(b'a"')
+    except (LookupError, UnicodeError):
+        return False
+
+
+def _scan(path: Path) -> tuple[bool, bool]:
+    """(whether the whole file decodes as UTF-8, whether it holds a '"'), read in blocks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, quoted = True, False
+    with path.open("rb") as handle:
+        while block := handle.read(_SCAN_BLOCK):
+            quoted = quoted or b'"' in block
+            if utf8 and not (block.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if quoted and not utf8:
+                break
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return utf8, quoted
 
 
 def _arrow_encoding(encoding: str) -> str:

@@ -4,22 +4,31 @@ Owns what ``dtrun evaluate`` does between the workbook and the output file: the 
 the file's columns before anything is evaluated, the chunk loop (so that memory stays
 bounded with ``chunk_size``), the running counts for the summary, and progress reports.
 Every row read is written, in order, whatever it contains.
+
+Rows stay Arrow arrays from the reader to the writer (only input columns are converted,
+by ``engine.columns``), and are evaluated in blocks of at most ``BLOCK`` rows even when the
+file is read whole: a writer thread writes one block while the next is evaluated (Arrow's
+writers run without Python's lock), and no block's results need more than a block's memory.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Iterator
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 import pandas as pd
 
 from engine import batch
+from engine.coded import Coded
 from engine.evaluate import ERRORS, WARNINGS, selected_tables
-from engine.files import read_chunks
+from engine.files import read_tables
 from engine.model import Model
 from engine.results import ResultWriter, result_types
+
+BLOCK = 1 << 18  # rows evaluated at a time (and written while the next block is evaluated)
 
 Progress = Callable[[int], None]  # called with the number of rows just written
 
@@ -50,33 +59,56 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     started = time.perf_counter()
     summary = Summary()
     tables = selected_tables(model, options.decisions)
-    chunks = read_chunks(patients, options.encoding, options.delimiter, options.chunk_size)
+    chunks = read_tables(patients, options.encoding, options.delimiter, options.chunk_size)
     first = next(chunks)
-    summary.warnings = batch.check_frame(model, first.columns, tables, options.explain)
+    summary.warnings = batch.check_frame(model, first.column_names, tables, options.explain)
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)
-    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables)) as writer:
-        for chunk in _chain(first, chunks):
-            result = batch.evaluate_frame(model, chunk, options.decisions, options.explain, _na(options.na_values))
-            writer.write(result)
-            _count(summary, result)
+    na_values = _na(options.na_values)
+    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables)) as writer, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
+        pending: Future[None] | None = None
+        for chunk in _blocks(_chain(first, chunks)):
+            batch.check_frame(model, chunk.column_names, tables, options.explain)
+            source = {name: chunk.column(name) for name in model.inputs if name in chunk.column_names}
+            result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values)
+            _count(summary, chunk.num_rows, result)
+            if pending is not None:
+                pending.result()  # one block in the writer at a time: memory stays bounded
+            pending = background.submit(writer.write_columns, chunk, result)
             if progress:
-                progress(len(result))
+                progress(chunk.num_rows)
+        if pending is not None:
+            pending.result()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield first
     yield from rest
+
+
+def _blocks(tables: Iterator[Any]) -> Iterator[Any]:
+    """Each table in slices of at most BLOCK rows (a table with no rows as it is)."""
+    for table in tables:
+        if table.num_rows <= BLOCK:
+            yield table
+            continue
+        for start in range(0, table.num_rows, BLOCK):
+            yield table.slice(start, BLOCK)
 
 
 def _na(values: Collection[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v.strip())
 
 
-def _count(summary: Summary, result: pd.DataFrame) -> None:
-    summary.rows += len(result)
-    summary.rows_with_errors += int((result[ERRORS] != "").sum())
-    summary.rows_with_warnings += int((result[WARNINGS] != "").sum())
+def _count(summary: Summary, rows: int, result: Mapping[str, Coded | pd.Series]) -> None:
+    summary.rows += rows
+    summary.rows_with_errors += _not_empty(result[ERRORS])
+    summary.rows_with_warnings += _not_empty(result[WARNINGS])
+
+
+def _not_empty(column: Coded | pd.Series) -> int:
+    return column.count_not("") if isinstance(column, Coded) else int((column != "").sum())

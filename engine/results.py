@@ -5,25 +5,31 @@ JSON arrays, booleans as true/false, whole numbers without ``.0``), texts that a
 spreadsheet would run as a formula neutralised as OWASP recommends (a leading ``'``), and
 the atomic write: a temporary file in the target's folder, renamed over the target only
 when complete, so a failed or interrupted run never leaves a partial file and never
-destroys an existing one.
+destroys an existing one.  ``write_columns`` takes the input columns as Arrow arrays and
+the result columns as ``engine.coded`` codes, so that a text is made once per distinct
+value, not once per row.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
+from engine.coded import Coded, as_series
 from engine.errors import InputDataError
 from engine.evaluate import format_cell
 
 FORMATS = ("csv", "json", "parquet")
 FORMULA_START_CHARACTERS = "=+-@\t\r"
+_FORMULA_START_BYTES = np.frombuffer(FORMULA_START_CHARACTERS.encode("ascii"), dtype=np.uint8)
 PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -51,9 +57,21 @@ class atomic_path:
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         if kind is None:
+            os.chmod(self.temporary, file_mode(self.target))
             os.replace(self.temporary, self.target)
         else:
             self.temporary.unlink(missing_ok=True)
+
+
+def file_mode(target: Path) -> int:
+    """The permissions the finished file gets: those of the file it replaces, else what a
+    new file gets under the user's umask (the temporary file itself is private, 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 class ResultWriter:
@@ -86,9 +104,51 @@ class ResultWriter:
         if self.fmt == "json":
             self._write_json(frame)
         elif self.fmt == "parquet":
-            self._write_parquet(frame)
+            self._write_table(native_table(frame, self.types))
         else:
-            self._write_csv(frame)
+            self._write_table(text_table(frame, self.escape))
+
+    def write_columns(self, inputs: Any, results: Mapping[str, Coded | pd.Series]) -> None:
+        """Write rows given as an Arrow table of input columns and the result columns."""
+        if self.fmt == "json":
+            frame = inputs.to_pandas()
+            frame = pd.concat([frame, pd.DataFrame({k: as_series(v).array for k, v in results.items()},
+                                                   index=frame.index)], axis=1)
+            self._write_json(frame)
+            return
+        columns = {}
+        for name, column in zip(inputs.column_names, inputs.columns):
+            columns[name] = column if self.fmt == "parquet" else self._text(column)
+        for name, result in results.items():
+            if self.fmt == "parquet":
+                columns[name] = _native_column(result, self.types.get(name))
+            else:
+                columns[name] = self._text(result)
+        import pyarrow as pa
+
+        self._write_table(pa.table(columns).combine_chunks())  # one batch: the writers' fast case
+
+    def _text(self, column: Any) -> Any:
+        if isinstance(column, Coded):
+            return coded_text(column, self.escape)
+        if not isinstance(column, pd.Series) and _is_text(column.type):
+            return _escaped(column) if self.escape else column
+        text = _text_column(column if isinstance(column, pd.Series) else column.to_pandas())
+        return _escaped(text) if self.escape else text
+
+    def _write_table(self, table: Any) -> None:
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._sink, table.schema)
+            elif table.schema != self._writer.schema:
+                table = table.cast(self._writer.schema)
+        elif self._writer is None:
+            import pyarrow.csv as pa_csv
+
+            self._writer = pa_csv.CSVWriter(self._sink, table.schema)
+        self._writer.write_table(table)
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         try:
@@ -103,14 +163,6 @@ class ResultWriter:
                 self._sink.close()
                 self._atomic.__exit__(kind, error, trace)  # type: ignore[union-attr]
 
-    def _write_csv(self, frame: pd.DataFrame) -> None:
-        import pyarrow.csv as pa_csv
-
-        table = text_table(frame, self.escape)
-        if self._writer is None:
-            self._writer = pa_csv.CSVWriter(self._sink, table.schema)
-        self._writer.write_table(table)
-
     def _write_json(self, frame: pd.DataFrame) -> None:
         columns = [str(c) for c in frame.columns]
         parts = []
@@ -121,16 +173,6 @@ class ResultWriter:
             lead = "\n" if self._rows_written == 0 else ",\n"
             self._sink.write((lead + ",\n".join(parts)).encode("utf-8"))
             self._rows_written += len(parts)
-
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
-        import pyarrow.parquet as pq
-
-        table = native_table(frame, self.types)
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self._sink, table.schema)
-        elif table.schema != self._writer.schema:
-            table = table.cast(self._writer.schema)
-        self._writer.write_table(table)
 
 
 def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formulas: bool = True) -> None:
@@ -151,11 +193,45 @@ def text_table(frame: pd.DataFrame, escape_formulas: bool) -> Any:
     return pa.table(columns)
 
 
+def coded_text(column: Coded, escape_formulas: bool) -> Any:
+    """A coded column as Arrow strings, each distinct value made text (and escaped) once."""
+    import pyarrow as pa
+
+    texts = pa.array([_text(v) for v in column.values], pa.string())
+    texts = _escaped(texts) if escape_formulas else texts
+    codes = pa.array(column.codes.astype(np.int32, copy=False))
+    return pa.DictionaryArray.from_arrays(codes, texts).cast(pa.string())
+
+
+def _is_text(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
+def _may_start_like_a_formula(array: Any) -> bool:
+    """Whether some text of a string array starts with one of FORMULA_START_CHARACTERS:
+    the first byte of each text, read from Arrow's buffers (no copy of the texts)."""
+    import pyarrow as pa
+
+    _, offsets_buffer, data_buffer = array.buffers()
+    if data_buffer is None or len(array) == 0:
+        return False
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset:array.offset + len(array) + 1]
+    starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+    return bool(np.isin(np.frombuffer(data_buffer, dtype=np.uint8)[starts], _FORMULA_START_BYTES).any())
+
+
 def _escaped(column: Any) -> Any:
     """Texts that start like a formula (but are not plain numbers) get a leading '."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(column, pa.ChunkedArray):
+        return pa.chunked_array([_escaped(chunk) for chunk in column.chunks], column.type)
+    if _is_text(column.type) and not _may_start_like_a_formula(column):
+        return column
     first = pc.utf8_slice_codeunits(column, 0, 1)
     risky = pc.is_in(first, value_set=pa.array(list(FORMULA_START_CHARACTERS)))
     if not pc.any(risky).as_py():
@@ -216,24 +292,32 @@ def native_table(frame: pd.DataFrame, types: dict[str, Any] | None = None) -> An
     fixes the Arrow type of result columns whose values do not show it."""
     import pyarrow as pa
 
-    columns = {}
-    for name in frame.columns:
-        series = frame[name]
-        known = (types or {}).get(str(name))
-        if known is not None:
-            array = pa.array([_typed_cell(v, known) for v in series.to_numpy(dtype=object)], type=known,
-                             from_pandas=True)
-        elif isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
-            cells = [_native(v) for v in series.to_numpy(dtype=object)]
-            try:
-                array = pa.array(cells, from_pandas=True)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
-                array = pa.array([_text(v) for v in cells], pa.string())
-            array = _without_null_type(array)
-        else:
-            array = pa.array(series, from_pandas=True)
-        columns[str(name)] = array
-    return pa.table(columns)
+    return pa.table({str(name): _native_column(frame[name], (types or {}).get(str(name))) for name in frame.columns})
+
+
+def _native_column(column: Coded | pd.Series, known: Any) -> Any:
+    """One column for Parquet: of type ``known`` when given, else of its values' own type;
+    a coded column is made once per distinct value, then taken by code."""
+    import pyarrow as pa
+
+    series = column if isinstance(column, pd.Series) else pd.Series(column.values, dtype=object)
+    if known is not None and pa.types.is_floating(known) and series.dtype.kind in "if":
+        return pa.array(series.to_numpy(dtype=np.float64), type=known, from_pandas=True)  # NaN: null
+    if known is not None:
+        array = pa.array([_typed_cell(v, known) for v in series.to_numpy(dtype=object)], type=known,
+                         from_pandas=True)
+    elif isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
+        cells = [_native(v) for v in series.to_numpy(dtype=object)]
+        try:
+            array = pa.array(cells, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
+            array = pa.array([_text(v) for v in cells], pa.string())
+        array = _without_null_type(array)
+    else:
+        array = pa.array(series, from_pandas=True)
+    if isinstance(column, pd.Series):
+        return array
+    return array.take(pa.array(column.codes))
 
 
 def result_types(model: Any, tables: list[Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
     python scripts/make_patients.py --n 100000 --seed 1 -o /tmp/patients.csv
 
+Rows are generated and written a million at a time, so that ten million fit in memory.
+
 Every input of decision_tables/her2_mbc_brain_mets.xlsx, with plausible mixes, about 2%
 missing optional values and 0.5% invalid values (misspellings, out-of-range numbers, text
 in number columns), so that evaluation exercises its error paths too.  Values are written
@@ -20,8 +22,12 @@ PROPOSALS = ["trastuzumab_pertuzumab_taxane", "trastuzumab_pertuzumab", "trastuz
              "tucatinib_trastuzumab_capecitabine", "trastuzumab_deruxtecan", "trastuzumab_emtansine"]
 
 
-def make_patients(n: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
+BLOCK = 1_000_000  # rows generated and written at a time, so that any size fits in memory
+
+
+def make_patients(n: int, seed: int = 0, start: int = 0) -> pd.DataFrame:
+    """``n`` patients numbered from ``start``; block 0 of a seed is what earlier versions wrote."""
+    rng = np.random.default_rng(seed if start == 0 else [seed, start])
 
     def choice(options: list[str], p: list[float] | None = None) -> np.ndarray:
         return rng.choice(np.array(options, dtype=object), size=n, p=p)
@@ -30,7 +36,7 @@ def make_patients(n: int, seed: int = 0) -> pd.DataFrame:
     months = np.round(rng.gamma(2.0, 9.0, n), 1).astype(str).astype(object)
     months[prior == "none"] = ""
     frame = pd.DataFrame({
-        "patient_id": [f"P{i:08d}" for i in range(n)],
+        "patient_id": [f"P{i:08d}" for i in range(start, start + n)],
         "her2_status": choice(["positive", "negative"], [0.9, 0.1]),
         "hr_status": choice(["positive", "negative"], [0.55, 0.45]),
         "prior_adjuvant_her2": prior,
@@ -66,12 +72,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", required=True, help="file.csv or file.parquet")
     args = parser.parse_args()
-    frame = make_patients(args.n, args.seed)
-    path = Path(args.output)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    write_patients(args.n, args.seed, Path(args.output))
+
+
+def write_patients(n: int, seed: int, path: Path) -> None:
+    """Generate and write block by block (BLOCK rows at a time)."""
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    writer = None
+    try:
+        for start in range(0, max(n, 1), BLOCK):
+            frame = make_patients(min(BLOCK, n - start), seed, start)
+            if parquet:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                writer = writer or pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
+            else:
+                frame.to_csv(path, index=False, mode="w" if start == 0 else "a", header=start == 0)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 if __name__ == "__main__":

@@ -282,9 +282,9 @@ def test_failed_run_leaves_an_existing_output_file_alone(workbook, tmp_path):
 def test_run_failing_while_writing_leaves_no_partial_file(workbook, patients, tmp_path, monkeypatch):
     from engine import batch
 
-    evaluate_frame = batch.evaluate_frame
-    monkeypatch.setattr(batch, "evaluate_frame", lambda *a, **k: evaluate_frame(*a, **k).assign(
-        extra=lambda f: [Unwritable()] * len(f)))
+    evaluate_columns = batch.evaluate_columns
+    monkeypatch.setattr(batch, "evaluate_columns", lambda model, source, n, *rest: {
+        **evaluate_columns(model, source, n, *rest), "extra": pd.Series([Unwritable()] * n, dtype=object)})
     for name in ("out.csv", "out.parquet", "out.json"):
         out = tmp_path / name
         out.write_text("earlier results\n")
@@ -345,3 +345,22 @@ def test_evaluate_and_test_say_when_rules_sit_on_a_hidden_sheet(workbook, patien
     for args in (["evaluate", str(hidden), str(patients), "-o", str(tmp_path / "r.csv")], ["test", str(hidden)]):
         result = CliRunner().invoke(main, args)
         assert f"{table}" in result.output and "hidden" in result.output, result.output
+
+
+@pytest.mark.parametrize("existing", [None, 0o640])
+def test_the_output_gets_ordinary_permissions(workbook, patients, tmp_path, existing):
+    """Written through a private temporary file, the result still gets the permissions of
+    the file it replaces, or those a new file gets (not 0600)."""
+    import os
+    import stat
+
+    out = tmp_path / "out.csv"
+    if existing is not None:
+        out.write_text("old")
+        out.chmod(existing)
+    mask = os.umask(0o022)
+    try:
+        assert run(workbook, patients, "-o", out).exit_code == 0
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == (existing if existing is not None else 0o644)

@@ -9,8 +9,11 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import files, results
 from engine.errors import InputDataError
@@ -201,3 +204,69 @@ def test_atomic_path_removes_a_half_written_file(tmp_path):
 def test_output_into_a_missing_folder_is_an_error(tmp_path):
     with pytest.raises(InputDataError, match="does not exist"):
         results.write_results(RESULT, str(tmp_path / "no" / "out.csv"), "csv")
+
+
+# ====================================================================== reading in blocks, Arrow tables
+def test_read_tables_leaves_out_a_stored_pandas_index(tmp_path):
+    path = tmp_path / "p.parquet"
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "age": [30.0, 70.0, 40.0]})
+    frame[frame["age"] > 35].to_parquet(path)  # index [1, 2] is stored as a column
+    for chunk_size in (None, 1):
+        tables = list(files.read_tables(path, chunk_size=chunk_size))
+        assert all(t.column_names == ["id", "age"] for t in tables)
+        assert sum((t.column("id").to_pylist() for t in tables), []) == ["b", "c"]
+    assert files.read_patients(path).index.tolist() == [1, 2]  # a frame keeps it as its index
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 1 << 24])
+@pytest.mark.parametrize("text, encoding, quoted", [
+    ("id,name\np1,plain\n", "utf-8", False),
+    ('id,name\np1,"a, b"\n', "utf-8", True),
+    ("id,name\np1,Zoë Müller ✓\n", "utf-8", False),  # multi-byte characters cut by any block size
+    ("id,name\n" + "p,x\n" * 5 + "p,Zoë\n", "cp1252", False),  # the only non-UTF-8 byte comes late
+])
+def test_the_file_is_scanned_in_blocks_for_encoding_and_quotes(tmp_path, monkeypatch, block, text, encoding, quoted):
+    monkeypatch.setattr(files, "_SCAN_BLOCK", block)
+    path = tmp_path / "p.csv"
+    path.write_bytes(text.encode(encoding))
+    layout = files.CsvLayout.of(path, None, None)
+    assert (layout.encoding, layout.quoted) == (encoding, quoted)
+    assert files.read_patients(path)["name"].iloc[-1] == next(csv.reader(io.StringIO(text.splitlines()[-1])))[1]
+
+
+def test_an_encoding_other_than_ascii_bytes_always_looks_for_quotes(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes('id,name\np1,"two\nlines"\n'.encode("utf-16"))
+    layout = files.CsvLayout.of(path, "utf-16", None)
+    assert layout.quoted
+    assert files.read_patients(path, encoding="utf-16")["name"].tolist() == ["two\nlines"]
+
+
+# ====================================================================== writing coded columns
+TEXTS = st.sampled_from(["a", "=1+2", "-3", "+x", "@me", "\tx", "", "é", "-", "1e5"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), TEXTS), min_size=0, max_size=12), st.integers(0, 3), st.booleans())
+def test_formula_check_on_buffers_agrees_with_the_texts(texts, offset, large):
+    import pyarrow as pa
+
+    array = pa.array(texts, pa.large_string() if large else pa.string()).slice(min(offset, len(texts)))
+    expected = any(t and t[0] in results.FORMULA_START_CHARACTERS for t in array.to_pylist())
+    assert results._may_start_like_a_formula(array) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), TEXTS, st.integers(-5, 5), st.floats(allow_nan=False, width=32),
+                          st.lists(TEXTS, max_size=2)), min_size=1, max_size=6),
+       st.lists(st.integers(0, 5), max_size=20), st.booleans())
+def test_coded_text_agrees_with_the_per_row_text(values, picks, escape):
+    """The oracle: the column as per-row Python values, made text row by row."""
+    from engine.coded import Coded
+
+    codes = np.array([p % len(values) for p in picks], dtype=np.int64)
+    column = Coded(tuple(values), codes)
+    per_row = pd.Series([values[c] for c in codes], dtype=object)
+    expected = results._text_column(per_row)
+    expected = results._escaped(expected) if escape else expected
+    assert results.coded_text(column, escape).to_pylist() == expected.to_pylist()

@@ -88,7 +88,7 @@ def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path
     out = tmp_path / "r.csv"
     out.write_text("earlier results\n")
     calls = []
-    real = batch.evaluate_frame
+    real = batch.evaluate_columns
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -96,8 +96,71 @@ def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "evaluate_frame", failing)
+    monkeypatch.setattr(batch, "evaluate_columns", failing)
     with pytest.raises(RuntimeError):
         evaluate_file(model, PATIENTS, str(out), "csv", Options(chunk_size=10))
     assert out.read_text() == "earlier results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_a_failure_while_writing_leaves_no_partial_file(model, tmp_path: Path, monkeypatch, fmt: str) -> None:
+    from engine import batch
+    from workbooks import Unwritable
+
+    real = batch.evaluate_columns
+    monkeypatch.setattr(batch, "evaluate_columns", lambda model, source, n, *rest: {
+        **real(model, source, n, *rest), "extra": pd.Series([Unwritable()] * n, dtype=object)})
+    out = tmp_path / f"r.{fmt}"
+    out.write_text("earlier results\n")
+    with pytest.raises(Exception):
+        evaluate_file(model, PATIENTS, str(out), fmt)
+    assert out.read_text() == "earlier results\n"
+    assert [p.name for p in tmp_path.iterdir()] == [f"r.{fmt}"]
+
+
+@pytest.mark.parametrize("block", [1, 5, 46, 1 << 18])
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_blocks_of_the_writer_thread_change_nothing(model, tmp_path: Path, monkeypatch, block: int, fmt: str) -> None:
+    """The file read whole is evaluated in blocks, each written while the next is evaluated;
+    the oracle is evaluate_frame on the whole file, written in one piece."""
+    from engine import pipeline
+    from engine.files import read_patients
+    from engine.results import write_results
+
+    expected, actual = tmp_path / f"expected.{fmt}", tmp_path / f"actual.{fmt}"
+    frame = model.evaluate_frame(read_patients(PATIENTS), explain=True)
+    if fmt == "parquet":
+        from engine.results import ResultWriter, result_types
+
+        with ResultWriter(str(expected), fmt, types=result_types(model, list(model.tables))) as writer:
+            writer.write(frame)
+    else:
+        write_results(frame, str(expected), fmt)
+    monkeypatch.setattr(pipeline, "BLOCK", block)
+    summary = evaluate_file(model, PATIENTS, str(actual), fmt, Options(explain=True))
+    assert summary.rows == 46 and summary.rows_with_errors == int((frame["_errors"] != "").sum())
+    if fmt == "parquet":
+        pd.testing.assert_frame_equal(pd.read_parquet(expected), pd.read_parquet(actual))
+    else:
+        assert expected.read_bytes() == actual.read_bytes()
+
+
+@pytest.mark.parametrize("chunk_size", [None, 3])
+def test_a_quoted_field_may_hold_a_line_break(model, tmp_path: Path, chunk_size: int | None) -> None:
+    """Files without any quote are parsed without looking for line breaks in fields; one
+    quote anywhere switches that on."""
+    frame = pd.read_csv(PATIENTS, dtype=str, keep_default_na=False)
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    frame.to_csv(plain, index=False)
+    assert '"' not in plain.read_text(encoding="utf-8")
+    frame.loc[4, "patient_id"] = "two\nlines"
+    frame.to_csv(quoted, index=False)
+    for source in (plain, quoted):
+        out = tmp_path / f"r_{source.name}"
+        summary = evaluate_file(model, source, str(out), "csv", Options(chunk_size=chunk_size))
+        assert summary.rows == 46
+    got = pd.read_csv(tmp_path / "r_quoted.csv", dtype=str, keep_default_na=False)
+    assert got["patient_id"].iloc[4] == "two\nlines"
+    want = pd.read_csv(tmp_path / "r_plain.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(got.drop(columns="patient_id"), want.drop(columns="patient_id"))

@@ -1,0 +1,80 @@
+"""Result columns as codes: a short table of distinct values and, per row, an index into it.
+
+Owns the form in which ``engine.batch`` keeps most result columns and hands them to
+``engine.results``: an output that is a constant per rule, the fired rules' ids, the
+messages of the few kinds of bad rows, a collect table's lists: each holds few distinct
+values, so it is kept as those values and an integer code per row.  The conversions turn
+a column into a pandas column (a categorical for texts, float64 for numbers, objects
+otherwise) or into Arrow arrays, working once per distinct value, never once per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Coded:
+    """``values[codes[i]]`` is row i's value (None for null; lists for R, O and C tables)."""
+
+    values: tuple[Any, ...]
+    codes: np.ndarray  # int64, each in range(len(values))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def of(cls, table: list[Any], picks: np.ndarray) -> Coded:
+        """``table[pick]`` per row, where negative picks count from the end of ``table``."""
+        return cls(tuple(table), np.where(picks < 0, len(table) + picks, picks).astype(np.int64, copy=False))
+
+    def with_rows(self, rows: Iterable[int], values: Iterable[Any]) -> Coded:
+        """The column with ``rows`` set to ``values`` (each appended to the value table)."""
+        table, codes = list(self.values), self.codes.copy()
+        for row, value in zip(rows, values):
+            codes[row] = len(table)
+            table.append(value)
+        return Coded(tuple(table), codes)
+
+    def series(self) -> pd.Series:
+        """A pandas column: a categorical when every value is a text (or null), float64 when
+        every value is a number (or null), else objects (rows with one list share it)."""
+        present = [v for v in self.values if v is not None]
+        if present and all(isinstance(v, str) for v in present):
+            categories = sorted(set(present))
+            position = {v: k for k, v in enumerate(categories)}
+            lookup = np.array([-1 if v is None else position[v] for v in self.values], dtype=np.int64)
+            return pd.Series(pd.Categorical.from_codes(lookup[self.codes], categories=categories))
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            return pd.Series(np.array([np.nan if v is None else v for v in self.values], dtype=np.float64)[self.codes])
+        return pd.Series(objects(list(self.values))[self.codes], dtype=object)
+
+    def count_not(self, value: Any) -> int:
+        """How many rows hold something other than ``value``."""
+        same = np.array([v == value if type(v) is type(value) else False for v in self.values], dtype=bool)
+        return int(len(self.codes) - np.count_nonzero(same[self.codes])) if len(self.codes) else 0
+
+
+def objects(items: list[Any]) -> np.ndarray:
+    """A 1-D object array holding ``items`` as they are (lists stay list objects)."""
+    out = np.empty(len(items), dtype=object)
+    for index, item in enumerate(items):
+        out[index] = item
+    return out
+
+
+def joined_notes(n: int, rows: dict[int, list[str]], separator: str) -> Coded:
+    """Per row its messages joined ('' for rows without any), one table entry per distinct text."""
+    table: dict[str, int] = {"": 0}
+    codes = np.zeros(n, dtype=np.int64)
+    for row, texts in rows.items():
+        codes[row] = table.setdefault(separator.join(texts), len(table))
+    return Coded(tuple(table), codes)
+
+
+def as_series(column: Coded | pd.Series) -> pd.Series:
+    return column.series() if isinstance(column, Coded) else column
