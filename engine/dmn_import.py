@@ -1,4 +1,4 @@
-"""DMN XML (DMN 1.3, 1.4 or 1.5) → the sheets a workbook gives → :class:`~engine.model.Model`.
+"""DMN XML (DMN 1.1 to 1.6) → the sheets a workbook gives → :class:`~engine.model.Model`.
 
 Owns reading a DMN ``definitions`` document (parsed with defusedxml: no DTDs, no entities)
 into the same sheet grids as an Excel workbook (``About``, ``Inputs``, one sheet per
@@ -23,21 +23,34 @@ from typing import Any
 
 from engine.dmn_feel import rename_names
 from engine.dmn_names import (
-    DTRUN_NAMESPACE, IDENTIFIER, INPUT_TYPE_OF, MODEL_NAMESPACES, RESERVED_SHEETS, UNSUPPORTED_TYPES, Namer,
-    plain_type, policy_code,
+    DOCUMENTATION,
+    DTRUN_NAMESPACE,
+    IDENTIFIER,
+    IGNORED,
+    INPUT_TYPE_OF,
+    READ_NAMESPACES,
+    RESERVED_SHEETS,
+    UNSUPPORTED_TYPES,
+    Namer,
+    plain_type,
+    policy_code,
 )
+from engine.dmn_names import describe as _what
+from engine.dmn_names import local_name as _local
+from engine.dmn_names import namespace_of as _namespace
 from engine.errors import Problem, WorkbookError
 from engine.model import Model
-from engine.workbook import INPUT_HEADINGS, RULE_ID, build_model, cell_ref, column_letter
+from engine.workbook import (
+    INPUT_HEADINGS,
+    RULE_ID,
+    build_model,
+    cell_ref,
+    column_letter,
+)
 
 MAX_BYTES = 50 << 20
+CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
 Grid = list[list[Any]]
-IGNORED = {"knowledgeSource", "textAnnotation", "association", "group", "elementCollection",
-           "performanceIndicator", "organizationUnit", "authorityRequirement", "supportedObjective",
-           "impactedPerformanceIndicator", "decisionMaker", "decisionOwner", "usingProcess", "usingTask"}
-DOCUMENTATION = {"description", "extensionElements", "question", "allowedAnswers", "variable",
-                 "informationRequirement"}
-
 
 @dataclass
 class DmnDocument:
@@ -76,8 +89,9 @@ def load_dmn(path: str | Path) -> Model:
 
 def build_dmn_model(document: DmnDocument) -> Model:
     """The model of a read DMN document; raise WorkbookError with DMN locations."""
-    if document.problems and not document.sheets:  # not a DMN model at all
-        raise WorkbookError(document.problems)
+    tables = set(document.sheets) - {"About", "Inputs"}
+    if document.problems and (not document.sheets or not tables):  # not a DMN model, or every decision refused
+        raise WorkbookError(document.problems, document.warnings)
     try:
         return build_model(document.path, document.sheets, document.problems, document.warnings, document.covered)
     except WorkbookError as error:
@@ -116,26 +130,11 @@ def _parse(path: Path, document: DmnDocument) -> Any:
                          "open it in a DMN modeler and save it again")
         return None
     namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
-    if local != "definitions" or namespace not in MODEL_NAMESPACES:
-        document.problem("dmn", f"the file is not a DMN 1.3, 1.4 or 1.5 model (root element {root.tag!r})", "",
-                         "save the model as DMN 1.3 or later in your modeler")
+    if local != "definitions" or namespace not in READ_NAMESPACES:
+        document.problem("dmn", f"the file is not a DMN 1.1 to 1.6 model (root element {root.tag!r})", "",
+                         "save the model as DMN 1.3 in your modeler")
         return None
     return root
-
-
-def _local(element: Any) -> str:
-    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
-
-
-def _namespace(element: Any) -> str:
-    return element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
-
-
-def _what(element: Any) -> str:
-    """How a message names an element: ``decision "Approval Status" (id _3b29)``."""
-    name = element.get("name") or element.get("label")
-    shown = f'{_local(element)} "{name}"' if name else _local(element)
-    return f"{shown} (id {element.get('id')})" if element.get("id") else shown
 
 
 class _Reader:
@@ -162,8 +161,10 @@ class _Reader:
     # ------------------------------------------------------------------ document
     def read(self) -> None:
         self.sort_out_elements()
-        inputs = self.children(self.root, "inputData")
         decisions = [d for d in self.children(self.root, "decision") if self.supported(d)]
+        self.by_id = {d.get("id"): d for d in decisions if d.get("id")}
+        self.read_as = self.expression_types(decisions)
+        inputs = [e for e in self.children(self.root, "inputData") if self.used(e)]
         for element in inputs:
             self.doc.inputs[element.get("name", "")] = self.namer.name(element.get("name", ""))
         for element in decisions:
@@ -187,6 +188,28 @@ class _Reader:
                 self.unsupported(element, f"dtrun does not run {local} elements",
                                  "only decision tables with S-FEEL cells over input data of simple types can be run")
 
+    def expression_types(self, decisions: list[Any]) -> dict[str, set[str]]:
+        """Each input expression text of the decision tables → the typeRefs it is read with."""
+        found: dict[str, set[str]] = {}
+        for decision in decisions:
+            for clause in self.children(self.children(decision, "decisionTable")[0], "input"):
+                for expression in self.children(clause, "inputExpression"):
+                    types = found.setdefault(self.text(expression), set())
+                    types.update({plain_type(expression.get("typeRef"))} - {""})
+        return found
+
+    def used(self, element: Any) -> bool:
+        """False (with a warning) for an inputData without a type that no decision table reads,
+        as Camunda Modeler draws them: a shape on the diagram, not a value the tables use."""
+        name, typed = element.get("name", ""), [v.get("typeRef") for v in self.children(element, "variable")]
+        texts = (self.text(e) for e in self.root.iter() if _local(e) in ("inputEntry", "outputEntry"))
+        if any(typed) or element.get("typeRef") or name in self.read_as or any(name and name in t for t in texts):
+            return True
+        self.doc.problem("dmn-ignored", "the inputData has no type and no decision table reads it; dtrun leaves "
+                         "it out", _what(element), "give its variable a typeRef and read it in a decision table "
+                         "(input expression: its name) if the tables need it", severity="warning")
+        return False
+
     def unsupported(self, element: Any, why: str, hint: str, part: str = "") -> None:
         """An error at ``element`` (or at ``part`` of the decision ``element``)."""
         self.doc.problem("dmn-unsupported", why, _what(element), hint, part)
@@ -208,9 +231,9 @@ class _Reader:
         for column in range(1, len(INPUT_HEADINGS) + 1):
             self.doc.places[("Inputs", cell_ref(row, column))] = (where, INPUT_HEADINGS[column - 1].lower())
         variables = self.children(element, "variable")
-        type_ref = variables[0].get("typeRef") if variables else element.get("typeRef")
+        type_ref = (variables[0].get("typeRef") if variables else None) or element.get("typeRef")
         before = len(self.doc.problems)
-        kind, allowed = self.resolve_type(type_ref, element)
+        kind, allowed = self.resolve_type(type_ref or self.read_type(element), element)
         if len(self.doc.problems) > before:
             self.doc.covered.append(("Inputs", cell_ref(row, 2)))
         extra = next((e for x in self.children(element, "extensionElements") for e in x
@@ -221,6 +244,17 @@ class _Reader:
         return [name, kind or "", allowed, "yes" if required == "true" else "no",
                 extra.get("unit", "") if extra is not None else "", extra.get("code", "") if extra is not None else "",
                 self.description(element)]
+
+    def read_type(self, element: Any) -> str | None:
+        """The typeRef the tables read an untyped inputData with (DMN's Any), if they agree on one;
+        else an error."""
+        types = {INPUT_TYPE_OF.get(t, t) for t in self.read_as.get(element.get("name", ""), set())}
+        if len(types) == 1:
+            return next(iter(self.read_as[element.get("name", "")]))
+        found = f"the decision tables read it as {' and '.join(sorted(types))}" if types else "no typeRef"
+        self.unsupported(element, f"the inputData has no type ({found})", "give its variable a typeRef: number, "
+                         "string, boolean or date (or an itemDefinition based on one)")
+        return None
 
     def resolve_type(self, type_ref: str | None, element: Any, seen: tuple[str, ...] = ()) -> tuple[str, str]:
         """(dtrun type, allowed-values text) of a typeRef; ('', '') when there is none."""
@@ -258,8 +292,10 @@ class _Reader:
     def supported(self, element: Any) -> bool:
         logic = [c for c in self.children(element) if _local(c) not in DOCUMENTATION | IGNORED]
         for extra in [c for c in logic if _local(c) == "knowledgeRequirement"]:
-            self.unsupported(element, "it invokes a business knowledge model (knowledgeRequirement "
-                             f"{extra.get('id', '')})", "put the logic in the decision's own decision table")
+            required = [r.get("href", "").lstrip("#") for r in self.children(extra, "requiredKnowledge")]
+            self.unsupported(element, "it invokes a business knowledge model (knowledgeRequirement of "
+                             f"{', '.join(required) or extra.get('id') or 'an unnamed model'})",
+                             "put the logic in the decision's own decision table")
             return False
         for ignored in [c for c in self.children(element) if _local(c) in IGNORED]:
             self.doc.problem("dmn-ignored", f"its {_local(ignored)} is documentation only; "
@@ -340,7 +376,16 @@ class _Reader:
         name = self.renamed(text)
         known = set(self.doc.inputs.values()) | set(self.rename.values())
         if name not in known and not any(name.startswith(t + ".") for t in self.doc.outputs):
-            if IDENTIFIER.fullmatch(name):
+            name = self.required_output(decision, text) or name
+        if name not in known and not any(name.startswith(t + ".") for t in self.doc.outputs):
+            if not text:
+                self.unsupported(decision, "the input has no input expression" + (
+                    f" (camunda:inputVariable {clause.get(CAMUNDA_INPUT_VARIABLE)!r} only names the value inside "
+                    "the input entries)" if clause.get(CAMUNDA_INPUT_VARIABLE) else ""), "write the name of the "
+                    "inputData or decision the input reads as its input expression", f"input {number} (id "
+                    f"{clause.get('id')})")
+                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
+            elif IDENTIFIER.fullmatch(name):
                 kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
                 self.undeclared.setdefault(name, (kind, _what(decision)))
             else:
@@ -352,6 +397,19 @@ class _Reader:
         owners = [t for t, outs in self.doc.outputs.items() if label in outs.values()]
         plain = IDENTIFIER.fullmatch(label) and label not in self.doc.inputs.values() and len(owners) == 1
         return label if plain and name.endswith("." + label) else name
+
+    def required_output(self, decision: Any, text: str) -> str | None:
+        """``table.output`` when ``text`` is the output name of exactly one decision that
+        ``decision`` requires: Camunda 7 gives a required decision's result to the tables
+        that read it under the output's name (``desiredDish``), not the decision's."""
+        found = []
+        for requirement in self.children(decision, "informationRequirement"):
+            for required in self.children(requirement, "requiredDecision"):
+                source = self.by_id.get(required.get("href", "").lstrip("#"))
+                table = self.doc.decisions.get(source.get("name", "")) if source is not None else None
+                outputs = self.doc.outputs.get(table, {}) if table else {}
+                found += [f"{table}.{outputs[text]}"] if text and text in outputs else []
+        return found[0] if len(set(found)) == 1 else None
 
     def rule_id(self, rule: Any) -> str:
         label = rule.get("label") or ""

@@ -1,4 +1,4 @@
-"""What DMN XML and dtrun call the same things: versions and namespaces, names, types, hit policies.
+"""What DMN XML and dtrun call the same things: versions and namespaces, elements, names, types, hit policies.
 
 Owns the facts that the DMN exporter (``engine.dmn_export``) and importer
 (``engine.dmn_import``) share, so that each mapping is written down once: the MODEL,
@@ -10,8 +10,9 @@ DMN types (``typeRef``) dtrun's input types are; and the DMN spelling of each hi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any
 
 from engine.hit_policy import HitPolicy
 
@@ -37,8 +38,41 @@ VERSIONS = {
 }
 DEFAULT_VERSION = "1.3"
 MODEL_NAMESPACES = {v.model: v for v in VERSIONS.values()}
+# Read, never written: DMN 1.1 (Camunda 7's examples and older Camunda Modeler), 1.2 (the KIE/Kogito
+# editor, older Trisotech) and 1.6 (newer Trisotech, KIE).  Their decision tables, input data and
+# item definitions have the same elements and attributes as DMN 1.3.
+READ_NAMESPACES = {
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1", "http://www.omg.org/spec/DMN/20180521/MODEL/": "1.2",
+    **{v.model: v.number for v in VERSIONS.values()}, "https://www.omg.org/spec/DMN/20240513/MODEL/": "1.6",
+}
 DTRUN_NAMESPACE = "https://github.com/dtrun/dtrun/dmn-extensions/1"  # dtrun's extensionElements
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+
+# ---------------------------------------------------------------------- elements
+# Elements that document a model without changing its results (read with a warning), and the
+# children of a decision that are not its logic.
+IGNORED = {"knowledgeSource", "textAnnotation", "association", "group", "elementCollection",
+           "performanceIndicator", "organizationUnit", "authorityRequirement", "supportedObjective",
+           "impactedPerformanceIndicator", "decisionMaker", "decisionOwner", "usingProcess", "usingTask"}
+DOCUMENTATION = {"description", "extensionElements", "question", "allowedAnswers", "variable",
+                 "informationRequirement"}
+
+
+def local_name(element: Any) -> str:
+    """An XML element's tag without its namespace (``decisionTable``)."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+
+
+def namespace_of(element: Any) -> str:
+    return element.tag[1:].partition("}")[0] if isinstance(element.tag, str) and element.tag.startswith("{") else ""
+
+
+def describe(element: Any) -> str:
+    """How a message names an element: ``decision "Approval Status" (id _3b29)``."""
+    name = element.get("name") or element.get("label")
+    shown = f'{local_name(element)} "{name}"' if name else local_name(element)
+    return f"{shown} (id {element.get('id')})" if element.get("id") else shown
+
 
 # ---------------------------------------------------------------------- hit policies
 _POLICY_TO_DMN = {

@@ -118,6 +118,76 @@ def test_unsupported_elements_are_errors_naming_id_and_name(tmp_path, body, elem
     assert found[0].hint
 
 
+# Adapted from real files: camunda/camunda-bpm-examples (dinnerDecisions.dmn, DMN 1.1), the KIE editor's
+# airmiles tutorial (DMN 1.2), apache/incubator-kie-drools Dinner.dmn (Trisotech, DMN 1.2) and
+# "Decide with symbols.dmn" (Trisotech, DMN 1.6).
+@pytest.mark.parametrize("namespace", ["http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+                                       "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                                       "https://www.omg.org/spec/DMN/20240513/MODEL/"])
+def test_dmn_1_1_1_2_and_1_6_files_are_read_too(tmp_path, namespace):
+    text = dmn(AGE + table()).replace(VERSIONS["1.3"].model, namespace)
+    model = load_workbook(write(tmp_path, text))
+    assert model.evaluate({"Age": "20"})["Age_Band.band"] == "adult"
+
+
+def test_an_untyped_input_data_takes_the_type_the_tables_read_it_with(tmp_path):
+    untyped = '<inputData id="i_age" name="Age"><variable name="Age"/></inputData>'  # as Trisotech writes it
+    model = load_workbook(write(tmp_path, dmn(untyped + table())))
+    assert model.inputs["Age"].type == "number"
+    assert model.evaluate({"Age": "7"})["Age_Band.band"] == "child"
+
+
+def test_an_untyped_input_data_read_with_two_types_is_an_error_naming_it(tmp_path):
+    untyped = '<inputData id="i_age" name="Age"><variable name="Age"/></inputData>'
+    inputs = ('<input id="c1"><inputExpression typeRef="number"><text>Age</text></inputExpression></input>'
+              '<input id="c2"><inputExpression typeRef="string"><text>Age</text></inputExpression></input>')
+    rules = '<rule id="r1"><inputEntry><text>-</text></inputEntry><inputEntry><text>-</text></inputEntry>' \
+            '<outputEntry><text>"x"</text></outputEntry></rule>'
+    found = problems(write(tmp_path, dmn(untyped + table(inputs=inputs, rules=rules))))
+    assert [(p.code, p.sheet) for p in found] == [("dmn-unsupported", 'inputData "Age" (id i_age)')]
+    assert "number and string" in found[0].message and "typeRef" in found[0].hint
+
+
+def test_an_untyped_input_data_no_table_reads_is_left_out_with_a_warning(tmp_path):
+    shape = '<inputData id="i_s" name="Season"/>'  # Camunda Modeler: a shape on the diagram only
+    model = load_workbook(write(tmp_path, dmn(AGE + table() + shape)))
+    assert "Season" not in model.inputs
+    assert [(w.code, w.sheet) for w in model.warnings] == [("dmn-ignored", 'inputData "Season" (id i_s)')]
+
+
+def test_a_required_decisions_output_name_reads_its_result_as_camunda_does(tmp_path):
+    # camunda-bpm-examples dinnerDecisions.dmn: Beverages reads desiredDish, the output of the required Dish
+    dish = table("Dish", output='<output id="o1" name="desiredDish" typeRef="string"/>').replace(
+        '"adult"', '"Stew"').replace('"child"', '"Steak"').replace('id="d_Dish"', 'id="dish"')
+    drinks = table("Beverages", inputs='<input id="c1"><inputExpression typeRef="string"><text>desiredDish</text>'
+                   '</inputExpression></input>', output='<output id="o2" name="beverages" typeRef="string"/>',
+                   rules='<rule id="b1"><inputEntry><text>"Stew"</text></inputEntry><outputEntry><text>"Guiness"'
+                         '</text></outputEntry></rule>',
+                   extra='<informationRequirement><requiredDecision href="#dish"/></informationRequirement>')
+    model = load_workbook(write(tmp_path, dmn(AGE + dish + drinks)))
+    assert "desiredDish" not in model.inputs
+    assert model.evaluate({"Age": "30"})["Beverages.beverages"] == "Guiness"
+
+
+def test_an_empty_input_expression_says_so_and_names_the_camunda_input_variable(tmp_path):
+    # Camunda Modeler 5 writes camunda:inputVariable beside an empty inputExpression
+    inputs = ('<input id="c7" camunda:inputVariable="age"><inputExpression typeRef="number"><text></text>'
+              '</inputExpression></input>')
+    text = dmn(AGE + table(inputs=inputs), extra_ns='xmlns:camunda="http://camunda.org/schema/1.0/dmn"')
+    (found,) = problems(write(tmp_path, text))
+    assert (found.code, found.cell) == ("dmn-unsupported", "input 1 (id c7)")
+    assert "no input expression" in found.message and "'age'" in found.message
+
+
+def test_a_model_whose_decisions_are_all_refused_lists_only_why(tmp_path):
+    bkm = ('<decision id="d1" name="Call"><knowledgeRequirement><requiredKnowledge href="#b1"/>'
+           '</knowledgeRequirement><literalExpression><text>Fee(1)</text></literalExpression></decision>'
+           '<businessKnowledgeModel id="b1" name="Fee"/>')
+    found = problems(write(tmp_path, dmn(AGE + bkm)))
+    assert sorted(p.code for p in found) == ["dmn-unsupported", "dmn-unsupported"]
+    assert any("knowledgeRequirement of b1" in p.message for p in found)
+
+
 def test_an_input_expression_that_is_not_a_name_is_an_error(tmp_path):
     inputs = '<input id="c9" label="x"><inputExpression><text>Age * 2</text></inputExpression></input>'
     found = problems(write(tmp_path, dmn(AGE + table(inputs=inputs))))
@@ -125,8 +195,8 @@ def test_an_input_expression_that_is_not_a_name_is_an_error(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("<definitions/>", "not a DMN 1.3, 1.4 or 1.5 model"),
-    ('<definitions xmlns="http://www.omg.org/spec/DMN/20180521/MODEL/"/>', "not a DMN 1.3, 1.4 or 1.5 model"),
+    ("<definitions/>", "not a DMN 1.1 to 1.6 model"),
+    ('<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>', "not a DMN 1.1 to 1.6 model"),
     ("<definitions", "not well-formed"),
     ('<!DOCTYPE d [<!ENTITY e "x">]><definitions/>', "DTD"),
 ])
