@@ -15,35 +15,18 @@ import click
 
 from engine import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_WORKBOOK, EXIT_DATA = 0, 1, 2, 3, 4
+from engine.cli_support import (  # noqa: F401 - the exit statuses are part of this module's API
+    EXIT_DATA, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WORKBOOK, Group,
+)
+from engine.cli_support import fail as _fail
+from engine.cli_support import guarded as _guarded
+from engine.cli_support import show_warnings as _show_warnings
 
 
-def _fail(message: str, status: int) -> None:
-    click.echo(message, err=True)
-    sys.exit(status)
-
-
-def _guarded(action: Callable[[], Any]) -> Any:
-    """Run ``action``; a workbook or data error becomes a message and an exit status."""
-    from engine.errors import InputDataError, WorkbookError
-
-    try:
-        return action()
-    except WorkbookError as error:
-        _fail(str(error), EXIT_WORKBOOK)
-    except InputDataError as error:
-        _fail(f"error: {error}", EXIT_DATA)
-
-
-def _show_warnings(model: Any) -> None:
-    """The loader's warnings (hidden sheets or rows, macros) on standard error."""
-    for warning in model.warnings:
-        click.echo(str(warning), err=True)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dtrun")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On an error, also show the Python traceback (for bug reports).")
+def main(debug: bool) -> None:
     """Apply DMN-style decision tables kept in Excel workbooks to patient records,
     and check the tables for overlapping rules, missing rules and other defects."""
 
@@ -52,7 +35,7 @@ def main() -> None:
 @click.argument("workbook", type=click.Path(dir_okay=False))
 @click.argument("patients", type=click.Path())
 @click.option("-o", "--output", "out", default=None, metavar="OUT",
-              help="Result file; '-' or nothing writes CSV to standard output.")
+              help="Result file (with --engine dask: a folder); '-' or nothing writes CSV to standard output.")
 @click.option("--decision", "decisions", multiple=True, metavar="NAME",
               help="Evaluate only this table (and the tables it needs). Repeatable.")
 @click.option("--explain", is_flag=True, help="Add <table>.reference with the fired rules' references.")
@@ -66,15 +49,27 @@ def main() -> None:
               help="Read, evaluate and write this many rows at a time, so memory stays bounded.")
 @click.option("--no-escape-formulas", "keep_formulas", is_flag=True,
               help="Do not prefix CSV texts that start with = + - @ with a ' (Excel would run them).")
+@click.option("--engine", type=click.Choice(["pandas", "dask"]), default="pandas", show_default=True,
+              help="dask: evaluate partition by partition on a Dask cluster (needs dtrun[dask]); "
+                   "PATIENTS may be a Parquet folder or a glob, and -o names a folder of Parquet files.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: an existing Dask scheduler (e.g. tcp://host:8786) instead of a local cluster.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --engine dask: split the input into N partitions (one output file each).")
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
              fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None,
-             chunk_size: int | None, keep_formulas: bool) -> None:
+             chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
+             partitions: int | None) -> None:
     """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
 
     The output has one row per patient, in the input's order, with all input columns,
     then <table>.<output> and <table>.rules for every table, then _errors, _warnings
     and _model. A row with a bad value is kept, with the reason in _errors. The output
     file is written completely or not at all.
+
+    With --engine dask, PATIENTS is a Parquet file, folder or glob, or a CSV file or glob
+    (one partition per CSV file), and OUT a folder that receives part.NNNNN.parquet per
+    partition, in the input's order, written completely or not at all.
 
     \b
     Exit status:
@@ -87,10 +82,14 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     from engine.pipeline import Options, evaluate_file
     from engine.results import format_for
 
+    _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
     model = _guarded(lambda: load_workbook(workbook))
     _show_warnings(model)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
                       not keep_formulas)
+    if engine == "dask":
+        _evaluate_on_dask(model, patients, str(out), options, scheduler, partitions)
+        return
     fmt = format_for(out, fmt)
     if chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
         options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
@@ -100,6 +99,42 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     target = f" -> {out}" if out and out != "-" else ""
     click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+def _check_engine_options(engine: str, out: str | None, fmt: str | None, chunk_size: int | None,
+                          scheduler: str | None, partitions: int | None) -> None:
+    """Options that belong to one engine only are usage errors with the other."""
+    if engine == "pandas":
+        if scheduler or partitions:
+            raise click.UsageError("--scheduler and --partitions need --engine dask")
+        return
+    if not out or out == "-":
+        raise click.UsageError("--engine dask writes a folder of Parquet files; give -o OUT_DIR/")
+    if fmt not in (None, "parquet"):
+        raise click.UsageError("--engine dask writes Parquet only; leave out --format (or give --format parquet)")
+    if chunk_size:
+        raise click.UsageError("--chunk-size is for --engine pandas; with --engine dask, give --partitions N")
+
+
+def _evaluate_on_dask(model: Any, patients: str, out: str, options: Any, scheduler: str | None,
+                      partitions: int | None) -> None:
+    """The dask engine: the checks and the summary line of the pandas engine; a cluster
+    that cannot be reached is a usage error (the --scheduler address)."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as error:
+        _fail(f"error: --engine dask needs Dask ({error}); install it with pip install 'dtrun[dask]'", EXIT_USAGE)
+    from engine.scale import ClusterError, evaluate_to_folder
+
+    warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
+    try:
+        summary = _guarded(lambda: evaluate_to_folder(model, patients, out, options, partitions, scheduler,
+                                                      sys.stderr.isatty(), warn))
+    except ClusterError as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+               f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s -> {out}", err=True)
 
 
 LARGE_FILE = 64 << 20  # bytes: above this, a terminal gets a progress bar
@@ -142,8 +177,9 @@ class _progress:
               help="Also write a copy of the workbook with each finding as a comment and a fill on its cells "
                    "(for several workbooks: an existing folder).")
 def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None) -> None:
-    """Check workbooks (or every .xlsx in folders) for overlapping rules, missing rules
-    (gaps), masked and redundant rules, type and value errors and malformed sheets.
+    """Check workbooks and DMN models (or every .xlsx and .dmn in folders) for overlapping
+    rules, missing rules (gaps), masked and redundant rules, type and value errors and
+    malformed sheets.
 
     \b
     Exit status:
@@ -156,7 +192,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
 
     workbooks = workbook_paths(paths)
     if not workbooks:
-        _fail(f"error: no .xlsx workbook found in {', '.join(paths)}", EXIT_USAGE)
+        _fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
     findings = [f for path in workbooks for f in lint_workbook(path)]
     report = render(findings, fmt)
     if out:
@@ -217,6 +253,12 @@ def test_command(workbooks: tuple[str, ...]) -> None:
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
+
+from engine.cli_dmn import convert  # noqa: E402 - commands of their own modules
+from engine.cli_review import diff, new, show  # noqa: E402
+
+for _command in (convert, new, show, diff):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

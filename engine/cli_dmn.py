@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli import EXIT_USAGE, _fail, _guarded, _show_warnings
+from engine.cli_support import EXIT_USAGE, fail, guarded, show_warnings
 
 
 @click.command()
@@ -33,17 +33,17 @@ def convert(source: str, target: str, version: str) -> None:
     """
     kinds = (Path(source).suffix.lower(), Path(target).suffix.lower())
     if kinds == (".xlsx", ".dmn"):
-        model = _guarded(lambda: _to_dmn(source, target, version))
+        model = guarded(lambda: _to_dmn(source, target, version))
     elif kinds == (".dmn", ".xlsx"):
         from engine.dmn_workbook import convert_to_workbook
 
-        model = _guarded(lambda: convert_to_workbook(source, target))
+        model = guarded(lambda: convert_to_workbook(source, target))
     else:
-        _fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
+        fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
               f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
               EXIT_USAGE)
         return
-    _show_warnings(model)
+    show_warnings(model)
     click.echo(f"dtrun: {source} -> {target} ({len(model.tables)} tables, "
                f"{sum(len(t.rules) for t in model.tables)} rules)", err=True)
     sys.exit(0)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from engine.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _fail, _guarded, _show_warnings
+from engine.cli_support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, guarded, show_warnings
 
 
 def _write(text: str, out: str | None) -> None:
@@ -29,7 +29,7 @@ def _write(text: str, out: str | None) -> None:
         with atomic_path(Path(out)) as temporary:
             temporary.write_text(text, encoding="utf-8")
     except (InputDataError, OSError) as error:
-        _fail(f"error: cannot write {out}: {error}", EXIT_USAGE)
+        fail(f"error: cannot write {out}: {error}", EXIT_USAGE)
 
 
 @click.command()
@@ -54,9 +54,9 @@ def new(workbook: str, table: str, hit_policy: str, force: bool) -> None:
     try:
         path = new_workbook(workbook, table=table, hit_policy=hit_policy, force=force)
     except AuthoringError as error:
-        _fail(str(error), EXIT_USAGE)
+        fail(str(error), EXIT_USAGE)
     except OSError as error:
-        _fail(f"{workbook}: error: cannot write the file: {error.strerror or error}", EXIT_USAGE)
+        fail(f"{workbook}: error: cannot write the file: {error.strerror or error}", EXIT_USAGE)
     click.echo(f"dtrun: wrote {path}; fill it in, then run dtrun lint {path} and dtrun test {path}", err=True)
 
 
@@ -89,14 +89,14 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
     model = _load_for_show(workbook, textconv)
     if model is None:
         return
-    _show_warnings(model)
+    show_warnings(model)
     if table is not None and table not in {t.name for t in model.tables}:
         import difflib
 
         names = [t.name for t in model.tables]
         close = difflib.get_close_matches(table, names, n=1)
         hint = f"did you mean {close[0]}?" if close else "the tables are " + ", ".join(names)
-        _fail(f"{workbook}: error: --table {table} names no table of this workbook. {hint[0].upper()}{hint[1:]}",
+        fail(f"{workbook}: error: --table {table} names no table of this workbook. {hint[0].upper()}{hint[1:]}",
               EXIT_USAGE)
     findings: list[Any] = []
     if fmt == "html":
@@ -111,7 +111,7 @@ def _load_for_show(workbook: str, textconv: bool) -> Any:
     from engine import load_workbook
 
     if not textconv:
-        return _guarded(lambda: load_workbook(workbook))
+        return guarded(lambda: load_workbook(workbook))
     from engine.errors import WorkbookError
 
     try:
@@ -154,8 +154,8 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
     from engine import load_workbook
     from engine.diff import compare, render
 
-    before = _guarded(lambda: load_workbook(old))
-    after = _guarded(lambda: load_workbook(new))
+    before = guarded(lambda: load_workbook(old))
+    after = guarded(lambda: load_workbook(new))
     result = compare(before, after)
     _write(render(result, fmt), out)
     sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)

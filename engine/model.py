@@ -18,6 +18,7 @@ from engine.errors import place
 from engine.hit_policy import HitPolicy
 
 if TYPE_CHECKING:  # pragma: no cover
+    import dask.dataframe
     import pandas
 
     from engine.evaluate import RecordResult
@@ -172,3 +173,13 @@ class Model:
         from engine.batch import evaluate_frame
 
         return evaluate_frame(self, frame, decisions, explain, na_values)
+
+    def evaluate_dask(
+        self, ddf: "dask.dataframe.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
+        na_values: tuple[str, ...] = (),
+    ) -> "dask.dataframe.DataFrame":
+        """Evaluate every partition of a Dask DataFrame, lazily, as ``evaluate_frame`` does a
+        frame; see ``engine.scale`` (needs the ``dask`` extra)."""
+        from engine.scale import evaluate_dask
+
+        return evaluate_dask(self, ddf, decisions, explain, na_values)
