@@ -1,6 +1,6 @@
 """DMN XML (DMN 1.1 to 1.6) → the sheets a workbook gives → :class:`~engine.model.Model`.
 
-Owns reading a DMN ``definitions`` document (parsed with defusedxml: no DTDs, no entities)
+Owns reading a DMN ``definitions`` document (parsed with defusedxml by ``engine.dmn_read``)
 into the same sheet grids as an Excel workbook (``About``, ``Inputs``, one sheet per
 decision table), so that ``engine.workbook.build_model`` applies every check of a
 workbook to a DMN model too.  DMN names become dtrun identifiers (``Approval Status`` →
@@ -12,12 +12,13 @@ expressions, structured or temporal input types, input expressions that are not 
 is an error naming the element's kind, name and id; documentation elements that do not
 change results (knowledge sources, text annotations) are warnings, and so is a
 ``defaultOutputEntry``, which dtrun does not apply.  Problems found by ``build_model``
-are moved from sheet cells to the DMN elements they came from (``rule r2, inputEntry 1``).
+are moved from sheet cells to the DMN elements they came from (``rule 2 (id r2), inputEntry 1``);
+``engine.dmn_lint`` does the same for lint findings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from engine.dmn_names import (
     IDENTIFIER,
     IGNORED,
     INPUT_TYPE_OF,
-    READ_NAMESPACES,
     RESERVED_SHEETS,
     UNSUPPORTED_TYPES,
     Namer,
@@ -38,48 +38,12 @@ from engine.dmn_names import (
 from engine.dmn_names import describe as _what
 from engine.dmn_names import local_name as _local
 from engine.dmn_names import namespace_of as _namespace
-from engine.errors import Problem, WorkbookError
+from engine.dmn_read import DmnDocument, Grid, parse_dmn
+from engine.errors import WorkbookError
 from engine.model import Model
-from engine.workbook import (
-    INPUT_HEADINGS,
-    RULE_ID,
-    build_model,
-    cell_ref,
-    column_letter,
-)
+from engine.workbook import INPUT_HEADINGS, RULE_ID, build_model, cell_ref, column_letter
 
-MAX_BYTES = 50 << 20
 CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
-Grid = list[list[Any]]
-
-@dataclass
-class DmnDocument:
-    """What a DMN file gives: the sheets, the problems and warnings found while reading it,
-    the DMN → dtrun name maps, and where each sheet cell came from in the DMN file."""
-
-    path: str
-    sheets: dict[str, Grid] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    decisions: dict[str, str] = field(default_factory=dict)  # DMN decision name → table name
-    outputs: dict[str, dict[str | None, str]] = field(default_factory=dict)  # table → DMN output → output
-    inputs: dict[str, str] = field(default_factory=dict)  # DMN inputData name → input name
-    places: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (sheet, cell) → DMN
-    covered: list[tuple[str, str]] = field(default_factory=list)  # sheet cells whose problem is already told
-
-    def locate(self, problem: Problem) -> Problem:
-        """``problem`` with its sheet and cell replaced by the DMN element they came from."""
-        if (problem.sheet, problem.cell) in self.places:
-            sheet, cell = self.places[problem.sheet, problem.cell]
-            return replace(problem, sheet=sheet, cell=cell)
-        if problem.cell and (problem.sheet, "") in self.places:  # a grid cell with no DMN element of its own
-            return replace(problem, sheet=self.places[problem.sheet, ""][0])
-        return problem
-
-    def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
-                severity: str = "error") -> None:
-        target = self.problems if severity == "error" else self.warnings
-        target.append(Problem(code, message, self.path, where, cell, hint, severity))
 
 
 def load_dmn(path: str | Path) -> Model:
@@ -93,48 +57,21 @@ def build_dmn_model(document: DmnDocument) -> Model:
     if document.problems and (not document.sheets or not tables):  # not a DMN model, or every decision refused
         raise WorkbookError(document.problems, document.warnings)
     try:
-        return build_model(document.path, document.sheets, document.problems, document.warnings, document.covered)
+        model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered)
     except WorkbookError as error:
         raise WorkbookError([document.locate(p) for p in error.problems],
                             [document.locate(w) for w in error.warnings]) from None
+    aliases = {ours: theirs for theirs, ours in document.inputs.items() if ours != theirs and ours in model.inputs}
+    return replace(model, input_aliases=aliases)
 
 
 def read_dmn(path: str | Path) -> DmnDocument:
     """The sheets and problems of a DMN file (no model is built)."""
     document = DmnDocument(str(path))
-    root = _parse(Path(path), document)
+    root = parse_dmn(Path(path), document)
     if root is not None:
         _Reader(document, root).read()
     return document
-
-
-def _parse(path: Path, document: DmnDocument) -> Any:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            document.problem("dmn", f"the file is larger than {MAX_BYTES >> 20} MB", "",
-                             "split the model, or check that this is the right file")
-            return None
-        root = fromstring(path.read_bytes(), forbid_dtd=True)
-    except OSError as error:
-        document.problem("dmn", f"cannot read the file ({error.strerror or error})", "", "check the path")
-        return None
-    except DefusedXmlException:
-        document.problem("dmn", "the file declares a DTD or entities, which dtrun refuses (they can make an XML "
-                         "reader fetch files or exhaust memory)", "", "save the model again from a DMN modeler")
-        return None
-    except ParseError as error:
-        document.problem("dmn", f"the file is not well-formed XML ({error})", "",
-                         "open it in a DMN modeler and save it again")
-        return None
-    namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
-    if local != "definitions" or namespace not in READ_NAMESPACES:
-        document.problem("dmn", f"the file is not a DMN 1.1 to 1.6 model (root element {root.tag!r})", "",
-                         "save the model as DMN 1.3 in your modeler")
-        return None
-    return root
 
 
 class _Reader:
@@ -356,9 +293,10 @@ class _Reader:
         clauses = [("input", i, n) for n, i in enumerate(inputs, 1)] + [("output", o, n) for n, o in
                                                                         enumerate(outputs, 1)]
         for column, (kind, clause, number) in enumerate(clauses, start=2):
-            for row, part in ((1, f"{kind} {number}"), (2, f"{kind} {number}"),
-                              (3, f"{kind} {number} {'inputValues' if kind == 'input' else 'outputValues'}")):
-                self.doc.places[(table, cell_ref(row, column))] = (where, part)
+            part = self.clause_part(element, kind, clause, number, len(outputs))
+            for row, cell_part in ((1, part), (2, part),
+                                   (3, f"{part}, {'inputValues' if kind == 'input' else 'outputValues'}")):
+                self.doc.places[(table, cell_ref(row, column))] = (where, cell_part)
             if kind == "output" and self.children(clause, "defaultOutputEntry"):
                 self.doc.problem("dmn-ignored", "the defaultOutputEntry of output "
                                  f"{clause.get('name') or number} is not applied: when no rule matches, dtrun gives "
@@ -369,6 +307,22 @@ class _Reader:
         for position, rule in enumerate(rules, start=1):
             grid.append(self.rule_row(table, where, rule, position, len(grid) + 1, taken, len(inputs), described))
         self.doc.sheets[table] = grid
+
+    def clause_part(self, decision: Any, kind: str, clause: Any, number: int, outputs: int = 1) -> str:
+        """How a location names an input or output column: ``input 1 "Season" (id c1)``."""
+        shown = self.clause_name(decision, kind, clause, outputs)
+        return f"{kind} {number}" + (f' "{shown}"' if shown else "") + (
+            f" (id {clause.get('id')})" if clause.get("id") else "")
+
+    def clause_name(self, decision: Any, kind: str, clause: Any, outputs: int) -> str:
+        """How a DMN modeler shows an input or output column: its label, else its input
+        expression or output name (a single unnamed output: the decision's name)."""
+        if clause.get("label"):
+            return str(clause.get("label"))
+        if kind == "input":
+            expressions = self.children(clause, "inputExpression")
+            return self.text(expressions[0]) if expressions else ""
+        return clause.get("name") or (decision.get("name", "") if outputs == 1 else "output")
 
     def input_heading(self, decision: Any, clause: Any, number: int) -> str:
         expressions = self.children(clause, "inputExpression")
@@ -382,8 +336,8 @@ class _Reader:
                 self.unsupported(decision, "the input has no input expression" + (
                     f" (camunda:inputVariable {clause.get(CAMUNDA_INPUT_VARIABLE)!r} only names the value inside "
                     "the input entries)" if clause.get(CAMUNDA_INPUT_VARIABLE) else ""), "write the name of the "
-                    "inputData or decision the input reads as its input expression", f"input {number} (id "
-                    f"{clause.get('id')})")
+                    "inputData or decision the input reads as its input expression",
+                    self.clause_part(decision, "input", clause, number))
                 self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
             elif IDENTIFIER.fullmatch(name):
                 kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
@@ -391,7 +345,7 @@ class _Reader:
             else:
                 self.unsupported(decision, f"input expression {text!r} is not the name of an inputData or a "
                                  "decision", "add an inputData or a decision for the value and name it here",
-                                 f"input {number} (id {clause.get('id')})")
+                                 self.clause_part(decision, "input", clause, number))
                 self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
         label = clause.get("label") or ""
         owners = [t for t, outs in self.doc.outputs.items() if label in outs.values()]
@@ -421,20 +375,24 @@ class _Reader:
         if not rule_id:
             rule_id = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
             taken.add(rule_id)
-        self.doc.places[(table, f"A{row}")] = (where, f"rule {rule_id}")
+        label = rule.get("label") or ""
+        shown = f"rule {position}" + (f" (label {label})" if label == rule_id else
+                                      f" (id {rule_id})" if rule.get("id") == rule_id else "")
+        self.doc.rules[(table, rule_id)] = shown
+        self.doc.places[(table, f"A{row}")] = (where, shown)
         entries = self.children(rule, "inputEntry") + self.children(rule, "outputEntry")
         for column, entry in enumerate(entries, start=2):
             kind = "inputEntry" if column - 2 < inputs else "outputEntry"
             number = column - 1 if kind == "inputEntry" else column - 1 - inputs
-            self.doc.places[(table, f"{column_letter(column)}{row}")] = (where, f"rule {rule_id}, {kind} {number}")
+            self.doc.places[(table, f"{column_letter(column)}{row}")] = (where, f"{shown}, {kind} {number}")
             language = entry.get("expressionLanguage")
             if language and "feel" not in language.lower():
                 self.doc.problem("dmn-unsupported", f"the expression language is {language}", where, "write FEEL",
-                                 f"rule {rule_id}, {kind} {number}")
+                                 f"{shown}, {kind} {number}")
         if len(self.children(rule, "inputEntry")) != inputs:
             self.doc.problem("dmn-unsupported", f"the rule has {len(self.children(rule, 'inputEntry'))} inputEntry "
                              f"elements for {inputs} inputs", where, "give the rule one inputEntry per input",
-                             f"rule {rule_id}")
+                             shown)
         cells = [self.renamed(self.text(e)) for e in entries]
         notes = [self.text(a) for a in self.children(rule, "annotationEntry")]
         return [rule_id, *cells, *notes, *([self.description(rule)] if described else [])]

@@ -8,12 +8,14 @@ The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.report``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import Problem, place, with_hint
 
 SEVERITIES = ("error", "warning", "info")
+_CELL = re.compile(r"[A-Z]{1,3}[0-9]+")
 
 # code → (severity, what it means); docs/lint.md explains each with an example.
 CODES: dict[str, tuple[str, str]] = {
@@ -80,6 +82,10 @@ class Finding:
 
 
 def _cell_order(cell: str) -> tuple[int, str]:
+    """Row, then column, of a cell reference; a DMN part (``rule 10 (id r10), inputEntry 2``)
+    sorts before cells, by its text with numbers in numeric order."""
+    if not _CELL.fullmatch(cell):
+        return (0, re.sub(r"\d+", lambda m: m[0].zfill(10), cell))
     letters = "".join(c for c in cell if c.isalpha())
     digits = "".join(c for c in cell if c.isdigit())
     return (int(digits) if digits else 0, letters.rjust(3))

@@ -40,6 +40,12 @@ def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def lint_workbook(path: str | Path) -> list[Finding]:
+    """Every finding for the workbook or DMN model ``path`` (a DMN model's findings are
+    located at DMN elements and told in DMN words: ``engine.dmn_lint``)."""
+    if str(path).lower().endswith(".dmn"):
+        from engine.dmn_lint import lint_dmn
+
+        return lint_dmn(path)
     from engine.workbook import load_workbook
 
     try:

@@ -136,6 +136,7 @@ class Model:
     aliases: Mapping[str, str] = field(default_factory=dict)  # plain output name → table.output
     tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet
     warnings: tuple[Problem, ...] = ()  # the loader's warnings (hidden sheets, rows, columns; macros)
+    input_aliases: Mapping[str, str] = field(default_factory=dict)  # input → another column name (its DMN name)
 
     @property
     def title(self) -> str:

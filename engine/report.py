@@ -81,8 +81,9 @@ def sarif(findings: list[Finding]) -> str:
 
 
 def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
-    logical = [{"name": f"{finding.sheet}!{cell}", "kind": "cell"} for cell in finding.cells] or \
-        [{"name": finding.sheet or "workbook", "kind": "sheet"}]
+    dmn = finding.workbook.lower().endswith(".dmn")  # sheet: a DMN element, cells: parts of it
+    logical = [{"name": f"{finding.sheet}!{cell}", "kind": "element" if dmn else "cell"} for cell in finding.cells] or \
+        [{"name": finding.sheet or ("definitions" if dmn else "workbook"), "kind": "element" if dmn else "sheet"}]
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index,

@@ -93,8 +93,8 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
     path = write(tmp_path, dmn(AGE + table(rules=RULES.replace("&gt;= 18", "=&gt; 18"))))
     (problem,) = problems(path)
     assert (problem.code, problem.sheet, problem.cell) == ("syntax", 'decision "Age Band" (id d_Age_Band)',
-                                                           "rule r1, inputEntry 1")
-    assert str(problem).startswith(f'{path}:decision "Age Band" (id d_Age_Band)!rule r1, inputEntry 1: error[syntax]')
+                                                           "rule 1 (id r1), inputEntry 1")
+    assert str(problem).startswith(f'{path}:decision "Age Band" (id d_Age_Band)!rule 1 (id r1), inputEntry 1: error[syntax]')
 
 
 @pytest.mark.parametrize("body, element, what", [
@@ -191,7 +191,7 @@ def test_a_model_whose_decisions_are_all_refused_lists_only_why(tmp_path):
 def test_an_input_expression_that_is_not_a_name_is_an_error(tmp_path):
     inputs = '<input id="c9" label="x"><inputExpression><text>Age * 2</text></inputExpression></input>'
     found = problems(write(tmp_path, dmn(AGE + table(inputs=inputs))))
-    assert [(p.code, p.cell) for p in found] == [("dmn-unsupported", "input 1 (id c9)")]
+    assert [(p.code, p.cell) for p in found] == [("dmn-unsupported", 'input 1 "x" (id c9)')]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,0 +1,45 @@
+"""Patient-file columns named with DMN names, for a model read from a DMN file.
+
+Owns which column of a patient file holds each input of a DMN model: the column named with
+dtrun's identifier (``Person_age``) or, as DMN tools and their users name it, with the
+inputData's DMN name (``Person age``).  The file's own column names are kept in the output;
+only the evaluation reads the column under the input's name.  A workbook model's inputs
+are read from the columns named exactly as the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from engine.errors import InputDataError
+from engine.model import Model
+
+
+def dmn_names(model: Model) -> dict[str, str]:
+    """Input name → its DMN name, where they differ; empty for a workbook model."""
+    return dict(model.input_aliases)
+
+
+def input_columns(model: Model, columns: Collection[str], names: dict[str, str] | None = None) -> dict[str, str]:
+    """Input name → the file's column that holds it (inputs without a column left out).
+    ``names``: input name → DMN name (``dmn_names(model)`` when not given).  A file with a
+    column under both names of one input is refused: which one to read would be a guess."""
+    names = dmn_names(model) if names is None else names
+    found: dict[str, str] = {}
+    for name in model.inputs:
+        theirs = names.get(name)
+        if name in columns and theirs in columns:
+            raise InputDataError(f"the patient file has two columns for input {theirs!r}: {name!r} and {theirs!r}; "
+                                 "keep one of them")
+        if name in columns:
+            found[name] = name
+        elif theirs is not None and theirs in columns:
+            found[name] = theirs
+    return found
+
+
+def as_input_names(columns: Collection[str], found: dict[str, str]) -> list[str]:
+    """The file's column names with each DMN-named input column under its input name (for
+    the checks that look for inputs by name)."""
+    renamed = {column: name for name, column in found.items()}
+    return [renamed.get(c, c) for c in columns]
