@@ -22,16 +22,17 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
+from frames import missing, rows
+from workbooks import make_workbook
 
 from engine import load_workbook, scale
 from engine.cli import main
 from engine.errors import InputDataError
 from engine.evaluate import ERRORS, MODEL
-from workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
-SUMMARY = re.compile(r"^dtrun: (\d+) rows read, (\d+) with errors, (\d+) with warnings, \d+\.\d\d s -> .+$", re.M)
+SUMMARY = re.compile(r"^dtrun: (\d+) rows read, (\d+) with errors, (\d+) with warnings, \d+\.\d\d s -> .+$", re.MULTILINE)
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("weight", "number", None, "no")]
 TABLES = {
@@ -69,24 +70,6 @@ def model() -> Any:
 @pytest.fixture(scope="module")
 def patients() -> pd.DataFrame:
     return _make_patients(3000, seed=11)  # about 15 rows with invalid values
-
-
-def rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """The values of every row, missing values (None, NaN, NA) as None, categoricals as
-    values, lists (arrays when read back from Parquet) as lists."""
-    return [tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return None if _missing(value) else value
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def run(*args: object) -> Any:
@@ -182,8 +165,8 @@ def test_a_bad_row_in_one_partition_is_kept_with_its_error(client, tmp_path: Pat
         reference = model.evaluate(record.to_dict())
         assert got.loc[index, ERRORS] == "; ".join(reference.errors)
         for name, value in reference.outputs.items():
-            assert (None if _missing(got.loc[index, name]) else got.loc[index, name]) == value
-    assert got.loc[4, ERRORS].startswith("age:") and _missing(got.loc[4, "band.band"])
+            assert (None if missing(got.loc[index, name]) else got.loc[index, name]) == value
+    assert got.loc[4, ERRORS].startswith("age:") and missing(got.loc[4, "band.band"])
     assert got.loc[0, ERRORS] == "" and got.loc[0, "dose.mg"] == 480
 
 

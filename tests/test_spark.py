@@ -13,11 +13,13 @@ import importlib.util
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
+from frames import rows
 
 from engine import load_workbook
 from engine.results import native_table, result_types
@@ -81,18 +83,4 @@ def test_spark_results_equal_evaluate_frame_row_by_row(spark):
     expected = model.evaluate_frame(patients)
     assert list(got.columns) == list(expected.columns)
     assert len(got) == 3000 and (got["_errors"] != "").sum() > 0  # the invalid values are kept, with errors
-    assert _rows(got) == _rows(expected)
-
-
-def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    return [tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    return value
+    assert rows(got) == rows(expected)
