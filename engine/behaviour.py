@@ -69,9 +69,10 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
         return [BehaviourChange(new.table.name, {h: "-" for h in headings}, {}, changed.old, changed.new)]
     n_old, n_new = len(old.table.rules), len(new.table.rules)
     versions = (_Version(old.table, 0, n_old + n_new), _Version(new.table, n_old, n_old + n_new + 1))
+    upstream = {c.heading: c.name for a in (old, new) for c in a.table.inputs if c.name not in a.model.inputs}
     by_outcome: dict[tuple[str, str], list[Box]] = {}
     for box, matching in regions(columns, (1 << (n_old + n_new + 2)) - 1):
-        (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box) for v in versions)
+        (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box, upstream) for v in versions)
         if old_key != new_key:
             by_outcome.setdefault((old_text, new_text), []).append(box)
     analysis = TableAnalysis(new.model, new.table, columns)
@@ -128,11 +129,16 @@ def _cell(full: ValueSet, cell: Any) -> ValueSet:
     return full & matched
 
 
-def _outcome(version: _Version, matching: int, columns: list[Column], box: Box) -> tuple[Any, str]:
-    """(what to compare, what to show) for the records of ``box`` under one version."""
+def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, upstream: dict[str, str]
+             ) -> tuple[Any, str]:
+    """(what to compare, what to show) for the records of ``box`` under one version;
+    ``upstream``: heading → ``table.output`` for the columns that read another table."""
     if not matching >> version.valid & 1:
         outside = next(c.heading for j, c in enumerate(columns) if not box[j] & c.rule_atoms[version.valid])
-        return ("outside", outside), f"{outside} is not an allowed value here"
+        if outside in upstream:  # an upstream table's output: that table never gives these values
+            table, _, output = upstream[outside].partition(".")
+            return ("outside", outside), f"does not occur ({table} never gives this {output})"
+        return ("outside", outside), f"not allowed ({outside} is outside its allowed values)"
     table = version.table
     matched = [r - version.offset for r in bits(matching) if version.offset <= r < version.offset + len(table.rules)]
     outputs = [tuple(_value(e) for e in table.rules[r].outputs) for r in matched]

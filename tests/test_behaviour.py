@@ -132,7 +132,8 @@ def _model(rules: list[list[str]], policy: str = "U", headings: tuple[str, ...] 
     return model_for(inputs=inputs, tables={"t": (policy, list(headings), roles, None, rules)})
 
 
-OLD = _model([["R1", ">= 12", "-", '"a"'], ["R2", "< 12", '"positive"', '"b"'], ["R3", "< 12", '"negative"', '"b"']])
+OLD_RULES = [["R1", ">= 12", "-", '"a"'], ["R2", "< 12", '"positive"', '"b"'], ["R3", "< 12", '"negative"', '"b"']]
+OLD = _model(OLD_RULES)
 
 
 def test_a_merge_of_two_rules_changes_nothing() -> None:
@@ -184,3 +185,25 @@ def test_a_changed_type_is_reported_not_compared() -> None:
                      inputs=[("age", "string", None, "yes"), INPUTS[1]])
     (change,) = behaviour_changes(OLD, as_text)
     assert "integer" in change.old and "string" in change.new
+
+
+def test_a_value_newly_allowed_was_not_allowed_before() -> None:
+    wider = [("age", "integer", "[0..130]", "yes"), INPUTS[1]]
+    (change,) = behaviour_changes(OLD, _model(OLD_RULES, inputs=wider))
+    assert change.box["age"] == "[121..130]"
+    assert (change.old, change.new) == ("not allowed (age is outside its allowed values)", 'dose = "a"')
+
+
+def test_a_new_gap_upstream_reaches_the_tables_downstream() -> None:
+    def chain(band_rules: list[list[str]]) -> Any:
+        return model_for(inputs=INPUTS[:1], tables={
+            "band": ("U", ["age", "band"], "io", None, band_rules),
+            "plan": ("U", ["band", "plan"], "io", None, [["P1", '"child"', '"p"'], ["P2", '"adult"', '"q"']])})
+
+    old = chain([["B1", "< 18", '"child"'], ["B2", ">= 18", '"adult"']])
+    new = chain([["B1", "< 18", '"child"'], ["B2", "> 18", '"adult"']])
+    changes = {c.table: c for c in behaviour_changes(old, new)}
+    assert (changes["band"].box, changes["band"].new) == ({"age": "18"}, "no rule matches")
+    assert changes["plan"].box == {"band": "null"}
+    assert changes["plan"].old == "does not occur (band never gives this band)"
+    assert changes["plan"].new == "no rule matches"
