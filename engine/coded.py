@@ -11,10 +11,12 @@ otherwise) or into Arrow arrays, working once per distinct value, never once per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+_KEY_LIMIT = 1 << 62
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,23 @@ class Coded:
         """How many rows hold something other than ``value``."""
         same = np.array([v == value if type(v) is type(value) else False for v in self.values], dtype=bool)
         return int(len(self.codes) - np.count_nonzero(same[self.codes])) if len(self.codes) else 0
+
+
+def combinations(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct combinations of codes (one array per column, each code >= 0) found in
+    the rows: per row the number of its combination, and per combination the first row
+    that has it; so that what is made of several columns is made once per combination."""
+    key = np.zeros(len(codes[0]) if len(codes) else 0, dtype=np.int64)
+    span = 1
+    for column in codes:
+        width = int(column.max(initial=0)) + 1
+        if span * width >= _KEY_LIMIT:  # the key would overflow: number the combinations so far
+            _, key = np.unique(key, return_inverse=True)
+            span = int(key.max(initial=0)) + 1
+        key = key * width + column
+        span *= width
+    _, firsts, per_row = np.unique(key, return_index=True, return_inverse=True)
+    return per_row.reshape(-1), firsts
 
 
 def objects(items: list[Any]) -> np.ndarray:

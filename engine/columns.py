@@ -3,20 +3,34 @@
 Owns the column-wise side of ``engine.convert``: a column of raw values becomes numbers
 (float64), booleans (pandas' nullable boolean), texts (a categorical) or dates
 (datetime64), with, per row, why its value cannot be used.  Every distinct value goes
-through the per-value reference functions, so the two paths agree by construction.
+through the per-value reference functions, so the two paths agree by construction; only
+the many plain numbers of a number column are judged at once (tested against them).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Collection
 
 import numpy as np
 import pandas as pd
 
-from engine.convert import EXPECTED, Invalid, check_value, convert_value, not_allowed_message, show_value
+from engine.convert import (
+    EXPECTED,
+    NUMBER_TEXT,
+    Invalid,
+    check_value,
+    convert_value,
+    not_allowed_message,
+    show_value,
+)
 from engine.model import InputDef
+
+_FEW = 64  # distinct values below which judging each with the scalar functions is as fast
+_PLAIN_NUMBER = re.compile(NUMBER_TEXT)
+_EXACT = 2.0 ** 53  # every whole number below this is exact as a float
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     else:
         entries, codes = _entries(series)
         index = series.index
-    judged = [_judge(value, definition, na_values) for value in entries]
+    judged = _judged(entries, definition, na_values)
     judged.append((None, check_value(None, definition)))  # code -1: a missing value
     codes = np.where(codes < 0, len(entries), codes)
     bad = np.array([message is not None for _, message in judged], dtype=bool)
@@ -96,6 +110,33 @@ def _encoded(array: Any) -> tuple[list[Any], np.ndarray]:
     encoded = chunked.dictionary_encode().combine_chunks()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return encoded.dictionary.to_pylist(), codes
+
+
+def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str]) -> list[tuple[Any, str | None]]:
+    """Each distinct value converted and checked (value, problem) as ``_judge`` does."""
+    if definition.type in ("number", "integer") and len(entries) > _FEW:
+        return _judged_numbers(entries, definition, na_values)
+    return [_judge(value, definition, na_values) for value in entries]
+
+
+def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collection[str]
+                    ) -> list[tuple[Any, str | None]]:
+    """Distinct values of a number column, the common ones at once: a text that is just a
+    number (no spaces, not a missing-value word) whose value is finite, exact as a float
+    and, for an integer input, whole, is judged by the vectorized allowed-values mask;
+    any other value (and every refused one, for its message) by ``_judge``."""
+    plain = np.array([isinstance(v, str) and v not in na_values and _PLAIN_NUMBER.fullmatch(v) is not None
+                      for v in entries], dtype=bool)
+    numbers = np.full(len(entries), np.nan)
+    numbers[plain] = np.array([entries[i] for i in np.flatnonzero(plain)], dtype=object).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        fine = plain & (np.abs(numbers) < _EXACT)
+        if definition.type == "integer":
+            fine &= np.floor(numbers) == numbers
+    if definition.allowed is not None and fine.any():
+        fine[fine] = np.asarray(definition.allowed.mask(pd.Series(numbers[fine])), dtype=bool)
+    return [(float(numbers[i]), None) if fine[i] else _judge(value, definition, na_values)
+            for i, value in enumerate(entries)]
 
 
 def _judge(value: Any, definition: InputDef, na_values: Collection[str]) -> tuple[Any, str | None]:

@@ -7,7 +7,8 @@ the atomic write: a temporary file in the target's folder, renamed over the targ
 when complete, so a failed or interrupted run never leaves a partial file and never
 destroys an existing one.  ``write_columns`` takes the input columns as Arrow arrays and
 the result columns as ``engine.coded`` codes, so that a text is made once per distinct
-value, not once per row.
+value, not once per row; a CSV block is made text in Arrow kernels (``csv_lines``), byte
+for byte what pyarrow's CSV writer writes, the result columns once per combination of values.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ import numpy as np
 import pandas as pd
 
 from engine.coded import Coded, as_series
+from engine.csv_text import (
+    cell_text, coded_text, csv_header, csv_lines, escaped, is_text, text_column, text_table, whole,
+)
 from engine.errors import InputDataError
 from engine.evaluate import format_cell
 
 FORMATS = ("csv", "json", "parquet")
-FORMULA_START_CHARACTERS = "=+-@\t\r"
-_FORMULA_START_BYTES = np.frombuffer(FORMULA_START_CHARACTERS.encode("ascii"), dtype=np.uint8)
-PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 def format_for(path: str | None, requested: str | None) -> str:
@@ -88,6 +89,7 @@ class ResultWriter:
         self._sink: Any = None
         self._writer: Any = None
         self._rows_written = 0
+        self._header_written = False
 
     def __enter__(self) -> "ResultWriter":
         if self.to_stdout:
@@ -106,7 +108,8 @@ class ResultWriter:
         elif self.fmt == "parquet":
             self._write_table(native_table(frame, self.types))
         else:
-            self._write_table(text_table(frame, self.escape))
+            table = text_table(frame, self.escape)
+            self._write_csv(table.column_names, table.columns)
 
     def write_columns(self, inputs: Any, results: Mapping[str, Coded | pd.Series]) -> None:
         """Write rows given as an Arrow table of input columns and the result columns."""
@@ -116,38 +119,37 @@ class ResultWriter:
                                                    index=frame.index)], axis=1)
             self._write_json(frame)
             return
-        columns = {}
-        for name, column in zip(inputs.column_names, inputs.columns):
-            columns[name] = column if self.fmt == "parquet" else self._text(column)
-        for name, result in results.items():
-            if self.fmt == "parquet":
-                columns[name] = _native_column(result, self.types.get(name))
-            else:
-                columns[name] = self._text(result)
+        names = inputs.column_names + list(results)
+        if self.fmt == "csv":  # coded columns stay codes: csv_lines makes their text per combination
+            texts = [self._text(whole(column)) for column in inputs.columns]
+            self._write_csv(names, texts + list(results.values()))
+            return
         import pyarrow as pa
 
-        self._write_table(pa.table(columns).combine_chunks())  # one batch: the writers' fast case
+        columns = list(inputs.columns) + [_native_column(r, self.types.get(n)) for n, r in results.items()]
+        self._write_table(pa.table(dict(zip(names, columns))).combine_chunks())  # one batch: the writer's fast case
+
+    def _write_csv(self, names: list[str], columns: list[Any]) -> None:
+        if not self._header_written:
+            self._sink.write(csv_header(names))
+            self._header_written = True
+        self._sink.write(csv_lines(columns, self.escape))
 
     def _text(self, column: Any) -> Any:
         if isinstance(column, Coded):
             return coded_text(column, self.escape)
-        if not isinstance(column, pd.Series) and _is_text(column.type):
-            return _escaped(column) if self.escape else column
-        text = _text_column(column if isinstance(column, pd.Series) else column.to_pandas())
-        return _escaped(text) if self.escape else text
+        if not isinstance(column, pd.Series) and is_text(column.type):
+            return escaped(column) if self.escape else column
+        text = text_column(column if isinstance(column, pd.Series) else column.to_pandas())
+        return escaped(text) if self.escape else text
 
     def _write_table(self, table: Any) -> None:
-        if self.fmt == "parquet":
-            import pyarrow.parquet as pq
+        import pyarrow.parquet as pq
 
-            if self._writer is None:
-                self._writer = pq.ParquetWriter(self._sink, table.schema)
-            elif table.schema != self._writer.schema:
-                table = table.cast(self._writer.schema)
-        elif self._writer is None:
-            import pyarrow.csv as pa_csv
-
-            self._writer = pa_csv.CSVWriter(self._sink, table.schema)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._sink, table.schema)
+        elif table.schema != self._writer.schema:
+            table = table.cast(self._writer.schema)
         self._writer.write_table(table)
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
@@ -182,109 +184,6 @@ def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formul
 
 
 # ---------------------------------------------------------------------- columns
-def text_table(frame: pd.DataFrame, escape_formulas: bool) -> Any:
-    """Every column as Arrow strings, as CSV cells are written."""
-    import pyarrow as pa
-
-    columns = {}
-    for name in frame.columns:
-        column = _text_column(frame[name])
-        columns[str(name)] = _escaped(column) if escape_formulas else column
-    return pa.table(columns)
-
-
-def coded_text(column: Coded, escape_formulas: bool) -> Any:
-    """A coded column as Arrow strings, each distinct value made text (and escaped) once."""
-    import pyarrow as pa
-
-    texts = pa.array([_text(v) for v in column.values], pa.string())
-    texts = _escaped(texts) if escape_formulas else texts
-    codes = pa.array(column.codes.astype(np.int32, copy=False))
-    return pa.DictionaryArray.from_arrays(codes, texts).cast(pa.string())
-
-
-def _is_text(arrow_type: Any) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
-
-
-def _may_start_like_a_formula(array: Any) -> bool:
-    """Whether some text of a string array starts with one of FORMULA_START_CHARACTERS:
-    the first byte of each text, read from Arrow's buffers (no copy of the texts)."""
-    import pyarrow as pa
-
-    _, offsets_buffer, data_buffer = array.buffers()
-    if data_buffer is None or len(array) == 0:
-        return False
-    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset:array.offset + len(array) + 1]
-    starts = offsets[:-1][offsets[1:] > offsets[:-1]]
-    return bool(np.isin(np.frombuffer(data_buffer, dtype=np.uint8)[starts], _FORMULA_START_BYTES).any())
-
-
-def _escaped(column: Any) -> Any:
-    """Texts that start like a formula (but are not plain numbers) get a leading '."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(column, pa.ChunkedArray):
-        return pa.chunked_array([_escaped(chunk) for chunk in column.chunks], column.type)
-    if _is_text(column.type) and not _may_start_like_a_formula(column):
-        return column
-    first = pc.utf8_slice_codeunits(column, 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(list(FORMULA_START_CHARACTERS)))
-    if not pc.any(risky).as_py():
-        return column
-    risky = pc.and_(risky, pc.invert(pc.match_substring_regex(column, PLAIN_NUMBER)))
-    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
-
-
-def _text_column(series: pd.Series) -> Any:
-    """One column as Arrow strings, column-wise wherever the dtype allows."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = pa.array([_text(c) for c in series.cat.categories], pa.string())
-        codes = series.cat.codes.to_numpy()
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), categories).cast(pa.string())
-    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
-        return pc.cast(pa.array(series, from_pandas=True), pa.string())
-    if pd.api.types.is_bool_dtype(series.dtype):
-        flags = pa.array(series, from_pandas=True)
-        return pc.if_else(flags, "true", "false")
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        return pa.array(series, from_pandas=True).cast(pa.string())
-    values = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":
-        return pa.array(values, pa.string(), from_pandas=True)
-    memo: dict[Any, str | None] = {}
-    return pa.array([_memo_text(v, memo) for v in values], pa.string())
-
-
-def _memo_text(value: Any, memo: dict[Any, str | None]) -> str | None:
-    """_text with a memory, for columns (such as lists of alerts) that repeat few values."""
-    key = (type(value), tuple(value)) if isinstance(value, list) else None
-    if key is None:
-        return _text(value)
-    try:
-        if key not in memo:
-            memo[key] = _text(value)
-        return memo[key]
-    except TypeError:  # unhashable items
-        return _text(value)
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, list):
-        return format_cell(value)
-    cell = format_cell(value)
-    if cell is None:
-        return None
-    if isinstance(cell, bool):
-        return "true" if cell else "false"
-    return str(cell)
 
 
 def native_table(frame: pd.DataFrame, types: dict[str, Any] | None = None) -> Any:
@@ -311,7 +210,7 @@ def _native_column(column: Coded | pd.Series, known: Any) -> Any:
         try:
             array = pa.array(cells, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
-            array = pa.array([_text(v) for v in cells], pa.string())
+            array = pa.array([cell_text(v) for v in cells], pa.string())
         array = _without_null_type(array)
     else:
         array = pa.array(series, from_pandas=True)
@@ -362,7 +261,7 @@ def _typed_cell(value: Any, arrow_type: Any) -> Any:
 
     if pa.types.is_list(arrow_type):
         return None if not isinstance(value, list) else [_typed_cell(v, arrow_type.value_type) for v in value]
-    return _text(value) if pa.types.is_string(arrow_type) else _native(value)
+    return cell_text(value) if pa.types.is_string(arrow_type) else _native(value)
 
 
 def _native(value: Any) -> Any:

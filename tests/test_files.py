@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import files, results
+from engine import csv_text, files, results
 from engine.errors import InputDataError
 from workbooks import Unwritable
 
@@ -252,8 +252,8 @@ def test_formula_check_on_buffers_agrees_with_the_texts(texts, offset, large):
     import pyarrow as pa
 
     array = pa.array(texts, pa.large_string() if large else pa.string()).slice(min(offset, len(texts)))
-    expected = any(t and t[0] in results.FORMULA_START_CHARACTERS for t in array.to_pylist())
-    assert results._may_start_like_a_formula(array) == expected
+    expected = any(t and t[0] in csv_text.FORMULA_START_CHARACTERS for t in array.to_pylist())
+    assert csv_text.may_start_like_a_formula(array) == expected
 
 
 @settings(max_examples=100, deadline=None)
@@ -267,6 +267,6 @@ def test_coded_text_agrees_with_the_per_row_text(values, picks, escape):
     codes = np.array([p % len(values) for p in picks], dtype=np.int64)
     column = Coded(tuple(values), codes)
     per_row = pd.Series([values[c] for c in codes], dtype=object)
-    expected = results._text_column(per_row)
-    expected = results._escaped(expected) if escape else expected
-    assert results.coded_text(column, escape).to_pylist() == expected.to_pylist()
+    expected = csv_text.text_column(per_row)
+    expected = csv_text.escaped(expected) if escape else expected
+    assert csv_text.coded_text(column, escape).to_pylist() == expected.to_pylist()
