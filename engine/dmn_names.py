@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.hit_policy import HitPolicy
+from engine.hit_policy import HitPolicy, NAMES
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,9 @@ def describe(element: Any) -> str:
 
 
 # ---------------------------------------------------------------------- hit policies
-_POLICY_TO_DMN = {
-    "U": ("UNIQUE", None), "A": ("ANY", None), "P": ("PRIORITY", None), "F": ("FIRST", None),
-    "R": ("RULE ORDER", None), "O": ("OUTPUT ORDER", None), "C": ("COLLECT", None),
-    "C+": ("COLLECT", "SUM"), "C<": ("COLLECT", "MIN"), "C>": ("COLLECT", "MAX"), "C#": ("COLLECT", "COUNT"),
-}
+# DMN writes an aggregation as its own attribute: COLLECT SUM is hitPolicy COLLECT, aggregation SUM.
+_POLICY_TO_DMN = {code: ("COLLECT", name.split()[1]) if HitPolicy(code).aggregation else (name, None)
+                  for code, name in NAMES.items()}
 _DMN_TO_POLICY = {value: code for code, value in _POLICY_TO_DMN.items()}
 
 

@@ -12,12 +12,12 @@ from typing import Any, Sequence
 
 from engine import values
 
-_LONG_NAMES = {
-    "UNIQUE": "U", "ANY": "A", "PRIORITY": "P", "FIRST": "F", "RULE ORDER": "R",
-    "OUTPUT ORDER": "O", "COLLECT": "C", "COLLECT SUM": "C+", "COLLECT MIN": "C<",
-    "COLLECT MAX": "C>", "COLLECT COUNT": "C#",
+NAMES = {  # code → the standard's name
+    "U": "UNIQUE", "A": "ANY", "P": "PRIORITY", "F": "FIRST", "R": "RULE ORDER", "O": "OUTPUT ORDER",
+    "C": "COLLECT", "C+": "COLLECT SUM", "C<": "COLLECT MIN", "C>": "COLLECT MAX", "C#": "COLLECT COUNT",
 }
-CODES = ("U", "A", "P", "F", "R", "O", "C", "C+", "C<", "C>", "C#")
+_LONG_NAMES = {name: code for code, name in NAMES.items()}
+CODES = tuple(NAMES)
 _AGGREGATION_NAMES = {"+": "sum", "<": "minimum", ">": "maximum", "#": "count"}
 
 
@@ -31,6 +31,11 @@ class HitPolicy:
         key = " ".join(str(text or "").upper().replace("_", " ").split())
         key = _LONG_NAMES.get(key, key).replace(" ", "")
         return cls(key) if key in CODES else None
+
+    @property
+    def name(self) -> str:
+        """The standard's name: ``UNIQUE``, ``COLLECT SUM``, ..."""
+        return NAMES[self.code]
 
     @property
     def single_hit(self) -> bool:

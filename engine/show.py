@@ -27,18 +27,18 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMATS = ("text", "markdown", "html")
 Column = InputColumn | OutputColumn | AnnotationColumn
 DEFAULT_WIDTH = 120
-POLICIES = {
-    "U": ("UNIQUE", "at most one rule may match a record"),
-    "A": ("ANY", "several rules may match if they give the same outputs"),
-    "P": ("PRIORITY", "the matching rule whose output comes first in the priority list (row 3)"),
-    "F": ("FIRST", "the first matching rule, from the top"),
-    "R": ("RULE ORDER", "a list of the outputs of all matching rules, top to bottom"),
-    "O": ("OUTPUT ORDER", "a list of the outputs of all matching rules, in priority order (row 3)"),
-    "C": ("COLLECT", "a list of the outputs of all matching rules"),
-    "C+": ("COLLECT SUM", "the sum of the outputs of all matching rules"),
-    "C<": ("COLLECT MIN", "the smallest output of all matching rules"),
-    "C>": ("COLLECT MAX", "the largest output of all matching rules"),
-    "C#": ("COLLECT COUNT", "how many rules match"),
+MEANINGS = {  # what a table of each hit policy returns, in an author's words
+    "U": "at most one rule may match a record",
+    "A": "several rules may match if they give the same outputs",
+    "P": "the matching rule whose output comes first in the priority list (row 3)",
+    "F": "the first matching rule, from the top",
+    "R": "a list of the outputs of all matching rules, top to bottom",
+    "O": "a list of the outputs of all matching rules, in priority order (row 3)",
+    "C": "a list of the outputs of all matching rules",
+    "C+": "the sum of the outputs of all matching rules",
+    "C<": "the smallest output of all matching rules",
+    "C>": "the largest output of all matching rules",
+    "C#": "how many rules match",
 }
 
 
@@ -110,9 +110,8 @@ def table_section(table: Table) -> Section:
 
 
 def _table_notes(table: Table) -> tuple[str, ...]:
-    code = str(table.hit_policy)
-    name, meaning = POLICIES.get(code, (code, ""))
-    notes = [f"hit policy {code} ({name}): {meaning}", f"{len(table.rules)} rule" + "s" * (len(table.rules) != 1)]
+    policy = table.hit_policy
+    notes = [f"hit policy {policy.code} ({policy.name}): {MEANINGS[policy.code]}", f"{len(table.rules)} rule" + "s" * (len(table.rules) != 1)]
     if table.depends_on:
         notes.append("uses the results of " + ", ".join(table.depends_on))
     return tuple(notes)
