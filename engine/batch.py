@@ -22,9 +22,17 @@ import pandas as pd
 
 from engine import columns, convert
 from engine.coded import Coded, as_series, joined_notes, objects
+from engine.dmn_columns import as_input_names, input_columns
 from engine.errors import InputDataError
 from engine.evaluate import (
-    ERRORS, MODEL, SEPARATOR, WARNINGS, blocked_message, resolve_rules, selected_tables, table_names,
+    ERRORS,
+    MODEL,
+    SEPARATOR,
+    WARNINGS,
+    blocked_message,
+    resolve_rules,
+    selected_tables,
+    table_names,
 )
 from engine.hit_policy import priority
 from engine.model import Model, Table
@@ -94,8 +102,10 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
     if required:
         users = {name: [t.name for t in tables if name in table_names(t, model)] for name in required}
         detail = "; ".join(f"{name} (needed by {', '.join(users[name])})" for name in required)
+        where = ("as the model's inputData (its DMN name or dtrun's identifier)" if model.workbook.lower().endswith(
+            ".dmn") else "exactly as in the workbook's Inputs sheet")
         raise InputDataError(f"the patient file has no column for required input(s): {detail}; "
-                             "add the column(s), named exactly as in the workbook's Inputs sheet")
+                             f"add the column(s), named {where}")
     return [f"input {name} has no column in the file; it is treated as missing for every record" for name in missing]
 
 
@@ -103,8 +113,9 @@ def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] =
                    na_values: Collection[str] = ()) -> pd.DataFrame:
     """The frame with the result columns added (see ``result_columns``)."""
     tables = selected_tables(model, decisions)
-    check_frame(model, frame.columns, tables, explain)
-    source = {name: frame[name].reset_index(drop=True) for name in model.inputs if name in frame}
+    found = input_columns(model, frame.columns)  # a DMN model's inputs may be under their DMN names
+    check_frame(model, as_input_names(frame.columns, found), tables, explain)
+    source = {name: frame[column].reset_index(drop=True) for name, column in found.items()}
     results = evaluate_columns(model, source, len(frame), tables, explain, na_values)
     added = pd.DataFrame({k: as_series(v).array for k, v in results.items()}, index=frame.index)
     return pd.concat([frame, added], axis=1)

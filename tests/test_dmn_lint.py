@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -250,3 +251,14 @@ def test_columns_are_found_under_either_name(model_path):
     found = input_columns(model, ["Person age", "Min_age", "other"])
     assert found == {"Person_age": "Person age", "Min_age": "Min_age"}
     assert as_input_names(["Person age", "Min_age", "other"], found) == ["Person_age", "Min_age", "other"]
+
+
+def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
+    model = build_dmn_model(read_dmn(model_path))
+    by_dmn_name = pd.DataFrame({"Person age": [5, 40], "Min_age": [18, 18]})
+    by_identifier = by_dmn_name.rename(columns={"Person age": "Person_age"})
+    a, b = model.evaluate_frame(by_dmn_name), model.evaluate_frame(by_identifier)
+    assert list(a.columns[:2]) == ["Person age", "Min_age"]  # the caller's names are kept
+    results = [c for c in b.columns if c not in by_identifier.columns]
+    assert a[results].astype(str).equals(b[results].astype(str))
+    assert not b["_errors"].astype(str).str.contains("Person_age: a value is required").any()
