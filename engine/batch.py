@@ -14,6 +14,7 @@ per row; ``evaluate_columns`` gives them in that form.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from typing import Any, Callable, Collection, Iterable, Mapping
 
@@ -101,12 +102,25 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
     required = [name for name in missing if model.inputs[name].required]
     if required:
         users = {name: [t.name for t in tables if name in table_names(t, model)] for name in required}
-        detail = "; ".join(f"{name} (needed by {', '.join(users[name])})" for name in required)
+        detail = "; ".join(f"{name} (needed by {', '.join(users[name])}{'; ' + _near(name, columns) if _near(name, columns) else ''})"
+                           for name in required)
         where = ("as the model's inputData (its DMN name or dtrun's identifier)" if model.workbook.lower().endswith(
             ".dmn") else "exactly as in the workbook's Inputs sheet")
         raise InputDataError(f"the patient file has no column for required input(s): {detail}; "
                              f"add the column(s), named {where}")
-    return [f"input {name} has no column in the file; it is treated as missing for every record" for name in missing]
+    return [f"input {name} has no column in the file; it is treated as missing for every record"
+            + (f" ({_near(name, columns)})" if _near(name, columns) else "") for name in missing]
+
+
+def _near(name: str, columns: Collection[str]) -> str:
+    """'is it the column "Weight_kg "? ...' for a column whose name differs only in case,
+    spaces or a slip of the keyboard; '' when none is close."""
+    def key(text: str) -> str:
+        return "".join(text.lower().split()).replace("-", "_")
+
+    close = [c for c in columns if key(c) == key(name)] or difflib.get_close_matches(name, list(columns), n=1,
+                                                                                   cutoff=0.8)
+    return f'is it the column "{close[0]}"? rename it to {name}' if close else ""
 
 
 def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] = (), explain: bool = False,

@@ -14,9 +14,14 @@ from typing import Any, Callable
 import click
 
 from engine import __version__
-
 from engine.cli_support import (  # noqa: F401 - the exit statuses are part of this module's API
-    EXIT_DATA, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WORKBOOK, Group,
+    EXIT_DATA,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WORKBOOK,
+    Group,
 )
 from engine.cli_support import fail as _fail
 from engine.cli_support import guarded as _guarded
@@ -83,8 +88,10 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     from engine.results import format_for
 
     _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
+    _check_output(out, fmt)
     model = _guarded(lambda: load_workbook(workbook))
     _show_warnings(model)
+    _check_decisions(model, decisions)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
                       not keep_formulas)
     if engine == "dask":
@@ -99,6 +106,31 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     target = f" -> {out}" if out and out != "-" else ""
     click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+def _check_output(out: str | None, fmt: str | None) -> None:
+    """An output dtrun cannot write is a usage error, found before any work is done."""
+    from pathlib import Path
+
+    suffix = Path(out).suffix.lower() if out and out != "-" else ""
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods") and fmt is None:
+        raise click.UsageError(f"{out}: dtrun writes CSV, JSON or Parquet, not Excel workbooks; write "
+                               f"{Path(out).with_suffix('.csv').name} and open it in Excel")
+    if (fmt == "parquet" or suffix in (".parquet", ".pq")) and (not out or out == "-"):
+        raise click.UsageError("Parquet cannot be written to standard output; give -o FILE.parquet")
+
+
+def _check_decisions(model: Any, decisions: tuple[str, ...]) -> None:
+    """A --decision that names no table is a usage error, with the closest table name."""
+    import difflib
+
+    names = [t.name for t in model.tables]
+    for decision in decisions:
+        if decision not in names:
+            close = difflib.get_close_matches(decision.lower(), names, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise click.UsageError(f"{model.workbook} has no decision table named {decision}; {hint}"
+                                   f"the tables are {', '.join(names)}")
 
 
 def _check_engine_options(engine: str, out: str | None, fmt: str | None, chunk_size: int | None,
@@ -206,7 +238,6 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
         click.echo(report, nl=False)
     if annotated:
         from engine.annotate import annotate_all
-
         from engine.errors import InputDataError
 
         try:
@@ -234,11 +265,16 @@ def test_command(workbooks: tuple[str, ...]) -> None:
       1  a case failed
       3  a workbook cannot be used
     """
+    from pathlib import Path
+
     from engine import load_workbook
     from engine.testing import run_tests, show, show_expected
 
     passed = failed = 0
     for path in workbooks:
+        if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
+            click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
+            continue
         model = _guarded(lambda: load_workbook(path))
         _show_warnings(model)
         report = run_tests(model, list(model.tests))

@@ -44,6 +44,9 @@ def convert(source: str, target: str, version: str) -> None:
               EXIT_USAGE)
         return
     show_warnings(model)
+    if target.lower().endswith(".dmn") and model.tests:
+        click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "
+                   "DMN has no place for them; keep running dtrun test on the workbook", err=True)
     click.echo(f"dtrun: {source} -> {target} ({len(model.tables)} tables, "
                f"{sum(len(t.rules) for t in model.tables)} rules)", err=True)
     sys.exit(0)

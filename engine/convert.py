@@ -59,7 +59,19 @@ def _from_text(text: str, kind: str) -> Any:
             return dt.date.fromisoformat(text)
         except ValueError:
             raise Invalid(f'"{text}" is not a valid date') from None
-    raise Invalid(f'"{text}" is not {EXPECTED[kind]}')
+    raise Invalid(f'"{text}" is not {EXPECTED[kind]}{_hint(text, kind)}')
+
+
+_MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "unknown", "-", "?", "."}
+
+
+def _hint(text: str, kind: str) -> str:
+    """How to fix a text that is a number or a missing value written another way."""
+    if kind in ("number", "integer") and re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
+        return f" (a decimal comma: write {text.replace(',', '.')} in the file, with a decimal point)"
+    if text.lower() in _MISSING_WORDS:
+        return f" (if it means 'not known', run with --na-values {text})"
+    return ""
 
 
 def _from_python(value: Any, kind: str) -> Any:

@@ -322,7 +322,10 @@ def summary(diff: WorkbookDiff) -> str:
         verdict = "behaviour not compared (engine.behaviour is not available)"
         return verdict + ("; treated as a change in behaviour" if diff.changes_behaviour else "")
     if not diff.behaviour:
-        return "no change in behaviour" + (" (tables added or removed aside)" if diff.changes_behaviour else "")
+        if diff.changes_behaviour:
+            return ("change in behaviour: tables were added or removed (the tables present in both "
+                    "versions answer as before)")
+        return "no change in behaviour"
     tables = len({change.table for change in diff.behaviour})
     regions = len(diff.behaviour)
     return (f"change in behaviour: {regions} region{'s' * (regions != 1)} of the input space in {tables} "

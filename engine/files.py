@@ -65,6 +65,12 @@ def _existing(path: Path) -> Path:
         raise InputDataError(f"{path}: file not found")
     if path.is_dir():
         raise InputDataError(f"{path}: is a folder, not a patient file")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0") or path.suffix.lower() in (
+            ".xlsx", ".xlsm", ".xls", ".ods"):
+        raise InputDataError(f"{path}: is a spreadsheet, not a patient file; in Excel, save it as "
+                             "'CSV UTF-8 (Comma delimited)' (or write Parquet) and give that file")
     return path
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from engine import batch
 from engine.coded import Coded
 from engine.dmn_columns import as_input_names, dmn_names, input_columns
+from engine.errors import InputDataError
 from engine.evaluate import ERRORS, WARNINGS, selected_tables
 from engine.files import read_tables
 from engine.model import Model
@@ -63,8 +64,11 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     chunks = read_tables(patients, options.encoding, options.delimiter, options.chunk_size)
     first = next(chunks)
     names = dmn_names(model)  # a DMN model's inputs may be in columns named with their DMN names
-    summary.warnings = batch.check_frame(model, as_input_names(first.column_names, input_columns(
-        model, first.column_names, names)), tables, options.explain)
+    try:
+        summary.warnings = batch.check_frame(model, as_input_names(first.column_names, input_columns(
+            model, first.column_names, names)), tables, options.explain)
+    except InputDataError as error:  # name the file: the checks see only its columns
+        raise InputDataError(f"{patients}: {error}") from None
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)

@@ -6,6 +6,7 @@ deterministic (findings are sorted first), so that outputs can be compared and d
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import quote
@@ -51,12 +52,20 @@ def as_json(findings: list[Finding]) -> str:
 def github(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
-        where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
-        message = _escape(f"{where}: {finding.advice}" if where else finding.advice)
+        message = _escape(_located(finding))
         title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
         properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
         lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {properties}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _located(finding: Finding) -> str:
+    """The finding as one text for CI views: its sheet and first cell, the advice, an example."""
+    where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
+    text = f"{where}: {finding.advice}" if where else finding.advice
+    if finding.example:
+        text = text.rstrip(".") + ". Example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items())
+    return text
 
 
 def _escape(text: str, property: bool = False) -> str:
@@ -84,11 +93,14 @@ def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
     dmn = finding.workbook.lower().endswith(".dmn")  # sheet: a DMN element, cells: parts of it
     logical = [{"name": f"{finding.sheet}!{cell}", "kind": "element" if dmn else "cell"} for cell in finding.cells] or \
         [{"name": finding.sheet or ("definitions" if dmn else "workbook"), "kind": "element" if dmn else "sheet"}]
+    text = _located(finding)  # code-scanning views show only the text: the place and example go in it
+    identity = "|".join((finding.code, finding.sheet, ",".join(finding.cells), ",".join(map(str, finding.rules))))
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index,
         "level": _SARIF_LEVEL[finding.severity],
-        "message": {"text": finding.advice},
+        "message": {"text": text},
+        "partialFingerprints": {"dtrunFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(finding.workbook.replace("\\", "/"))},
                                             "region": {"startLine": 1}},
                        "logicalLocations": logical}],

@@ -171,7 +171,8 @@ def test_semicolon_delimited_cp1252_file(workbook, tmp_path):
     assert result.exit_code == 0, result.output
     out = rows((tmp_path / "out.csv").read_text(encoding="utf-8"))
     assert [r["id"] for r in out] == ["Zoë", "René"]
-    assert out[0]["_errors"] == 'weight: "70,5" is not a number; dose: not evaluated because weight has no usable value'
+    assert out[0]["_errors"] == ('weight: "70,5" is not a number (a decimal comma: write 70.5 in the file, with a '
+                                 'decimal point); dose: not evaluated because weight has no usable value')
     assert out[1]["dose.mg"] == "360"
 
 
@@ -218,14 +219,31 @@ def test_unusable_patient_file_exits_4(workbook, tmp_path, make, fragment):
     assert fragment in line
 
 
-def test_unknown_decision_exits_4_and_lists_the_tables(workbook, patients):
-    line = _one_clear_line(run(workbook, patients, "--decision", "dosing"), 4)
-    assert "dosing" in line and "band, dose, alerts" in line
+def test_unknown_decision_is_a_usage_error_with_the_closest_table(workbook, patients):
+    result = run(workbook, patients, "--decision", "dosing")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "did you mean dose?" in result.stderr and "band, dose, alerts" in result.stderr
 
 
-def test_parquet_to_standard_output_is_refused(workbook, patients):
-    line = _one_clear_line(run(workbook, patients, "--format", "parquet"), 4)
-    assert "-o FILE.parquet" in line
+@pytest.mark.parametrize("args, expected", [
+    (("--format", "parquet"), "-o FILE.parquet"),
+    (("-o", "results.xlsx"), "not Excel workbooks; write results.csv"),
+])
+def test_an_output_dtrun_cannot_write_is_a_usage_error(workbook, patients, args, expected):
+    result = run(workbook, patients, *args)
+    assert result.exit_code == 2 and expected in result.stderr
+
+
+def test_a_spreadsheet_given_as_patients_says_how_to_save_it(workbook, tmp_path):
+    line = _one_clear_line(run(workbook, workbook), 4)
+    assert "is a spreadsheet, not a patient file" in line and "CSV" in line
+
+
+def test_a_column_named_almost_right_is_pointed_out(workbook, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("AGE ,hr,weight\n40,positive,70\n", encoding="utf-8")
+    result = run(workbook, path, "-o", tmp_path / "out.csv")
+    assert 'is it the column "AGE "? rename it to age' in result.stderr
 
 
 def test_broken_workbook_exits_3_with_one_line_per_problem(tmp_path, patients):

@@ -244,8 +244,8 @@ def test_boolean_and_date_values_match_their_literals():
 
 BAD_VALUES = [
     ("number", "abc", 'x: "abc" is not a number'),
-    ("number", "1,5", 'x: "1,5" is not a number'),
-    ("number", "NA", 'x: "NA" is not a number'),  # not taken for missing by default
+    ("number", "1,5", 'x: "1,5" is not a number (a decimal comma: write 1.5 in the file, with a decimal point)'),
+    ("number", "NA", 'x: "NA" is not a number (if it means \'not known\', run with --na-values NA)'),  # not missing
     ("number", True, "x: True is not a number"),
     ("number", float("inf"), "x: inf is not a number"),
     ("integer", "2.5", "x: 2.5 is not a whole number"),

@@ -117,7 +117,10 @@ def test_sarif_results(sarif: dict):
         assert result["ruleId"] == finding.code
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] == {"error": "error", "warning": "warning", "info": "note"}[finding.severity]
-        assert result["message"]["text"].startswith(finding.message)
+        where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
+        assert result["message"]["text"].startswith(f"{where}: {finding.message}" if where else finding.message)
+        if finding.example:  # code-scanning views show only the text: the example is in it
+            assert "Example: " in result["message"]["text"]
         (location,) = result["locations"]
         assert location["physicalLocation"]["artifactLocation"]["uri"] == finding.workbook
         names = [loc["name"] for loc in location["logicalLocations"]]
@@ -125,6 +128,8 @@ def test_sarif_results(sarif: dict):
             assert names == [f"{finding.sheet}!{cell}" for cell in finding.cells]
         else:
             assert len(names) == 1
+    fingerprints = [r["partialFingerprints"]["dtrunFinding/v1"] for r in results]
+    assert len(set(fingerprints)) == len(fingerprints), "two findings would be merged into one alert"
     overlap = results[[f.code for f in ALL].index("overlap")]
     assert overlap["properties"] == {"rules": ["R1", "R2"], "example": {"n": 2}, "box": {"n": "2"}}
 
@@ -155,7 +160,7 @@ def test_github_annotation_lines():
     gap = lines[[f.code for f in ALL].index("gap")]
     assert gap.startswith("::error file=decision_tables/x.xlsx,title=gap (first_line)::first_line!B1: no rule "
                           "matches records with n 4. ")
-    assert gap.lower().endswith("add a rule for these records")
+    assert gap.lower().endswith("add a rule for these records. example: n=4, s=null")
 
 
 def test_github_escapes_the_message():
