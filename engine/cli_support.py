@@ -44,9 +44,14 @@ def guarded(action: Callable[[], Any]) -> Any:
 
 
 def show_warnings(model: Any) -> None:
-    """The loader's warnings (hidden sheets or rows, macros) on standard error."""
+    """The loader's warnings (hidden sheets or rows, macros) on standard error, and the
+    tables without rules (lint's empty-table error), which give no result for anyone."""
     for warning in model.warnings:
         click.echo(str(warning), err=True)
+    for table in model.tables:
+        if not table.rules:
+            click.echo(f"{model.workbook}:{table.name}!A4: warning: table {table.name} has no rules, so it gives no "
+                       "result for any record. Write its rules from row 4 on", err=True)
 
 
 class Group(click.Group):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from engine.errors import Problem, place, with_hint
 
@@ -91,5 +91,14 @@ def _cell_order(cell: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, letters.rjust(3))
 
 
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(set(findings), key=Finding.sort_key)
+def sort_findings(findings: list[Finding], sheets: Sequence[str] = ()) -> list[Finding]:
+    """Deterministic order: by workbook, then sheet (in the order of ``sheets`` where given,
+    e.g. tables in evaluation order so that an upstream cause comes before its downstream
+    effects; other sheets by name after them), then cell."""
+    rank = {sheet: position for position, sheet in enumerate(sheets)}
+
+    def key(finding: Finding) -> tuple[Any, ...]:
+        workbook, sheet, *rest = finding.sort_key()
+        return (workbook, rank.get(sheet, len(rank)), sheet, *rest)
+
+    return sorted(set(findings), key=key)

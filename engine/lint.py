@@ -68,7 +68,16 @@ def lint_model(model: Model) -> list[Finding]:
             for check in (overlap_findings, masking_findings, redundancy_findings):
                 findings += check(analysis)
     findings += _unused_inputs(model)
-    return sort_findings(findings)
+    return sort_findings(findings, ("About", "Inputs", *_upstream_first(model)))
+
+
+def _upstream_first(model: Model) -> list[str]:
+    """Table names, each after the tables it reads (by depth in the chain, then by name), so
+    that a gap upstream is listed before the missing values it causes downstream."""
+    depth: dict[str, int] = {}
+    for table in model.tables:  # evaluation order: upstream tables come first
+        depth[table.name] = 1 + max((depth.get(d, 0) for d in table.depends_on), default=0)
+    return sorted(depth, key=lambda name: (depth[name], name))
 
 
 def analysed_tables(model: Model) -> Iterator[tuple[Table, TableAnalysis | None, list[Finding]]]:

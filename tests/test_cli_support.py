@@ -45,3 +45,13 @@ def test_debug_shows_the_traceback_of_an_explained_error_too(tmp_path: Path) -> 
     loud = CliRunner().invoke(main, ["--debug", "test", str(broken)])
     assert quiet.exit_code == loud.exit_code == EXIT_WORKBOOK
     assert "Traceback" not in quiet.output and "Traceback" in loud.output
+
+
+def test_a_table_without_rules_is_pointed_out_when_it_is_used(tmp_path: Path) -> None:
+    book = make_workbook(tmp_path, "e.xlsx", inputs=[("n", "integer", None, "yes")],
+                         tables={"t": ("U", ["n", "out"], "io", None, [])})
+    patients = tmp_path / "p.csv"
+    patients.write_text("n\n1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", str(book), str(patients)])
+    assert result.exit_code == 0
+    assert "t!A4: warning: table t has no rules" in result.stderr

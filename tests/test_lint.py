@@ -553,3 +553,13 @@ def test_cli_folder_lints_dmn_models_too(tmp_path: Path):
     assert [p.name for p in workbook_paths([folder])] == ["a.xlsx", "model.dmn"]
     result = _run(str(folder))
     assert result.exit_code == 0, result.output
+
+
+def test_an_upstream_table_is_listed_before_the_tables_it_feeds():
+    """A gap in z_band (upstream) leaves a_plan (downstream, first by name) a missing value:
+    the cause is listed first."""
+    findings = lint(inputs=[N],
+                    z_band=("U", ["n", "band"], "io", [None, '"lo","hi"'], [["B1", "< 2", '"lo"'], ["B2", "> 2", '"hi"']]),
+                    a_plan=("U", ["band", "plan"], "io", None, [["P1", '"lo"', '"x"'], ["P2", '"hi"', '"y"']]))
+    gaps = [f.sheet for f in findings if f.code == "gap"]
+    assert gaps == ["z_band", "a_plan"]
