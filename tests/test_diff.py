@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from workbooks import make_workbook, model_for
 
 from engine.cli import main
 from engine.conditions import compile_unary_tests
-from engine.diff import CHANGED, WorkbookDiff, box_text, compare, render
-from workbooks import make_workbook, model_for
+from engine.diff import CHANGED, WorkbookDiff, compare, render
+from engine.diff_render import box_text
 
 INPUTS = [("months", "number", "[0..100]", "yes"), ("hr", "string", '"positive","negative"', "yes")]
 LINE = [["L1", "< 12", '"second"', "Ref A"], ["L2", ">= 12", '"first"', "Ref B"]]
