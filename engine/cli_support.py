@@ -56,7 +56,13 @@ def show_warnings(model: Any) -> None:
 
 class Group(click.Group):
     """The ``dtrun`` group: an unexpected exception is reported as a bug in one line
-    (exit 70), never as a bare traceback, unless ``--debug``."""
+    (exit 70), never as a bare traceback, unless ``--debug``, which may also be written
+    after the command (``dtrun evaluate ... --debug``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--debug" in args[1:]:
+            args = ["--debug", *(a for a in args if a != "--debug")]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -55,3 +55,10 @@ def test_a_table_without_rules_is_pointed_out_when_it_is_used(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["evaluate", str(book), str(patients)])
     assert result.exit_code == 0
     assert "t!A4: warning: table t has no rules" in result.stderr
+
+
+def test_debug_may_also_follow_the_command(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    result = CliRunner().invoke(main, ["test", str(broken), "--debug"])
+    assert result.exit_code == EXIT_WORKBOOK and "Traceback" in result.output
