@@ -102,14 +102,16 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
     required = [name for name in missing if model.inputs[name].required]
     if required:
         users = {name: [t.name for t in tables if name in table_names(t, model)] for name in required}
-        detail = "; ".join(f"{name} (needed by {', '.join(users[name])}{'; ' + _near(name, columns) if _near(name, columns) else ''})"
+        nearby = {name: _near(name, columns) for name in required}
+        detail = "; ".join(f"{name} (needed by {', '.join(users[name])}{'; ' + nearby[name] if nearby[name] else ''})"
                            for name in required)
         where = ("as the model's inputData (its DMN name or dtrun's identifier)" if model.workbook.lower().endswith(
             ".dmn") else "exactly as in the workbook's Inputs sheet")
         raise InputDataError(f"the patient file has no column for required input(s): {detail}; "
                              f"add the column(s), named {where}")
+    nearby = {name: _near(name, columns) for name in missing}
     return [f"input {name} has no column in the file; it is treated as missing for every record"
-            + (f" ({_near(name, columns)})" if _near(name, columns) else "") for name in missing]
+            + (f" ({nearby[name]})" if nearby[name] else "") for name in missing]
 
 
 def _near(name: str, columns: Collection[str]) -> str:

@@ -15,16 +15,12 @@ from engine.errors import InputDataError
 from engine.model import Model
 
 
-def dmn_names(model: Model) -> dict[str, str]:
-    """Input name → its DMN name, where they differ; empty for a workbook model."""
-    return dict(model.input_aliases)
-
-
-def input_columns(model: Model, columns: Collection[str], names: dict[str, str] | None = None) -> dict[str, str]:
-    """Input name → the file's column that holds it (inputs without a column left out).
-    ``names``: input name → DMN name (``dmn_names(model)`` when not given).  A file with a
-    column under both names of one input is refused: which one to read would be a guess."""
-    names = dmn_names(model) if names is None else names
+def input_columns(model: Model, columns: Collection[str]) -> dict[str, str]:
+    """Input name → the file's column that holds it (inputs without a column left out), under
+    the input's name or its other name (``Model.input_aliases``: a DMN model's DMN names).  A
+    file with a column under both names of one input is refused: which one to read would be
+    a guess."""
+    names = model.input_aliases
     found: dict[str, str] = {}
     for name in model.inputs:
         theirs = names.get(name)

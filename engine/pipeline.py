@@ -23,7 +23,7 @@ import pandas as pd
 
 from engine import batch
 from engine.coded import Coded
-from engine.dmn_columns import as_input_names, dmn_names, input_columns
+from engine.dmn_columns import as_input_names, input_columns
 from engine.errors import InputDataError
 from engine.evaluate import ERRORS, WARNINGS, selected_tables
 from engine.files import read_tables
@@ -63,10 +63,9 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     tables = selected_tables(model, options.decisions)
     chunks = read_tables(patients, options.encoding, options.delimiter, options.chunk_size)
     first = next(chunks)
-    names = dmn_names(model)  # a DMN model's inputs may be in columns named with their DMN names
-    try:
+    try:  # a DMN model's inputs may be in columns named with their DMN names
         summary.warnings = batch.check_frame(model, as_input_names(first.column_names, input_columns(
-            model, first.column_names, names)), tables, options.explain)
+            model, first.column_names)), tables, options.explain)
     except InputDataError as error:  # name the file: the checks see only its columns
         raise InputDataError(f"{patients}: {error}") from None
     for warning in summary.warnings:
@@ -77,7 +76,7 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
         pending: Future[None] | None = None
         for chunk in _blocks(_chain(first, chunks)):
-            found = input_columns(model, chunk.column_names, names)
+            found = input_columns(model, chunk.column_names)
             batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
             source = {name: chunk.column(column) for name, column in found.items()}
             result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values)

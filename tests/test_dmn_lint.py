@@ -262,3 +262,16 @@ def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
     results = [c for c in b.columns if c not in by_identifier.columns]
     assert a[results].astype(str).equals(b[results].astype(str))
     assert not b["_errors"].astype(str).str.contains("Person_age: a value is required").any()
+
+
+def test_every_workbook_phrase_rewritten_for_dmn_is_still_said_by_the_checks():
+    """engine.dmn_lint rewrites the checks' workbook words after the fact; a phrase that
+    the checks no longer say would silently stop being rewritten."""
+    from engine import dmn_lint
+
+    engine = Path(__file__).resolve().parent.parent / "engine"
+    sources = "".join(p.read_text(encoding="utf-8") for p in engine.glob("*.py") if p.name != "dmn_lint.py")
+    for pattern, _ in dmn_lint._PHRASES:
+        fragments = [re.sub(r"\\b|\^|\$", "", f).replace("\\+", "+").strip(" '") for f in pattern.split("(.+)")]
+        missing = [f for f in fragments if len(f) > 3 and f not in sources]
+        assert not missing, f"no check says {missing} any more (engine.dmn_lint rewrites it for DMN)"
