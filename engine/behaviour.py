@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from engine.dmn_feel import literal
 from engine.hit_policy import resolve
 from engine.lint import analysed_tables
 from engine.model import Model, Table
 from engine.search import Box, Column, bits, build_column, merge_boxes, regions
 from engine.sets import Domain, ValueSet, _make
-from engine.verify import TableAnalysis, _plain
+from engine.verify import TableAnalysis
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,14 @@ def _value(expression: Any) -> Any:
 
 
 def _show(value: Any) -> str:
+    """A value as the table would write it: a FEEL literal, whole numbers without ``.0``."""
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, _Calculated):
         return value[1:]
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(_plain(value))
+    return literal(value)
 
 
 def _without_ids(message: str, table: Table) -> str:
