@@ -41,7 +41,7 @@ def coded_text(column: Coded, escape_formulas: bool) -> Any:
     """A coded column as Arrow strings, each distinct value made text (and escaped) once."""
     import pyarrow as pa
 
-    texts = pa.array([cell_text(v) for v in column.values], pa.string())
+    texts = pa.array([result_text(v) for v in column.values], pa.string())
     texts = escaped(texts) if escape_formulas else texts
     codes = pa.array(column.codes.astype(np.int32, copy=False))
     return pa.DictionaryArray.from_arrays(codes, texts).cast(pa.string())
@@ -142,7 +142,7 @@ def _value_cells(column: Coded | pd.Series, escape_formulas: bool) -> tuple[Any,
     import pyarrow as pa
 
     if isinstance(column, Coded):
-        texts, codes = pa.array([cell_text(v) for v in column.values], pa.string()), column.codes
+        texts, codes = pa.array([result_text(v) for v in column.values], pa.string()), column.codes
     elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":  # distinct bits: -0.0 is not 0.0
         bits = np.ascontiguousarray(column.to_numpy()).view(f"u{column.dtype.itemsize}")
         codes, distinct = pd.factorize(bits)
@@ -224,7 +224,7 @@ def text_column(series: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = pa.array([cell_text(c) for c in series.cat.categories], pa.string())
+        categories = pa.array([result_text(c) for c in series.cat.categories], pa.string())
         codes = series.cat.codes.to_numpy()
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), categories).cast(pa.string())
     if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
@@ -245,16 +245,16 @@ def _memo_text(value: Any, memo: dict[Any, str | None]) -> str | None:
     """_text with a memory, for columns (such as lists of alerts) that repeat few values."""
     key = (type(value), tuple(value)) if isinstance(value, list) else None
     if key is None:
-        return cell_text(value)
+        return result_text(value)
     try:
         if key not in memo:
-            memo[key] = cell_text(value)
+            memo[key] = result_text(value)
         return memo[key]
     except TypeError:  # unhashable items
-        return cell_text(value)
+        return result_text(value)
 
 
-def cell_text(value: Any) -> str | None:
+def result_text(value: Any) -> str | None:
     if isinstance(value, list):
         return format_cell(value)
     cell = format_cell(value)

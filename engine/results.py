@@ -26,7 +26,15 @@ import pandas as pd
 
 from engine.coded import Coded, as_series
 from engine.csv_text import (
-    cell_text, coded_text, csv_header, csv_lines, escaped, is_text, text_column, text_table, whole,
+    coded_text,
+    csv_header,
+    csv_lines,
+    escaped,
+    is_text,
+    result_text,
+    text_column,
+    text_table,
+    whole,
 )
 from engine.errors import InputDataError
 from engine.evaluate import format_cell
@@ -210,7 +218,7 @@ def _native_column(column: Coded | pd.Series, known: Any) -> Any:
         try:
             array = pa.array(cells, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
-            array = pa.array([cell_text(v) for v in cells], pa.string())
+            array = pa.array([result_text(v) for v in cells], pa.string())
         array = _without_null_type(array)
     else:
         array = pa.array(series, from_pandas=True)
@@ -261,7 +269,7 @@ def _typed_cell(value: Any, arrow_type: Any) -> Any:
 
     if pa.types.is_list(arrow_type):
         return None if not isinstance(value, list) else [_typed_cell(v, arrow_type.value_type) for v in value]
-    return cell_text(value) if pa.types.is_string(arrow_type) else _native(value)
+    return result_text(value) if pa.types.is_string(arrow_type) else _native(value)
 
 
 def _native(value: Any) -> Any:
