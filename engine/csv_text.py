@@ -12,7 +12,8 @@ them byte for byte).  ``engine.results`` writes the bytes.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from engine.evaluate import format_cell
 FORMULA_START_CHARACTERS = "=+-@\t\r"
 _FORMULA_START = np.zeros(256, dtype=bool)  # by first byte (the characters are ASCII)
 _FORMULA_START[np.frombuffer(FORMULA_START_CHARACTERS.encode("ascii"), dtype=np.uint8)] = True
+PIECE_ROWS = 8192  # rows of CSV text made at a time (a few MB: stays in cache)
 PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -53,29 +55,67 @@ def csv_header(names: list[str]) -> bytes:
     return (",".join(_quoted(name) for name in names) + "\n").encode("utf-8")
 
 
-def csv_lines(columns: list[Any], escape_formulas: bool) -> Any:
-    """The rows as CSV text (a buffer), byte for byte as pyarrow's CSV writer writes text
-    columns: every text quoted with '"' doubled, a null as nothing, a line feed after each
-    row.  ``columns`` are Arrow text arrays (escaped already) and result columns (``Coded``
-    or pandas Series, made text and escaped here).  Work per row and cell is what costs,
-    so a run of result columns is made text once per combination of their values, and a
-    run of text columns without nulls is joined in one pass (64-bit offsets: a block's
-    text has no size limit)."""
+def csv_lines(columns: list[Any], escape_formulas: bool, rows_per_piece: int = PIECE_ROWS) -> Iterator[Any]:
+    """The rows as CSV text (buffers of at most ``rows_per_piece`` rows each), byte for byte
+    as pyarrow's CSV writer writes text columns: every text quoted with '"' doubled, a null
+    as nothing, a line feed after each row.  ``columns`` are Arrow text arrays (escaped
+    already) and result columns (``Coded`` or pandas Series, made text and escaped here).
+    Work per row and cell is what costs, so a run of result columns is made text once per
+    combination of their values, and a run of text columns without nulls is joined in one
+    pass.  The text is made a piece at a time so that what is made stays in the processor's
+    cache and the memory of one piece is reused for the next (a block's text made at once
+    took fresh pages from the system, and clearing them cost more than making the text)."""
+    runs = [_Run.of(kind, [column for _, column in run], escape_formulas)
+            for kind, run in itertools.groupby(map(_prepared, columns), key=lambda c: c[0])]
+    rows = len(columns[0]) if columns else 0
+    for start in range(0, rows if runs else 0, rows_per_piece):
+        yield _piece(runs, start, min(rows, start + rows_per_piece))
+
+
+def _piece(runs: list["_Run"], start: int, stop: int) -> Any:
     import pyarrow.compute as pc
 
     pieces: list[Any] = []
-    for kind, run in itertools.groupby(map(_prepared, columns), key=lambda c: c[0]):
-        for part in _run_pieces(kind, [column for _, column in run], escape_formulas):
+    for run in runs:
+        for part in run.cells(start, stop):
             pieces += [*part, ","]
-    if not pieces:
-        return b""
     pieces[-1] = "\n"
     lines = pc.binary_join_element_wise(*_merged(pieces), _large(""))
-    if len(lines) == 0:
-        return b""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-    return lines.buffers()[2].slice(start, end - start)
+    first, last = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    return lines.buffers()[2].slice(first, last - first)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive columns of one kind, ready to be made text for any slice of rows: Arrow
+    texts ('whole' without nulls, 'nullable'), or result columns as the CSV text of each
+    combination of their values and, per row, the number of its combination."""
+
+    kind: str
+    columns: tuple[Any, ...]
+    per_row: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, kind: str, columns: list[Any], escape_formulas: bool) -> "_Run":
+        if kind != "result":
+            return cls(kind, tuple(columns))
+        texts, per_row = _result_cells(columns, escape_formulas)
+        return cls(kind, (texts,), per_row)
+
+    def cells(self, start: int, stop: int) -> list[list[Any]]:
+        """The pieces of each cell of rows start..stop (a run of whole texts or of result
+        columns makes one piece of several cells)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.per_row is not None:
+            return [[self.columns[0].take(pa.array(self.per_row[start:stop]))]]
+        run = [_quotes_doubled(column.slice(start, stop - start)) for column in self.columns]
+        if self.kind == "whole":
+            return [['"', run[0] if len(run) == 1 else pc.binary_join_element_wise(*run, _large('","')), '"']]
+        quote = _large('"')
+        return [[pc.binary_join_element_wise(quote, column, quote, _large("")).fill_null("")] for column in run]
 
 
 def _large(text: str) -> Any:
@@ -96,35 +136,38 @@ def _merged(pieces: list[Any]) -> list[Any]:
 
 
 def _prepared(column: Any) -> tuple[str, Any]:
-    """(kind, column): 'result' for a Coded or pandas column; an Arrow text column as
-    64-bit strings with '"' doubled, 'whole' when no row is null, else 'nullable'."""
+    """(kind, column): 'result' for a Coded or pandas column; an Arrow text column as 64-bit
+    strings ('whole' when no row is null, else 'nullable'), marked when it holds a '"'."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if isinstance(column, (Coded, pd.Series)):
         return "result", column
-    column = whole(column).cast(pa.large_string())
-    if _holds_quote(column):
-        column = pc.replace_substring(column, '"', '""')
-    return ("whole" if column.null_count == 0 else "nullable"), column
+    column = whole(column)
+    if not pa.types.is_large_string(column.type):
+        column = column.cast(pa.large_string())
+    return ("whole" if column.null_count == 0 else "nullable"), _Quoted(column) if _holds_quote(column) else column
 
 
-def _run_pieces(kind: str, run: list[Any], escape_formulas: bool) -> list[list[Any]]:
-    """The pieces of each cell of a run of columns of one kind (a run of whole texts or
-    of result columns makes one piece of several cells)."""
+@dataclass(frozen=True)
+class _Quoted:
+    """A text column in which some text holds a '"' (to be doubled in CSV)."""
+
+    column: Any
+
+    def slice(self, start: int, length: int) -> "_Quoted":
+        return _Quoted(self.column.slice(start, length))
+
+
+def _quotes_doubled(column: Any) -> Any:
     import pyarrow.compute as pc
 
-    if kind == "result":
-        return [[_result_cells(run, escape_formulas)]]
-    if kind == "whole":
-        return [['"', run[0] if len(run) == 1 else pc.binary_join_element_wise(*run, _large('","')), '"']]
-    quote = _large('"')
-    return [[pc.binary_join_element_wise(quote, column, quote, _large("")).fill_null("")] for column in run]
+    return pc.replace_substring(column.column, '"', '""') if isinstance(column, _Quoted) else column
 
 
-def _result_cells(columns: list[Coded | pd.Series], escape_formulas: bool) -> Any:
-    """Consecutive result columns as one text per row (their CSV cells joined by ','),
-    made once per distinct combination of their values, then taken by row."""
+def _result_cells(columns: list[Coded | pd.Series], escape_formulas: bool) -> tuple[Any, np.ndarray]:
+    """Consecutive result columns as the text of each distinct combination of their values
+    (their CSV cells joined by ','), made once per combination, and per row the number of
+    its combination."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -133,7 +176,7 @@ def _result_cells(columns: list[Coded | pd.Series], escape_formulas: bool) -> An
     parts: list[Any] = []
     for texts, picks in zip(cells, codes):
         parts += [texts.take(pa.array(picks[firsts])), _large(",")]
-    return pc.binary_join_element_wise(*parts[:-1], _large("")).take(pa.array(per_row))
+    return pc.binary_join_element_wise(*parts[:-1], _large("")), per_row
 
 
 def _value_cells(column: Coded | pd.Series, escape_formulas: bool) -> tuple[Any, np.ndarray]:

@@ -141,7 +141,8 @@ class ResultWriter:
         if not self._header_written:
             self._sink.write(csv_header(names))
             self._header_written = True
-        self._sink.write(csv_lines(columns, self.escape))
+        for piece in csv_lines(columns, self.escape):
+            self._sink.write(piece)
 
     def _text(self, column: Any) -> Any:
         if isinstance(column, Coded):

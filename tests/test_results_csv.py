@@ -67,10 +67,10 @@ def column_sets(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(column_sets(), st.booleans())
-def test_csv_lines_are_what_pyarrows_writer_writes(named, escape):
+@given(column_sets(), st.booleans(), st.sampled_from([1, 5, csv_text.PIECE_ROWS]))
+def test_csv_lines_are_what_pyarrows_writer_writes(named, escape, rows_per_piece):
     names, columns = named
-    made = csv_text.csv_header(names) + bytes(csv_text.csv_lines(columns, escape))
+    made = csv_text.csv_header(names) + b"".join(map(bytes, csv_text.csv_lines(columns, escape, rows_per_piece)))
     assert made == oracle(names, columns, escape)
 
 
