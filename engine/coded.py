@@ -19,6 +19,7 @@ import pandas as pd
 _KEY_LIMIT = 1 << 62
 
 
+
 @dataclass(frozen=True)
 class Coded:
     """``values[codes[i]]`` is row i's value (None for null; lists for R, O and C tables)."""
@@ -63,34 +64,23 @@ class Coded:
 
 def combinations(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct combinations of codes (one array per column, each code >= 0) found in
-    the rows: per row the number of its combination, and per combination the first row
-    that has it; so that what is made of several columns is made once per combination."""
-    key = np.zeros(len(codes[0]) if len(codes) else 0, dtype=np.int64)
-    span = 1
+    the rows: per row the number of its combination (in the order of the codes, column by
+    column), and per combination the first row that has it; so that what is made of
+    several columns is made once per combination.  The codes are combined into one key per
+    row and the keys numbered by hashing (not sorting the rows: twice as fast)."""
+    rows = len(codes[0]) if len(codes) else 0
+    key, span = np.zeros(rows, dtype=np.int64), 1
     for column in codes:
         width = int(column.max(initial=0)) + 1
         if span * width >= _KEY_LIMIT:  # the key would overflow: number the combinations so far
-            _, key = np.unique(key, return_inverse=True)
-            span = int(key.max(initial=0)) + 1
+            key, distinct = pd.factorize(key, sort=True)
+            span = len(distinct)
         key = key * width + column
         span *= width
-    if span > 4 * len(key) + 1024:  # sparse keys: sort them
-        _, firsts, per_row = np.unique(key, return_index=True, return_inverse=True)
-        return per_row.reshape(-1), firsts
-    return _dense_combinations(key, span)
-
-
-def _dense_combinations(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
-    """``combinations`` for keys below ``span`` (not much more than the rows): a lookup
-    table of the keys present instead of a sort (about 20 times faster), numbered in key
-    order as np.unique numbers them."""
-    present = np.zeros(span, dtype=bool)
-    present[key] = True
-    number = np.cumsum(present, dtype=np.int64) - 1
-    per_row = number[key]
-    firsts = np.full(int(number[-1]) + 1 if len(key) else 0, len(key), dtype=np.int64)
-    np.minimum.at(firsts, per_row, np.arange(len(key), dtype=np.int64))
-    return per_row, firsts
+    per_row, distinct = pd.factorize(key, sort=True)
+    firsts = np.full(len(distinct), rows, dtype=np.int64)
+    np.minimum.at(firsts, per_row, np.arange(rows, dtype=np.int64))
+    return per_row.astype(np.int64, copy=False), firsts
 
 
 def objects(items: list[Any]) -> np.ndarray:

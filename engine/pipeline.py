@@ -13,6 +13,7 @@ writers run without Python's lock), and no block's results need more than a bloc
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,13 +56,41 @@ class Options:
     escape_formulas: bool = True
 
 
+class Reading:
+    """A patient file being read on a thread of its own from the moment this is made, so
+    that the file is read (by pyarrow, without Python's lock) while the workbook is loaded;
+    ``tables()`` gives what ``read_tables`` gives, and raises what it raised.  The thread is
+    a daemon: a command that stops early (a broken workbook) does not wait for it."""
+
+    def __init__(self, patients: str | Path, options: Options) -> None:
+        self.patients, self._first, self._rest, self._error = patients, None, iter(()), None
+        self._thread = threading.Thread(target=self._read_first, args=(options,), daemon=True,
+                                        name="dtrun-reader")
+        self._thread.start()
+
+    def _read_first(self, options: Options) -> None:
+        try:
+            self._rest = read_tables(self.patients, options.encoding, options.delimiter, options.chunk_size)
+            self._first = next(self._rest)
+        except BaseException as error:  # handed to the caller of tables()
+            self._error = error
+
+    def tables(self) -> Iterator[Any]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return _chain(self._first, self._rest)
+
+
 def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str, options: Options = Options(),
-                  progress: Progress | None = None, on_warning: Callable[[str], None] | None = None) -> Summary:
-    """Evaluate every row of ``patients`` and write the results to ``out`` atomically."""
+                  progress: Progress | None = None, on_warning: Callable[[str], None] | None = None,
+                  reading: Reading | None = None) -> Summary:
+    """Evaluate every row of ``patients`` and write the results to ``out`` atomically
+    (``reading``: the file already being read, see ``Reading``)."""
     started = time.perf_counter()
     summary = Summary()
     tables = selected_tables(model, options.decisions)
-    chunks = read_tables(patients, options.encoding, options.delimiter, options.chunk_size)
+    chunks = (reading or Reading(patients, options)).tables()
     first = next(chunks)
     try:  # a DMN model's inputs may be in columns named with their DMN names
         summary.warnings = batch.check_frame(model, as_input_names(first.column_names, input_columns(

@@ -70,3 +70,15 @@ def test_combinations_are_numbered_in_order_with_their_first_row(drawn):
     distinct = sorted(set(rows))
     assert per_row.tolist() == [distinct.index(r) for r in rows]
     assert firsts.tolist() == [rows.index(d) for d in distinct]
+
+
+def test_combinations_of_more_columns_than_a_key_can_hold():
+    """70 two-valued columns: 2**70 keys would overflow int64, so the combinations so far are
+    numbered on the way; the result must still be the enumeration's."""
+    rng = np.random.default_rng(7)
+    codes = [rng.integers(0, 2, 50) for _ in range(70)]
+    per_row, firsts = combinations(codes)
+    rows = list(zip(*(c.tolist() for c in codes)))
+    distinct = sorted(set(rows))
+    assert per_row.tolist() == [distinct.index(r) for r in rows]
+    assert firsts.tolist() == [rows.index(d) for d in distinct]

@@ -164,3 +164,55 @@ def test_a_quoted_field_may_hold_a_line_break(model, tmp_path: Path, chunk_size:
     assert got["patient_id"].iloc[4] == "two\nlines"
     want = pd.read_csv(tmp_path / "r_plain.csv", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(got.drop(columns="patient_id"), want.drop(columns="patient_id"))
+
+
+def test_a_file_read_in_the_background_gives_the_same_results(model, tmp_path: Path) -> None:
+    """A Reading started before the workbook was loaded (as dtrun evaluate does) changes nothing."""
+    from engine.pipeline import Reading
+
+    direct, early = tmp_path / "direct.csv", tmp_path / "early.csv"
+    evaluate_file(model, PATIENTS, str(direct), "csv")
+    evaluate_file(model, PATIENTS, str(early), "csv", reading=Reading(PATIENTS, Options()))
+    assert direct.read_bytes() == early.read_bytes()
+
+
+@pytest.mark.parametrize("content, expected", [(None, "file not found"), (b"", "the file is empty"),
+                                               (b"a,b\n1,2,3\n", "line 2 has 3 fields")])
+def test_a_file_that_cannot_be_read_in_the_background_is_refused_when_evaluated(model, tmp_path: Path, content,
+                                                                             expected: str) -> None:
+    from engine.errors import InputDataError
+    from engine.pipeline import Reading
+
+    patients = tmp_path / "p.csv"
+    if content is not None:
+        patients.write_bytes(content)
+    reading = Reading(patients, Options())  # the error is kept, not raised on the reading thread
+    with pytest.raises(InputDataError, match=expected):
+        evaluate_file(model, patients, str(tmp_path / "out.csv"), "csv", reading=reading)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_path: Path, monkeypatch) -> None:
+    """The background read must not hold up (or replace) the workbook's exit status 3."""
+    import threading
+
+    from engine import files
+
+    release, waited_out = threading.Event(), threading.Event()
+
+    def stuck(*args, **kwargs):  # a read that ends only when the test ends (or after 10 s)
+        if not release.wait(10):
+            waited_out.set()
+        raise AssertionError("the patient file should not have been needed")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(files, "_tables", stuck)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    try:
+        result = CliRunner().invoke(main, ["evaluate", str(broken), str(PATIENTS), "-o", str(tmp_path / "o.csv")])
+    finally:
+        release.set()
+    assert result.exit_code == 3, result.output
+    assert not waited_out.is_set()  # the command ended while the read was still going
+    assert not (tmp_path / "o.csv").exists()
