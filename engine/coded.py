@@ -50,7 +50,8 @@ class Coded:
         if present and all(isinstance(v, str) for v in present):
             categories = sorted(set(present))
             position = {v: k for k, v in enumerate(categories)}
-            lookup = np.array([-1 if v is None else position[v] for v in self.values], dtype=np.int64)
+            lookup = np.array([-1 if v is None else position[v] for v in self.values],
+                              dtype=category_codes(len(categories)))
             return pd.Series(pd.Categorical.from_codes(lookup[self.codes], categories=categories))
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             return pd.Series(np.array([np.nan if v is None else v for v in self.values], dtype=np.float64)[self.codes])
@@ -60,6 +61,12 @@ class Coded:
         """How many rows hold something other than ``value``."""
         same = np.array([v == value if type(v) is type(value) else False for v in self.values], dtype=bool)
         return int(len(self.codes) - np.count_nonzero(same[self.codes])) if len(self.codes) else 0
+
+
+def category_codes(count: int) -> type:
+    """The integer type pandas keeps the codes of ``count`` categories in (picking it here
+    saves a conversion of every row's code)."""
+    return np.int8 if count < 127 else np.int16 if count < 32_767 else np.int32 if count < 2**31 - 1 else np.int64
 
 
 def combinations(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

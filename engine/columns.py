@@ -17,6 +17,7 @@ from typing import Any, Collection
 import numpy as np
 import pandas as pd
 
+from engine.coded import category_codes
 from engine.convert import (
     EXPECTED,
     NUMBER_TEXT,
@@ -61,7 +62,8 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
         index = series.index
     judged = _judged(entries, definition, na_values)
     judged.append((None, check_value(None, definition)))  # code -1: a missing value
-    codes = np.where(codes < 0, len(entries), codes)
+    if codes.min(initial=0) < 0:
+        codes = np.where(codes < 0, len(entries), codes)
     bad = np.array([message is not None for _, message in judged], dtype=bool)
     unusable = bad[codes]
     rows = np.flatnonzero(unusable)
@@ -108,8 +110,8 @@ def _encoded(array: Any) -> tuple[list[Any], np.ndarray]:
 
     chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
     encoded = chunked.dictionary_encode().combine_chunks()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return encoded.dictionary.to_pylist(), codes
+    indices = encoded.indices.fill_null(-1) if encoded.indices.null_count else encoded.indices
+    return encoded.dictionary.to_pylist(), indices.to_numpy(zero_copy_only=False)  # int32: half the memory
 
 
 def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str]) -> list[tuple[Any, str | None]]:
@@ -161,8 +163,9 @@ def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) ->
         return pd.Series(table[codes].astype("datetime64[ns]"), index=index)
     categories = sorted({v for v in entries if v is not None})
     position = {v: k for k, v in enumerate(categories)}
-    table = np.array([-1 if v is None else position[v] for v in entries], dtype=np.int64)
+    table = np.array([-1 if v is None else position[v] for v in entries], dtype=category_codes(len(categories)))
     return pd.Series(pd.Categorical.from_codes(table[codes], categories=categories), index=index)
+
 
 
 def _numeric(series: pd.Series, definition: InputDef) -> Column:
