@@ -11,9 +11,12 @@ them byte for byte).  ``engine.results`` writes the bytes.
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -68,8 +71,28 @@ def csv_lines(columns: list[Any], escape_formulas: bool, rows_per_piece: int = P
     runs = [_Run.of(kind, [column for _, column in run], escape_formulas)
             for kind, run in itertools.groupby(map(_prepared, columns), key=lambda c: c[0])]
     rows = len(columns[0]) if columns else 0
-    for start in range(0, rows if runs else 0, rows_per_piece):
-        yield _piece(runs, start, min(rows, start + rows_per_piece))
+    starts = range(0, rows if runs else 0, rows_per_piece)
+    yield from _in_order(lambda start: _piece(runs, start, min(rows, start + rows_per_piece)), starts)
+
+
+def _in_order(make: Callable[[int], Any], starts: Iterable[int]) -> Iterator[Any]:
+    """``make(start)`` for each start, in order, made two at a time on ``_pool``'s threads
+    (Arrow's kernels run without Python's lock, so a second core makes the next piece)."""
+    pending: collections.deque[Future[Any]] = collections.deque()
+    for start in starts:
+        pending.append(_pool().submit(make, start))
+        if len(pending) > _AHEAD:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+_AHEAD = 2  # pieces being made while one is written
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_AHEAD, thread_name_prefix="dtrun-csv")
 
 
 def _piece(runs: list["_Run"], start: int, stop: int) -> Any:

@@ -31,7 +31,7 @@ from engine.files import read_tables
 from engine.model import Model
 from engine.results import ResultWriter, result_types
 
-BLOCK = 1 << 18  # rows evaluated at a time (and written while the next block is evaluated)
+BLOCK = 1 << 17  # rows evaluated at a time (and written while the next block is evaluated)
 
 Progress = Callable[[int], None]  # called with the number of rows just written
 
