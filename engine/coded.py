@@ -52,7 +52,7 @@ class Coded:
             position = {v: k for k, v in enumerate(categories)}
             lookup = np.array([-1 if v is None else position[v] for v in self.values],
                               dtype=category_codes(len(categories)))
-            return pd.Series(pd.Categorical.from_codes(lookup[self.codes], categories=categories))
+            return pd.Series(pd.Categorical.from_codes(lookup[self.codes], categories=categories, validate=False))
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             return pd.Series(np.array([np.nan if v is None else v for v in self.values], dtype=np.float64)[self.codes])
         return pd.Series(objects(list(self.values))[self.codes], dtype=object)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import Path
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.pipeline import Options, evaluate_file
@@ -50,6 +51,7 @@ def _read_back(path: Path) -> pd.DataFrame:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=ROWS, layout=LAYOUTS, chunk=st.sampled_from([None, 1, 7]))
+@example(rows=[("0", "positive", "-0"), ("1", "negative", "-x")], layout=("utf-8", ","), chunk=None)
 def test_every_row_comes_out_in_order(tmp_path: Path, rows: list[tuple[str, str, str]], layout: tuple[str, str],
                                       chunk: int | None) -> None:
     encoding, delimiter = layout
@@ -67,8 +69,10 @@ def test_every_row_comes_out_in_order(tmp_path: Path, rows: list[tuple[str, str,
 
 
 def _escaped(text: str) -> str:
-    """What the CSV output holds for an input text: formulas neutralised (OWASP)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """What the CSV output holds for an input text: formulas neutralised (OWASP), except a
+    plain number such as -0 or +1.5e3, which a spreadsheet reads as that number."""
+    plain = re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not plain else text
 
 
 def _good_age(text: str) -> bool:
