@@ -105,7 +105,9 @@ class ResultWriter:
             self._sink = sys.stdout.buffer
         else:
             self._atomic = atomic_path(Path(self.path))  # type: ignore[arg-type]
-            self._sink = open(self._atomic.__enter__(), "wb")
+            # "r+b", not "wb": the temporary file is new and empty, and truncating it made ext4
+            # flush the whole file when it was closed (0.12 s for 350 MiB; auto_da_alloc)
+            self._sink = open(self._atomic.__enter__(), "r+b")
         if self.fmt == "json":
             self._sink.write(b"[")
         return self
