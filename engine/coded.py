@@ -32,8 +32,13 @@ class Coded:
 
     @classmethod
     def of(cls, table: list[Any], picks: np.ndarray) -> Coded:
-        """``table[pick]`` per row, where negative picks count from the end of ``table``."""
-        return cls(tuple(table), np.where(picks < 0, len(table) + picks, picks).astype(np.int64, copy=False))
+        """``table[pick]`` per row, where negative picks count from the end of ``table``: the
+        entries a negative pick can reach are put once more in front, and every pick moves
+        up by as many (one addition per row, not a comparison and a choice)."""
+        lowest = int(picks.min(initial=0))
+        if lowest >= 0:
+            return cls(tuple(table), picks.astype(np.int64, copy=False))
+        return cls(tuple(table[lowest:]) + tuple(table), (picks - lowest).astype(np.int64, copy=False))
 
     def with_rows(self, rows: Iterable[int], values: Iterable[Any]) -> Coded:
         """The column with ``rows`` set to ``values`` (each appended to the value table)."""
@@ -52,7 +57,8 @@ class Coded:
             position = {v: k for k, v in enumerate(categories)}
             lookup = np.array([-1 if v is None else position[v] for v in self.values],
                               dtype=category_codes(len(categories)))
-            return pd.Series(pd.Categorical.from_codes(lookup[self.codes], categories=categories, validate=False))
+            codes = np.full(len(self.codes), lookup[0]) if len(self.values) == 1 else lookup[self.codes]
+            return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             return pd.Series(np.array([np.nan if v is None else v for v in self.values], dtype=np.float64)[self.codes])
         return pd.Series(objects(list(self.values))[self.codes], dtype=object)
