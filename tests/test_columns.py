@@ -52,3 +52,23 @@ def test_a_column_with_many_distinct_numbers_gives_the_scalar_messages():
         2002: 'x: 0 is not an allowed value (allowed: [1..500])',
         2003: 'x: 900 is not an allowed value (allowed: [1..500])'}
     assert column.values.iloc[1999] == pytest.approx(199.9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", " a", "é"]), st.text(max_size=3)), max_size=40),
+       st.integers(1, 8), st.booleans())
+def test_encoded_texts_give_each_row_its_own_text(texts, sample, chunked):
+    """The oracle: the texts themselves. Texts beyond the first rows, nulls and a chunked
+    column must all come back as row -> entry, with each distinct text once."""
+    import pyarrow as pa
+
+    array = pa.array(texts, pa.string())
+    if chunked and len(texts) > 2:
+        array = pa.chunked_array([array.slice(0, 2), array.slice(2)])
+    original, columns._SAMPLE_ROWS = columns._SAMPLE_ROWS, sample
+    try:
+        entries, codes = columns._encoded(array)
+    finally:
+        columns._SAMPLE_ROWS = original
+    assert [None if c < 0 else entries[c] for c in codes.tolist()] == texts
+    assert len(entries) == len(set(entries)) == len({t for t in texts if t is not None})
