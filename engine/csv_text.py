@@ -6,7 +6,8 @@ true/false, whole numbers without ``.0``; texts that a spreadsheet would run as 
 recommends; the result columns (``engine.coded`` codes) are made text once per distinct
 combination of their values and then looked up per row, and a block's lines are joined in
 Arrow kernels (``csv_lines``), with the quoting pyarrow's CSV writer uses (a test compares
-them byte for byte).  ``engine.results`` writes the bytes.
+them byte for byte), a few thousand rows at a time, two pieces at once on a small pool of
+threads.  ``engine.results`` writes the bytes.
 """
 
 from __future__ import annotations

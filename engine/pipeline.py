@@ -9,6 +9,8 @@ Rows stay Arrow arrays from the reader to the writer (only input columns are con
 by ``engine.columns``), and are evaluated in blocks of at most ``BLOCK`` rows even when the
 file is read whole: a writer thread writes one block while the next is evaluated (Arrow's
 writers run without Python's lock), and no block's results need more than a block's memory.
+The file itself can be read from before the workbook is loaded (``Reading``), so that the
+two overlap.  docs/architecture.md lists the threads.
 """
 
 from __future__ import annotations
