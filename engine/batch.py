@@ -15,10 +15,8 @@ per row; ``evaluate_columns`` gives them in that form.
 from __future__ import annotations
 
 import difflib
-import functools
 import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Collection, Iterable, Mapping
 
 import numpy as np
@@ -40,6 +38,7 @@ from engine.evaluate import (
 )
 from engine.hit_policy import priority
 from engine.model import Model, Table
+from engine.threads import pool
 
 
 class _Notes:
@@ -162,7 +161,7 @@ def _converted(model: Model, source: Mapping[str, Any], n: int, na_values: Colle
                ) -> dict[str, columns.Column]:
     """Every input column converted and checked, in the model's order.  Columns are
     independent and most of the work (hashing texts, numpy) runs without Python's lock,
-    so large ones are converted on the threads of ``_pool`` at the same time."""
+    so large ones are converted at the same time on a pool of threads (``engine.threads``)."""
     def convert(name: str) -> columns.Column:
         raw = source[name] if name in source else pd.Series([None] * n, dtype=object)
         return columns.convert_column(raw, model.inputs[name], na_values)
@@ -170,15 +169,10 @@ def _converted(model: Model, source: Mapping[str, Any], n: int, na_values: Colle
     names = list(model.inputs)
     if n < _PARALLEL_ROWS or len(names) < 2:
         return {name: convert(name) for name in names}
-    return dict(zip(names, _pool().map(convert, names)))
+    return dict(zip(names, pool("convert", min(4, os.cpu_count() or 1)).map(convert, names)))
 
 
 _PARALLEL_ROWS = 50_000  # below this, threads cost more than they save
-
-
-@functools.lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="dtrun-convert")
 
 
 def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:

@@ -13,9 +13,8 @@ threads.  ``engine.results`` writes the bytes.
 from __future__ import annotations
 
 import collections
-import functools
 import itertools
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -24,6 +23,7 @@ import pandas as pd
 
 from engine.coded import Coded, combinations
 from engine.evaluate import format_cell
+from engine.threads import pool
 
 FORMULA_START_CHARACTERS = "=+-@\t\r"
 _FORMULA_START = np.zeros(256, dtype=bool)  # by first byte (the characters are ASCII)
@@ -77,11 +77,11 @@ def csv_lines(columns: list[Any], escape_formulas: bool, rows_per_piece: int = P
 
 
 def _in_order(make: Callable[[int], Any], starts: Iterable[int]) -> Iterator[Any]:
-    """``make(start)`` for each start, in order, made two at a time on ``_pool``'s threads
+    """``make(start)`` for each start, in order, made two at a time on a pool of threads (``engine.threads``)
     (Arrow's kernels run without Python's lock, so a second core makes the next piece)."""
     pending: collections.deque[Future[Any]] = collections.deque()
     for start in starts:
-        pending.append(_pool().submit(make, start))
+        pending.append(pool("csv", _AHEAD).submit(make, start))
         if len(pending) > _AHEAD:
             yield pending.popleft().result()
     while pending:
@@ -91,12 +91,7 @@ def _in_order(make: Callable[[int], Any], starts: Iterable[int]) -> Iterator[Any
 _AHEAD = 2  # pieces being made while one is written
 
 
-@functools.lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=_AHEAD, thread_name_prefix="dtrun-csv")
-
-
-def _piece(runs: list["_Run"], start: int, stop: int) -> Any:
+def _piece(runs: list[_Run], start: int, stop: int) -> Any:
     import pyarrow.compute as pc
 
     pieces: list[Any] = []
@@ -121,7 +116,7 @@ class _Run:
     per_row: np.ndarray | None = None
 
     @classmethod
-    def of(cls, kind: str, columns: list[Any], escape_formulas: bool) -> "_Run":
+    def of(cls, kind: str, columns: list[Any], escape_formulas: bool) -> _Run:
         if kind != "result":
             return cls(kind, tuple(columns))
         texts, per_row = _result_cells(columns, escape_formulas)
@@ -178,7 +173,7 @@ class _Quoted:
 
     column: Any
 
-    def slice(self, start: int, length: int) -> "_Quoted":
+    def slice(self, start: int, length: int) -> _Quoted:
         return _Quoted(self.column.slice(start, length))
 
 

@@ -4,6 +4,9 @@ that refuse a frame before evaluating it."""
 
 from __future__ import annotations
 
+import os
+import queue
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,11 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine import load_workbook
 from engine.batch import check_frame, evaluate_frame
 from engine.errors import InputDataError
 from engine.evaluate import format_cell, selected_tables
 from engine.workbook import build_model
 from workbooks import model_for, sheets_for
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def scalar_rows(model: Any, frame: pd.DataFrame, decisions: tuple[str, ...] = (), explain: bool = False
@@ -289,3 +295,41 @@ def model_and_frame(draw: Any) -> tuple[Any, pd.DataFrame]:
 def test_evaluate_frame_agrees_with_evaluate_row_by_row(case, explain):
     model, frame = case
     assert_same_as_scalar(model, frame, explain=explain)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_process_can_evaluate_after_its_parent_did(tmp_path):
+    """The thread pools are made anew after fork: a pool copied from the parent believes it
+    has threads that do not exist in the child, and work submitted to it never ran."""
+    import multiprocessing
+
+    model = load_workbook(ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx")
+    patients = pd.read_csv(ROOT / "decision_tables" / "examples" / "her2_patients.csv", dtype=str,
+                           keep_default_na=False)
+    large = pd.concat([patients] * 1200, ignore_index=True)  # above the rows that use the pools
+    expected = model.evaluate_frame(large)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_evaluate_into, args=(model, large, str(tmp_path / "out.csv"), results))
+    child.start()
+    try:
+        got = results.get(timeout=120)  # before join: a child cannot exit until its queue is read
+    except queue.Empty:
+        pytest.fail("the forked process hung evaluating a frame its parent had evaluated")
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+    assert got == (len(expected), _texts(expected["first_line_regimen.regimen"]))
+
+
+def _evaluate_into(model, frame, out, results) -> None:
+    from engine.results import write_results
+
+    result = model.evaluate_frame(frame)
+    write_results(result, out, "csv")  # the CSV pieces' pool too
+    results.put((len(result), _texts(result["first_line_regimen.regimen"])))
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    return [None if pd.isna(value) else str(value) for value in column]
