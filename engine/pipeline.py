@@ -89,6 +89,8 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
                   reading: Reading | None = None) -> Summary:
     """Evaluate every row of ``patients`` and write the results to ``out`` atomically
     (``reading``: the file already being read, see ``Reading``)."""
+    if reading is not None and Path(reading.patients) != Path(patients):
+        raise ValueError(f"reading {reading.patients} is not reading {patients}")
     started = time.perf_counter()
     summary = Summary()
     tables = selected_tables(model, options.decisions)

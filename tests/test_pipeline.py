@@ -216,3 +216,13 @@ def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_
     assert result.exit_code == 3, result.output
     assert not waited_out.is_set()  # the command ended while the read was still going
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_reading_of_another_file_is_refused(model, tmp_path: Path) -> None:
+    """Messages name ``patients``: evaluating what a Reading of another file read would mislead."""
+    from engine.pipeline import Reading
+
+    other = tmp_path / "other.csv"
+    other.write_bytes(PATIENTS.read_bytes())
+    with pytest.raises(ValueError, match="is not reading"):
+        evaluate_file(model, PATIENTS, str(tmp_path / "out.csv"), "csv", reading=Reading(other, Options()))
