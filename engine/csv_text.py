@@ -28,7 +28,7 @@ from engine.threads import pool
 FORMULA_START_CHARACTERS = "=+-@\t\r"
 _FORMULA_START = np.zeros(256, dtype=bool)  # by first byte (the characters are ASCII)
 _FORMULA_START[np.frombuffer(FORMULA_START_CHARACTERS.encode("ascii"), dtype=np.uint8)] = True
-PIECE_ROWS = 8192  # rows of CSV text made at a time (a few MB: stays in cache)
+PIECE_ROWS = 8192  # rows of CSV text made at a time (about 3 MB: stays in the 32 MiB cache)
 PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -77,8 +77,9 @@ def csv_lines(columns: list[Any], escape_formulas: bool, rows_per_piece: int = P
 
 
 def _in_order(make: Callable[[int], Any], starts: Iterable[int]) -> Iterator[Any]:
-    """``make(start)`` for each start, in order, made two at a time on a pool of threads (``engine.threads``)
-    (Arrow's kernels run without Python's lock, so a second core makes the next piece)."""
+    """``make(start)`` for each start, in order, made two at a time on a pool of threads
+    (``engine.threads``): Arrow's kernels run without Python's lock, so a second core makes
+    the next piece."""
     pending: collections.deque[Future[Any]] = collections.deque()
     for start in starts:
         pending.append(pool("csv", _AHEAD).submit(make, start))
