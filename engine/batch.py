@@ -306,10 +306,13 @@ def _first(matrix: np.ndarray, order: Iterable[int]) -> np.ndarray:
         ranked = matrix[order]
         found = ranked.argmax(axis=0)
         return np.where(ranked.any(axis=0), np.asarray(order)[found], -3)
-    chosen = np.full(matrix.shape[1], -3, dtype=np.int8)  # rule numbers < 64, so +3 fits too
+    # Last rule first, chosen += (rule - chosen) * matches: where the rule matches, chosen
+    # becomes the rule. Arithmetic on int8 (rule numbers < 64, so rule + 3 fits) is about 40
+    # times faster than the masked assignment chosen[matches] = rule.
+    chosen = np.full(matrix.shape[1], -3, dtype=np.int8)
     step = np.empty_like(chosen)
-    for rule in reversed(order):  # where the rule matches, chosen becomes rule (arithmetic, not a
-        np.subtract(np.int8(rule), chosen, out=step)  # masked assignment: ~40 times faster)
+    for rule in reversed(order):
+        np.subtract(np.int8(rule), chosen, out=step)
         np.multiply(step, matrix[rule].view(np.int8), out=step)
         chosen += step
     return chosen.astype(np.int64)

@@ -19,7 +19,6 @@ import pandas as pd
 _KEY_LIMIT = 1 << 62
 
 
-
 @dataclass(frozen=True)
 class Coded:
     """``values[codes[i]]`` is row i's value (None for null; lists for R, O and C tables)."""

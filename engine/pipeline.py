@@ -81,7 +81,8 @@ class Reading:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return _chain(self._first, self._rest)
+        first, self._first = self._first, None  # held by the chain only: a chunk is freed once written
+        return _chain(first, self._rest)
 
 
 def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str, options: Options = Options(),
