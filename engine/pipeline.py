@@ -15,6 +15,7 @@ two overlap.  docs/architecture.md lists the threads.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -81,7 +82,7 @@ class Reading:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        first, self._first = self._first, None  # held by the chain only: a chunk is freed once written
+        first, self._first = self._first, None
         return _chain(first, self._rest)
 
 
@@ -97,9 +98,10 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     tables = selected_tables(model, options.decisions)
     chunks = (reading or Reading(patients, options)).tables()
     first = next(chunks)
+    names = first.column_names
     try:  # a DMN model's inputs may be in columns named with their DMN names
-        summary.warnings = batch.check_frame(model, as_input_names(first.column_names, input_columns(
-            model, first.column_names)), tables, options.explain)
+        summary.warnings = batch.check_frame(model, as_input_names(names, input_columns(model, names)), tables,
+                                             options.explain)
     except InputDataError as error:  # name the file: the checks see only its columns
         raise InputDataError(f"{patients}: {error}") from None
     for warning in summary.warnings:
@@ -109,7 +111,8 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables)) as writer, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
         pending: Future[None] | None = None
-        for chunk in _blocks(_chain(first, chunks)):
+        rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written
+        for chunk in _blocks(rows):
             found = input_columns(model, chunk.column_names)
             batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
             source = {name: chunk.column(column) for name, column in found.items()}
@@ -127,8 +130,8 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest
+    """``first`` then ``rest``, holding ``first`` no longer than until it is taken."""
+    return itertools.chain([first], rest)
 
 
 def _blocks(tables: Iterator[Any]) -> Iterator[Any]:
