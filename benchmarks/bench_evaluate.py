@@ -62,7 +62,7 @@ model = load_workbook(sys.argv[1])
 loaded = time.perf_counter() - t
 times = []
 if sys.argv[2] != "-":
-    from engine.files import read_patients
+    from engine.files.patients import read_patients
     frame = read_patients(sys.argv[2])
     for _ in range(int(sys.argv[3])):
         t = time.perf_counter()
@@ -128,8 +128,8 @@ def make_file(folder: Path, n: int, suffix: str) -> Path:
 def output_columns(path: Path) -> list[str]:
     """The result columns of dtrun's output for this workbook.  Asked of a child process:
     this process stays small, because a child's peak RSS starts at its parent's (fork)."""
-    script = ("import json, sys; from engine import load_workbook; from engine.batch import result_columns; "
-              "from engine.evaluate import selected_tables; m = load_workbook(sys.argv[1]); "
+    script = ("import json, sys; from engine import load_workbook; from engine.evaluation.frame import result_columns; "
+              "from engine.evaluation.record import selected_tables; m = load_workbook(sys.argv[1]); "
               "print(json.dumps(result_columns(m, selected_tables(m), explain=False)))")
     return json.loads(run_process([PYTHON, "-c", script, str(path)])["stdout"])
 

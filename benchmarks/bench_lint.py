@@ -79,8 +79,8 @@ def _child(args: argparse.Namespace) -> None:
         exec(compile(Path(args.setup).read_text(), args.setup, "exec"), {"__name__": "bench_setup"})
     from generate_tables import generate, write_workbook
 
-    from engine.lint import lint_model
-    from engine.workbook import load_workbook
+    from engine.analysis.lint import lint_model
+    from engine.formats.xlsx.build import load_workbook
 
     started = time.monotonic()
 
@@ -137,7 +137,8 @@ def _comparison(model: Any, findings: list[Any]) -> dict[str, Any]:
     """Numbers to set beside Calvanese et al.'s merged output: overlapping pairs and the
     maximal cliques of the pairwise-overlap graph (their clique decomposition), and our
     gap boxes greedily merged where they differ in one column only."""
-    from engine import lint, search
+    from engine.analysis import lint
+    from engine.analysis import search
 
     table = model.tables[0]
     columns, _ = lint._columns(model, table, {})
@@ -186,7 +187,7 @@ def _maximal_cliques(adjacency: dict[int, int]) -> list[list[int]]:
 
 def _merged_count(boxes: list[dict[str, str]], domains: dict[str, Any]) -> int:
     """How many boxes remain when boxes equal in all columns but one are joined, repeatedly."""
-    from engine.conditions import compile_unary_tests
+    from engine.feel.conditions import compile_unary_tests
 
     def as_set(heading: str, text: str) -> Any:
         return compile_unary_tests(text).to_set(domains[heading])
@@ -414,9 +415,9 @@ def write_docs(section: str, facts: dict[str, str], path: Path = DOCS) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     try:
-        from engine.files import atomic_path  # type: ignore[attr-defined]
+        from engine.files.patients import atomic_path  # type: ignore[attr-defined]
     except ImportError:
-        from engine.results import atomic_path
+        from engine.files.results import atomic_path
 
     with atomic_path(path) as temporary:
         temporary.write_text(text.rstrip("\n") + "\n", encoding="utf-8")

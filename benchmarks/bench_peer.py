@@ -60,7 +60,7 @@ def table_cells(model: Any) -> tuple[str, list[str], list[str], list[list[str]]]
 
 
 def dtrun_model(model: Any, policy: str, inputs: list[str], outputs: list[str], rules: list[list[str]]) -> Any:
-    from engine.workbook import build_model
+    from engine.formats.xlsx.build import build_model
 
     kinds = {name: model.inputs[name].type if name in model.inputs else "string" for name in inputs}
     sheets = {"Inputs": [["Name", "Type", "Allowed values", "Required"]] +

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.model import Model
+    from engine.model.types import Model
 
 
 def load_workbook(path: Any, limits: Any = None) -> "Model":
     """Load and compile a decision-table workbook (``.xlsx``); raises WorkbookError.
     ``limits`` (``engine.xlsx_scan.Limits``) bounds what a file may unpack to."""
-    from engine.workbook import load_workbook as _load
+    from engine.formats.xlsx.build import load_workbook as _load
 
     return _load(path) if limits is None else _load(path, limits=limits)
 

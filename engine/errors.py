@@ -1,93 +1,11 @@
-"""The one exception hierarchy of dtrun, and the located problem record.
+"""The error classes, where issue 2 gave them (``engine.errors``); they live in ``engine._core.errors``."""
 
-Every error a user can see derives from :class:`DtrunError`.  Positions are kept as
-structured fields (1-based column, workbook, sheet, cell), never only inside the text,
-so that the CLI, the linter and other tools can point at the spot.
-"""
+from engine._core.errors import (  # noqa: F401 - re-exported
+    ConditionError,
+    DtrunError,
+    InputDataError,
+    Problem,
+    WorkbookError,
+)
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-
-def place(workbook: str, sheet: str = "", cell: str = "") -> str:
-    """Where something is, as authors read it: ``file.xlsx:sheet!B7``."""
-    text = workbook
-    if sheet:
-        text += f":{sheet}"
-        if cell:
-            text += f"!{cell}"
-    return text
-
-
-def with_hint(message: str, hint: str | None) -> str:
-    """A message followed by its hint, the hint starting with a capital."""
-    return f"{message}. {hint[0].upper()}{hint[1:]}" if hint else message
-
-
-class DtrunError(Exception):
-    """Root of every error dtrun raises on purpose."""
-
-
-class ConditionError(DtrunError, ValueError):
-    """A cell's text is not valid in the condition language.
-
-    ``column`` and ``end_column`` are 1-based positions in ``text``; ``hint`` says how to
-    fix the common mistakes in an author's terms.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        text: str,
-        column: int,
-        hint: str | None = None,
-        end_column: int | None = None,
-    ) -> None:
-        self.message = message
-        self.text = text
-        self.column = column
-        self.end_column = end_column if end_column is not None else column
-        self.hint = hint
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return with_hint(f"{self.message} (column {self.column} of {self.text!r})", self.hint)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One located problem in a workbook: what is wrong, where, and how to fix it."""
-
-    code: str
-    message: str
-    workbook: str = ""
-    sheet: str = ""
-    cell: str = ""
-    hint: str = ""
-    severity: str = "error"
-
-    @property
-    def location(self) -> str:
-        return place(self.workbook, self.sheet, self.cell)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.severity}[{self.code}]: {with_hint(self.message, self.hint)}"
-
-
-class WorkbookError(DtrunError):
-    """A workbook cannot be used; ``problems`` lists every problem found, not just the first.
-    ``warnings`` are the loader's warnings (severity 'warning'), shown after the problems."""
-
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...],
-                 warnings: list[Problem] | tuple[Problem, ...] = ()) -> None:
-        self.problems = tuple(problems)
-        self.warnings = tuple(warnings)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in (*self.problems, *self.warnings))
-
-
-class InputDataError(DtrunError):
-    """A patient file cannot be evaluated at all (unreadable, or a required column missing)."""
+__all__ = ["ConditionError", "DtrunError", "InputDataError", "Problem", "WorkbookError"]

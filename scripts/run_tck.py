@@ -2,7 +2,7 @@
 
     python scripts/run_tck.py [TCK_FOLDER]        (default: $DTRUN_TCK or ../shared/tck)
 
-Every folder of ``INDEX.json`` is read with ``engine.dmn_import`` exactly as ``dtrun evaluate
+Every folder of ``INDEX.json`` is read with ``engine.formats.dmn.importer`` exactly as ``dtrun evaluate
 MODEL.dmn`` reads it; each ``testCase`` of its ``*-test-01.xml`` is evaluated and compared
 with the TCK's expected results.  A case is *passed*, *failed* (with the difference) or
 *unsupported* (with the reason: the element dtrun cannot run).  When a model as a whole
@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine.dmn_import import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
-from engine.errors import WorkbookError  # noqa: E402
-from engine.workbook import build_model  # noqa: E402
+from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+from engine._core.errors import WorkbookError  # noqa: E402
+from engine.formats.xlsx.build import build_model  # noqa: E402
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 DEFAULT_TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))

@@ -1,4 +1,4 @@
-"""``engine.annotate``: lint findings as comments and fills in a copy of the workbook."""
+"""``engine.review.annotate``: lint findings as comments and fills in a copy of the workbook."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from engine.annotate import AUTHOR, FILLS, annotate, annotate_all, comment_text
-from engine.errors import InputDataError
-from engine.findings import Finding
-from engine.lint import lint_workbook
+from engine.review.annotate import AUTHOR, FILLS, annotate, annotate_all, comment_text
+from engine._core.errors import InputDataError
+from engine.analysis.findings import Finding
+from engine.analysis.lint import lint_workbook
 from workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""``engine.authoring`` and ``dtrun new``: the starter workbook passes lint and its own tests
+"""``engine.formats.xlsx.new`` and ``dtrun new``: the starter workbook passes lint and its own tests
 under every hit policy, carries drop-down lists, frozen headers, widths and help comments
 that the loader never reads, and an existing file is only replaced with --force."""
 
@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from engine.authoring import EXAMPLE_RULES, HELP, AuthoringError, new_workbook
+from engine.formats.xlsx.new import EXAMPLE_RULES, HELP, AuthoringError, new_workbook
 from engine.cli import main
-from engine.hit_policy import CODES
-from engine.lint import lint_workbook
-from engine.testing import run_tests
-from engine.workbook import load_workbook
-from engine.xlsx_safety import read_workbook
+from engine.model.hit_policy import CODES
+from engine.analysis.lint import lint_workbook
+from engine.review.testing import run_tests
+from engine.formats.xlsx.build import load_workbook
+from engine.formats.xlsx.safety import read_workbook
 
 
 @pytest.mark.parametrize("policy", CODES)

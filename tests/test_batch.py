@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import load_workbook
-from engine.batch import check_frame, evaluate_frame
-from engine.errors import InputDataError
-from engine.evaluate import format_cell, selected_tables
-from engine.workbook import build_model
+from engine.evaluation.frame import check_frame, evaluate_frame
+from engine._core.errors import InputDataError
+from engine.evaluation.record import format_cell, selected_tables
+from engine.formats.xlsx.build import build_model
 from workbooks import model_for, sheets_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -324,7 +324,7 @@ def test_a_forked_process_can_evaluate_after_its_parent_did(tmp_path):
 
 
 def _evaluate_into(model, frame, out, results) -> None:
-    from engine.results import write_results
+    from engine.files.results import write_results
 
     result = model.evaluate_frame(frame)
     write_results(result, out, "csv")  # the CSV pieces' pool too

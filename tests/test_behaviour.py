@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 import pytest
 
-from engine.behaviour import BehaviourChange, behaviour_changes
-from engine.workbook import build_model
+from engine.analysis.behaviour import BehaviourChange, behaviour_changes
+from engine.formats.xlsx.build import build_model
 from test_verify import CELLS_BY_KIND, Case, Col, Spec, random_spec
 from workbooks import model_for
 

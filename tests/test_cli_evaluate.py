@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.evaluate import format_cell
-from engine.workbook import load_workbook
+from engine.evaluation.record import format_cell
+from engine.formats.xlsx.build import load_workbook
 from workbooks import Unwritable, make_workbook
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "no"),
@@ -298,7 +298,7 @@ def test_failed_run_leaves_an_existing_output_file_alone(workbook, tmp_path):
 
 
 def test_run_failing_while_writing_leaves_no_partial_file(workbook, patients, tmp_path, monkeypatch):
-    from engine import batch
+    from engine.evaluation import frame as batch
 
     evaluate_columns = batch.evaluate_columns
     monkeypatch.setattr(batch, "evaluate_columns", lambda model, source, n, *rest: {

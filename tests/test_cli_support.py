@@ -6,7 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine.cli import EXIT_INTERNAL, EXIT_WORKBOOK, main
+from engine.cli import main
+from engine.cli.support import EXIT_INTERNAL, EXIT_WORKBOOK
 from workbooks import make_workbook
 
 
@@ -20,9 +21,9 @@ def _book(tmp_path: Path) -> Path:
 
 
 def test_a_bug_is_one_line_with_the_way_to_report_it(tmp_path: Path, monkeypatch) -> None:
-    import engine.lint
+    import engine.analysis.lint
 
-    monkeypatch.setattr(engine.lint, "lint_workbook", _crash)
+    monkeypatch.setattr(engine.analysis.lint, "lint_workbook", _crash)
     book = _book(tmp_path)
     result = CliRunner().invoke(main, ["lint", str(book)])
     assert result.exit_code == EXIT_INTERNAL
@@ -31,9 +32,9 @@ def test_a_bug_is_one_line_with_the_way_to_report_it(tmp_path: Path, monkeypatch
 
 
 def test_debug_lets_the_traceback_through(tmp_path: Path, monkeypatch) -> None:
-    import engine.lint
+    import engine.analysis.lint
 
-    monkeypatch.setattr(engine.lint, "lint_workbook", _crash)
+    monkeypatch.setattr(engine.analysis.lint, "lint_workbook", _crash)
     result = CliRunner().invoke(main, ["--debug", "lint", str(_book(tmp_path))])
     assert isinstance(result.exception, RuntimeError)
 

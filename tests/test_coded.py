@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.coded import Coded, combinations, joined_notes
+from engine.evaluation.coded import Coded, combinations, joined_notes
 
 
 @pytest.mark.parametrize("values, dtype", [

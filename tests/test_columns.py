@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from workbooks import model_for
 
-from engine import columns
+from engine.evaluation import columns
 
 NUMBER_TEXTS = st.one_of(
     st.integers(-10**18, 10**18).map(str),

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import (
+from engine.feel.conditions import (
     CompiledExpression,
     CompiledUnaryTests,
     compile_expression,
     compile_unary_tests,
 )
-from engine.errors import ConditionError
+from engine._core.errors import ConditionError
 
 DATA = Path(__file__).parent / "data"
 UNARY_GOLDEN = DATA / "unary_tests_golden.tsv"

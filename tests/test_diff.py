@@ -1,5 +1,5 @@
-"""``engine.diff`` and ``dtrun diff``: structural changes (About, inputs, tables, rules cell by
-cell, tests), the semantic regions from ``engine.behaviour`` on the issue's fixture pairs
+"""``engine.review.diff`` and ``dtrun diff``: structural changes (About, inputs, tables, rules cell by
+cell, tests), the semantic regions from ``engine.analysis.behaviour`` on the issue's fixture pairs
 (checked against evaluating both versions record by record), the text, markdown and json
 forms, and the exit statuses."""
 
@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from workbooks import make_workbook, model_for
 
 from engine.cli import main
-from engine.conditions import compile_unary_tests
-from engine.diff import CHANGED, WorkbookDiff, compare, render
-from engine.diff_render import box_text
+from engine.feel.conditions import compile_unary_tests
+from engine.review.diff import CHANGED, WorkbookDiff, compare, render
+from engine.review.diff_render import box_text
 
 INPUTS = [("months", "number", "[0..100]", "yes"), ("hr", "string", '"positive","negative"', "yes")]
 LINE = [["L1", "< 12", '"second"', "Ref A"], ["L2", ">= 12", '"first"', "Ref B"]]
@@ -181,7 +181,7 @@ def test_without_the_semantic_comparison_rule_changes_count_as_behaviour():
 
 
 # ---------------------------------------------------------------------- semantic: the issue's fixture pairs
-behaviour = pytest.importorskip("engine.behaviour")
+behaviour = pytest.importorskip("engine.analysis.behaviour")
 
 
 def _outcome(model: Any, record: dict[str, Any]) -> tuple[Any, ...]:

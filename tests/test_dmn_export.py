@@ -1,4 +1,4 @@
-"""engine.dmn_export and engine.dmn_feel: workbooks written as DMN XML, cells as standard FEEL.
+"""engine.formats.dmn.export and engine.feel.unparse: workbooks written as DMN XML, cells as standard FEEL.
 
 The oracle for the FEEL texts is dtrun's own parser: a written text must parse back to the
 same AST (positions aside) as the author's text, and must be spelt in standard FEEL only.
@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLE_WORKBOOK, TESTS
-from engine.dmn_export import export_dmn
-from engine.dmn_feel import FeelWriteError, expression, rename_names, unary_tests
-from engine.dmn_names import VERSIONS
-from engine.errors import WorkbookError
-from engine.syntax import Span, parse_expression, parse_unary_tests
+from engine.formats.dmn.export import export_dmn
+from engine.feel.unparse import FeelWriteError, expression, rename_names, unary_tests
+from engine.formats.dmn.names import VERSIONS
+from engine._core.errors import WorkbookError
+from engine.feel.syntax import Span, parse_expression, parse_unary_tests
 from workbooks import model_for, one_table
 
 MODELER = TESTS / "dmn_moddle"

@@ -1,4 +1,4 @@
-"""engine.dmn_import and ``dtrun convert``: DMN models read as workbooks, with DMN locations.
+"""engine.formats.dmn.importer and ``dtrun convert``: DMN models read as workbooks, with DMN locations.
 
 The DMN documents are written here in code (small, one feature each); the TCK files are
 used in tests/test_tck.py.
@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from engine import load_workbook
 from engine.cli import main
-from engine.dmn_import import read_dmn
-from engine.dmn_names import VERSIONS
-from engine.errors import WorkbookError
+from engine.formats.dmn.importer import read_dmn
+from engine.formats.dmn.names import VERSIONS
+from engine._core.errors import WorkbookError
 
 AGE = '<inputData id="i_age" name="Age"><variable name="Age" typeRef="number"/></inputData>'
 RULES = """

@@ -1,4 +1,4 @@
-"""engine.dmn_lint and engine.dmn_columns: ``dtrun lint`` and ``dtrun evaluate`` on DMN files in DMN terms.
+"""engine.analysis.dmn_lint and engine.evaluation.binding: ``dtrun lint`` and ``dtrun evaluate`` on DMN files in DMN terms.
 
 The DMN documents are written here in code.  Each finding of a DMN file must point at a DMN
 element (decision, rule, inputEntry/outputEntry, input clause, inputData) and speak DMN; the
@@ -17,13 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.dmn_columns import as_input_names, input_columns
-from engine.dmn_import import build_dmn_model, read_dmn
-from engine.dmn_lint import _rule_names, in_dmn_terms
-from engine.errors import InputDataError
-from engine.findings import Finding
-from engine.lint import lint_model, lint_workbook
-from engine.report import render
+from engine.evaluation.binding import as_input_names, input_columns
+from engine.formats.dmn.importer import build_dmn_model, read_dmn
+from engine.analysis.dmn_lint import _rule_names, in_dmn_terms
+from engine._core.errors import InputDataError
+from engine.analysis.findings import Finding
+from engine.analysis.lint import lint_model, lint_workbook
+from engine.review.report import render
 
 from test_dmn_import import dmn, write
 
@@ -265,13 +265,13 @@ def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
 
 
 def test_every_workbook_phrase_rewritten_for_dmn_is_still_said_by_the_checks():
-    """engine.dmn_lint rewrites the checks' workbook words after the fact; a phrase that
+    """engine.analysis.dmn_lint rewrites the checks' workbook words after the fact; a phrase that
     the checks no longer say would silently stop being rewritten."""
-    from engine import dmn_lint
+    from engine.analysis import dmn_lint
 
     engine = Path(__file__).resolve().parent.parent / "engine"
-    sources = "".join(p.read_text(encoding="utf-8") for p in engine.glob("*.py") if p.name != "dmn_lint.py")
+    sources = "".join(p.read_text(encoding="utf-8") for p in engine.rglob("*.py") if p.name != "dmn_lint.py")
     for pattern, _ in dmn_lint._PHRASES:
         fragments = [re.sub(r"\\b|\^|\$", "", f).replace("\\+", "+").strip(" '") for f in pattern.split("(.+)")]
         missing = [f for f in fragments if len(f) > 3 and f not in sources]
-        assert not missing, f"no check says {missing} any more (engine.dmn_lint rewrites it for DMN)"
+        assert not missing, f"no check says {missing} any more (engine.analysis.dmn_lint rewrites it for DMN)"

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, TCK
 from engine import load_workbook
-from engine.dmn_export import write_dmn
-from engine.dmn_import import read_dmn
-from engine.dmn_workbook import convert_to_workbook, read_names_sheet
-from engine.errors import WorkbookError
-from engine.syntax import Comparison, UnaryTests
-from engine.workbook import build_model
+from engine.formats.dmn.export import write_dmn
+from engine.formats.dmn.importer import read_dmn
+from engine.formats.dmn.workbook import convert_to_workbook, read_names_sheet
+from engine._core.errors import WorkbookError
+from engine.feel.syntax import Comparison, UnaryTests
+from engine.formats.xlsx.build import build_model
 from test_dmn_export import without_spans
 from workbooks import sheets_for
 
@@ -36,7 +36,7 @@ def _tests(compiled):
         return None
     node = compiled.node
     single = len(node.tests) == 1 and isinstance(node.tests[0], Comparison) and node.tests[0].op == "!="
-    if single and not node.negated:  # written as not(x): the same test (see engine.dmn_feel)
+    if single and not node.negated:  # written as not(x): the same test (see engine.feel.unparse)
         node = UnaryTests((Comparison("=", node.tests[0].endpoint, node.tests[0].span),), True, node.span)
     return without_spans(node)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import Problem, WorkbookError
-from engine.findings import CODES
-from engine.workbook import load_workbook
+from engine._core.errors import Problem, WorkbookError
+from engine.analysis.findings import CODES
+from engine.formats.xlsx.build import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "engine"
@@ -40,7 +40,7 @@ def _code_of(call: ast.Call) -> str | None:
 
 def codes_used() -> dict[str, list[str]]:
     """code → the places in engine/ that use it (and the keys of findings.CODES)."""
-    used: dict[str, list[str]] = {code: ["engine/findings.py:CODES"] for code in CODES}
+    used: dict[str, list[str]] = {code: ["engine/analysis/findings.py:CODES"] for code in CODES}
     for path in sorted(ENGINE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and (code := _code_of(node)):
@@ -52,8 +52,8 @@ def test_the_code_scan_sees_the_codes_of_loader_lint_and_verifier():
     used = codes_used()
     assert {"unreadable", "workbook", "syntax", "empty-table", "hidden", "macros", "overlap", "gap",
             "masked-rule", "type-mismatch", "unused-input"} <= set(used)
-    assert any(place.startswith("engine/xlsx_safety.py") for place in used["macros"])
-    assert any(place.startswith("engine/verify.py") for place in used["overlap"])
+    assert any(place.startswith("engine/formats/xlsx/safety.py") for place in used["macros"])
+    assert any(place.startswith("engine/analysis/verify.py") for place in used["overlap"])
 
 
 def test_every_code_used_in_engine_is_documented():
@@ -72,7 +72,7 @@ def test_documented_severities_agree_with_the_lint_codes():
 def declared_exit_statuses() -> dict[str, dict[int, str]]:
     """command → {status: meaning} from the 'Exit status:' block of each command's docstring."""
     found: dict[str, dict[int, str]] = {}
-    nodes = (n for path in sorted(ENGINE.glob("cli*.py")) for n in ast.walk(ast.parse(path.read_text("utf-8"))))
+    nodes = (n for path in sorted((ENGINE / "cli").glob("*.py")) for n in ast.walk(ast.parse(path.read_text("utf-8"))))
     for node in nodes:
         if not isinstance(node, ast.FunctionDef):
             continue
@@ -97,7 +97,7 @@ def test_every_exit_status_of_every_command_is_documented():
 
 
 def test_the_documented_exit_statuses_are_the_clis_constants():
-    from engine import cli
+    from engine.cli import support as cli
 
     text = _text()
     for status in (cli.EXIT_OK, cli.EXIT_FINDINGS, cli.EXIT_USAGE, cli.EXIT_WORKBOOK, cli.EXIT_DATA):

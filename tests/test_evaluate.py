@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from engine.errors import InputDataError
-from engine.evaluate import format_cell, selected_tables
-from engine.workbook import load_workbook
+from engine._core.errors import InputDataError
+from engine.evaluation.record import format_cell, selected_tables
+from engine.formats.xlsx.build import load_workbook
 from workbooks import model_for
 
 # ====================================================================== chained decisions

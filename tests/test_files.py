@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import csv_text, files, results
-from engine.errors import InputDataError
+from engine.files import csv_text
+from engine.files import patients as files
+from engine.files import results
+from engine._core.errors import InputDataError
 from workbooks import Unwritable
 
 
@@ -262,7 +264,7 @@ def test_formula_check_on_buffers_agrees_with_the_texts(texts, offset, large):
        st.lists(st.integers(0, 5), max_size=20), st.booleans())
 def test_coded_text_agrees_with_the_per_row_text(values, picks, escape):
     """The oracle: the column as per-row Python values, made text row by row."""
-    from engine.coded import Coded
+    from engine.evaluation.coded import Coded
 
     codes = np.array([p % len(values) for p in picks], dtype=np.int64)
     column = Coded(tuple(values), codes)

@@ -24,10 +24,10 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.errors import ConditionError, DtrunError, Problem, WorkbookError
-from engine.lint import lint_workbook
-from engine.workbook import build_model, load_workbook
-from engine.xlsx_safety import Limits
+from engine._core.errors import ConditionError, DtrunError, Problem, WorkbookError
+from engine.analysis.lint import lint_workbook
+from engine.formats.xlsx.build import build_model, load_workbook
+from engine.formats.xlsx.safety import Limits
 from workbooks import make_workbook, sheets_for, write_sheets
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -183,8 +183,8 @@ def test_a_bomb_the_scan_skips_is_still_refused_by_defusedxml_with_the_same_caus
 
 _MEMORY_PROBE = """
 import resource, sys
-from engine.errors import WorkbookError
-from engine.workbook import load_workbook
+from engine._core.errors import WorkbookError
+from engine.formats.xlsx.build import load_workbook
 try:
     load_workbook(sys.argv[1])
 except WorkbookError as error:

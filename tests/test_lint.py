@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.errors import WorkbookError
-from engine.findings import CODES, SEVERITIES, Finding
-from engine.lint import lint_model, lint_workbook, workbook_paths
-from engine.workbook import build_model
+from engine._core.errors import WorkbookError
+from engine.analysis.findings import CODES, SEVERITIES, Finding
+from engine.analysis.lint import lint_model, lint_workbook, workbook_paths
+from engine.formats.xlsx.build import build_model
 from workbooks import make_workbook, sheets_for
 
 N = ("n", "integer", "[0..4]", "yes")
@@ -542,8 +542,8 @@ def test_every_code_has_a_severity_and_a_doc_entry():
 
 
 def test_cli_folder_lints_dmn_models_too(tmp_path: Path):
-    from engine.dmn_export import write_dmn
-    from engine.workbook import load_workbook
+    from engine.formats.dmn.export import write_dmn
+    from engine.formats.xlsx.build import load_workbook
 
     folder = tmp_path / "tables"
     folder.mkdir()

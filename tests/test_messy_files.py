@@ -20,7 +20,7 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.pipeline import Options, evaluate_file
+from engine.files.pipeline import Options, evaluate_file
 from workbooks import model_for
 
 MODEL = model_for(

@@ -1,8 +1,8 @@
 """No code from data: nothing in ``engine/`` can turn text from a workbook or a patient file
 into code that runs.
 
-Cell texts are compiled from the Lark parse tree only (``engine.syntax`` → ``engine.scalar``
-/ ``engine.vectorized``); nothing may hand text to Python's evaluator, a deserialiser that
+Cell texts are compiled from the Lark parse tree only (``engine.feel.syntax`` → ``engine.feel.scalar``
+/ ``engine.feel.vectorized``); nothing may hand text to Python's evaluator, a deserialiser that
 runs code, a dynamic import, or a shell.  The check reads the syntax tree of every module,
 so comments and docstrings that mention ``eval(`` do not count, but an aliased import does.
 """

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from engine import load_workbook
 from engine.cli import main
-from engine.pipeline import Options, evaluate_file
+from engine.files.pipeline import Options, evaluate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
@@ -83,7 +83,7 @@ def test_cli_chunk_size_and_no_escape_flag(tmp_path: Path) -> None:
 
 
 def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path, monkeypatch) -> None:
-    from engine import batch
+    from engine.evaluation import frame as batch
 
     out = tmp_path / "r.csv"
     out.write_text("earlier results\n")
@@ -105,7 +105,7 @@ def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
 def test_a_failure_while_writing_leaves_no_partial_file(model, tmp_path: Path, monkeypatch, fmt: str) -> None:
-    from engine import batch
+    from engine.evaluation import frame as batch
     from workbooks import Unwritable
 
     real = batch.evaluate_columns
@@ -124,14 +124,14 @@ def test_a_failure_while_writing_leaves_no_partial_file(model, tmp_path: Path, m
 def test_blocks_of_the_writer_thread_change_nothing(model, tmp_path: Path, monkeypatch, block: int, fmt: str) -> None:
     """The file read whole is evaluated in blocks, each written while the next is evaluated;
     the oracle is evaluate_frame on the whole file, written in one piece."""
-    from engine import pipeline
-    from engine.files import read_patients
-    from engine.results import write_results
+    from engine.files import pipeline
+    from engine.files.patients import read_patients
+    from engine.files.results import write_results
 
     expected, actual = tmp_path / f"expected.{fmt}", tmp_path / f"actual.{fmt}"
     frame = model.evaluate_frame(read_patients(PATIENTS), explain=True)
     if fmt == "parquet":
-        from engine.results import ResultWriter, result_types
+        from engine.files.results import ResultWriter, result_types
 
         with ResultWriter(str(expected), fmt, types=result_types(model, list(model.tables))) as writer:
             writer.write(frame)
@@ -168,7 +168,7 @@ def test_a_quoted_field_may_hold_a_line_break(model, tmp_path: Path, chunk_size:
 
 def test_a_file_read_in_the_background_gives_the_same_results(model, tmp_path: Path) -> None:
     """A Reading started before the workbook was loaded (as dtrun evaluate does) changes nothing."""
-    from engine.pipeline import Reading
+    from engine.files.pipeline import Reading
 
     direct, early = tmp_path / "direct.csv", tmp_path / "early.csv"
     evaluate_file(model, PATIENTS, str(direct), "csv")
@@ -180,8 +180,8 @@ def test_a_file_read_in_the_background_gives_the_same_results(model, tmp_path: P
                                                (b"a,b\n1,2,3\n", "line 2 has 3 fields")])
 def test_a_file_that_cannot_be_read_in_the_background_is_refused_when_evaluated(model, tmp_path: Path, content,
                                                                              expected: str) -> None:
-    from engine.errors import InputDataError
-    from engine.pipeline import Reading
+    from engine._core.errors import InputDataError
+    from engine.files.pipeline import Reading
 
     patients = tmp_path / "p.csv"
     if content is not None:
@@ -196,7 +196,7 @@ def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_
     """The background read must not hold up (or replace) the workbook's exit status 3."""
     import threading
 
-    from engine import files
+    from engine.files import patients as files
 
     release, waited_out = threading.Event(), threading.Event()
 
@@ -220,7 +220,7 @@ def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_
 
 def test_a_reading_of_another_file_is_refused(model, tmp_path: Path) -> None:
     """Messages name ``patients``: evaluating what a Reading of another file read would mislead."""
-    from engine.pipeline import Reading
+    from engine.files.pipeline import Reading
 
     other = tmp_path / "other.csv"
     other.write_bytes(PATIENTS.read_bytes())

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from engine.findings import CODES, Finding, sort_findings
-from engine.lint import lint_model
-from engine.report import FORMATS, render
+from engine.analysis.findings import CODES, Finding, sort_findings
+from engine.analysis.lint import lint_model
+from engine.review.report import FORMATS, render
 from workbooks import model_for
 
 GAP = Finding("error", "gap", "decision_tables/x.xlsx", "first_line", "no rule matches records with n 4",

@@ -1,4 +1,4 @@
-"""engine.scale on a real two-process LocalCluster: results equal the single-process
+"""engine.files.scale on a real two-process LocalCluster: results equal the single-process
 ``evaluate_frame`` row by row and partition by partition, bad rows are kept with their
 errors, workbook and file errors come once and before any task, empty partitions pass,
 the output folder is written atomically, and ``dtrun evaluate --engine dask`` through
@@ -25,10 +25,11 @@ from distributed import Client, LocalCluster
 from frames import missing, rows
 from workbooks import make_workbook
 
-from engine import load_workbook, scale
+from engine import load_workbook
+from engine.files import scale
 from engine.cli import main
-from engine.errors import InputDataError
-from engine.evaluate import ERRORS, MODEL
+from engine._core.errors import InputDataError
+from engine.evaluation.record import ERRORS, MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
@@ -229,7 +230,7 @@ def test_arrow_table_writes_what_native_table_writes(values, arrow_type, categor
 
 def native_table_of(frame: pd.DataFrame, types: dict[str, Any]) -> Any:
     """The reference: results.native_table converts every cell on its own."""
-    from engine.results import native_table
+    from engine.files.results import native_table
 
     return native_table(frame.astype({"t.o": object}), types)
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import compile_unary_tests
-from engine.sets import Domain
+from engine.feel.conditions import compile_unary_tests
+from engine.feel.sets import Domain
 
 # For each kind: literals to build tests from, and probe values that fall on, between and
 # beyond them (every piece the literals cut the line into).

@@ -1,4 +1,4 @@
-"""Tests for engine.sets: the verifier's set algebra over unary-test domains.
+"""Tests for engine.feel.sets: the verifier's set algebra over unary-test domains.
 
 The core checks use an independent oracle: small universes of values that
 fully characterise every set built from a fixed list of bounds (each gap
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.sets import (
+from engine.feel.sets import (
     Domain, Interval, TriSet, ValueSet, tri_and, tri_any, tri_compare, tri_equal,
     tri_interval, tri_not, tri_not_equal, tri_or,
 )

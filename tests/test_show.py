@@ -1,4 +1,4 @@
-"""``engine.show`` and ``dtrun show``: the view (dictionary, tables with hit policy, headings,
+"""``engine.review.show`` and ``dtrun show``: the view (dictionary, tables with hit policy, headings,
 roles, allowed values and rules, tests), the three formats with their escaping, lint
 findings on their cells in html (read back with an HTML parser), column widths, output
 that depends only on the content, and git's textconv end to end."""
@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.lint import lint_model
-from engine.show import column_widths, md_code, md_text, render
+from engine.analysis.lint import lint_model
+from engine.review.show import column_widths, md_code, md_text, render
 from workbooks import make_workbook, model_for
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "no")]

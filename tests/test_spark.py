@@ -22,7 +22,7 @@ import pytest
 from frames import rows
 
 from engine import load_workbook
-from engine.results import native_table, result_types
+from engine.files.results import native_table, result_types
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"

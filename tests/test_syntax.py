@@ -11,9 +11,9 @@ import datetime as dt
 
 import pytest
 
-from engine.conditions import compile_expression, compile_unary_tests
-from engine.errors import ConditionError
-from engine.syntax import (
+from engine.feel.conditions import compile_expression, compile_unary_tests
+from engine._core.errors import ConditionError
+from engine.feel.syntax import (
     Arithmetic,
     Compare,
     Comparison,

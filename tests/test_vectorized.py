@@ -1,4 +1,4 @@
-"""The vectorized form against the scalar oracle (engine.scalar on engine.values).
+"""The vectorized form against the scalar oracle (engine.feel.scalar on engine.feel.values).
 
 Property tests generate cell texts from a small grammar of valid texts and columns of every
 supported dtype (float with NaN, int, nullable int, bool, nullable boolean, str/string,
@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import values, vectorized
-from engine.conditions import compile_expression, compile_unary_tests
+from engine.feel import values
+from engine.feel import vectorized
+from engine.feel.conditions import compile_expression, compile_unary_tests
 
 NAN = float("nan")
 TS = pd.Timestamp

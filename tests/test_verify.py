@@ -35,11 +35,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import compile_unary_tests
-from engine.errors import ConditionError
-from engine.findings import Finding
-from engine.lint import lint_model
-from engine.workbook import build_model
+from engine.feel.conditions import compile_unary_tests
+from engine._core.errors import ConditionError
+from engine.analysis.findings import Finding
+from engine.analysis.lint import lint_model
+from engine.formats.xlsx.build import build_model
 from workbooks import sheets_for
 
 CORPUS_SIZE = 1000

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from engine.errors import Problem, WorkbookError
-from engine.workbook import build_model, load_workbook
+from engine._core.errors import Problem, WorkbookError
+from engine.formats.xlsx.build import build_model, load_workbook
 from workbooks import make_workbook, model_for, sheets_for
 
 AGE_SEX = [("age", "number", "[0..120]", "yes"), ("sex", "string", '"f","m"', "no")]

@@ -80,7 +80,7 @@ def make_workbook(tmp_path: Path, name: str = "model.xlsx", sheets: Mapping[str,
 
 def model_for(**parts: Any) -> Any:
     """The compiled model of ``sheets_for(**parts)``, without a file."""
-    from engine.workbook import build_model
+    from engine.formats.xlsx.build import build_model
 
     return build_model("test.xlsx", sheets_for(**parts))
 

@@ -1,0 +1,199 @@
+"""What a change to a workbook does to patients: the semantic half of ``dtrun diff``.
+
+Owns the comparison of two versions of each table present in both: the input space (the
+union of both versions' domains, as ``dtrun lint`` computes them) is cut into boxes in
+which every rule of either version matches all records or none (``engine.search.regions``);
+in each box both versions' outcomes follow from their hit policies, and the boxes where
+they differ are merged and reported in table notation with one example record.  Rule ids
+and the order of rules matter only where they change a result, so a pure refactoring
+(rules merged, split or renumbered) shows no change in behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from engine.feel.unparse import literal
+from engine.model.hit_policy import resolve
+from engine.analysis.lint import analysed_tables
+from engine.model.types import Model, Table
+from engine.analysis.search import Box, Column, bits, build_column, merge_boxes, regions
+from engine.feel.sets import Domain, ValueSet, _make
+from engine.analysis.verify import TableAnalysis
+
+
+@dataclass(frozen=True)
+class BehaviourChange:
+    """A region of one table's input space where the two versions answer differently."""
+
+    table: str
+    box: dict[str, str]  # input heading -> unary test in table notation, "-" where unconstrained
+    example: dict[str, Any]  # one record in the region (input heading -> value)
+    old: str  # the old outcome: 'regimen = "THP"', 'no rule matches', 'error: rules R2 and R3 both match ...'
+    new: str  # the new outcome, in the same form
+
+
+@dataclass(frozen=True)
+class _Version:
+    """One version of a table inside the combined search: its rules are ``offset`` on."""
+
+    table: Table
+    offset: int
+    valid: int  # index of the pseudo-rule that stands for the version's own domain
+
+
+def behaviour_changes(old: Model, new: Model) -> list[BehaviourChange]:
+    """Every region where a table present in both models gives a different outcome, in
+    table order (new model's order) and then by box; [] when nothing behaves differently."""
+    old_tables = {t.name: a for t, a, _ in analysed_tables(old)}
+    old_by_name = {t.name: t for t in old.tables}
+    changes: list[BehaviourChange] = []
+    for table, analysis, _ in analysed_tables(new):
+        if table.name not in old_by_name:
+            continue
+        before, before_analysis = old_by_name[table.name], old_tables[table.name]
+        if analysis is None or before_analysis is None:
+            changes += _unanalysed(before, table)
+        else:
+            changes += table_changes(before_analysis, analysis)
+    return changes
+
+
+def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChange]:
+    """The regions where two analysed versions of one table differ, merged per outcome pair."""
+    headings = [c.heading for c in new.columns] + [c.heading for c in old.columns if c.heading not in
+                                                     {n.heading for n in new.columns}]
+    try:
+        columns = [_combined(h, old, new) for h in headings]
+    except _KindChanged as changed:
+        return [BehaviourChange(new.table.name, {h: "-" for h in headings}, {}, changed.old, changed.new)]
+    n_old, n_new = len(old.table.rules), len(new.table.rules)
+    versions = (_Version(old.table, 0, n_old + n_new), _Version(new.table, n_old, n_old + n_new + 1))
+    upstream = {c.heading: c.name for a in (old, new) for c in a.table.inputs if c.name not in a.model.inputs}
+    by_outcome: dict[tuple[str, str], list[Box]] = {}
+    for box, matching in regions(columns, (1 << (n_old + n_new + 2)) - 1):
+        (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box, upstream) for v in versions)
+        if old_key != new_key:
+            by_outcome.setdefault((old_text, new_text), []).append(box)
+    analysis = TableAnalysis(new.model, new.table, columns)
+    found = []
+    for (old_text, new_text), boxes in by_outcome.items():
+        for box in merge_boxes(boxes):
+            found.append(BehaviourChange(new.table.name, analysis.box_text(box), analysis.example(box),
+                                         old_text, new_text))
+    return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
+
+
+class _KindChanged(Exception):
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__(old, new)
+        self.old, self.new = old, new
+
+
+def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
+    """One column over the union of both versions' domains; each version's rules (a
+    version without the column: every rule is ``-``), then each version's domain."""
+    sides = [_side(heading, a) for a in (old, new)]
+    kinds = {s[0].domain.kind for s in sides if s is not None}
+    if len(kinds) > 1:
+        old_full, new_full = (s[0] for s in sides)  # both present when the kinds differ
+        raise _KindChanged(f"{heading} holds {old_full.domain.kind} values", f"{heading} holds {new_full.domain.kind} "
+                           "values, so the versions cannot be compared record by record")
+    domain = Domain(kinds.pop(), nullable=any(s[0].domain.nullable for s in sides if s is not None))
+    fulls = [_in(domain, s[0]) if s is not None else None for s in sides]
+    full = ValueSet.empty(domain)
+    for side_full in fulls:
+        full = full | (side_full if side_full is not None else ValueSet.empty(domain))
+    cells: list[ValueSet] = []
+    for side, analysis in zip(sides, (old, new)):
+        rules = analysis.table.rules
+        cells += [full] * len(rules) if side is None else [_cell(full, rule.inputs[side[1]]) for rule in rules]
+    cells += [f if f is not None else full for f in fulls]
+    column = next(c for a in (new, old) for c in a.columns if c.heading == heading)
+    return build_column(heading, column.letter, full, cells)
+
+
+def _side(heading: str, analysis: TableAnalysis) -> tuple[ValueSet, int] | None:
+    for position, analysed in enumerate(analysis.columns):
+        if analysed.heading == heading:
+            return analysed.full, position
+    return None
+
+
+def _in(domain: Domain, values: ValueSet) -> ValueSet:
+    return _make(domain, values._cuts, values.null)
+
+
+def _cell(full: ValueSet, cell: Any) -> ValueSet:
+    matched = cell.to_set(full.domain)
+    return full & matched
+
+
+def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, upstream: dict[str, str]
+             ) -> tuple[Any, str]:
+    """(what to compare, what to show) for the records of ``box`` under one version;
+    ``upstream``: heading → ``table.output`` for the columns that read another table."""
+    if not matching >> version.valid & 1:
+        outside = next(c.heading for j, c in enumerate(columns) if not box[j] & c.rule_atoms[version.valid])
+        if outside in upstream:  # an upstream table's output: that table never gives these values
+            table, _, output = upstream[outside].partition(".")
+            return ("outside", outside), f"does not occur ({table} never gives this {output})"
+        return ("outside", outside), f"not allowed ({outside} is outside its allowed values)"
+    table = version.table
+    matched = [r - version.offset for r in bits(matching) if version.offset <= r < version.offset + len(table.rules)]
+    outputs = [tuple(_value(e) for e in table.rules[r].outputs) for r in matched]
+    result = resolve(table.hit_policy, matched, outputs, [r.id for r in table.rules], table.priorities)
+    if result.error:
+        return ("error", _without_ids(result.error, table)), f"error: {result.error}"
+    if not matched and table.hit_policy.single_hit:
+        return ("no match",), "no rule matches"
+    shown = [f"{o.name} = {_show(v)}" for o, v in zip(table.outputs, result.outputs)]
+    return ("outputs", tuple(_show(v) for v in result.outputs)), ", ".join(shown)
+
+
+class _Calculated(str):
+    """An output calculated from the inputs: compared and shown by its text."""
+
+
+def _value(expression: Any) -> Any:
+    known, value = expression.constant
+    return value if known else _Calculated("=" + " ".join(expression.text.split()))
+
+
+def _show(value: Any) -> str:
+    """A value as the table would write it: a FEEL literal, whole numbers without ``.0``."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, _Calculated):
+        return value[1:]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return literal(value)
+
+
+def _without_ids(message: str, table: Table) -> str:
+    """An error's kind, without the rule ids that name it (renumbered rules are no change)."""
+    words = message.split()
+    ids = {r.id for r in table.rules}
+    return " ".join("#" if w.strip(",") in ids else w for w in words)
+
+
+def _unanalysed(old: Table, new: Table) -> Iterator[BehaviourChange]:
+    """A table the searches cannot model: unchanged cells mean unchanged behaviour; else
+    say that the change must be reviewed by hand."""
+    if _cells(old) == _cells(new):
+        return
+    headings = {c.heading: "-" for c in new.inputs}
+    yield BehaviourChange(new.name, headings, {}, "(not compared)",
+                          "the rules changed, but some cell compares with another input or an input's values "
+                          "cannot be modelled, so the change cannot be checked region by region: review it by hand")
+
+
+def _cells(table: Table) -> tuple[Any, ...]:
+    def row(rule: Any) -> tuple[str, ...]:
+        return tuple(" ".join(c.text.split()) for c in (*rule.inputs, *rule.outputs))
+
+    return (table.hit_policy.code, tuple(c.name for c in table.inputs), tuple(o.name for o in table.outputs),
+            tuple(map(row, table.rules)), table.priorities)
+

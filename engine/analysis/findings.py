@@ -1,0 +1,104 @@
+"""Lint findings: the record every check produces, its codes, and its plain-text form.
+
+A :class:`Finding` names the workbook, sheet, cells and rules concerned, says what is
+wrong in an author's terms (``message``) and how to fix it (``hint``); overlaps and gaps
+also carry an example record and the box of inputs, written in the table's notation.
+The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.review.report``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from engine._core.errors import Problem, place, with_hint
+
+SEVERITIES = ("error", "warning", "info")
+_CELL = re.compile(r"[A-Z]{1,3}[0-9]+")
+
+# code → (severity, what it means); docs/lint.md explains each with an example.
+CODES: dict[str, tuple[str, str]] = {
+    "unreadable": ("error", "the file cannot be opened as an .xlsx workbook"),
+    "syntax": ("error", "a cell's text is not valid in the condition language"),
+    "workbook": ("error", "the workbook does not follow the format (sheets, headings, roles, ids, cycles)"),
+    "type-mismatch": ("error", "a value or test whose type does not fit its column"),
+    "value-not-allowed": ("error", "a value outside the column's allowed values"),
+    "overlap": ("error", "rules of a U table that can match the same record"),
+    "conflict": ("error", "rules of an A table that can match the same record with different outputs"),
+    "masked-rule": ("error", "a rule of an F or P table that can never decide the result"),
+    "partly-masked-rule": ("info", "a rule of an F or P table that decides only part of what it matches"),
+    "gap": ("error", "records that no rule of a single-hit table matches"),
+    "subsumed-rule": ("warning", "a rule whose records another rule with the same outputs already covers"),
+    "mergeable-rules": ("info", "rules with the same outputs that could be written as one"),
+    "unused-input": ("warning", "an input of the Inputs sheet that no table reads"),
+    "empty-table": ("error", "a decision table without rules"),
+    "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
+    "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
+    "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    workbook: str
+    sheet: str
+    message: str
+    cells: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    hint: str = ""
+    example: dict[str, Any] | None = field(default=None, compare=False)
+    box: dict[str, str] | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> "Finding":
+        return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
+                   (problem.cell,) if problem.cell else (), hint=problem.hint)
+
+    @property
+    def location(self) -> str:
+        return place(self.workbook, self.sheet, self.cells[0] if self.cells else "")
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.workbook, self.sheet, _cell_order(self.cells[0]) if self.cells else (0, ""), self.code,
+                self.rules, self.message)
+
+    @property
+    def advice(self) -> str:
+        """The message and the hint as one text (the hint capitalised)."""
+        return with_hint(self.message, self.hint)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}[{self.code}]: {self.advice}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity, "code": self.code, "workbook": self.workbook, "sheet": self.sheet,
+            "cells": list(self.cells), "rules": [str(r) for r in self.rules], "message": self.message,
+            "hint": self.hint, "example": self.example, "box": self.box,
+        }
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    """Row, then column, of a cell reference; a DMN part (``rule 10 (id r10), inputEntry 2``)
+    sorts before cells, by its text with numbers in numeric order."""
+    if not _CELL.fullmatch(cell):
+        return (0, re.sub(r"\d+", lambda m: m[0].zfill(10), cell))
+    letters = "".join(c for c in cell if c.isalpha())
+    digits = "".join(c for c in cell if c.isdigit())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+def sort_findings(findings: list[Finding], sheets: Sequence[str] = ()) -> list[Finding]:
+    """Deterministic order: by workbook, then sheet (in the order of ``sheets`` where given,
+    e.g. tables in evaluation order so that an upstream cause comes before its downstream
+    effects; other sheets by name after them), then cell."""
+    rank = {sheet: position for position, sheet in enumerate(sheets)}
+
+    def key(finding: Finding) -> tuple[Any, ...]:
+        workbook, sheet, *rest = finding.sort_key()
+        return (workbook, rank.get(sheet, len(rank)), sheet, *rest)
+
+    return sorted(set(findings), key=key)

@@ -1,0 +1,262 @@
+"""``dtrun lint``: every check of a workbook, as one sorted list of findings.
+
+Owns the orchestration (loader problems, then per table in evaluation order: cell types
+and values, output values, then the searches of ``engine.analysis.verify``), the domain of each
+input column (declared type and allowed values, the missing value where the input is not
+required, and for an upstream output the values that table can give), and the
+workbook-wide checks (unused inputs).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from engine.feel import values
+from engine.feel.conditions import CompiledUnaryTests
+from engine._core.errors import WorkbookError
+from engine.evaluation.record import table_names
+from engine.analysis.findings import Finding, sort_findings
+from engine.model.types import InputColumn, Model, Table
+from engine.feel.sets import Domain, ValueSet
+from engine.feel.syntax import Comparison, Interval, Literal
+from engine.analysis.search import build_column
+from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
+
+_KIND_OF = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
+_WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
+          "date": "dates"}
+
+
+def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The workbooks and DMN models named, and those inside named folders (Excel lock
+    files ~$*.xlsx skipped)."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        candidates = sorted([*path.rglob("*.xlsx"), *path.rglob("*.dmn")]) if path.is_dir() else [path]
+        found += [p for p in candidates if not p.name.startswith("~$")]
+    return found
+
+
+def lint_workbook(path: str | Path) -> list[Finding]:
+    """Every finding for the workbook or DMN model ``path`` (a DMN model's findings are
+    located at DMN elements and told in DMN words: ``engine.analysis.dmn_lint``)."""
+    if str(path).lower().endswith(".dmn"):
+        from engine.analysis.dmn_lint import lint_dmn
+
+        return lint_dmn(path)
+    from engine.formats.xlsx.build import load_workbook
+
+    try:
+        model = load_workbook(path)
+    except WorkbookError as error:
+        return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
+    return lint_model(model)
+
+
+def lint_model(model: Model) -> list[Finding]:
+    findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
+    for table, analysis, notes in analysed_tables(model):
+        findings += _output_checks(model, table)
+        findings += notes
+        if not table.rules:
+            findings.append(Finding("error", "empty-table", model.workbook, table.name,
+                                    f"table {table.name} has no rules", ("A4",),
+                                    hint="write the rules from row 4 on, one per row"))
+        if analysis is not None:
+            for check in (overlap_findings, masking_findings, redundancy_findings):
+                findings += check(analysis)
+    findings += _unused_inputs(model)
+    return sort_findings(findings, ("About", "Inputs", *_upstream_first(model)))
+
+
+def _upstream_first(model: Model) -> list[str]:
+    """Table names, each after the tables it reads (by depth in the chain, then by name), so
+    that a gap upstream is listed before the missing values it causes downstream."""
+    depth: dict[str, int] = {}
+    for table in model.tables:  # evaluation order: upstream tables come first
+        depth[table.name] = 1 + max((depth.get(d, 0) for d in table.depends_on), default=0)
+    return sorted(depth, key=lambda name: (depth[name], name))
+
+
+def analysed_tables(model: Model) -> Iterator[tuple[Table, TableAnalysis | None, list[Finding]]]:
+    """Each table in evaluation order with its columns cut into atoms (None when some cell
+    or domain cannot be modelled) and its notes and gap findings.  Each upstream output's
+    domain is known before the tables that read it, including whether it can be missing
+    because the upstream table has a gap."""
+    produced: dict[str, ValueSet | None] = {}
+    for table in model.tables:
+        analysis, notes = None, []
+        if table.rules:
+            columns, notes = _columns(model, table, produced)
+            if columns is not None:
+                analysis = TableAnalysis(model, table, columns)
+                notes += gap_findings(analysis)
+        has_gap = analysis is None or any(f.code == "gap" for f in notes)
+        yield table, analysis, notes
+        produced.update(_produced(table, has_gap))
+
+
+# ---------------------------------------------------------------------- domains
+def column_domain(model: Model, column: InputColumn, produced: dict[str, ValueSet | None]) -> ValueSet | None:
+    """The values an input column can hold; None when the checks cannot model it."""
+    definition = model.inputs.get(column.name)
+    if definition is None:
+        full = produced.get(column.name)
+        if full is None:
+            return None
+    else:
+        domain = Domain(definition.type, nullable=not definition.required)
+        full = _narrow(ValueSet.full(domain), definition.allowed)
+    return _narrow(full, column.allowed)
+
+
+def _narrow(full: ValueSet, allowed: CompiledUnaryTests | None) -> ValueSet:
+    """Keep the allowed non-missing values; a missing value stays if the domain has it."""
+    if allowed is None or allowed.names:
+        return full
+    kept = full & allowed.to_set(full.domain)
+    return kept | ValueSet.null_only(full.domain) if full.null else kept
+
+
+def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
+    result: dict[str, ValueSet | None] = {}
+    for position, output in enumerate(table.outputs):
+        name = table.qualified(output)
+        if table.hit_policy.returns_list:
+            result[name] = None
+            continue
+        constants = [rule.outputs[position].constant for rule in table.rules]
+        known = [v for ok, v in constants if ok and v is not None] + list(output.values)
+        kinds = {_KIND_OF.get(values.kind_of(v)) for v in known}
+        if len(kinds) != 1 or None in kinds:
+            result[name] = None
+            continue
+        if table.hit_policy.code == "C#":
+            domain = Domain("integer", nullable=False)
+            result[name] = ValueSet.interval(domain, 0, len(table.rules))
+            continue
+        nullable = has_gap or any(not ok or v is None for ok, v in constants) or not table.hit_policy.single_hit
+        domain = Domain(kinds.pop(), nullable=nullable)
+        if output.values:
+            full = _narrow(ValueSet.full(domain), output.allowed)
+        elif all(ok for ok, _ in constants):
+            full = ValueSet.points(domain, [v for _, v in constants if v is not None])
+        else:
+            full = ValueSet.full(domain)
+        result[name] = full | ValueSet.null_only(domain) if nullable else full
+    return result
+
+
+# ---------------------------------------------------------------------- cells
+def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -> tuple[Any, list[Finding]]:
+    notes: list[Finding] = []
+    columns = []
+    analysable = True
+    for position, column in enumerate(table.inputs):
+        full = column_domain(model, column, produced)
+        cells: list[ValueSet] = []
+        sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
+        for rule in table.rules:
+            cell = rule.inputs[position]
+            ref = f"{column.column}{rule.row}"
+            if full is None or cell.names:
+                analysable = False
+                if cell.names:
+                    notes.append(Finding("info", "not-analysed", model.workbook, table.name,
+                                         f"cell {cell.text!r} compares with another input, so overlaps and gaps "
+                                         f"of {table.name} are not checked", (ref,), (rule.id,),
+                                         "compare with fixed values where the guideline allows it"))
+                continue
+            if cell.text not in sets:
+                sets[cell.text] = full & cell.to_set(full.domain)
+            notes += _cell_checks(model, table, column, cell, full, sets[cell.text], ref, rule.id)
+            cells.append(sets[cell.text])
+        if full is None and table.rules:
+            notes.append(Finding("info", "not-analysed", model.workbook, table.name,
+                                 f"the values of {column.heading} cannot be modelled (a list, or outputs of "
+                                 f"mixed types), so overlaps and gaps of {table.name} are not checked",
+                                 (f"{column.column}1",), hint="give the upstream output's values in its row 3"))
+        if analysable:
+            columns.append(build_column(column.heading, column.column, full, cells))
+    return (columns if analysable else None), notes
+
+
+def _cell_checks(model: Model, table: Table, column: InputColumn, cell: CompiledUnaryTests, full: ValueSet,
+                 matched: ValueSet, ref: str, rule_id: str) -> Iterator[Finding]:
+    """Type and value checks of one cell; ``matched``: the values of ``full`` it matches."""
+    domain = full.domain
+    for test in cell.node.tests:
+        literals = [test.endpoint] if isinstance(test, Comparison) else [test.low, test.high]
+        ordering = isinstance(test, Interval) or test.op not in ("=", "!=")
+        for literal in literals:
+            if not isinstance(literal, Literal) or literal.value is None:
+                continue
+            if not domain.accepts(literal.value) or (ordering and domain.kind == "boolean"):
+                yield Finding("error", "type-mismatch", model.workbook, table.name,
+                              f"{column.heading} holds {_WORDS[domain.kind]}, but the cell {cell.text} "
+                              f"tests {_literal_words(literal.value)}{' with < or >' if ordering else ''}, "
+                              "which no value of the column can pass", (ref,), (rule_id,),
+                              _type_hint(domain.kind))
+                return
+    if cell.is_any or not matched.is_empty():
+        return
+    yield Finding("error", "value-not-allowed", model.workbook, table.name,
+                  f"the cell {cell.text} matches none of the allowed values of {column.heading} "
+                  f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
+                  (ref,), (rule_id,), _suggest(cell, full))
+
+
+def _literal_words(value: Any) -> str:
+    kind = _KIND_OF.get(values.kind_of(value), "")
+    return {"number": "a number", "string": "a text", "boolean": "true/false", "date": "a date"}.get(kind, "a value")
+
+
+def _type_hint(kind: str) -> str:
+    examples = {"number": "12 or >= 12", "integer": "3 or [1..4]", "string": '"positive"',
+                "boolean": "true or false", "date": 'date("2025-01-31")'}
+    return f"write a test on {_WORDS[kind]}, e.g. {examples[kind]}"
+
+
+def _suggest(cell: CompiledUnaryTests, full: ValueSet) -> str:
+    options = [iv.low for iv in full.intervals if isinstance(iv.low, str) and iv.low == iv.high]
+    for test in cell.node.tests:
+        if isinstance(test, Comparison) and isinstance(test.endpoint, Literal) and isinstance(test.endpoint.value, str):
+            close = difflib.get_close_matches(test.endpoint.value, options, n=1, cutoff=0.6)
+            if close:
+                return f'did you mean "{close[0]}"?'
+    return "use one of the allowed values, or widen the allowed values in the Inputs sheet or row 3"
+
+
+def _output_checks(model: Model, table: Table) -> Iterator[Finding]:
+    policy = table.hit_policy
+    for position, output in enumerate(table.outputs):
+        for rule in table.rules:
+            known, value = rule.outputs[position].constant
+            ref = f"{output.column}{rule.row}"
+            if not known or value is None:
+                continue
+            if output.allowed is not None and not output.allowed.names and not output.allowed.matches(value):
+                options = [v for v in output.values if isinstance(v, str)]
+                close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+                hint = f'did you mean "{close[0]}"?' if close else f"use one of {output.allowed_text}, or add it to row 3"
+                yield Finding("error", "value-not-allowed", model.workbook, table.name,
+                              f"output {rule.outputs[position].text} is not among the allowed values of "
+                              f"{output.name} ({output.allowed_text})", (ref,), (rule.id,), hint)
+            kind = values.kind_of(value)
+            if (policy.code == "C+" and kind != values.NUMBER) or (
+                    policy.code in ("C<", "C>") and kind not in values.ORDERED_KINDS):
+                yield Finding("error", "type-mismatch", model.workbook, table.name,
+                              f"hit policy {policy} cannot {'add' if policy.code == 'C+' else 'order'} the output "
+                              f"{rule.outputs[position].text}", (ref,), (rule.id,),
+                              "use numbers for C+, and numbers, texts or dates for C< and C>")
+
+
+def _unused_inputs(model: Model) -> Iterator[Finding]:
+    used = set().union(*(table_names(t, model) for t in model.tables)) if model.tables else set()
+    for name, definition in model.inputs.items():
+        if name not in used:
+            yield Finding("warning", "unused-input", model.workbook, "Inputs",
+                          f"input {name} is declared but no table reads it", (definition.location.cell,),
+                          hint="use it in a table, or delete its row if it is not needed")

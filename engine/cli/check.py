@@ -1,0 +1,103 @@
+"""``dtrun lint`` and ``dtrun test``: the checks a guideline group runs in CI."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from engine.cli.support import fail as _fail
+from engine.cli.support import guarded as _guarded
+from engine.cli.support import show_warnings as _show_warnings
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              help="text (default, like a compiler), json, sarif (code-scanning) or github (annotations).")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write the report to OUT instead of stdout.")
+@click.option("--annotate", "annotated", default=None, metavar="OUT.xlsx",
+              help="Also write a copy of the workbook with each finding as a comment and a fill on its cells "
+                   "(for several workbooks: an existing folder).")
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None) -> None:
+    """Check workbooks and DMN models (or every .xlsx and .dmn in folders) for overlapping
+    rules, missing rules (gaps), masked and redundant rules, type and value errors and
+    malformed sheets.
+
+    \b
+    Exit status:
+      0  no errors (and, with --strict, no warnings)
+      1  an error was found (or a warning, with --strict)
+      2  usage error, or a file that cannot be read
+    """
+    from engine.analysis.lint import lint_workbook, workbook_paths
+    from engine.review.report import render
+
+    workbooks = workbook_paths(paths)
+    if not workbooks:
+        _fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
+    findings = [f for path in workbooks for f in lint_workbook(path)]
+    report = render(findings, fmt)
+    if out:
+        from pathlib import Path
+
+        from engine.files.results import atomic_path
+
+        with atomic_path(Path(out)) as temporary:
+            temporary.write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+    if annotated:
+        from engine.review.annotate import annotate_all
+        from engine._core.errors import InputDataError
+
+        try:
+            for path in annotate_all(workbooks, findings, annotated):
+                click.echo(f"dtrun: annotated copy written to {path}", err=True)
+        except InputDataError as error:  # a bad --annotate target is a usage error
+            _fail(f"error: {error}", EXIT_USAGE)
+    if any(f.code == "unreadable" for f in findings):
+        sys.exit(EXIT_USAGE)
+    failing = {"error", "warning"} if strict else {"error"}
+    sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK)
+
+
+@click.command("test")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def test_command(workbooks: tuple[str, ...]) -> None:
+    """Run the clinician test cases in each workbook's Tests sheet.
+
+    Prints each failing case with the expected and actual result, a summary line
+    'N passed, N failed', and the rules that no test case fires (coverage).
+
+    \b
+    Exit status:
+      0  every case passed
+      1  a case failed
+      3  a workbook cannot be used
+    """
+    from pathlib import Path
+
+    from engine import load_workbook
+    from engine.review.testing import run_tests, show, show_expected
+
+    passed = failed = 0
+    for path in workbooks:
+        if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
+            click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
+            continue
+        model = _guarded(lambda: load_workbook(path))
+        _show_warnings(model)
+        report = run_tests(model, list(model.tests))
+        for failure in report.failures:
+            click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
+                       f"expected {show_expected(failure)}, got {show(failure.actual)}")
+        if not report.cases:
+            click.echo(f"{path}: no test cases (add a Tests sheet: see docs/workbook-format.md)")
+        for table, ids in report.uncovered.items():
+            click.echo(f"{path}:{table}: no test case fires rule(s) {', '.join(ids)}")
+        passed, failed = passed + report.passed, failed + report.failed
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)

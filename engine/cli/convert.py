@@ -1,0 +1,65 @@
+"""``dtrun convert``: a workbook to a DMN file and back (a thin Click layer).
+
+``dtrun convert WORKBOOK.xlsx OUT.dmn [--dmn-version 1.3|1.4|1.5]`` writes the DMN model of a
+workbook (``engine.formats.dmn.export``); ``dtrun convert MODEL.dmn OUT.xlsx`` writes the workbook of a
+DMN model (``engine.formats.dmn.importer``).  Both check the model first, exactly as ``dtrun evaluate``
+does, and write the output atomically.  Registered on the ``dtrun`` group in ``engine/cli.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.support import EXIT_USAGE, fail, guarded, show_warnings
+
+
+@click.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--dmn-version", "version", type=click.Choice(["1.3", "1.4", "1.5"]), default="1.3", show_default=True,
+              help="DMN version of the file written (1.3 is read by Camunda Modeler, dmn-js and most engines).")
+def convert(source: str, target: str, version: str) -> None:
+    """Convert WORKBOOK.xlsx to a DMN file, or MODEL.dmn to a workbook.
+
+    \b
+    Exit status:
+      0  converted
+      2  usage error (e.g. not .xlsx to .dmn or .dmn to .xlsx)
+      3  the workbook or DMN model cannot be used (every problem is listed)
+      4  the output cannot be written
+    """
+    kinds = (Path(source).suffix.lower(), Path(target).suffix.lower())
+    if kinds == (".xlsx", ".dmn"):
+        model = guarded(lambda: _to_dmn(source, target, version))
+    elif kinds == (".dmn", ".xlsx"):
+        from engine.formats.dmn.workbook import convert_to_workbook
+
+        model = guarded(lambda: convert_to_workbook(source, target))
+    else:
+        fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
+              f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
+              EXIT_USAGE)
+        return
+    show_warnings(model)
+    if target.lower().endswith(".dmn") and model.tests:
+        click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "
+                   "DMN has no place for them; keep running dtrun test on the workbook", err=True)
+    click.echo(f"dtrun: {source} -> {target} ({len(model.tables)} tables, "
+               f"{sum(len(t.rules) for t in model.tables)} rules)", err=True)
+    sys.exit(0)
+
+
+def _to_dmn(source: str, target: str, version: str) -> object:
+    from engine.formats.dmn.export import write_dmn
+    from engine.formats.dmn.workbook import NAMES_SHEET, read_names_sheet
+    from engine.formats.xlsx.build import build_model
+    from engine.formats.xlsx.safety import DEFAULT_LIMITS, read_workbook
+
+    loaded = read_workbook(source, DEFAULT_LIMITS)
+    model = build_model(source, loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
+    names = read_names_sheet(source) if NAMES_SHEET in loaded.sheets else {}
+    write_dmn(model, target, version, names)
+    return model

@@ -1,0 +1,193 @@
+"""``dtrun evaluate``: a patient file (or a Dask dataset) through a workbook's tables, to a result file."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import Any, Callable
+
+import click
+
+from engine.cli.support import EXIT_USAGE
+from engine.cli.support import fail as _fail
+from engine.cli.support import guarded as _guarded
+from engine.cli.support import show_warnings as _show_warnings
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("patients", type=click.Path())
+@click.option("-o", "--output", "out", default=None, metavar="OUT",
+              help="Result file (with --engine dask: a folder); '-' or nothing writes CSV to standard output.")
+@click.option("--decision", "decisions", multiple=True, metavar="NAME",
+              help="Evaluate only this table (and the tables it needs). Repeatable.")
+@click.option("--explain", is_flag=True, help="Add <table>.reference with the fired rules' references.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default=None,
+              help="Output format (default: from OUT's extension, else csv).")
+@click.option("--na-values", default="", metavar="LIST",
+              help="Comma-separated texts that also mean 'missing' (default: only an empty field).")
+@click.option("--encoding", default=None, help="Encoding of a CSV file (default: UTF-8, else cp1252).")
+@click.option("--delimiter", default=None, help="CSV delimiter (default: detected from the header line).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="ROWS",
+              help="Read, evaluate and write this many rows at a time, so memory stays bounded.")
+@click.option("--no-escape-formulas", "keep_formulas", is_flag=True,
+              help="Do not prefix CSV texts that start with = + - @ with a ' (Excel would run them).")
+@click.option("--engine", type=click.Choice(["pandas", "dask"]), default="pandas", show_default=True,
+              help="dask: evaluate partition by partition on a Dask cluster (needs dtrun[dask]); "
+                   "PATIENTS may be a Parquet folder or a glob, and -o names a folder of Parquet files.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: an existing Dask scheduler (e.g. tcp://host:8786) instead of a local cluster.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --engine dask: split the input into N partitions (one output file each).")
+def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
+             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None,
+             chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
+             partitions: int | None) -> None:
+    """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
+
+    The output has one row per patient, in the input's order, with all input columns,
+    then <table>.<output> and <table>.rules for every table, then _errors, _warnings
+    and _model. A row with a bad value is kept, with the reason in _errors. The output
+    file is written completely or not at all.
+
+    With --engine dask, PATIENTS is a Parquet file, folder or glob, or a CSV file or glob
+    (one partition per CSV file), and OUT a folder that receives part.NNNNN.parquet per
+    partition, in the input's order, written completely or not at all.
+
+    \b
+    Exit status:
+      0  evaluated (even if some rows have errors: see _errors)
+      2  usage error (bad option or argument)
+      3  the workbook cannot be used (every problem is listed)
+      4  the patient file cannot be used (unreadable, or a required column is missing)
+    """
+    from engine.files.pipeline import Options, Reading, evaluate_file
+    from engine.files.results import format_for
+
+    _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
+    _check_output(out, fmt)
+    options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
+                      not keep_formulas)
+    if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
+        options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
+    reading = Reading(patients, options) if engine == "pandas" else None  # read while the workbook loads
+    model = _loaded(workbook)
+    _check_decisions(model, decisions)
+    if engine == "dask":
+        _evaluate_on_dask(model, patients, str(out), options, scheduler, partitions)
+        return
+    fmt = format_for(out, fmt)
+    warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
+    with _progress(patients, options.chunk_size) as progress:
+        summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn, reading))
+    target = f" -> {out}" if out and out != "-" else ""
+    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+               f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+def _loaded(workbook: str) -> Any:
+    """The workbook's model (or exit 3) with its warnings shown.  What exists by then (the
+    libraries, the model) lives as long as the command: it is left out of the garbage
+    collector's passes (gc.freeze), which otherwise walk it again and again while the
+    rows are evaluated (about 0.1 s per million records)."""
+    import gc
+
+    from engine import load_workbook
+
+    model = _guarded(lambda: load_workbook(workbook))
+    _show_warnings(model)
+    gc.freeze()
+    return model
+
+
+def _check_output(out: str | None, fmt: str | None) -> None:
+    """An output dtrun cannot write is a usage error, found before any work is done."""
+    from pathlib import Path
+
+    suffix = Path(out).suffix.lower() if out and out != "-" else ""
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods") and fmt is None:
+        raise click.UsageError(f"{out}: dtrun writes CSV, JSON or Parquet, not Excel workbooks; write "
+                               f"{Path(out).with_suffix('.csv').name} and open it in Excel")
+    if (fmt == "parquet" or suffix in (".parquet", ".pq")) and (not out or out == "-"):
+        raise click.UsageError("Parquet cannot be written to standard output; give -o FILE.parquet")
+
+
+def _check_decisions(model: Any, decisions: tuple[str, ...]) -> None:
+    """A --decision that names no table is a usage error, with the closest table name."""
+    import difflib
+
+    names = [t.name for t in model.tables]
+    for decision in decisions:
+        if decision not in names:
+            close = difflib.get_close_matches(decision.lower(), names, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise click.UsageError(f"{model.workbook} has no decision table named {decision}; {hint}"
+                                   f"the tables are {', '.join(names)}")
+
+
+def _check_engine_options(engine: str, out: str | None, fmt: str | None, chunk_size: int | None,
+                          scheduler: str | None, partitions: int | None) -> None:
+    """Options that belong to one engine only are usage errors with the other."""
+    if engine == "pandas":
+        if scheduler or partitions:
+            raise click.UsageError("--scheduler and --partitions need --engine dask")
+        return
+    if not out or out == "-":
+        raise click.UsageError("--engine dask writes a folder of Parquet files; give -o OUT_DIR/")
+    if fmt not in (None, "parquet"):
+        raise click.UsageError("--engine dask writes Parquet only; leave out --format (or give --format parquet)")
+    if chunk_size:
+        raise click.UsageError("--chunk-size is for --engine pandas; with --engine dask, give --partitions N")
+
+
+def _evaluate_on_dask(model: Any, patients: str, out: str, options: Any, scheduler: str | None,
+                      partitions: int | None) -> None:
+    """The dask engine: the checks and the summary line of the pandas engine; a cluster
+    that cannot be reached is a usage error (the --scheduler address)."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as error:
+        _fail(f"error: --engine dask needs Dask ({error}); install it with pip install 'dtrun[dask]'", EXIT_USAGE)
+    from engine.files.scale import ClusterError, evaluate_to_folder
+
+    warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
+    try:
+        summary = _guarded(lambda: evaluate_to_folder(model, patients, out, options, partitions, scheduler,
+                                                      sys.stderr.isatty(), warn))
+    except ClusterError as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+               f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s -> {out}", err=True)
+
+
+LARGE_FILE = 64 << 20  # bytes: above this, a terminal gets a progress bar
+AUTO_CHUNK = 250_000  # rows per chunk when dtrun chunks on its own to show progress
+
+
+def _size(path: str) -> int:
+    from pathlib import Path
+
+    return Path(path).stat().st_size if Path(path).is_file() else 0
+
+
+class _progress:
+    """A progress bar on standard error when it is a terminal and the work comes in chunks."""
+
+    def __init__(self, patients: str, chunk_size: int | None) -> None:
+        self.bar: Any = None
+        if chunk_size and sys.stderr.isatty():
+            estimate = max(1, _size(patients) // 100)  # about 100 bytes a row; the bar only needs a scale
+            self.bar = click.progressbar(length=estimate, label="evaluating", file=sys.stderr)
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return lambda rows: self.bar.update(rows)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+

@@ -1,0 +1,161 @@
+"""``dtrun new``, ``dtrun show`` and ``dtrun diff``: authoring and review commands, a thin Click layer.
+
+Each command parses its options and calls the library (``engine.formats.xlsx.new``,
+``engine.review.show``, ``engine.review.diff``); errors become one message on standard error and a
+documented exit status (the constants of ``engine.cli``).  Registered on the ``dtrun``
+group at the end of ``engine/cli.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, guarded, show_warnings
+
+
+def _write(text: str, out: str | None) -> None:
+    """``text`` to OUT (atomically) or to standard output."""
+    if not out or out == "-":
+        click.echo(text, nl=False)
+        return
+    from engine._core.errors import InputDataError
+    from engine.files.results import atomic_path
+
+    try:
+        with atomic_path(Path(out)) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except (InputDataError, OSError) as error:
+        fail(f"error: cannot write {out}: {error}", EXIT_USAGE)
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--table", default="recommendation", show_default=True, metavar="NAME",
+              help="Name of the example decision table (its sheet).")
+@click.option("--hit-policy", default="U", show_default=True, metavar="CODE",
+              help="Hit policy of the example table: U, A, P, F, R, O, C, C+, C<, C> or C#.")
+@click.option("--force", is_flag=True, help="Replace WORKBOOK if it exists.")
+def new(workbook: str, table: str, hit_policy: str, force: bool) -> None:
+    """Write a ready-to-fill workbook: About, Inputs with example rows, one example table
+    and a Tests sheet, with drop-down lists and help comments. It passes dtrun lint and
+    dtrun test as it is.
+
+    \b
+    Exit status:
+      0  written
+      2  usage error: WORKBOOK exists (use --force), a bad table name or hit policy, a missing folder
+    """
+    from engine.formats.xlsx.new import AuthoringError, new_workbook
+
+    try:
+        path = new_workbook(workbook, table=table, hit_policy=hit_policy, force=force)
+    except AuthoringError as error:
+        fail(str(error), EXIT_USAGE)
+    except OSError as error:
+        fail(f"{workbook}: error: cannot write the file: {error.strerror or error}", EXIT_USAGE)
+    click.echo(f"dtrun: wrote {path}; fill it in, then run dtrun lint {path} and dtrun test {path}", err=True)
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--table", default=None, metavar="NAME", help="Show only this decision table.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text",
+              help="text (default, for a terminal), markdown (for a pull request) or html (a page with the "
+                   "lint findings marked on their cells).")
+@click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write to OUT instead of stdout.")
+@click.option("--width", type=click.IntRange(min=40), default=None,
+              help="Line width of the text format (default: the terminal's, else 120).")
+@click.option("--textconv", is_flag=True,
+              help="For git's diff textconv: never fail; a workbook that cannot be used is shown as its "
+                   "problems and its cells as they are.")
+def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int | None, textconv: bool) -> None:
+    """Show WORKBOOK as its author sees it: the data dictionary, then each table with its
+    hit policy, headings, roles, allowed values and rules, then the test cases. The output
+    depends only on the workbook's content, so that it can be git's text conversion for
+    .xlsx files (see docs/review.md).
+
+    \b
+    Exit status:
+      0  shown (with --textconv: always)
+      2  usage error (e.g. --table names no table)
+      3  the workbook cannot be used: every problem is listed on standard error
+    """
+    from engine.review import show as showing
+
+    model = _load_for_show(workbook, textconv)
+    if model is None:
+        return
+    show_warnings(model)
+    if table is not None and table not in {t.name for t in model.tables}:
+        import difflib
+
+        names = [t.name for t in model.tables]
+        close = difflib.get_close_matches(table, names, n=1)
+        hint = f"did you mean {close[0]}?" if close else "the tables are " + ", ".join(names)
+        fail(f"{workbook}: error: --table {table} names no table of this workbook. {hint[0].upper()}{hint[1:]}",
+              EXIT_USAGE)
+    findings: list[Any] = []
+    if fmt == "html":
+        from engine.analysis.lint import lint_model
+
+        findings = lint_model(model)
+    text = showing.render(model, fmt, table, findings, width or _terminal_width(out))
+    _write(text, out)
+
+
+def _load_for_show(workbook: str, textconv: bool) -> Any:
+    from engine import load_workbook
+
+    if not textconv:
+        return guarded(lambda: load_workbook(workbook))
+    from engine._core.errors import WorkbookError
+
+    try:
+        return load_workbook(workbook)
+    except WorkbookError as error:
+        from engine.review.show import broken_text
+
+        click.echo(broken_text(workbook, error), nl=False)
+        return None
+
+
+def _terminal_width(out: str | None) -> int:
+    from engine.review.show import DEFAULT_WIDTH
+
+    if (out and out != "-") or not sys.stdout.isatty():
+        return DEFAULT_WIDTH  # a file or a pipe (git's textconv): the same text everywhere
+    import shutil
+
+    return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+@click.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              help="text (default), markdown (for a pull request) or json.")
+@click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write to OUT instead of stdout.")
+def diff(old: str, new: str, fmt: str, out: str | None) -> None:
+    """Compare two versions of a workbook: what changed (tables, inputs, tests; rules cell
+    by cell, matched by rule id) and what it does (the regions of the input space where a
+    table's outcome differs, with the old and new outcome and an example record).
+
+    \b
+    Exit status:
+      0  no difference in behaviour (the change is a refactoring, or there is none)
+      1  a difference in behaviour: some records get a different outcome
+      2  usage error (bad option or argument)
+      3  a workbook cannot be used: every problem is listed on standard error
+    """
+    from engine import load_workbook
+    from engine.review.diff import compare, render
+
+    before = guarded(lambda: load_workbook(old))
+    after = guarded(lambda: load_workbook(new))
+    result = compare(before, after)
+    _write(render(result, fmt), out)
+    sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)

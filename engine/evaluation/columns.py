@@ -1,0 +1,214 @@
+"""Patient columns → typed columns: each distinct value converted and checked once.
+
+Owns the column-wise side of ``engine.evaluation.input_values``: a column of raw values becomes numbers
+(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates
+(datetime64), with, per row, why its value cannot be used.  Every distinct value goes
+through the per-value reference functions, so the two paths agree by construction; only
+the many plain numbers of a number column are judged at once (tested against them).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Collection
+
+import numpy as np
+import pandas as pd
+
+from engine.evaluation.coded import category_codes
+from engine.evaluation.input_values import (
+    EXPECTED,
+    NUMBER_TEXT,
+    Invalid,
+    check_value,
+    convert_value,
+    not_allowed_message,
+    show_value,
+)
+from engine.model.types import InputDef
+
+_FEW = 64  # distinct values below which judging each with the scalar functions is as fast
+_PLAIN_NUMBER = re.compile(NUMBER_TEXT)
+_EXACT = 2.0 ** 53  # every whole number below this is exact as a float
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column converted: typed values, and per row why it cannot be used."""
+
+    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64 (dates)
+    messages: dict[int, str]  # row position → problem, only for rows with one
+    unusable: np.ndarray  # bool per row
+
+
+def convert_column(series: Any, definition: InputDef, na_values: Collection[str] = ()) -> Column:
+    """Convert and check a whole column (a pandas Series, or an Arrow array as read from a
+    file), exactly as convert_value and check_value per cell.
+
+    Distinct values are judged once: a text column is dictionary-encoded (pyarrow) and
+    each distinct text goes through the scalar functions, so both paths agree by
+    construction; other columns are judged element by element with a cache."""
+    if not isinstance(series, pd.Series):
+        if not _is_arrow_text(series.type):
+            return convert_column(series.to_pandas(), definition, na_values)
+        entries, codes = _encoded(series)
+        index = pd.RangeIndex(len(series))
+    elif _is_numeric(series) and definition.type in ("number", "integer"):
+        return _numeric(series, definition)
+    else:
+        entries, codes = _entries(series)
+        index = series.index
+    judged = _judged(entries, definition, na_values)
+    judged.append((None, check_value(None, definition)))  # code -1: a missing value
+    if codes.min(initial=0) < 0:
+        codes = np.where(codes < 0, len(entries), codes)
+    bad = np.array([message is not None for _, message in judged], dtype=bool)
+    unusable = bad[codes]
+    rows = np.flatnonzero(unusable)
+    messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
+    values = _typed([value for value, _ in judged], codes, definition.type, index)
+    return Column(values, messages, unusable)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
+    """Distinct values and, per row, the position of its value (-1 for a missing one)."""
+    if hasattr(series.array, "__arrow_array__") and pd.api.types.is_string_dtype(series):
+        return _encoded(series.array.__arrow_array__())
+    seen: dict[tuple[type, Any], int] = {}
+    entries: list[Any] = []
+    codes = np.empty(len(series), dtype=np.int64)
+    for row, value in enumerate(series.to_numpy(dtype=object)):
+        try:
+            key: tuple[type, Any] | None = (type(value), value)
+            code = seen.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable
+            key, code = None, None
+        if code is None:
+            code = len(entries)
+            entries.append(value)
+            if key is not None and not (isinstance(value, float) and math.isnan(value)):
+                seen[key] = code
+        codes[row] = code
+    return entries, codes
+
+
+def _is_arrow_text(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
+
+
+def _encoded(array: Any) -> tuple[list[Any], np.ndarray]:
+    """Distinct texts of an Arrow text array and each row's position (-1: null).  A patient
+    column holds few distinct texts, and most show up in its first rows: those are looked up
+    with ``index_in`` (about a quarter cheaper than hashing every text into a new
+    dictionary), and only the rows holding other texts are dictionary-encoded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    known = pc.unique(array.slice(0, _SAMPLE_ROWS)).drop_null()
+    found = pc.index_in(array, value_set=known)
+    codes = found.fill_null(-1).to_numpy(zero_copy_only=False) if found.null_count else found.to_numpy()
+    entries = known.to_pylist()
+    if found.null_count > array.null_count:  # texts the first rows did not have
+        others = np.flatnonzero(found.is_null().to_numpy(zero_copy_only=False) &
+                                array.is_valid().to_numpy(zero_copy_only=False))
+        encoded = array.take(pa.array(others)).dictionary_encode()
+        codes = codes.copy() if not codes.flags.writeable else codes
+        codes[others] = encoded.indices.to_numpy() + len(entries)
+        entries += encoded.dictionary.to_pylist()
+    return entries, codes  # int32 codes: half the memory
+
+
+_SAMPLE_ROWS = 4096  # first rows whose distinct texts are looked up in the rest
+
+
+def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str]) -> list[tuple[Any, str | None]]:
+    """Each distinct value converted and checked (value, problem) as ``_judge`` does."""
+    if definition.type in ("number", "integer") and len(entries) > _FEW:
+        return _judged_numbers(entries, definition, na_values)
+    return [_judge(value, definition, na_values) for value in entries]
+
+
+def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collection[str]
+                    ) -> list[tuple[Any, str | None]]:
+    """Distinct values of a number column, the common ones at once: a text that is just a
+    number (no spaces, not a missing-value word) whose value is finite, exact as a float
+    and, for an integer input, whole, is judged by the vectorized allowed-values mask;
+    any other value (and every refused one, for its message) by ``_judge``."""
+    plain = np.array([isinstance(v, str) and v not in na_values and _PLAIN_NUMBER.fullmatch(v) is not None
+                      for v in entries], dtype=bool)
+    numbers = np.full(len(entries), np.nan)
+    numbers[plain] = np.array([entries[i] for i in np.flatnonzero(plain)], dtype=object).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        fine = plain & (np.abs(numbers) < _EXACT)
+        if definition.type == "integer":
+            fine &= np.floor(numbers) == numbers
+    if definition.allowed is not None and fine.any():
+        fine[fine] = np.asarray(definition.allowed.mask(pd.Series(numbers[fine])), dtype=bool)
+    return [(float(numbers[i]), None) if fine[i] else _judge(value, definition, na_values)
+            for i, value in enumerate(entries)]
+
+
+def _judge(value: Any, definition: InputDef, na_values: Collection[str]) -> tuple[Any, str | None]:
+    try:
+        converted = convert_value(value, definition.type, na_values)
+    except Invalid as error:
+        return None, f"{definition.name}: {error}"
+    problem = check_value(converted, definition)
+    return converted, (f"{definition.name}: {problem}" if problem else None)
+
+
+def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
+    if kind in ("number", "integer"):
+        table = np.array([np.nan if v is None else float(v) for v in entries], dtype=np.float64)
+        return pd.Series(table[codes], index=index)
+    if kind == "boolean":
+        table = np.array([-1 if v is None else int(v) for v in entries], dtype=np.int8)
+        picked = table[codes]
+        return pd.Series(pd.arrays.BooleanArray(picked == 1, picked < 0), index=index)
+    if kind == "date":
+        table = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "ns") for v in entries])
+        return pd.Series(table[codes].astype("datetime64[ns]"), index=index)
+    categories = sorted({v for v in entries if v is not None})
+    position = {v: k for k, v in enumerate(categories)}
+    table = np.array([-1 if v is None else position[v] for v in entries], dtype=category_codes(len(categories)))
+    return pd.Series(pd.Categorical.from_codes(table[codes], categories=categories, validate=False),
+                     index=index)  # codes valid by construction: no check of every row
+
+
+
+def _numeric(series: pd.Series, definition: InputDef) -> Column:
+    """A column that is already numeric: only whole numbers, finiteness and allowed values
+    need checking."""
+    numbers = series.astype("float64")
+    array = numbers.to_numpy()
+    missing = np.isnan(array)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(array)
+        if definition.type == "integer":
+            bad |= ~missing & np.isfinite(array) & (np.floor(array) != array)
+    messages = {int(r): f"{definition.name}: {show_value(array[r])} is not {EXPECTED[definition.type]}"
+                for r in np.flatnonzero(bad).tolist()}
+    unusable = bad.copy()
+    if definition.required:
+        for r in np.flatnonzero(missing).tolist():
+            messages[int(r)] = f"{definition.name}: a value is required"
+        unusable |= missing
+    if definition.allowed is not None:
+        refused = ~missing & ~bad & ~definition.allowed.mask(numbers)
+        for r in np.flatnonzero(refused).tolist():
+            messages[int(r)] = f"{definition.name}: {not_allowed_message(canonical_number(array[r]), definition.allowed.text)}"
+        unusable |= refused
+    return Column(numbers.where(~bad, np.nan), messages, unusable)
+
+
+def canonical_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)

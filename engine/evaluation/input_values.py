@@ -1,0 +1,124 @@
+"""Patient values → typed values, by the ``Inputs`` types, and their validation.
+
+Owns what a raw value (text from a CSV file, or a Python value) means for an input of
+type number, integer, string, boolean or date, what counts as missing, and the checks
+against allowed values and ``Required``.  These per-value functions are the reference;
+``engine.evaluation.columns`` applies them to whole columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from typing import Any, Collection
+
+from engine.feel import values
+from engine.model.types import InputDef
+
+NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+DATE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_NUMBER = re.compile(NUMBER_TEXT)
+_DATE = re.compile(DATE_TEXT)
+TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
+FALSE_WORDS = frozenset({"false", "no", "0", "n"})
+EXPECTED = {"number": "a number", "integer": "a whole number", "string": "a text", "boolean":
+         "true or false (or yes/no, 1/0)", "date": "a date written YYYY-MM-DD"}
+
+
+class Invalid(ValueError):
+    """A value that cannot be converted; the message is in the analyst's terms."""
+
+
+def is_missing(value: Any, na_values: Collection[str] = ()) -> bool:
+    if isinstance(value, str):
+        text = value.replace("\u00a0", " ").strip()
+        return text == "" or text in na_values
+    return values.kind_of(value) == values.NULL
+
+
+def convert_value(value: Any, kind: str, na_values: Collection[str] = ()) -> Any:
+    """The typed value (None when missing); raises Invalid when it cannot be converted."""
+    if is_missing(value, na_values):
+        return None
+    if isinstance(value, str):
+        return _from_text(value.replace("\u00a0", " ").strip(), kind)
+    return _from_python(values.canonical(value), kind)
+
+
+def _from_text(text: str, kind: str) -> Any:
+    if kind == "string":
+        return text
+    if kind in ("number", "integer") and _NUMBER.fullmatch(text):
+        return _from_python(float(text) if not re.fullmatch(r"[+-]?[0-9]+", text) else int(text), kind)
+    if kind == "boolean" and text.lower() in TRUE_WORDS | FALSE_WORDS:
+        return text.lower() in TRUE_WORDS
+    if kind == "date" and _DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f'"{text}" is not a valid date') from None
+    raise Invalid(f'"{text}" is not {EXPECTED[kind]}{_hint(text, kind)}')
+
+
+_MISSING_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "unknown", "-", "?", "."}
+
+
+def _hint(text: str, kind: str) -> str:
+    """How to fix a text that is a number or a missing value written another way."""
+    if kind in ("number", "integer") and re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
+        return f" (a decimal comma: write {text.replace(',', '.')} in the file, with a decimal point)"
+    if text.lower() in _MISSING_WORDS:
+        return f" (if it means 'not known', run with --na-values {text})"
+    return ""
+
+
+def _from_python(value: Any, kind: str) -> Any:
+    found = values.kind_of(value)
+    if kind in ("number", "integer") and found == values.NUMBER:
+        if not math.isfinite(value):
+            raise Invalid(f"{value} is not {EXPECTED[kind]}")
+        if kind == "integer":
+            if float(value) != int(value):
+                raise Invalid(f"{show_value(value)} is not {EXPECTED[kind]}")
+            return int(value)
+        return value
+    if kind == "boolean" and found == values.BOOLEAN:
+        return bool(value)
+    if kind == "boolean" and found == values.NUMBER and value in (0, 1):
+        return bool(value)
+    if kind == "date" and found == values.DATE:
+        return value
+    if kind == "string" and found == values.STRING:
+        return value
+    raise Invalid(f"{show_value(value)} is not {EXPECTED[kind]}")
+
+
+def check_value(value: Any, definition: InputDef) -> str | None:
+    """Why a converted value is not acceptable for its input (None when it is)."""
+    if value is None:
+        return "a value is required" if definition.required else None
+    allowed = definition.allowed
+    if allowed is not None and not allowed.matches(value):
+        return not_allowed_message(value, allowed.text)
+    return None
+
+
+def not_allowed_message(value: Any, allowed_text: str) -> str:
+    value = values.canonical(value)
+    message = f"{show_value(value)} is not an allowed value (allowed: {allowed_text})"
+    if isinstance(value, str):
+        options = re.findall(r'"([^"]*)"', allowed_text)
+        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+        if close:
+            message += f'; did you mean "{close[0]}"?'
+    return message
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

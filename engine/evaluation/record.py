@@ -1,0 +1,185 @@
+"""Evaluation of one record: inputs → every table in order → outputs, fired rules, problems.
+
+Owns the record-level semantics that the vectorized path (``engine.evaluation.frame``) must
+reproduce: input conversion and validation, per-table problems (an unusable input or a
+hit-policy violation gives null outputs for that table and the tables downstream, while
+the other tables are still evaluated), and the shape of a result row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from engine.evaluation import input_values as convert
+from engine.feel import values
+from engine.model.hit_policy import Resolution, resolve
+from engine.model.types import Model, Table
+
+ERRORS, WARNINGS, MODEL = "_errors", "_warnings", "_model"
+SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """Everything dtrun found for one record."""
+
+    outputs: dict[str, Any]  # "table.output" → value (a list for R, O and C tables)
+    rules: dict[str, tuple[str, ...]]  # table → ids of the rules that make up its result
+    references: dict[str, tuple[str, ...]]  # table → Reference annotations of those rules
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    model: str = ""
+    tables: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, name: str) -> Any:
+        return self.outputs[name]
+
+    def row(self, explain: bool = False) -> dict[str, Any]:
+        """The result columns of this record, as ``dtrun evaluate`` writes them."""
+        row: dict[str, Any] = {}
+        for table in self.tables:
+            for name, value in self.outputs.items():
+                if name.partition(".")[0] == table:
+                    row[name] = value
+            row[f"{table}.rules"] = ";".join(self.rules.get(table, ()))
+            if explain:
+                row[f"{table}.reference"] = " | ".join(self.references.get(table, ()))
+        row[ERRORS] = SEPARATOR.join(self.errors)
+        row[WARNINGS] = SEPARATOR.join(self.warnings)
+        row[MODEL] = self.model
+        return row
+
+
+def selected_tables(model: Model, decisions: Iterable[str] = ()) -> list[Table]:
+    """The tables to evaluate: those named (with everything upstream of them), or all."""
+    wanted = set(decisions)
+    if not wanted:
+        return list(model.tables)
+    unknown = wanted - {t.name for t in model.tables}
+    if unknown:
+        from engine._core.errors import InputDataError
+
+        raise InputDataError(f"{model.workbook}: no decision table named {', '.join(sorted(unknown))}; "
+                             f"the tables are {', '.join(t.name for t in model.tables)}")
+    for table in reversed(model.tables):
+        if table.name in wanted:
+            wanted |= set(table.depends_on)
+    return [t for t in model.tables if t.name in wanted]
+
+
+def table_names(table: Table, model: Model) -> set[str]:
+    """Every record name a table reads: its input columns and the names in its cells."""
+    names = {c.name for c in table.inputs}
+    for rule in table.rules:
+        for compiled in (*rule.inputs, *rule.outputs):
+            names |= {model.aliases.get(n, n) for n in compiled.names}
+    return names
+
+
+def evaluate_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str] = ()) -> RecordResult:
+    context: dict[str, Any] = {}
+    unusable: set[str] = set()
+    errors: list[str] = []
+    for name, definition in model.inputs.items():
+        try:
+            value = convert.convert_value(record.get(name), definition.type)
+        except convert.Invalid as error:
+            errors.append(f"{name}: {error}")
+            unusable.add(name)
+            value = None
+        else:
+            problem = convert.check_value(value, definition)
+            if problem:
+                errors.append(f"{name}: {problem}")
+                unusable.add(name)
+        context[name] = value
+    state = _State(context, unusable, errors)
+    tables = selected_tables(model, decisions)
+    for table in tables:
+        _evaluate_table(model, table, state)
+    return RecordResult(state.outputs, state.rules, state.references, tuple(errors), tuple(state.warnings),
+                        model.label, tuple(t.name for t in tables))
+
+
+@dataclass
+class _State:
+    context: dict[str, Any]
+    unusable: set[str]
+    errors: list[str]
+    warnings: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _evaluate_table(model: Model, table: Table, state: _State) -> None:
+    context = state.context
+    blocked = sorted(table_names(table, model) & state.unusable)
+    for column in table.inputs:
+        value = context.get(column.name)
+        usable = column.name not in state.unusable
+        if column.allowed is not None and usable and value is not None and not column.allowed.matches(value, context):
+            state.errors.append(f"{table.name}: {column.heading} {convert.not_allowed_message(value, column.allowed_text)}"
+                                " in this table")
+            blocked.append(column.name)
+    resolution = None
+    if blocked:
+        state.errors.append(blocked_message(table, blocked))
+    else:
+        matched = [i for i, rule in enumerate(table.rules)
+                   if all(test.matches(context.get(col.name), context) for test, col in zip(rule.inputs, table.inputs))]
+        resolution = resolve_rules(table, matched, context)
+        if resolution.error:
+            state.errors.append(f"{table.name}: {resolution.error}")
+        if resolution.warning:
+            state.warnings.append(f"{table.name}: {resolution.warning}")
+    failed = resolution is None or resolution.error is not None
+    fired = () if resolution is None else resolution.fired
+    for index, output in enumerate(table.outputs):
+        name = table.qualified(output)
+        value = None if resolution is None else _plain(resolution.outputs[index])
+        state.outputs[name] = context[name] = value
+        if failed:
+            state.unusable.add(name)
+    state.rules[table.name] = tuple(table.rules[i].id for i in fired)
+    state.references[table.name] = tuple(table.annotation(table.rules[i], "Reference") for i in fired)
+    for alias, target in model.aliases.items():
+        if target in state.outputs:
+            context[alias] = context[target]
+            if target in state.unusable:
+                state.unusable.add(alias)
+
+
+def resolve_rules(table: Table, matched: list[int], context: Mapping[str, Any]) -> Resolution:
+    """Evaluate the matched rules' output cells for one record and apply the hit policy."""
+    outputs = [tuple(e.evaluate(context) for e in table.rules[i].outputs) for i in matched]
+    return resolve(table.hit_policy, matched, outputs, table.rule_ids, table.priorities)
+
+
+def blocked_message(table: Table, names: Iterable[str]) -> str:
+    shown = ", ".join(dict.fromkeys(names))
+    return f"{table.name}: not evaluated because {shown} has no usable value"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [values.canonical(v) for v in value]
+    return values.canonical(value)
+
+
+def format_cell(value: Any) -> Any:
+    """A result value as it goes into a CSV cell: lists as JSON arrays, dates as ISO text."""
+    if isinstance(value, list):
+        return json.dumps([_json_value(v) for v in value], ensure_ascii=False)
+    return _json_value(value)
+
+
+def _json_value(value: Any) -> Any:
+    value = values.canonical(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value

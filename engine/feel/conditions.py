@@ -1,0 +1,170 @@
+"""The public API of the condition language: compile a cell's text once, use it three ways.
+
+    >>> t = compile_unary_tests('[1..4], > 10')
+    >>> t.matches(3)
+    True
+    >>> compile_expression('8 * weight_kg').evaluate({'weight_kg': 70})
+    560
+
+Stages: text → AST (``engine.feel.syntax``) → name check (here) → compiled forms: scalar
+(``engine.feel.scalar``), vectorized over pandas (``engine.feel.vectorized``) and the set form
+for static analysis (``engine.feel.set_form``).  Every problem with the text is a
+:class:`~engine.errors.ConditionError` carrying the 1-based column and a hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
+
+from engine.feel import scalar
+from engine._core.errors import ConditionError
+from engine.feel.syntax import (
+    Arithmetic, Compare, Comparison, Expr, Interval, Logical, Name, Negative, Not, UnaryTests, parse_expression,
+    parse_unary_tests,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
+    import numpy
+    import pandas
+
+    from engine.feel.sets import Domain, TriSet, ValueSet
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class CompiledUnaryTests:
+    """An input cell, compiled: ``-``, ``>= 12``, ``"a", "b"``, ``not([1..4])``, ..."""
+
+    text: str
+    node: UnaryTests
+    names: frozenset[str]
+    _test: scalar.TestFn = field(repr=False, compare=False)
+
+    @property
+    def is_any(self) -> bool:
+        """True for ``-`` (or a blank cell): the test matches every value."""
+        return self.node.any_value
+
+    def result(self, value: Any, context: Mapping[str, Any] | None = None) -> bool | None:
+        """FEEL's three-valued answer: True, False or None (null, which is not a match)."""
+        return self._test(value, context or _EMPTY)
+
+    def matches(self, value: Any, context: Mapping[str, Any] | None = None) -> bool:
+        return self._test(value, context or _EMPTY) is True
+
+    def mask(self, series: "pandas.Series", frame: "pandas.DataFrame | None" = None) -> "numpy.ndarray":
+        """Vectorized ``matches`` over a Series; ``frame`` supplies columns for name endpoints."""
+        from engine.feel import vectorized
+
+        return vectorized.unary_tests_mask(self.node, series, frame)
+
+    def tri_set(self, domain: "Domain") -> "TriSet | None":
+        """The three-valued set form over ``domain``; None when the test names another input."""
+        from engine.feel import set_form
+
+        return None if self.names else set_form.unary_tests_set(self.node, domain)
+
+    def to_set(self, domain: "Domain") -> "ValueSet | None":
+        """The values of ``domain`` (and null) that match; None when not statically known."""
+        tri = self.tri_set(domain)
+        return None if tri is None else tri.matches()
+
+
+@dataclass(frozen=True)
+class CompiledExpression:
+    """An output cell, compiled: ``"first_line"``, ``840``, ``8 * weight_kg``, ``null``."""
+
+    text: str
+    node: Expr
+    names: frozenset[str]
+    _evaluate: scalar.ExpressionFn = field(repr=False, compare=False)
+
+    def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
+        return self._evaluate(context or _EMPTY)
+
+    def evaluate_frame(self, frame: "pandas.DataFrame") -> "pandas.Series":
+        """Vectorized ``evaluate`` over every row of ``frame``."""
+        from engine.feel import vectorized
+
+        return vectorized.expression_series(self.node, frame)
+
+    @property
+    def constant(self) -> tuple[bool, Any]:
+        """(True, value) when the expression names nothing and so always gives one value."""
+        if self.names:
+            return False, None
+        return True, self.evaluate()
+
+
+def compile_unary_tests(text: str, names: Collection[str] | None = None) -> CompiledUnaryTests:
+    """Compile an input cell.  ``names``: the inputs a test may refer to (``> other_input``);
+    with None, names may be used as endpoints but a bare word is taken for a missing quote."""
+    node = _parse_unary_tests(str(text))
+    used = _check_names(node, str(text), names, unary=True)
+    return CompiledUnaryTests(str(text), node, used, scalar.compile_unary_tests(node))
+
+
+def compile_expression(text: str, names: Collection[str] | None = None) -> CompiledExpression:
+    """Compile an output cell.  ``names``: the inputs it may use; None allows any name."""
+    node = _parse_expression(str(text))
+    used = _check_names(node, str(text), names, unary=False)
+    return CompiledExpression(str(text), node, used, scalar.compile_expression(node))
+
+
+@lru_cache(maxsize=65536)
+def _parse_unary_tests(text: str) -> UnaryTests:
+    return parse_unary_tests(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_expression(text: str) -> Expr:
+    return parse_expression(text)
+
+
+def _check_names(node: Any, text: str, names: Collection[str] | None, unary: bool) -> frozenset[str]:
+    used = set()
+    for name, bare in _names_in(node):
+        known = names is not None and name.name in names
+        if not known and (names is not None or (unary and bare)):
+            raise _unknown_name(name, text, names, quoted=(unary and bare) or not unary)
+        used.add(name.name)
+    return frozenset(used)
+
+
+def _names_in(node: Any) -> Iterator[tuple[Name, bool]]:
+    """Every name in an AST, and whether it stands alone as a test (as ``positive`` would)."""
+    if isinstance(node, Name):
+        yield node, False
+    elif isinstance(node, UnaryTests):
+        for test in node.tests:
+            yield from _names_in(test)
+    elif isinstance(node, Comparison):
+        if isinstance(node.endpoint, Name):
+            yield node.endpoint, node.op == "=" and node.span == node.endpoint.span
+    elif isinstance(node, Interval):
+        yield from _names_in(node.low)
+        yield from _names_in(node.high)
+    elif isinstance(node, (Negative, Not)):
+        yield from _names_in(node.operand)
+    elif isinstance(node, (Arithmetic, Compare, Logical)):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
+
+
+def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: bool) -> ConditionError:
+    close = difflib.get_close_matches(name.name, list(names or ()), n=1)
+    if close:
+        hint = f"did you mean {close[0]}?"
+        if quoted:
+            hint += f' If you meant the text, write "{name.name}"'
+    elif quoted:
+        hint = f'if you meant the text, write "{name.name}" (with double quotes)'
+    else:
+        hint = "use the name of an input from the Inputs sheet or an output of another table"
+    message = f"{name.name} is not a known input"
+    column = name.span.column
+    return ConditionError(message, text, column, hint, end_column=name.span.end)

@@ -1,0 +1,216 @@
+"""What went wrong in a cell's text, in an author's terms.
+
+Owns the messages and hints of :class:`~engine.errors.ConditionError`: the translation of
+Lark's parse failures (with the column), the checks that recognise common mistakes
+(``=>``, ``==``, ``1-4``, ``[1..]``, unclosed quotes and brackets, unquoted text, units,
+``and``/``between``, bare dates), and the texts that parse but are refused because they
+would be misread (``2,5`` and ``1,000`` as lists; a bare date in an output cell).
+Every check looks at the text with quoted strings blanked out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from engine._core.errors import ConditionError
+
+def parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
+    """The ConditionError for a text the parser refused."""
+    offset = _error_offset(source, error)
+    found = _unclosed_quote(source, start)
+    blanked = _blank_strings(source)
+    for diagnose in _DIAGNOSES:
+        found = found or diagnose(blanked, start)
+        if found:
+            message, at, hint = found
+            return ConditionError(message, text, at + 1, hint)
+    what = _describe_unexpected(source, error, offset)
+    hint = (
+        "an input cell holds tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")"
+        if start == "unary_tests"
+        else "an output cell holds a value such as \"first_line\", 840, 8 * weight_kg or null"
+    )
+    return ConditionError(what, text, offset + 1, hint)
+
+
+def _error_offset(source: str, error: UnexpectedInput) -> int:
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        return len(source.rstrip())
+    pos = getattr(error, "pos_in_stream", None)
+    if pos is None and isinstance(error, UnexpectedToken):
+        pos = error.token.start_pos
+    return max(0, min(pos or 0, len(source)))
+
+
+def _describe_unexpected(source: str, error: UnexpectedInput, offset: int) -> str:
+    if isinstance(error, UnexpectedCharacters):
+        return f"unexpected character {source[offset]!r}"
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        return f"unexpected {error.token.value!r}"
+    return "the text ends too early"
+
+
+_STRINGS = re.compile(r'"(\\.|[^"\\])*"|“[^”]*”|”[^”]*”|„[^“”]*[“”]|‘[^’]*’|‚[^‘’]*[‘’]')
+_KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
+Diagnosis = tuple[str, int, str] | None
+
+
+def _blank_strings(source: str) -> str:
+    """The text with every quoted string replaced by as many 'x' between quotes, so that
+    the checks below do not look inside texts."""
+    return _STRINGS.sub(lambda m: '"' + "x" * (len(m.group()) - 2) + '"', source)
+
+
+def _unclosed_quote(source: str, start: str) -> Diagnosis:
+    at = re.search(r'["“„‘‚]', _STRINGS.sub(lambda m: " " * len(m.group()), source))
+    if at:
+        return ("this text has no closing quote", at.start(), 'end the text with a quote: "positive"')
+    return None
+
+
+def _single_quotes(source: str, start: str) -> Diagnosis:
+    at = source.find("'")
+    return ("single quotes do not make a text", at, 'use double quotes: "positive"') if at >= 0 else None
+
+
+def _operators(source: str, start: str) -> Diagnosis:
+    for pattern, message, hint in _OPERATOR_MISTAKES:
+        found = re.search(pattern, source)
+        if found:
+            return (message.format(found.group().replace(" ", "")), found.start(), hint.format(*found.groups()))
+    return None
+
+
+_OPERATOR_MISTAKES = (
+    (r"==", "'{}' is not an operator", "write a single = (or just the value, e.g. 12)"),
+    (r"<>", "'{}' is not an operator", "write != for 'not equal'"),
+    (r"=\s*([<>])", "'{}' is not an operator", "write {0}= (the = comes second)"),
+    (r"\.\.\.", "'{}' has one dot too many", "write two dots, e.g. [1..4]"),
+)
+
+
+def _dash_range(source: str, start: str) -> Diagnosis:
+    found = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[-–—]\s*(\d+(?:\.\d+)?)\s*", source)
+    if start == "unary_tests" and found:
+        low, high = found.groups()
+        return (f"'{found.group().strip()}' is not a range", found.start(1),
+                f"write [{low}..{high}] for the values from {low} to {high}, both included")
+    return None
+
+
+def _bare_range(source: str, start: str) -> Diagnosis:
+    if start != "unary_tests":
+        return None
+    found = re.fullmatch(r"\s*(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)\s*", source)
+    if found:
+        low, high = found.groups()
+        return ("a range needs brackets", found.start(1), f"write [{low}..{high}] (both ends included)")
+    return None
+
+
+def _missing_bound(source: str, start: str) -> Diagnosis:
+    if start != "unary_tests":
+        return None
+    found = re.search(r"[\[\(\]]\s*\.\.|\.\.\s*[\]\)\[]|\.\.\s*$", source)
+    if found:
+        return ("an interval needs both ends", found.start(),
+                "write both ends, e.g. [1..4]; for no upper end write >= 1, for no lower end <= 4")
+    return None
+
+
+def _unclosed_bracket(source: str, start: str) -> Diagnosis:
+    found = re.search(r"[\[\(\]][^\[\]\(\)]*\.\.[^\[\]\(\)]*$", source)
+    if found and start == "unary_tests":
+        return ("this interval is not closed", found.start(), "close it with ] (end included) or ) (end excluded)")
+    if source.count("(") > source.count(")"):
+        return ("a bracket is not closed", source.rfind("("), "add the closing )")
+    return None
+
+
+def _words(source: str, start: str) -> Diagnosis:
+    """Conjunctions and units written as words."""
+    found = re.search(r"\bbetween\b", source, re.IGNORECASE)
+    if found:
+        return ("'between' is not part of the language", found.start(), "write an interval such as [1..4]")
+    found = re.search(r"\b(and|or)\b", source, re.IGNORECASE)
+    if start == "unary_tests" and found:
+        return (f"'{found.group()}' cannot join tests in an input cell", found.start(),
+                "a comma means 'or' (e.g. < 5, > 10); for 'between' write an interval such as (3..5) or [3..5]")
+    found = re.search(r"\d\s*([A-Za-z%]+)", source)
+    if found and found.group(1).lower() not in _KEYWORDS and not re.fullmatch(r"[eE]\d*", found.group(1)):
+        return (f"'{found.group(1)}' after a number", found.start(1),
+                "leave out the unit: the Inputs sheet gives each input's unit")
+    return None
+
+
+def _bare_date(source: str, start: str) -> Diagnosis:
+    found = re.search(r"\d{4}-\d{2}-\d{2}", source)
+    if found:
+        return ("a date needs date(...)", found.start(), f'write date("{found.group()}")')
+    return None
+
+
+def _negated_any(source: str, start: str) -> Diagnosis:
+    found = re.search(r"not\s*\(\s*-\s*\)", source, re.IGNORECASE)
+    if found:
+        return ("- (any value) cannot be negated", found.start(), "to match only a missing value write null")
+    return None
+
+
+def _output_range(source: str, start: str) -> Diagnosis:
+    found = re.search(r"\.\.|\bbetween\b", source, re.IGNORECASE)
+    if start == "expression" and found:
+        return ("an output cell holds one value, not a range", found.start(),
+                "write the value itself (e.g. 4); conditions belong in the input columns")
+    return None
+
+
+def _dash_output(source: str, start: str) -> Diagnosis:
+    if start == "expression" and source.strip() in ("-", "−"):
+        return ("- is not a value", source.index(source.strip()), "write null for 'no value'")
+    return None
+
+
+def _trailing_comma(source: str, start: str) -> Diagnosis:
+    found = re.search(r",\s*\)?\s*$", source)
+    if found and start == "unary_tests":
+        return ("the list ends with a comma", found.start(), "remove the comma at the end, or add the missing test")
+    if found:
+        return ("an output cell holds one value", found.start(), "remove the comma")
+    return None
+
+
+def _bare_words(source: str, start: str) -> Diagnosis:
+    found = re.fullmatch(r"\s*([A-Za-z_][\w]*)(\s+[A-Za-z_][\w]*)+\s*", source)
+    if found and not {w.lower() for w in found.group().split()} & _KEYWORDS:
+        word = found.group().strip()
+        return ("text must be in quotes", found.start(1), f'write "{word}" (with double quotes)')
+    found = re.match(r"\s*(not)\s+[^\s(]", source, re.IGNORECASE)
+    if found:
+        return ("not needs brackets", found.start(1), "write not(...) around the tests, e.g. not(\"a\")")
+    return None
+
+
+_DIAGNOSES = (
+    _output_range, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any, _unclosed_bracket,
+    _trailing_comma, _bare_date, _words, _dash_output, _bare_words,
+)
+
+
+def ambiguous_number_list(source: str) -> Diagnosis:
+    """``2,5`` or ``1,000`` read as a list of numbers: a decimal comma or a thousands
+    separator would silently change the meaning, so it is refused."""
+    found = re.search(r"(?<![\w.])(\d+),(\d+)(?![\w.])", _blank_strings(source))
+    if found:
+        a, b = found.groups()
+        return (f"'{a},{b}' is ambiguous", found.start(),
+                f"write {a}.{b} for a decimal number, {a}{b} for a whole number, or {a}, {b} (with a space) "
+                "for a list of two values")
+    return None
+
+
+def refuse_valid_but_misleading(source: str, start: str) -> Diagnosis:
+    """A text that parses but would not mean what its author meant."""
+    return ambiguous_number_list(source) or _bare_date(_blank_strings(source), start)

@@ -1,0 +1,158 @@
+"""File to file: read a patient file (whole or in chunks), evaluate it, write the results.
+
+Owns what ``dtrun evaluate`` does between the workbook and the output file: the checks on
+the file's columns before anything is evaluated, the chunk loop (so that memory stays
+bounded with ``chunk_size``), the running counts for the summary, and progress reports.
+Every row read is written, in order, whatever it contains.
+
+Rows stay Arrow arrays from the reader to the writer (only input columns are converted,
+by ``engine.evaluation.columns``), and are evaluated in blocks of at most ``BLOCK`` rows even when the
+file is read whole: a writer thread writes one block while the next is evaluated (Arrow's
+writers run without Python's lock), and no block's results need more than a block's memory.
+The file itself can be read from before the workbook is loaded (``Reading``), so that the
+two overlap.  docs/architecture.md lists the threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Collection, Iterator, Mapping
+
+import pandas as pd
+
+from engine.evaluation import frame as batch
+from engine.evaluation.coded import Coded
+from engine.evaluation.binding import as_input_names, input_columns
+from engine._core.errors import InputDataError
+from engine.evaluation.record import ERRORS, WARNINGS, selected_tables
+from engine.files.patients import read_tables
+from engine.model.types import Model
+from engine.files.results import ResultWriter, result_types
+
+BLOCK = 1 << 17  # rows evaluated at a time (and written while the next block is evaluated)
+
+Progress = Callable[[int], None]  # called with the number of rows just written
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    rows_with_errors: int = 0
+    rows_with_warnings: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # about the file, e.g. a missing optional column
+
+
+@dataclass(frozen=True)
+class Options:
+    decisions: tuple[str, ...] = ()
+    explain: bool = False
+    na_values: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    chunk_size: int | None = None
+    escape_formulas: bool = True
+
+
+class Reading:
+    """A patient file being read on a thread of its own from the moment this is made, so
+    that the file is read (by pyarrow, without Python's lock) while the workbook is loaded;
+    ``tables()`` gives what ``read_tables`` gives, and raises what it raised.  The thread is
+    a daemon: a command that stops early (a broken workbook) does not wait for it."""
+
+    def __init__(self, patients: str | Path, options: Options) -> None:
+        self.patients, self._first, self._rest, self._error = patients, None, iter(()), None
+        self._thread = threading.Thread(target=self._read_first, args=(options,), daemon=True,
+                                        name="dtrun-reader")
+        self._thread.start()
+
+    def _read_first(self, options: Options) -> None:
+        try:
+            self._rest = read_tables(self.patients, options.encoding, options.delimiter, options.chunk_size)
+            self._first = next(self._rest)
+        except BaseException as error:  # handed to the caller of tables()
+            self._error = error
+
+    def tables(self) -> Iterator[Any]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        first, self._first = self._first, None
+        return _chain(first, self._rest)
+
+
+def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str, options: Options = Options(),
+                  progress: Progress | None = None, on_warning: Callable[[str], None] | None = None,
+                  reading: Reading | None = None) -> Summary:
+    """Evaluate every row of ``patients`` and write the results to ``out`` atomically
+    (``reading``: the file already being read, see ``Reading``)."""
+    if reading is not None and Path(reading.patients) != Path(patients):
+        raise ValueError(f"reading {reading.patients} is not reading {patients}")
+    started = time.perf_counter()
+    summary = Summary()
+    tables = selected_tables(model, options.decisions)
+    chunks = (reading or Reading(patients, options)).tables()
+    first = next(chunks)
+    names = first.column_names
+    try:  # a DMN model's inputs may be in columns named with their DMN names
+        summary.warnings = batch.check_frame(model, as_input_names(names, input_columns(model, names)), tables,
+                                             options.explain)
+    except InputDataError as error:  # name the file: the checks see only its columns
+        raise InputDataError(f"{patients}: {error}") from None
+    for warning in summary.warnings:
+        if on_warning:
+            on_warning(warning)
+    na_values = _na(options.na_values)
+    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables)) as writer, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
+        pending: Future[None] | None = None
+        rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written
+        for chunk in _blocks(rows):
+            found = input_columns(model, chunk.column_names)
+            batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
+            source = {name: chunk.column(column) for name, column in found.items()}
+            result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values)
+            _count(summary, chunk.num_rows, result)
+            if pending is not None:
+                pending.result()  # one block in the writer at a time: memory stays bounded
+            pending = background.submit(writer.write_columns, chunk, result)
+            if progress:
+                progress(chunk.num_rows)
+        if pending is not None:
+            pending.result()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    """``first`` then ``rest``, holding ``first`` no longer than until it is taken."""
+    return itertools.chain([first], rest)
+
+
+def _blocks(tables: Iterator[Any]) -> Iterator[Any]:
+    """Each table in slices of at most BLOCK rows (a table with no rows as it is)."""
+    for table in tables:
+        if table.num_rows <= BLOCK:
+            yield table
+            continue
+        for start in range(0, table.num_rows, BLOCK):
+            yield table.slice(start, BLOCK)
+
+
+def _na(values: Collection[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values if v.strip())
+
+
+def _count(summary: Summary, rows: int, result: Mapping[str, Coded | pd.Series]) -> None:
+    summary.rows += rows
+    summary.rows_with_errors += _not_empty(result[ERRORS])
+    summary.rows_with_warnings += _not_empty(result[WARNINGS])
+
+
+def _not_empty(column: Coded | pd.Series) -> int:
+    return column.count_not("") if isinstance(column, Coded) else int((column != "").sum())

@@ -1,0 +1,155 @@
+"""What DMN XML and dtrun call the same things: versions and namespaces, elements, names, types, hit policies.
+
+Owns the facts that the DMN exporter (``engine.formats.dmn.export``) and importer
+(``engine.formats.dmn.importer``) share, so that each mapping is written down once: the MODEL,
+DMNDI, DC and DI namespaces of DMN 1.3, 1.4 and 1.5; dtrun's own extension namespace;
+how a DMN name (which may hold spaces, ``/`` or ``'``) becomes a dtrun identifier; which
+DMN types (``typeRef``) dtrun's input types are; and the DMN spelling of each hit policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.model.hit_policy import HitPolicy, NAMES
+
+
+@dataclass(frozen=True)
+class DmnVersion:
+    """One version of the DMN standard and the namespaces its files use."""
+
+    number: str
+    model: str
+    dmndi: str
+    dc: str = "http://www.omg.org/spec/DMN/20180521/DC/"
+    di: str = "http://www.omg.org/spec/DMN/20180521/DI/"
+
+
+VERSIONS = {
+    "1.3": DmnVersion("1.3", "https://www.omg.org/spec/DMN/20191111/MODEL/",
+                      "https://www.omg.org/spec/DMN/20191111/DMNDI/"),
+    "1.4": DmnVersion("1.4", "https://www.omg.org/spec/DMN/20211108/MODEL/",
+                      "https://www.omg.org/spec/DMN/20191111/DMNDI/"),
+    "1.5": DmnVersion("1.5", "https://www.omg.org/spec/DMN/20230324/MODEL/",
+                      "https://www.omg.org/spec/DMN/20230324/DMNDI/"),
+}
+DEFAULT_VERSION = "1.3"
+MODEL_NAMESPACES = {v.model: v for v in VERSIONS.values()}
+# Read, never written: DMN 1.1 (Camunda 7's examples and older Camunda Modeler), 1.2 (the KIE/Kogito
+# editor, older Trisotech) and 1.6 (newer Trisotech, KIE).  Their decision tables, input data and
+# item definitions have the same elements and attributes as DMN 1.3.
+READ_NAMESPACES = {
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1", "http://www.omg.org/spec/DMN/20180521/MODEL/": "1.2",
+    **{v.model: v.number for v in VERSIONS.values()}, "https://www.omg.org/spec/DMN/20240513/MODEL/": "1.6",
+}
+DTRUN_NAMESPACE = "https://github.com/dtrun/dtrun/dmn-extensions/1"  # dtrun's extensionElements
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+
+# ---------------------------------------------------------------------- elements
+# Elements that document a model without changing its results (read with a warning), and the
+# children of a decision that are not its logic.
+IGNORED = {"knowledgeSource", "textAnnotation", "association", "group", "elementCollection",
+           "performanceIndicator", "organizationUnit", "authorityRequirement", "supportedObjective",
+           "impactedPerformanceIndicator", "decisionMaker", "decisionOwner", "usingProcess", "usingTask"}
+DOCUMENTATION = {"description", "extensionElements", "question", "allowedAnswers", "variable",
+                 "informationRequirement"}
+
+
+def local_name(element: Any) -> str:
+    """An XML element's tag without its namespace (``decisionTable``)."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+
+
+def namespace_of(element: Any) -> str:
+    return element.tag[1:].partition("}")[0] if isinstance(element.tag, str) and element.tag.startswith("{") else ""
+
+
+def describe(element: Any) -> str:
+    """How a message names an element: ``decision "Approval Status" (id _3b29)``."""
+    name = element.get("name") or element.get("label")
+    shown = f'{local_name(element)} "{name}"' if name else local_name(element)
+    return f"{shown} (id {element.get('id')})" if element.get("id") else shown
+
+
+# ---------------------------------------------------------------------- hit policies
+# DMN writes an aggregation as its own attribute: COLLECT SUM is hitPolicy COLLECT, aggregation SUM.
+_POLICY_TO_DMN = {code: ("COLLECT", name.split()[1]) if HitPolicy(code).aggregation else (name, None)
+                  for code, name in NAMES.items()}
+_DMN_TO_POLICY = {value: code for code, value in _POLICY_TO_DMN.items()}
+
+
+def dmn_hit_policy(policy: HitPolicy) -> tuple[str, str | None]:
+    """``hitPolicy`` and ``aggregation`` attribute values of a dtrun hit policy."""
+    return _POLICY_TO_DMN[policy.code]
+
+
+def policy_code(hit_policy: str | None, aggregation: str | None) -> str | None:
+    """dtrun's code (``U``, ``C+`` ...) of DMN attributes; None when DMN has no such policy."""
+    key = ((hit_policy or "UNIQUE").strip().upper(), (aggregation or "").strip().upper() or None)
+    return _DMN_TO_POLICY.get(key)
+
+
+# ---------------------------------------------------------------------- types
+FEEL_TYPE = {"number": "number", "integer": "number", "string": "string", "boolean": "boolean", "date": "date"}
+# typeRef → dtrun input type.  Camunda writes Java-ish names (integer, long, double).
+INPUT_TYPE_OF = {"number": "number", "string": "string", "boolean": "boolean", "date": "date",
+                 "integer": "integer", "long": "integer", "int": "integer", "double": "number"}
+UNSUPPORTED_TYPES = ("time", "date and time", "datetime", "dateTime", "days and time duration",
+                     "years and months duration", "duration", "dayTimeDuration", "yearMonthDuration",
+                     "context", "list", "function", "Any")
+
+
+def plain_type(type_ref: str | None) -> str:
+    """A typeRef without a namespace prefix (``feel:number`` → ``number``)."""
+    text = (type_ref or "").strip()
+    return text.split(":", 1)[1] if text.startswith(("feel:", "FEEL:")) else text
+
+
+# ---------------------------------------------------------------------- names
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
+RESERVED_SHEETS = ("About", "Inputs", "Tests")
+
+
+def identifier(name: str) -> str:
+    """The dtrun identifier for a DMN name: ``Approval Status`` → ``Approval_Status``."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_") or "x"
+    if cleaned[0].isdigit():
+        cleaned = f"x_{cleaned}"
+    return f"{cleaned}_" if cleaned.lower() in _KEYWORDS else cleaned
+
+
+class Namer:
+    """Hands out unique dtrun identifiers (``identifier`` plus ``_2``, ``_3`` on collision)."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+
+    def name(self, wanted: str, reserved: Iterable[str] = ()) -> str:
+        base = identifier(wanted)
+        if base in reserved or base.startswith("_"):
+            base = f"{base.strip('_')}_decision"
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}_{number}", number + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class XmlIds:
+    """Hands out document-unique XML ids (NCNames) for the elements the exporter writes."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def id(self, wanted: str) -> str:
+        base = wanted if NCNAME.fullmatch(wanted) else "_" + re.sub(r"[^A-Za-z0-9_.\-]+", "_", wanted)
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}_{number}", number + 1
+        self.taken.add(candidate)
+        return candidate

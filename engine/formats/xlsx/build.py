@@ -1,0 +1,430 @@
+"""Excel workbook (format version 1) → :class:`~engine.model.Model`.
+
+Owns the sheet layout documented in ``docs/workbook-format.md``: the ``About`` and
+``Inputs`` sheets, one decision table per other sheet (hit policy in A1, headings in
+row 1, roles in row 2, allowed values in row 3, rules from row 4, rule ids in column A),
+and the dependency order of chained tables.  Every problem is collected with its sheet
+and cell and raised together as one :class:`~engine.errors.WorkbookError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from engine.feel.conditions import CompiledExpression, CompiledUnaryTests, compile_expression, compile_unary_tests
+from engine._core.errors import ConditionError, Problem, WorkbookError
+from engine.model.hit_policy import CODES, HitPolicy
+from engine.model.types import (
+    INPUT_TYPES, AnnotationColumn, InputColumn, InputDef, Location, Model, OutputColumn, Rule, Table,
+)
+from engine.feel.syntax import normalize
+from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+ROLES = ("input", "output", "annotation")
+SPECIAL_SHEETS = ("About", "Inputs", "Tests")
+INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
+
+
+def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
+    """Read, check and compile a workbook; raise WorkbookError listing every problem.
+    The file is checked first (``engine.formats.xlsx.safety``): a hostile or broken file is
+    refused before it is parsed, within ``limits``.  A ``.dmn`` file is read as a DMN model."""
+    if str(path).lower().endswith(".dmn"):
+        from engine.formats.dmn.importer import load_dmn
+
+        return load_dmn(path)
+    loaded = read_workbook(path, limits)
+    return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
+
+
+def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Iterable[Problem] = (),
+                warnings: Iterable[Problem] = (), covered: Iterable[tuple[str, str]] = ()) -> Model:
+    """The model from each sheet's rows of cell values (as openpyxl gives them).
+    ``problems`` and ``warnings`` come from reading the file; the model's own problems at
+    the cells they name (or at ``covered`` cells) are left out, as already explained."""
+    builder = _Builder(workbook)
+    model = builder.build(sheets)
+    problems, warnings = list(problems), tuple(warnings)
+    explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
+    problems += [p for p in builder.problems if not p.cell or (p.sheet, p.cell) not in explained]
+    if problems:
+        raise WorkbookError(problems, warnings)
+    return replace(model, warnings=warnings)
+
+
+def cell_ref(row: int, column: int) -> str:
+    """'B4' for row 4 (1-based), column 2 (1-based)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def column_letter(column: int) -> str:
+    return cell_ref(1, column)[:-1]
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as condition-language text: Excel numbers, booleans and dates become
+    literals, text is stripped of surrounding spaces (also non-breaking and zero-width ones)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+    if isinstance(value, dt.datetime):
+        return f'date("{value.date().isoformat()}")' if value.time() == dt.time(0) else str(value)
+    if isinstance(value, dt.date):
+        return f'date("{value.isoformat()}")'
+    return normalize(str(value)).strip()
+
+
+class _Builder:
+    """Collects problems while turning sheets into a model."""
+
+    def __init__(self, workbook: str) -> None:
+        self.workbook = workbook
+        self.problems: list[Problem] = []
+        self.aliases: dict[str, str] = {}
+
+    def problem(self, code: str, message: str, sheet: str = "", cell: str = "", hint: str = "") -> None:
+        self.problems.append(Problem(code, message, self.workbook, sheet, cell, hint))
+
+    def build(self, sheets: dict[str, list[list[Any]]]) -> Model:
+        about = self._about(sheets.get("About", []))
+        if "Inputs" not in sheets:
+            self.problem("workbook", "the workbook has no Inputs sheet", hint="add a sheet named Inputs with the "
+                         "columns " + ", ".join(INPUT_HEADINGS) + " (see docs/workbook-format.md)")
+        inputs = self._inputs(sheets.get("Inputs", []))
+        table_sheets = {n: rows for n, rows in sheets.items() if n not in SPECIAL_SHEETS and not n.startswith("_")}
+        outputs = self._declared_outputs(table_sheets)
+        aliases = self.aliases = _unambiguous_aliases(outputs, inputs)
+        known = set(inputs) | {f"{t}.{o}" for t, names in outputs.items() for o in names} | set(aliases)
+        tables = [self._table(n, rows, inputs, outputs, aliases, known) for n, rows in table_sheets.items()]
+        if not table_sheets:
+            self.problem("empty-table", "the workbook has no decision table", hint="add a sheet per decision table")
+        ordered = self._order([t for t in tables if t is not None])
+        model = Model(self.workbook, inputs, tuple(ordered), about, aliases)
+        if "Tests" in sheets:
+            from engine.review.testing import parse_test_sheet
+
+            cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
+            self.problems += problems
+            model = replace(model, tests=tuple(cases))
+        return model
+
+    # ------------------------------------------------------------------ About and Inputs
+    def _about(self, rows: list[list[Any]]) -> dict[str, str]:
+        about = {}
+        for row in rows:
+            if row and row[0] is not None and len(row) > 1:
+                about[cell_text(row[0])] = cell_text(row[1]).strip('"') if row[1] is not None else ""
+        return about
+
+    def _inputs(self, rows: list[list[Any]]) -> dict[str, InputDef]:
+        if not rows:
+            return {}
+        header = [cell_text(v).lower() for v in rows[0]]
+        where = {h: header.index(h.lower()) for h in INPUT_HEADINGS if h.lower() in header}
+        for heading in ("Name", "Type"):
+            if heading not in where:
+                self.problem("workbook", f"the Inputs sheet has no '{heading}' column", "Inputs", "A1",
+                             "the header row must read: " + " | ".join(INPUT_HEADINGS))
+        if "Name" not in where or "Type" not in where:
+            return {}
+        inputs: dict[str, InputDef] = {}
+        for number, row in enumerate(rows[1:], start=2):
+            definition = self._input_row(row, number, where)
+            if definition and definition.name in inputs:
+                self.problem("workbook", f"input {definition.name} is defined twice", "Inputs",
+                             cell_ref(number, where["Name"] + 1), "delete or rename one of the rows")
+            elif definition:
+                inputs[definition.name] = definition
+        return inputs
+
+    def _input_row(self, row: list[Any], number: int, where: dict[str, int]) -> InputDef | None:
+        def get(heading: str) -> str:
+            index = where.get(heading)
+            return cell_text(row[index]) if index is not None and index < len(row) else ""
+
+        name = get("Name")
+        if not name:
+            if any(cell_text(v) for v in row):
+                self.problem("workbook", "this input has no name", "Inputs", cell_ref(number, where["Name"] + 1),
+                             "write the input's name (letters, digits and _), as used in tables and CSV headers")
+            return None
+        ref = lambda heading: cell_ref(number, where.get(heading, 0) + 1)  # noqa: E731
+        if not IDENTIFIER.fullmatch(name):
+            self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
+                         f"use letters, digits and _ only, e.g. {_identifier(name)}")
+        kind = get("Type").lower()
+        if kind not in INPUT_TYPES:
+            self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
+                         "write one of: " + ", ".join(INPUT_TYPES))
+        allowed = self._compile_tests(get("Allowed values"), "Inputs", ref("Allowed values"), None)
+        required = get("Required").lower()
+        if required not in ("", "yes", "no", "true", "false", "y", "n"):
+            self.problem("workbook", f"Required must be yes or no, not '{get('Required')}'", "Inputs", ref("Required"),
+                         "write yes (a value must be given) or no (the value may be missing)")
+        location = Location(self.workbook, "Inputs", ref("Name"))
+        return InputDef(name, kind, allowed, required in ("yes", "true", "y"), location,
+                        get("Unit"), get("Code"), get("Description"))
+
+    # ------------------------------------------------------------------ tables
+    def _declared_outputs(self, sheets: dict[str, list[list[Any]]]) -> dict[str, list[str]]:
+        outputs: dict[str, list[str]] = {}
+        for name, rows in sheets.items():
+            headings = rows[0][1:] if rows else []
+            roles = rows[1][1:] if len(rows) > 1 else []
+            outputs[name] = [cell_text(h) for h, r in zip(headings, roles) if cell_text(r).lower() == "output"]
+        return outputs
+
+    def _table(self, name: str, rows: list[list[Any]], inputs: dict[str, InputDef],
+               outputs: dict[str, list[str]], aliases: dict[str, str], known: set[str]) -> Table | None:
+        if not IDENTIFIER.fullmatch(name):
+            self.problem("workbook", f"sheet name '{name}' is not a valid table name", name, "",
+                         f"rename the sheet to {_identifier(name)} (letters, digits and _), or start its name "
+                         "with _ if it is not a decision table")
+            return None
+        rows = [list(r) for r in rows] + [[] for _ in range(max(0, 3 - len(rows)))]
+        policy = self._hit_policy(name, rows[0][0] if rows[0] else None)
+        columns = self._columns(name, rows, inputs, outputs, aliases, known)
+        if columns is None:
+            return None
+        input_columns, output_columns, annotation_columns, layout = columns
+        own = known - {f"{name}.{o}" for o in outputs.get(name, [])} - {
+            a for a, target in aliases.items() if target.startswith(f"{name}.")}
+        rules = self._rules(name, rows, layout, own)  # read even without a policy: report every problem
+        if policy is None:
+            return None
+        table = Table(name, policy, tuple(input_columns), tuple(output_columns), tuple(rules),
+                      Location(self.workbook, name, "A1"), tuple(annotation_columns))
+        self._check_policy(table)
+        return table
+
+    def _hit_policy(self, sheet: str, value: Any) -> HitPolicy | None:
+        policy = HitPolicy.parse(value)
+        if policy is None:
+            shown = cell_text(value) or "nothing"
+            self.problem("workbook", f"cell A1 holds {shown!r}, not a hit policy", sheet, "A1",
+                         "write one of " + ", ".join(CODES) + " (or UNIQUE, FIRST, PRIORITY, COLLECT SUM, ...)")
+        return policy
+
+    def _columns(self, sheet: str, rows: list[list[Any]], inputs: dict[str, InputDef],
+                 outputs: dict[str, list[str]], aliases: dict[str, str], known: set[str]) -> Any:
+        headings, roles, allowed = (rows[i][1:] if len(rows[i]) > 1 else [] for i in range(3))
+        width = max((i + 1 for i, h in enumerate(headings) if cell_text(h)), default=0)
+        if width == 0:
+            self.problem("empty-table", "the table has no columns", sheet, "B1",
+                         "write the column headings in row 1 from B1 on, and their roles in row 2")
+            return None
+        if not any(cell_text(r).lower() in ROLES for r in roles):
+            self.problem("workbook", "row 2 must give each column's role", sheet, "B2",
+                         "write input, output or annotation under each heading in row 2")
+            return None
+        layout: list[tuple[str, int, Any]] = []
+        ins, outs, notes = [], [], []
+        for index in range(width):
+            number = index + 2
+            heading = cell_text(headings[index]) if index < len(headings) else ""
+            role = cell_text(roles[index]).lower() if index < len(roles) else ""
+            values_text = cell_text(allowed[index]) if index < len(allowed) else ""
+            letter = column_letter(number)
+            if not heading and not role:
+                continue
+            if role not in ROLES:
+                self.problem("workbook", f"column {letter} ('{heading}') has role '{role or 'blank'}'", sheet,
+                             f"{letter}2", "write input, output or annotation in row 2")
+                continue
+            if role == "annotation":
+                notes.append(AnnotationColumn(heading, letter))
+                layout.append(("annotation", number, notes[-1]))
+            elif role == "input":
+                column = self._input_column(sheet, heading, letter, values_text, inputs, outputs, aliases)
+                if column:
+                    ins.append(column)
+                    layout.append(("input", number, column))
+            else:
+                column = self._output_column(sheet, heading, letter, values_text, [o.name for o in outs])
+                if column:
+                    outs.append(column)
+                    layout.append(("output", number, column))
+        if not outs:
+            self.problem("workbook", "the table has no output column", sheet, "B2",
+                         "mark at least one column as output in row 2")
+        return ins, outs, notes, layout
+
+    def _input_column(self, sheet: str, heading: str, letter: str, values_text: str, inputs: dict[str, InputDef],
+                      outputs: dict[str, list[str]], aliases: dict[str, str]) -> InputColumn | None:
+        name = heading if heading in inputs else aliases.get(heading, heading)
+        table, _, output = name.partition(".")
+        owners = [t for t, names in outputs.items() if heading in names and t != sheet]
+        if name not in inputs and "." not in heading and len(owners) > 1:
+            self.problem("workbook", f"heading '{heading}' is an output of several tables ({', '.join(owners)})",
+                         sheet, f"{letter}1", "write " + " or ".join(f"{t}.{heading}" for t in owners))
+            return None
+        if name not in inputs and not (output and output in outputs.get(table, [])):
+            candidates = list(inputs) + [f"{t}.{o}" for t, names in outputs.items() for o in names]
+            import difflib
+
+            close = difflib.get_close_matches(heading, candidates, n=1)
+            hint = f"did you mean {close[0]}?" if close else "add it to the Inputs sheet, or write table.output"
+            self.problem("workbook", f"heading '{heading}' names no input and no output of another table",
+                         sheet, f"{letter}1", hint)
+            return None
+        if table == sheet and output:
+            self.problem("workbook", f"the table reads its own output {heading}", sheet, f"{letter}1",
+                         "a table can read the outputs of other tables only")
+            return None
+        allowed = self._compile_tests(values_text, sheet, f"{letter}3", None)
+        return InputColumn(heading, name, letter, allowed, values_text)
+
+    def _output_column(self, sheet: str, heading: str, letter: str, values_text: str,
+                       seen: list[str]) -> OutputColumn | None:
+        if not IDENTIFIER.fullmatch(heading):
+            self.problem("workbook", f"output heading '{heading}' is not a valid name", sheet, f"{letter}1",
+                         f"use letters, digits and _ only, e.g. {_identifier(heading)}")
+            return None
+        if heading in seen:
+            self.problem("workbook", f"the table has two outputs named {heading}", sheet, f"{letter}1",
+                         "rename one of them")
+            return None
+        allowed = self._compile_tests(values_text, sheet, f"{letter}3", None)
+        listed: tuple[Any, ...] = ()
+        if allowed is not None and not allowed.is_any and not allowed.node.negated:
+            listed = tuple(t.endpoint.value for t in allowed.node.tests
+                           if t.__class__.__name__ == "Comparison" and t.op == "=" and hasattr(t.endpoint, "value"))
+        return OutputColumn(heading, letter, listed, allowed, values_text)
+
+    def _rules(self, sheet: str, rows: list[list[Any]], layout: list[tuple[str, int, Any]],
+               names: set[str]) -> list[Rule]:
+        rules: list[Rule] = []
+        seen = {cell_text(row[0]): 0 for row in rows[3:] if row and cell_text(row[0])}  # ids in use
+        first_rows: dict[str, int] = {}
+        for number, row in enumerate(rows[3:], start=4):
+            cells = {index: row[index - 1] if index - 1 < len(row) else None for _, index, _ in layout}
+            if all(cell_text(v) == "" for v in [row[0] if row else None, *cells.values()]):
+                continue  # blank row
+            rule_id = self._rule_id(sheet, row[0] if row else None, number, seen, first_rows, len(rules) + 1)
+            ins, outs, notes = [], [], []
+            for role, index, column in layout:
+                text, ref = cell_text(cells[index]), cell_ref(number, index)
+                if role == "input":
+                    ins.append(self._compile_tests(text, sheet, ref, names) or compile_unary_tests("-"))
+                elif role == "output":
+                    outs.append(self._compile_output(text, sheet, ref, names))
+                else:
+                    notes.append(text)
+            rules.append(Rule(rule_id, number, tuple(ins), tuple(o for o in outs if o), tuple(notes)))
+        return rules
+
+    def _rule_id(self, sheet: str, value: Any, number: int, taken: dict[str, int], first_rows: dict[str, int],
+                 position: int) -> str:
+        rule_id = cell_text(value)
+        suggestion = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
+        if not rule_id:
+            self.problem("workbook", f"the rule in row {number} has no id", sheet, f"A{number}",
+                         f"write a unique id in column A, e.g. {suggestion}")
+            rule_id = f"row{number}"
+        elif not RULE_ID.fullmatch(rule_id):
+            self.problem("workbook", f"rule id '{rule_id}' has characters other than letters, digits, _, - and .",
+                         sheet, f"A{number}", f"write e.g. {_identifier(rule_id) or suggestion}")
+        elif rule_id in first_rows:
+            self.problem("workbook", f"rule id {rule_id} is used twice (rows {first_rows[rule_id]} and {number})",
+                         sheet, f"A{number}", f"give this rule a new id, e.g. {suggestion}")
+            taken[suggestion] = number
+        first_rows.setdefault(rule_id, number)
+        return rule_id
+
+    def _compile_tests(self, text: str, sheet: str, ref: str, names: Iterable[str] | None
+                       ) -> CompiledUnaryTests | None:
+        if not text:
+            return None
+        try:
+            return compile_unary_tests(text, names)
+        except ConditionError as error:
+            self._syntax(error, sheet, ref)
+            return None
+
+    def _compile_output(self, text: str, sheet: str, ref: str, names: set[str]) -> CompiledExpression | None:
+        try:
+            return compile_expression(text or "null", names)
+        except ConditionError as error:
+            self._syntax(error, sheet, ref)
+            return None
+
+    def _syntax(self, error: ConditionError, sheet: str, ref: str) -> None:
+        message = f"cannot read {error.text!r}: {error.message} at character {error.column}"
+        self.problem("syntax", message, sheet, ref, error.hint or "")
+
+    def _check_policy(self, table: Table) -> None:
+        policy, sheet = table.hit_policy, table.name
+        if policy.aggregation and len(table.outputs) != 1:
+            self.problem("workbook", f"hit policy {policy} needs exactly one output column, "
+                         f"the table has {len(table.outputs)}", sheet, "A1",
+                         "split the table, or use C (collect) to get lists")
+        if policy.needs_priorities and table.outputs and not table.outputs[0].values:
+            first = table.outputs[0]
+            self.problem("workbook", f"hit policy {policy} needs the output values of {first.name} in priority "
+                         "order", sheet, f"{first.column}3",
+                         'list them in row 3, highest priority first, e.g. "urgent","routine"')
+
+    # ------------------------------------------------------------------ chaining
+    def _order(self, tables: list[Table]) -> list[Table]:
+        by_name = {t.name: t for t in tables}
+        deps = {t.name: _dependencies(t, by_name, self.aliases) for t in tables}
+        ordered: list[str] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str, path: list[str]) -> None:
+            if state.get(name) == "done":
+                return
+            if state.get(name) == "active":
+                cycle = path[path.index(name):] + [name]
+                self.problem("workbook", "tables depend on each other in a cycle: " + " → ".join(cycle), name, "A1",
+                             "a table may only read outputs of tables that do not read its own outputs")
+                return
+            state[name] = "active"
+            for dep in sorted(deps[name], key=list(by_name).index):
+                visit(dep, path + [name])
+            state[name] = "done"
+            ordered.append(name)
+
+        for name in by_name:
+            visit(name, [])
+        return [_with_deps(by_name[n], deps[n]) for n in ordered]
+
+
+def _dependencies(table: Table, by_name: dict[str, Table], aliases: dict[str, str]) -> tuple[str, ...]:
+    names = {c.name for c in table.inputs}
+    for rule in table.rules:
+        for compiled in (*rule.inputs, *rule.outputs):
+            names |= {aliases.get(n, n) for n in compiled.names}
+    found = {n.partition(".")[0] for n in names if "." in n and n.partition(".")[0] in by_name}
+    return tuple(sorted(found - {table.name}))
+
+
+def _with_deps(table: Table, deps: tuple[str, ...]) -> Table:
+    return replace(table, depends_on=deps)
+
+
+def _unambiguous_aliases(outputs: dict[str, list[str]], inputs: dict[str, InputDef]) -> dict[str, str]:
+    """Plain output names that name exactly one table's output (and no input)."""
+    owners: dict[str, list[str]] = {}
+    for table, names in outputs.items():
+        for name in names:
+            owners.setdefault(name, []).append(table)
+    return {name: f"{tables[0]}.{name}" for name, tables in owners.items() if len(tables) == 1 and name not in inputs}
+
+
+def _identifier(text: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", text.strip()).strip("_")
+    return cleaned if cleaned and not cleaned[0].isdigit() else f"x_{cleaned}"

@@ -1,0 +1,186 @@
+"""The decision model: frozen dataclasses for inputs, tables, columns and rules.
+
+A :class:`Model` is what ``load_workbook`` returns: the data dictionary (``Inputs``), the
+``About`` metadata and the decision tables in evaluation (topological) order, every cell
+already compiled.  Every piece knows where it came from (workbook, sheet, cell), so that
+evaluation errors and lint findings can point at it.  Evaluation lives in
+``engine.evaluation.record``; the methods here are thin entry points to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from engine.feel.conditions import CompiledExpression, CompiledUnaryTests
+from engine._core.errors import Problem
+from engine._core.errors import place
+from engine.model.hit_policy import HitPolicy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import dask.dataframe
+    import pandas
+
+    from engine.evaluation.record import RecordResult
+
+INPUT_TYPES = ("number", "integer", "string", "boolean", "date")
+
+
+@dataclass(frozen=True)
+class Location:
+    workbook: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return place(self.workbook, self.sheet, self.cell)
+
+
+@dataclass(frozen=True)
+class InputDef:
+    """One row of the ``Inputs`` sheet."""
+
+    name: str
+    type: str  # one of INPUT_TYPES
+    allowed: CompiledUnaryTests | None
+    required: bool
+    location: Location
+    unit: str = ""
+    code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class InputColumn:
+    """An input column of a table: ``name`` is the input it reads (``table.output`` for an
+    upstream output); ``allowed`` narrows its allowed values for this table (row 3)."""
+
+    heading: str
+    name: str
+    column: str  # spreadsheet column letter
+    allowed: CompiledUnaryTests | None = None
+    allowed_text: str = ""
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """An output column: ``values`` lists the allowed output values in priority order."""
+
+    name: str
+    column: str
+    values: tuple[Any, ...] = ()
+    allowed: CompiledUnaryTests | None = None
+    allowed_text: str = ""
+
+
+@dataclass(frozen=True)
+class AnnotationColumn:
+    name: str
+    column: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    row: int
+    inputs: tuple[CompiledUnaryTests, ...]
+    outputs: tuple[CompiledExpression, ...]
+    annotations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    hit_policy: HitPolicy
+    inputs: tuple[InputColumn, ...]
+    outputs: tuple[OutputColumn, ...]
+    rules: tuple[Rule, ...]
+    location: Location
+    annotations: tuple[AnnotationColumn, ...] = ()
+    depends_on: tuple[str, ...] = ()  # names of upstream tables
+
+    def qualified(self, output: OutputColumn) -> str:
+        return f"{self.name}.{output.name}"
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(self.qualified(o) for o in self.outputs)
+
+    def annotation(self, rule: Rule, name: str) -> str:
+        """The text of annotation column ``name`` (case-insensitive) in ``rule``; '' if none."""
+        for column, text in zip(self.annotations, rule.annotations):
+            if column.name.lower() == name.lower():
+                return text
+        return ""
+
+    def cell(self, rule: Rule, column: InputColumn | OutputColumn | AnnotationColumn) -> str:
+        return f"{column.column}{rule.row}"
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.rules)
+
+    @property
+    def priorities(self) -> tuple[tuple[Any, ...], ...]:
+        return tuple(o.values for o in self.outputs)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded, compiled workbook."""
+
+    workbook: str  # file name as given by the user
+    inputs: Mapping[str, InputDef]
+    tables: tuple[Table, ...]  # in evaluation order
+    about: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # plain output name → table.output
+    tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet
+    warnings: tuple[Problem, ...] = ()  # the loader's warnings (hidden sheets, rows, columns; macros)
+    input_aliases: Mapping[str, str] = field(default_factory=dict)  # input → another column name (its DMN name)
+
+    @property
+    def title(self) -> str:
+        return self.about.get("Title", "")
+
+    @property
+    def version(self) -> str:
+        return self.about.get("Version", "")
+
+    @property
+    def label(self) -> str:
+        """What ``_model`` holds in results: the workbook's name and version."""
+        from pathlib import Path
+
+        name = Path(self.workbook).name
+        return f"{name}@{self.version}" if self.version else name
+
+    def table(self, name: str) -> Table:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+    def evaluate(self, record: Mapping[str, Any], decisions: tuple[str, ...] = ()) -> "RecordResult":
+        """Evaluate one record (input name → value); see ``engine.evaluation.record``."""
+        from engine.evaluation.record import evaluate_record
+
+        return evaluate_record(self, record, decisions)
+
+    def evaluate_frame(
+        self, frame: "pandas.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
+        na_values: tuple[str, ...] = (),
+    ) -> "pandas.DataFrame":
+        """Evaluate every row of ``frame``; the same results as ``evaluate`` row by row."""
+        from engine.evaluation.frame import evaluate_frame
+
+        return evaluate_frame(self, frame, decisions, explain, na_values)
+
+    def evaluate_dask(
+        self, ddf: "dask.dataframe.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
+        na_values: tuple[str, ...] = (),
+    ) -> "dask.dataframe.DataFrame":
+        """Evaluate every partition of a Dask DataFrame, lazily, as ``evaluate_frame`` does a
+        frame; see ``engine.files.scale`` (needs the ``dask`` extra)."""
+        from engine.files.scale import evaluate_dask
+
+        return evaluate_dask(self, ddf, decisions, explain, na_values)

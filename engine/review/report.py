@@ -1,0 +1,112 @@
+"""Lint findings rendered for people and for tools: text, JSON, SARIF 2.1.0, GitHub annotations.
+
+Owns only formatting; the findings themselves come from ``engine.analysis.lint``.  Every format is
+deterministic (findings are sorted first), so that outputs can be compared and diffed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from engine._core.version import __version__
+from engine.analysis.findings import CODES, Finding
+
+FORMATS = ("text", "json", "sarif", "github")
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(findings: list[Finding], fmt: str) -> str:
+    return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
+
+
+def text(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        lines.append(str(finding))
+        if finding.box:
+            lines.append("    records: " + ", ".join(f"{k} {v}" for k, v in finding.box.items()))
+        if finding.example:
+            lines.append("    example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items()))
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    lines.append(", ".join(_count(counts[s], word) for s, word in
+                           (("error", "error"), ("warning", "warning"), ("info", "note"))))
+    return "\n".join(lines) + "\n"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def _show(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def github(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        message = _escape(_located(finding))
+        title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
+        properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
+        lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {properties}::{message}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _located(finding: Finding) -> str:
+    """The finding as one text for CI views: its sheet and first cell, the advice, an example."""
+    where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
+    text = f"{where}: {finding.advice}" if where else finding.advice
+    if finding.example:
+        text = text.rstrip(".") + ". Example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items())
+    return text
+
+
+def _escape(text: str, property: bool = False) -> str:
+    """GitHub workflow-command escaping (properties also escape : and ,)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
+
+
+def sarif(findings: list[Finding]) -> str:
+    codes = sorted({f.code for f in findings} | set(CODES))
+    rules = [{"id": code, "shortDescription": {"text": CODES.get(code, ("error", code))[1]},
+              "help": {"text": f"See docs/lint.md, section {code}."},
+              "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]}} for code in codes]
+    results = [_sarif_result(f, codes.index(f.code)) for f in findings]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "dtrun", "version": __version__, "rules": rules}},
+                  "results": results}],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
+    dmn = finding.workbook.lower().endswith(".dmn")  # sheet: a DMN element, cells: parts of it
+    logical = [{"name": f"{finding.sheet}!{cell}", "kind": "element" if dmn else "cell"} for cell in finding.cells] or \
+        [{"name": finding.sheet or ("definitions" if dmn else "workbook"), "kind": "element" if dmn else "sheet"}]
+    text = _located(finding)  # code-scanning views show only the text: the place and example go in it
+    identity = "|".join((finding.code, finding.sheet, ",".join(finding.cells), ",".join(map(str, finding.rules))))
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index,
+        "level": _SARIF_LEVEL[finding.severity],
+        "message": {"text": text},
+        "partialFingerprints": {"dtrunFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(finding.workbook.replace("\\", "/"))},
+                                            "region": {"startLine": 1}},
+                       "logicalLocations": logical}],
+    }
+    properties = {k: v for k, v in (("rules", list(finding.rules)), ("example", finding.example),
+                                    ("box", finding.box)) if v}
+    if properties:
+        result["properties"] = properties
+    return result

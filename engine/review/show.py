@@ -1,0 +1,415 @@
+"""``dtrun show``: a workbook rendered as its author sees it, for terminals, pull requests and browsers.
+
+Owns the view of a :class:`~engine.model.Model` (the ``About`` sheet, the data dictionary,
+then each table with its hit policy, headings, roles, allowed values and rules with their ids,
+cells and annotations, then the ``Tests`` cases), and three renderings of it: ``text`` (rich
+tables, no colour, a fixed width), ``markdown`` (GitHub tables) and ``html`` (a standalone
+page, lint findings highlighted on their cells).  The output depends only on the workbook's
+content, never on the file's name or the clock, so that it can serve as git's text
+conversion for ``.xlsx`` files (``docs/review.md``).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from engine.analysis.findings import Finding
+from engine.model.types import AnnotationColumn, InputColumn, Model, OutputColumn, Rule, Table
+from engine.formats.xlsx.build import INPUT_HEADINGS, cell_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine._core.errors import WorkbookError
+
+FORMATS = ("text", "markdown", "html")
+Column = InputColumn | OutputColumn | AnnotationColumn
+DEFAULT_WIDTH = 120
+MEANINGS = {  # what a table of each hit policy returns, in an author's words
+    "U": "at most one rule may match a record",
+    "A": "several rules may match if they give the same outputs",
+    "P": "the matching rule whose output comes first in the priority list (row 3)",
+    "F": "the first matching rule, from the top",
+    "R": "a list of the outputs of all matching rules, top to bottom",
+    "O": "a list of the outputs of all matching rules, in priority order (row 3)",
+    "C": "a list of the outputs of all matching rules",
+    "C+": "the sum of the outputs of all matching rules",
+    "C<": "the smallest output of all matching rules",
+    "C>": "the largest output of all matching rules",
+    "C#": "how many rules match",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One shown cell: its text, its spreadsheet address ('' when unknown), and whether it
+    holds condition-language text (shown as code)."""
+
+    text: str
+    ref: str = ""
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """One sheet (or one table) of the view: ``header`` rows (headings, roles, allowed values)
+    and body ``rows``, cells aligned by column."""
+
+    kind: str  # about | inputs | table | tests
+    sheet: str
+    title: str
+    notes: tuple[str, ...] = ()
+    header: tuple[tuple[Cell, ...], ...] = ()
+    rows: tuple[tuple[Cell, ...], ...] = ()
+
+
+# ---------------------------------------------------------------------- the view
+def sections(model: Model, table: str | None = None) -> list[Section]:
+    """The view of ``model`` (only table ``table`` when given): About, Inputs, tables, Tests."""
+    if table is not None:
+        return [table_section(model.table(table))]
+    found = [about_section(model)] if model.about else []
+    found.append(inputs_section(model))
+    found += [table_section(t) for t in model.tables]
+    if model.tests:
+        found.append(tests_section(model))
+    return found
+
+
+def about_section(model: Model) -> Section:
+    rows = tuple((Cell(key, f"A{n}"), Cell(value, f"B{n}")) for n, (key, value) in enumerate(model.about.items(), 1))
+    return Section("about", "About", "About", header=((Cell("Key"), Cell("Value")),), rows=rows)
+
+
+def inputs_section(model: Model) -> Section:
+    rows = []
+    for definition in model.inputs.values():
+        allowed = definition.allowed.text if definition.allowed else ""
+        rows.append((Cell(definition.name, definition.location.cell), Cell(definition.type),
+                     Cell(allowed, code=True), Cell("yes" if definition.required else "no"), Cell(definition.unit),
+                     Cell(definition.code), Cell(definition.description)))
+    header = (tuple(Cell(h) for h in INPUT_HEADINGS),)
+    return Section("inputs", "Inputs", "Inputs (data dictionary)", header=header, rows=tuple(rows))
+
+
+def table_section(table: Table) -> Section:
+    columns: list[Column] = sorted([*table.inputs, *table.outputs, *table.annotations],
+                                   key=lambda c: column_number(c.column))
+    roles = {id(c): role for role, group in (("input", table.inputs), ("output", table.outputs),
+                                             ("annotation", table.annotations)) for c in group}
+    headings = (Cell(str(table.hit_policy), "A1", code=True),
+                *(Cell(c.heading if isinstance(c, InputColumn) else c.name, f"{c.column}1") for c in columns))
+    role_row = (Cell(""), *(Cell(roles[id(c)], f"{c.column}2") for c in columns))
+    allowed_row = (Cell(""), *(Cell("" if isinstance(c, AnnotationColumn) else c.allowed_text, f"{c.column}3", code=True)
+                               for c in columns))
+    header = (headings, role_row) + ((allowed_row,) if any(cell.text for cell in allowed_row) else ())
+    return Section("table", table.name, f"Table {table.name}", _table_notes(table), header,
+                   tuple(_rule_row(table, rule, columns) for rule in table.rules))
+
+
+def _table_notes(table: Table) -> tuple[str, ...]:
+    policy = table.hit_policy
+    notes = [f"hit policy {policy.code} ({policy.name}): {MEANINGS[policy.code]}", f"{len(table.rules)} rule" + "s" * (len(table.rules) != 1)]
+    if table.depends_on:
+        notes.append("uses the results of " + ", ".join(table.depends_on))
+    return tuple(notes)
+
+
+def _rule_row(table: Table, rule: Rule, columns: Sequence[Column]) -> tuple[Cell, ...]:
+    texts: dict[str, tuple[str, bool]] = {}
+    for column, test in zip(table.inputs, rule.inputs):
+        texts[column.column] = (test.text, True)
+    for output, expression in zip(table.outputs, rule.outputs):
+        texts[output.column] = (expression.text, True)
+    for note, annotation in zip(table.annotations, rule.annotations):
+        texts[note.column] = (annotation, False)
+    shown = [(c, texts.get(c.column, ("", False))) for c in columns]
+    return (Cell(rule.id, f"A{rule.row}"), *(Cell(t, f"{c.column}{rule.row}", code) for c, (t, code) in shown))
+
+
+def tests_section(model: Model) -> Section:
+    inputs = list(dict.fromkeys(name for case in model.tests for name in case.inputs))
+    expected = list(dict.fromkeys(name for case in model.tests for name in case.expected))
+    header = (tuple(Cell(h) for h in ("case", *inputs, *expected)),
+              (Cell(""), *(Cell("input") for _ in inputs), *(Cell("expected") for _ in expected)))
+    rows = []
+    for case in model.tests:
+        given = [Cell(cell_text(case.inputs.get(name))) for name in inputs]
+        wanted = [Cell(cell_text(case.expected[name][0]), case.expected[name][1]) if name in case.expected
+                  else Cell("") for name in expected]
+        rows.append((Cell(case.id, f"A{case.row}"), *given, *wanted))
+    return Section("tests", "Tests", f"Tests ({len(rows)} case" + "s" * (len(rows) != 1) + ")",
+                   header=header, rows=tuple(rows))
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter.upper()) - 64
+    return number
+
+
+# ---------------------------------------------------------------------- renderings
+def render(model: Model, fmt: str = "text", table: str | None = None, findings: Iterable[Finding] = (),
+           width: int = DEFAULT_WIDTH) -> str:
+    """``model`` shown in ``fmt`` (text, markdown or html); ``findings`` are highlighted in html.
+    KeyError if ``table`` names no table of the model."""
+    view = sections(model, table)
+    if fmt == "text":
+        return text(model, view, width)
+    if fmt == "markdown":
+        return markdown(model, view)
+    if fmt == "html":
+        shown = [f for f in findings if table is None or f.sheet == table]
+        return page(model, view, shown)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _heading(model: Model) -> str:
+    """The model's title and version; never the file's name (git's textconv gives a temporary one)."""
+    title = model.title or "Decision tables"
+    return f"{title} (version {model.version})" if model.version else title
+
+
+# text --------------------------------------------------------------------------------------
+def text(model: Model, view: list[Section], width: int = DEFAULT_WIDTH) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, force_jupyter=False,
+                      force_interactive=False, highlight=False, markup=False, emoji=False, legacy_windows=False)
+    console.print(Text(_heading(model)))
+    for section in view:
+        console.print()
+        console.print(Text(f"== {section.title} =="))
+        for note in section.notes:
+            console.print(Text(note))
+        if section.kind in ("about", "tests"):
+            for line in _record_lines(section):
+                console.print(Text(_wrapped(line, width)))
+            continue
+        headings = ["\n".join(c.text for c in column if c.text) for column in zip(*section.header)]
+        columns = [[heading, *(row[index].text for row in section.rows)] for index, heading in enumerate(headings)]
+        prose = [_prose([row[index] for row in section.rows]) for index in range(len(headings))]
+        natural = [max(len(line) for cell in column for line in cell.splitlines() or [""]) for column in columns]
+        widths = column_widths(natural, prose, width - 3 * len(headings) - 1)
+        grid = RichTable(box=box.SQUARE, show_lines=True, header_style="")
+        for heading, room in zip(headings, widths):
+            grid.add_column(Text(heading), overflow="fold", width=room)
+        for row in section.rows:
+            grid.add_row(*(Text(c.text) for c in row))
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+PROSE_MINIMUM = 16  # a column of sentences keeps at least this many characters a line
+
+
+def column_widths(natural: Sequence[int], prose: Sequence[bool], room: int) -> list[int]:
+    """Widths within ``room`` characters: each column its natural width if all fit; else the
+    condition columns first (shared fairly), then the sentence columns share what is left."""
+    if sum(natural) <= room:
+        return list(natural)
+    reserved = sum(min(n, PROSE_MINIMUM) for n, p in zip(natural, prose) if p)
+    code = _share([n for n, p in zip(natural, prose) if not p], max(room - reserved, 0))
+    text = _share([n for n, p in zip(natural, prose) if p], max(room - sum(code), reserved))
+    code_widths, text_widths = iter(code), iter(text)
+    return [max(next(text_widths) if p else next(code_widths), 1) for p in prose]
+
+
+def _share(natural: Sequence[int], room: int) -> list[int]:
+    """Max-min fair shares: a column needing less than an equal share keeps its width; the
+    others divide the rest equally."""
+    widths = [0] * len(natural)
+    left, pending = room, sorted(range(len(natural)), key=lambda i: natural[i])
+    while pending:
+        share = left // len(pending)
+        index = pending[0]
+        if natural[index] <= share:
+            widths[index] = natural[index]
+            left -= natural[index]
+            pending.pop(0)
+            continue
+        for index in pending:
+            widths[index] = max(share, 1)
+        break
+    return widths
+
+
+def _prose(cells: Sequence[Cell]) -> bool:
+    """A column of sentences (descriptions, guidance) takes the room the other columns leave."""
+    return not any(c.code for c in cells) and any(" " in c.text and len(c.text) > 20 for c in cells)
+
+
+def _record_lines(section: Section) -> list[str]:
+    """About as 'key: value'; a test case as 'id: input value, ... -> result value, ...'."""
+    if section.kind == "about":
+        return [f"{key.text}: {value.text}" for key, value in section.rows]
+    headings, roles = section.header
+    lines = []
+    for row in section.rows:
+        given = [f"{h.text}={c.text}" for h, r, c in zip(headings, roles, row) if r.text == "input" and c.text]
+        wanted = [f"{h.text}={c.text}" for h, r, c in zip(headings, roles, row) if r.text == "expected" and c.text]
+        lines.append(f"{row[0].text}: {', '.join(given) or 'no inputs'} -> {', '.join(wanted) or 'nothing checked'}")
+    return lines
+
+
+def _wrapped(line: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent="    ", break_long_words=True,
+                                   break_on_hyphens=False)) or line
+
+
+# markdown ----------------------------------------------------------------------------------
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!])")
+
+
+def md_text(value: str) -> str:
+    """Plain text for a GitHub table cell: markdown and HTML characters escaped, lines as <br>."""
+    return "<br>".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in value.splitlines())
+
+
+def md_code(value: str, in_table: bool = True) -> str:
+    """Condition-language text as a code span (backticks inside are fenced; in a table cell,
+    | is escaped, which GitHub requires even inside code spans)."""
+    if not value:
+        return ""
+    value = " ".join(value.split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value.replace('|', chr(92) + '|') if in_table else value}{pad}{fence}"
+
+
+def _md_cell(cell: Cell) -> str:
+    return md_code(cell.text) if cell.code else md_text(cell.text)
+
+
+def markdown(model: Model, view: list[Section]) -> str:
+    lines = [f"# {md_text(_heading(model))}"]
+    for section in view:
+        lines += ["", f"## {md_text(section.title)}", ""]
+        if section.notes:
+            lines += [md_text(note) + "  " for note in section.notes[:-1]] + [md_text(section.notes[-1]), ""]
+        first, *more = section.header
+        top = [" / ".join(md_text(c.text) for c in column if c.text) for column in zip(first, *more[:1])]
+        lines.append("| " + " | ".join(top) + " |")
+        lines.append("|" + "---|" * len(top))
+        for row in more[1:]:  # allowed values (row 3) as the first body row, in italics
+            lines.append("| " + " | ".join(f"*{_md_cell(c)}*" if c.text else "" for c in row) + " |")
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
+    return "\n".join(lines) + "\n"
+
+
+# html --------------------------------------------------------------------------------------
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
+table { border-collapse: collapse; margin: 0.5em 0 2em; }
+th, td { border: 1px solid #c8c8c8; padding: 0.25em 0.5em; vertical-align: top; text-align: left; }
+th { background: #ddebf7; }
+th.role, th.allowed { font-weight: normal; font-style: italic; }
+code { font-family: ui-monospace, monospace; white-space: pre-wrap; }
+td.error, th.error { background: #f8d7da; outline: 2px solid #c62828; }
+td.warning, th.warning { background: #fff3cd; outline: 2px solid #b8860b; }
+td.info, th.info { background: #e3f2fd; outline: 2px dashed #1565c0; }
+li.error { color: #8b0000; } li.warning { color: #7a5c00; }
+.notes { color: #444; margin: 0.2em 0; }
+""".strip()
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def page(model: Model, view: list[Section], findings: Sequence[Finding]) -> str:
+    """A standalone HTML page; every text is escaped, findings are marked on their cells."""
+    shown = {(s.sheet, c.ref) for s in view for row in (*s.header, *s.rows) for c in row if c.ref}
+    numbered = list(enumerate(findings, start=1))
+    at: dict[tuple[str, str], list[tuple[int, Finding]]] = {}
+    for number, finding in numbered:
+        for ref in finding.cells or ("",):
+            at.setdefault((finding.sheet, ref), []).append((number, finding))
+    title = html.escape(_heading(model))
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{title}</title>",
+             f"<style>\n{STYLE}\n</style>", "</head>", "<body>", f"<h1>{title}</h1>"]
+    parts += _findings_list(numbered, shown)
+    for section in view:
+        parts += _html_section(section, at)
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _anchor(sheet: str, ref: str) -> str:
+    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
+
+
+def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, str]]) -> list[str]:
+    if not numbered:
+        return ['<p class="notes">dtrun lint: no findings.</p>']
+    parts = [f"<h2>Lint findings ({len(numbered)})</h2>", "<ol>"]
+    for number, finding in numbered:
+        where = html.escape(f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet or "workbook")
+        if finding.cells and (finding.sheet, finding.cells[0]) in shown:
+            where = f'<a href="#{_anchor(finding.sheet, finding.cells[0])}">{where}</a>'
+        text = html.escape(f"{finding.severity}[{finding.code}]: {finding.advice}")
+        parts.append(f'<li id="f{number}" class="{finding.severity}">{where}: {text}</li>')
+    return parts + ["</ol>"]
+
+
+def _html_section(section: Section, at: dict[tuple[str, str], list[tuple[int, Finding]]]) -> list[str]:
+    parts = [f'<section id="{_anchor(section.sheet, "")}">', f"<h2>{html.escape(section.title)}</h2>"]
+    parts += [f'<p class="notes">{html.escape(note)}</p>' for note in section.notes]
+    parts.append("<table>")
+    row_classes = ("heading", "role", "allowed")
+    for index, row in enumerate(section.header):
+        kind = row_classes[min(index, 2)]
+        parts.append("<tr>" + "".join(_html_cell(section.sheet, c, at, "th", kind) for c in row) + "</tr>")
+    for row in section.rows:
+        parts.append("<tr>" + "".join(_html_cell(section.sheet, c, at, "td", "") for c in row) + "</tr>")
+    return parts + ["</table>", "</section>"]
+
+
+def _html_cell(sheet: str, cell: Cell, at: dict[tuple[str, str], list[tuple[int, Finding]]], tag: str,
+               kind: str) -> str:
+    content = "<br>".join(html.escape(line) for line in cell.text.splitlines())
+    if cell.code and content:
+        content = f"<code>{content}</code>"
+    classes = [kind] if kind else []
+    attributes = ""
+    if cell.ref:
+        attributes += f' id="{_anchor(sheet, cell.ref)}"'
+        marks = at.get((sheet, cell.ref), [])
+        if marks:
+            worst = min((f.severity for _, f in marks), key=lambda s: _RANK.get(s, 3))
+            classes.append(worst)
+            tip = "\n".join(f"{f.severity}[{f.code}]: {f.advice}" for _, f in marks)
+            attributes += f' title="{html.escape(tip, quote=True)}"'
+            content += "".join(f'<sup><a href="#f{n}">{n}</a></sup>' for n, _ in marks)
+    if classes:
+        attributes += f' class="{" ".join(classes)}"'
+    return f"<{tag}{attributes}>{content}</{tag}>"
+
+
+# ---------------------------------------------------------------------- a workbook that cannot be used
+def broken_text(workbook: str, error: "WorkbookError") -> str:
+    """For git's textconv: the problems of a workbook that cannot be used, then every
+    non-empty cell as ``sheet!ref: text`` (nothing when the file cannot be read at all)."""
+    from engine._core.errors import WorkbookError
+    from engine.formats.xlsx.build import cell_ref
+    from engine.formats.xlsx.safety import read_workbook
+
+    lines = ["This workbook cannot be used; dtrun lint explains each problem:"]
+    for problem in (*error.problems, *error.warnings):
+        where = f"{problem.sheet}!{problem.cell}" if problem.cell else problem.sheet or "the file"
+        lines.append(f"  {where}: {problem.severity}[{problem.code}]: {problem.message}")
+    try:
+        loaded = read_workbook(workbook)
+    except WorkbookError:
+        return "\n".join(lines) + "\n"
+    for sheet, rows in loaded.sheets.items():
+        lines += ["", f"== {sheet} =="]
+        lines += [f"{cell_ref(r, c)}: {cell_text(value)}" for r, row in enumerate(rows, 1)
+                  for c, value in enumerate(row, 1) if cell_text(value)]
+    return "\n".join(lines) + "\n"
