@@ -17,6 +17,7 @@ element, so it agrees by construction.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from functools import cached_property, partial
 from typing import Any, Callable, NamedTuple
@@ -349,6 +350,23 @@ def _from_tri(t: Tri, n: int) -> Vec:
     return Vec("bool", np.broadcast_to(t.true, (n,)), {NULL, BOOLEAN}, null=np.broadcast_to(t.null, (n,)))
 
 
+def _power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x ** y`` as Python (libm's pow) computes it, once per distinct pair of operands:
+    numpy's own pow (vectorized with SIMD) can differ from libm in the last bit (2.5 ** 2.5),
+    and the scalar evaluator, the reference, uses Python's.  NaN where Python fails."""
+    pairs, inverse = np.unique(np.stack(np.broadcast_arrays(x, y), axis=1), axis=0, return_inverse=True)
+    exact = np.array([_python_power(a, b) for a, b in pairs.tolist()], dtype=np.float64)
+    return exact[inverse.reshape(-1)]
+
+
+def _python_power(a: float, b: float) -> float:
+    try:
+        result = a ** b
+    except (ZeroDivisionError, OverflowError):
+        return math.nan
+    return math.nan if isinstance(result, complex) else result
+
+
 def _map(function: Callable[..., Any], *vecs: Vec) -> Vec:
     """The slow path: ``function`` on the canonical values, element by element."""
     with np.errstate(all="ignore"):  # Python's own float results set the FP flags
@@ -386,7 +404,7 @@ def _float_arithmetic(op: str, a: Vec, b: Vec) -> Vec:
         y = np.full(a.n, float(y))
     ints = _both(a.integral, b.integral)  # Python ints: exact, unbounded
     with np.errstate(all="ignore"):
-        result = _ARITH[op](x, y)
+        result = _power(x, y) if op == "**" else _ARITH[op](x, y)
         risky = False if ints is False else _both(ints, np.abs(result) >= _EXACT)
         if op == "**":
             risky = _either(risky, (result == 0) & (x != 0))
