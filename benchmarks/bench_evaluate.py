@@ -129,7 +129,7 @@ def output_columns(path: Path) -> list[str]:
     """The result columns of dtrun's output for this workbook.  Asked of a child process:
     this process stays small, because a child's peak RSS starts at its parent's (fork)."""
     script = ("import json, sys; from engine import load_workbook; from engine.evaluation.frame import result_columns; "
-              "from engine.evaluation.record import selected_tables; m = load_workbook(sys.argv[1]); "
+              "from engine.model.graph import selected_tables; m = load_workbook(sys.argv[1]); "
               "print(json.dumps(result_columns(m, selected_tables(m), explain=False)))")
     return json.loads(run_process([PYTHON, "-c", script, str(path)])["stdout"])
 

@@ -415,9 +415,9 @@ def write_docs(section: str, facts: dict[str, str], path: Path = DOCS) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     try:
-        from engine.files.patients import atomic_path  # type: ignore[attr-defined]
-    except ImportError:
-        from engine.files.results import atomic_path
+        from engine._core.atomic import atomic_path
+    except ImportError:  # an engine before the layered packages (an A/B run of an older commit)
+        from engine.results import atomic_path  # type: ignore[no-redef]
 
     with atomic_path(path) as temporary:
         temporary.write_text(text.rstrip("\n") + "\n", encoding="utf-8")

@@ -32,6 +32,8 @@ imported once) and reports each round's ratio and their median.
 
 from __future__ import annotations
 
+import engine
+
 import argparse
 import gc
 import statistics
@@ -114,7 +116,7 @@ def records(model: Any, n: int, inputs: list[str]) -> Any:
     while have < n:
         patients = make_patients(min(max(n - have, 1000) * 2, 1_000_000), 1, start=seed_block * 1_000_000)
         seed_block += 1
-        lines = model.evaluate_frame(patients, decisions=("treatment_line",))
+        lines = engine.evaluate_frame(model, patients, decisions=("treatment_line",))
         frame = pd.DataFrame({"line": lines["treatment_line.line"].astype(object).where(lambda s: s.notna(), ""),
                               "taxane_contraindicated": patients["taxane_contraindicated"],
                               "hr_status": patients["hr_status"]}).astype(str)
@@ -154,7 +156,7 @@ def main() -> None:
     typed = [{"line": r.line, "taxane_contraindicated": r.taxane_contraindicated == "true", "hr_status": r.hr_status}
              for r in shared.itertuples(index=False)]
     rounds = [_round(ours, peer, frame.iloc[:args.records], typed, args.runs) for _ in range(args.repeat)]
-    disagree = _disagreements(ours.evaluate_frame(shared), rounds[-1][2], typed, outputs[0])
+    disagree = _disagreements(engine.evaluate_frame(ours, shared), rounds[-1][2], typed, outputs[0])
 
     print(f"Table {TABLE} ({len(rules)} rules, hit policy {policy}); pyDMNrules import {imported:.1f} s.\n")
     print("| round | pyDMNrules `decide()` per record | records/s | dtrun `evaluate_frame` (median of "
@@ -183,7 +185,7 @@ def _round(ours: Any, peer: Any, frame: Any, typed: list[dict[str, Any]], runs: 
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        ours.evaluate_frame(frame)
+        engine.evaluate_frame(ours, frame)
         times.append(time.perf_counter() - started)
     return peer_seconds, statistics.median(times), peer_results
 

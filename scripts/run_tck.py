@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import engine
 from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
 from engine._core.errors import WorkbookError  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
@@ -166,7 +167,7 @@ def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: 
             why = reasons.get(table or "", "") or (told or [f"{node} is not a decision table that dtrun runs"])[0]
             return Outcome(case.id, "unsupported", f"{node}: {why}")
     record = {document.inputs[n]: v for n, v in case.inputs.items()}
-    result = model.evaluate(record)
+    result = engine.evaluate(model, record)
     differences = []
     for node, expected in case.results.items():
         table = document.decisions[node]

@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import engine
 from engine import load_workbook
 from engine.evaluation.frame import check_frame, evaluate_frame
 from engine._core.errors import InputDataError
-from engine.evaluation.record import format_cell, selected_tables
+from engine.evaluation.record import format_cell
+from engine.model.graph import selected_tables
 from engine.formats.xlsx.build import build_model
 from workbooks import model_for, sheets_for
 
@@ -31,7 +33,7 @@ def scalar_rows(model: Any, frame: pd.DataFrame, decisions: tuple[str, ...] = ()
     rows = []
     for i in range(len(frame)):
         record = {name: frame[name].iloc[i] for name in frame.columns}
-        rows.append({k: format_cell(v) for k, v in model.evaluate(record, decisions).row(explain).items()})
+        rows.append({k: format_cell(v) for k, v in engine.evaluate(model, record, decisions).row(explain).items()})
     return rows
 
 
@@ -307,7 +309,7 @@ def test_a_forked_process_can_evaluate_after_its_parent_did(tmp_path):
     patients = pd.read_csv(ROOT / "decision_tables" / "examples" / "her2_patients.csv", dtype=str,
                            keep_default_na=False)
     large = pd.concat([patients] * 1200, ignore_index=True)  # above the rows that use the pools
-    expected = model.evaluate_frame(large)
+    expected = engine.evaluate_frame(model, large)
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     child = context.Process(target=_evaluate_into, args=(model, large, str(tmp_path / "out.csv"), results))
@@ -326,7 +328,7 @@ def test_a_forked_process_can_evaluate_after_its_parent_did(tmp_path):
 def _evaluate_into(model, frame, out, results) -> None:
     from engine.files.results import write_results
 
-    result = model.evaluate_frame(frame)
+    result = engine.evaluate_frame(model, frame)
     write_results(result, out, "csv")  # the CSV pieces' pool too
     results.put((len(result), _texts(result["first_line_regimen.regimen"])))
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import pytest
 
+import engine
 from engine.analysis.behaviour import BehaviourChange, behaviour_changes
 from engine.formats.xlsx.build import build_model
 from test_verify import CELLS_BY_KIND, Case, Col, Spec, random_spec
@@ -54,7 +55,7 @@ def _mutated(spec: Spec, rnd: random.Random) -> Spec:
 
 
 def _outcome(model: Any, record: dict[str, Any]) -> tuple[Any, ...]:
-    result = model.evaluate(record)
+    result = engine.evaluate(model, record)
     if result.errors:
         return ("error",) + tuple(re.sub(r"\bR\d+\b", "#", e) for e in result.errors)
     if not result.rules.get("t") and model.table("t").hit_policy.single_hit:

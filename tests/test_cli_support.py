@@ -23,7 +23,7 @@ def _book(tmp_path: Path) -> Path:
 def test_a_bug_is_one_line_with_the_way_to_report_it(tmp_path: Path, monkeypatch) -> None:
     import engine.analysis.lint
 
-    monkeypatch.setattr(engine.analysis.lint, "lint_workbook", _crash)
+    monkeypatch.setattr(engine.analysis.lint, "lint_model", _crash)
     book = _book(tmp_path)
     result = CliRunner().invoke(main, ["lint", str(book)])
     assert result.exit_code == EXIT_INTERNAL
@@ -34,7 +34,7 @@ def test_a_bug_is_one_line_with_the_way_to_report_it(tmp_path: Path, monkeypatch
 def test_debug_lets_the_traceback_through(tmp_path: Path, monkeypatch) -> None:
     import engine.analysis.lint
 
-    monkeypatch.setattr(engine.analysis.lint, "lint_workbook", _crash)
+    monkeypatch.setattr(engine.analysis.lint, "lint_model", _crash)
     result = CliRunner().invoke(main, ["--debug", "lint", str(_book(tmp_path))])
     assert isinstance(result.exception, RuntimeError)
 

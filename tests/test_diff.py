@@ -14,9 +14,11 @@ import pytest
 from click.testing import CliRunner
 from workbooks import make_workbook, model_for
 
+import engine
 from engine.cli import main
 from engine.feel.conditions import compile_unary_tests
-from engine.review.diff import CHANGED, WorkbookDiff, compare, render
+from engine.review.diff import CHANGED, WorkbookDiff, compare
+from engine.review.diff_render import render
 from engine.review.diff_render import box_text
 
 INPUTS = [("months", "number", "[0..100]", "yes"), ("hr", "string", '"positive","negative"', "yes")]
@@ -185,7 +187,7 @@ behaviour = pytest.importorskip("engine.analysis.behaviour")
 
 
 def _outcome(model: Any, record: dict[str, Any]) -> tuple[Any, ...]:
-    result = model.evaluate(record)
+    result = engine.evaluate(model, record)
     return result.outputs.get("line.line"), tuple(result.errors), tuple(result.warnings)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import engine
 from engine.cli import main
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.formats.dmn.importer import build_dmn_model, read_dmn
@@ -257,7 +258,7 @@ def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
     model = build_dmn_model(read_dmn(model_path))
     by_dmn_name = pd.DataFrame({"Person age": [5, 40], "Min_age": [18, 18]})
     by_identifier = by_dmn_name.rename(columns={"Person age": "Person_age"})
-    a, b = model.evaluate_frame(by_dmn_name), model.evaluate_frame(by_identifier)
+    a, b = engine.evaluate_frame(model, by_dmn_name), engine.evaluate_frame(model, by_identifier)
     assert list(a.columns[:2]) == ["Person age", "Min_age"]  # the caller's names are kept
     results = [c for c in b.columns if c not in by_identifier.columns]
     assert a[results].astype(str).equals(b[results].astype(str))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from engine.files import csv_text
 from engine.files import patients as files
 from engine.files import results
+from engine._core.atomic import atomic_path
 from engine._core.errors import InputDataError
 from workbooks import Unwritable
 
@@ -196,7 +197,7 @@ def test_atomic_write_replaces_on_success_and_leaves_nothing_on_failure(tmp_path
 def test_atomic_path_removes_a_half_written_file(tmp_path):
     target = tmp_path / "out.parquet"
     with pytest.raises(OSError):
-        with results.atomic_path(target) as temporary:
+        with atomic_path(target) as temporary:
             temporary.write_bytes(b"PAR1 half")
             raise OSError("interrupted")
     assert not target.exists()

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine._core.errors import WorkbookError
 from engine.analysis.findings import CODES, SEVERITIES, Finding
-from engine.analysis.lint import lint_model, lint_workbook, workbook_paths
+from engine.analysis.lint import lint_model, lint_workbook
+from engine.formats import paths as workbook_paths
 from engine.formats.xlsx.build import build_model
 from workbooks import make_workbook, sheets_for
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import engine
 from engine import load_workbook
 from engine.cli import main
 from engine.files.pipeline import Options, evaluate_file
@@ -129,7 +130,7 @@ def test_blocks_of_the_writer_thread_change_nothing(model, tmp_path: Path, monke
     from engine.files.results import write_results
 
     expected, actual = tmp_path / f"expected.{fmt}", tmp_path / f"actual.{fmt}"
-    frame = model.evaluate_frame(read_patients(PATIENTS), explain=True)
+    frame = engine.evaluate_frame(model, read_patients(PATIENTS), explain=True)
     if fmt == "parquet":
         from engine.files.results import ResultWriter, result_types
 

@@ -25,6 +25,7 @@ from distributed import Client, LocalCluster
 from frames import missing, rows
 from workbooks import make_workbook
 
+import engine
 from engine import load_workbook
 from engine.files import scale
 from engine.cli import main
@@ -95,9 +96,9 @@ def _same(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("decisions, explain", [((), False), (("dosing",), True)])
 def test_results_equal_single_process_row_by_row(client, model, patients, partitions, decisions, explain):
     ddf = dd.from_pandas(patients, npartitions=partitions)
-    lazy = model.evaluate_dask(ddf, decisions, explain)
+    lazy = engine.evaluate_dask(model, ddf, decisions, explain)
     got = client.compute(lazy).result()
-    expected = model.evaluate_frame(patients, decisions, explain)
+    expected = engine.evaluate_frame(model, patients, decisions, explain)
     assert list(got.columns) == list(expected.columns) == list(lazy.columns)
     assert got.index.tolist() == expected.index.tolist()
     assert rows(got) == rows(expected)
@@ -107,11 +108,11 @@ def test_results_equal_single_process_row_by_row(client, model, patients, partit
 def test_every_partition_is_evaluated_as_evaluate_frame_evaluates_it_in_order(client, model, patients):
     shuffled = patients.sample(frac=1.0, random_state=3)  # an index that is not 0..n-1
     ddf = dd.from_pandas(shuffled, npartitions=4, sort=False)
-    lazy = model.evaluate_dask(ddf)
+    lazy = engine.evaluate_dask(model, ddf)
     inputs, results = parts(client, ddf), parts(client, lazy)
     assert len(results) == 4
     for given, got in zip(inputs, results):
-        expected = model.evaluate_frame(given)
+        expected = engine.evaluate_frame(model, given)
         assert got.index.tolist() == given.index.tolist()
         assert rows(got) == rows(expected)
         assert _dtypes(got) == _dtypes(lazy._meta)
@@ -125,8 +126,8 @@ def _dtypes(frame: pd.DataFrame) -> list[str]:
 def test_evaluate_dask_is_lazy_with_an_explicit_meta(model, patients):
     calls: list[int] = []
     ddf = dd.from_map(_counted, [patients.iloc[:10]], args=(calls,), meta=patients.iloc[:0], enforce_metadata=False)
-    lazy = model.evaluate_dask(ddf)
-    assert calls == [] and len(lazy.columns) == len(model.evaluate_frame(patients.iloc[:1]).columns)
+    lazy = engine.evaluate_dask(model, ddf)
+    assert calls == [] and len(lazy.columns) == len(engine.evaluate_frame(model, patients.iloc[:1]).columns)
     dtypes = dict(zip(lazy.columns, _dtypes(lazy._meta)))
     assert [dtypes[c] for c in ("treatment_line.line", "dosing.rules", ERRORS, "_warnings", MODEL)] == ["category"] * 5
     assert dtypes["dosing.pertuzumab_loading_mg"] == "float64" and dtypes["first_line_alerts.alert"] == "object"
@@ -134,7 +135,7 @@ def test_evaluate_dask_is_lazy_with_an_explicit_meta(model, patients):
 
 
 def test_the_model_is_one_key_of_the_graph_whatever_the_partitions(model, patients):
-    lazy = model.evaluate_dask(dd.from_pandas(patients, npartitions=6))
+    lazy = engine.evaluate_dask(model, dd.from_pandas(patients, npartitions=6))
     graph = dict(lazy.__dask_graph__())
     shipped = [key for key in graph if str(key[0] if isinstance(key, tuple) else key).startswith("dtrun-model-")]
     assert len(shipped) == 1
@@ -147,12 +148,12 @@ def _counted(frame: pd.DataFrame, calls: list[int]) -> pd.DataFrame:
 
 
 def test_results_can_be_written_with_dasks_to_parquet_and_the_schema_dtrun_gives(client, model, patients, tmp_path):
-    lazy = model.evaluate_dask(dd.from_pandas(patients, npartitions=3), explain=True)
+    lazy = engine.evaluate_dask(model, dd.from_pandas(patients, npartitions=3), explain=True)
     schema = scale.parquet_schema(model, lazy, explain=True)
     client.compute(lazy.to_parquet(tmp_path / "out", schema=schema, write_index=False, compute=False)).result()
     written = pd.read_parquet(tmp_path / "out")
     assert pq.read_schema(next((tmp_path / "out").glob("*.parquet"))).remove_metadata() == schema
-    assert rows(written) == rows(model.evaluate_frame(patients, explain=True))
+    assert rows(written) == rows(engine.evaluate_frame(model, patients, explain=True))
 
 
 def test_a_bad_row_in_one_partition_is_kept_with_its_error(client, tmp_path: Path):
@@ -160,10 +161,10 @@ def test_a_bad_row_in_one_partition_is_kept_with_its_error(client, tmp_path: Pat
     given = pd.DataFrame({"age": ["30", "70", "40", "50", "abc", "80", "20", "130", "66"],
                           "weight": ["60", "", "70", "80", "90", "55", "x", "50", "65"]})
     ddf = frames(given.iloc[:3], given.iloc[3:6], given.iloc[6:])
-    got = client.compute(model.evaluate_dask(ddf)).result()
+    got = client.compute(engine.evaluate_dask(model, ddf)).result()
     assert len(got) == 9
     for index, record in given.iterrows():
-        reference = model.evaluate(record.to_dict())
+        reference = engine.evaluate(model, record.to_dict())
         assert got.loc[index, ERRORS] == "; ".join(reference.errors)
         for name, value in reference.outputs.items():
             assert (None if missing(got.loc[index, name]) else got.loc[index, name]) == value
@@ -173,17 +174,17 @@ def test_a_bad_row_in_one_partition_is_kept_with_its_error(client, tmp_path: Pat
 
 def test_an_empty_partition_is_fine(client, model, patients):
     ddf = frames(patients.iloc[:50], patients.iloc[:0], patients.iloc[50:80])
-    lazy = model.evaluate_dask(ddf)
+    lazy = engine.evaluate_dask(model, ddf)
     results = parts(client, lazy)
     assert [len(p) for p in results] == [50, 0, 30]
     assert list(results[1].columns) == list(lazy.columns) and _dtypes(results[1]) == _dtypes(lazy._meta)
-    assert rows(pd.concat(results)) == rows(model.evaluate_frame(patients.iloc[:80]))
+    assert rows(pd.concat(results)) == rows(engine.evaluate_frame(model, patients.iloc[:80]))
 
 
 def test_a_missing_required_column_is_refused_before_any_task_runs(model, patients):
     ddf = dd.from_map(_never, [0, 1], meta=patients.drop(columns=["her2_status"]).iloc[:0], enforce_metadata=False)
     with pytest.raises(InputDataError, match="no column for required input.*her2_status"):
-        model.evaluate_dask(ddf)
+        engine.evaluate_dask(model, ddf)
 
 
 def _never(number: int) -> pd.DataFrame:
@@ -193,14 +194,14 @@ def _never(number: int) -> pd.DataFrame:
 def test_an_unknown_decision_is_refused_before_any_task_runs(model, patients):
     ddf = dd.from_map(_never, [0], meta=patients.iloc[:0], enforce_metadata=False)
     with pytest.raises(InputDataError, match="no decision table named nothing"):
-        model.evaluate_dask(ddf, ("nothing",))
+        engine.evaluate_dask(model, ddf, ("nothing",))
 
 
 def test_the_model_survives_dasks_serializers(model, patients):
     from distributed.protocol import deserialize, serialize
 
     shipped = deserialize(*serialize(model, serializers=["pickle"]))
-    assert rows(shipped.evaluate_frame(patients.iloc[:200])) == rows(model.evaluate_frame(patients.iloc[:200]))
+    assert rows(engine.evaluate_frame(shipped, patients.iloc[:200])) == rows(engine.evaluate_frame(model, patients.iloc[:200]))
 
 
 # ====================================================================== files out
@@ -301,7 +302,7 @@ def test_cli_reads_a_csv_glob_and_repartitions(cluster, patients, tmp_path: Path
     assert len(files) == 5
     written = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     model = load_workbook(WORKBOOK)
-    assert rows(written) == rows(model.evaluate_frame(patients.iloc[:900].reset_index(drop=True), na_values=("NA",)))
+    assert rows(written) == rows(engine.evaluate_frame(model, patients.iloc[:900].reset_index(drop=True), na_values=("NA",)))
 
 
 def test_cli_starts_a_local_cluster_without_a_scheduler(patients, tmp_path: Path):

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from frames import rows
 
+import engine
 from engine import load_workbook
 from engine.files.results import native_table, result_types
 
@@ -66,11 +67,11 @@ def evaluate_on_spark(spark: Any, model: Any, sdf: Any) -> Any:
 
     types = result_types(model, list(model.tables))
     empty = sdf.limit(0).toPandas()
-    schema = from_arrow_schema(native_table(model.evaluate_frame(empty), types).schema)
+    schema = from_arrow_schema(native_table(engine.evaluate_frame(model, empty), types).schema)
 
     def evaluate(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            yield native_table(model.evaluate_frame(batch), types).to_pandas()
+            yield native_table(engine.evaluate_frame(model, batch), types).to_pandas()
 
     return sdf.mapInPandas(evaluate, schema)
 
@@ -80,7 +81,7 @@ def test_spark_results_equal_evaluate_frame_row_by_row(spark):
     patients = _patients(3000)
     sdf = spark.createDataFrame(patients).repartition(3)
     got = evaluate_on_spark(spark, model, sdf).toPandas().sort_values("patient_id", ignore_index=True)
-    expected = model.evaluate_frame(patients)
+    expected = engine.evaluate_frame(model, patients)
     assert list(got.columns) == list(expected.columns)
     assert len(got) == 3000 and (got["_errors"] != "").sum() > 0  # the invalid values are kept, with errors
     assert rows(got) == rows(expected)

@@ -25,6 +25,18 @@ def with_hint(message: str, hint: str | None) -> str:
     return f"{message}. {hint[0].upper()}{hint[1:]}" if hint else message
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a thing of a model was written: file, sheet (or DMN element) and cell (or part)."""
+
+    workbook: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return place(self.workbook, self.sheet, self.cell)
+
+
 class DtrunError(Exception):
     """Root of every error dtrun raises on purpose."""
 

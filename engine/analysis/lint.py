@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 from engine.feel import values
 from engine.feel.conditions import CompiledUnaryTests
 from engine._core.errors import WorkbookError
-from engine.evaluation.record import table_names
+from engine.model.graph import table_names
 from engine.analysis.findings import Finding, sort_findings
 from engine.model.types import InputColumn, Model, Table
 from engine.feel.sets import Domain, ValueSet
@@ -29,14 +29,10 @@ _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "b
           "date": "dates"}
 
 
-def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """The workbooks and DMN models named, and those inside named folders (Excel lock
-    files ~$*.xlsx skipped)."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        candidates = sorted([*path.rglob("*.xlsx"), *path.rglob("*.dmn")]) if path.is_dir() else [path]
-        found += [p for p in candidates if not p.name.startswith("~$")]
-    return found
+def lint(target: Model | str | Path) -> list[Finding]:
+    """Every finding of ``dtrun lint`` for a loaded model, or for the workbook or DMN model
+    at a path (a file that cannot be loaded gives its problems as findings)."""
+    return lint_model(target) if isinstance(target, Model) else lint_workbook(target)
 
 
 def lint_workbook(path: str | Path) -> list[Finding]:
@@ -46,10 +42,10 @@ def lint_workbook(path: str | Path) -> list[Finding]:
         from engine.analysis.dmn_lint import lint_dmn
 
         return lint_dmn(path)
-    from engine.formats.xlsx.build import load_workbook
+    from engine.formats import load
 
     try:
-        model = load_workbook(path)
+        model = load(path)
     except WorkbookError as error:
         return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
     return lint_model(model)

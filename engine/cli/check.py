@@ -32,26 +32,24 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
       1  an error was found (or a warning, with --strict)
       2  usage error, or a file that cannot be read
     """
-    from engine.analysis.lint import lint_workbook, workbook_paths
-    from engine.review.report import render
+    from engine.analysis import lint_workbook
+    from engine.formats import paths as model_paths
+    from engine.review import render_findings
 
-    workbooks = workbook_paths(paths)
+    workbooks = model_paths(paths)
     if not workbooks:
         _fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
     findings = [f for path in workbooks for f in lint_workbook(path)]
-    report = render(findings, fmt)
+    report = render_findings(findings, fmt)
     if out:
-        from pathlib import Path
+        from engine._core import write_text
 
-        from engine.files.results import atomic_path
-
-        with atomic_path(Path(out)) as temporary:
-            temporary.write_text(report, encoding="utf-8")
+        write_text(out, report)
     else:
         click.echo(report, nl=False)
     if annotated:
-        from engine.review.annotate import annotate_all
-        from engine._core.errors import InputDataError
+        from engine._core import InputDataError
+        from engine.review import annotate_all
 
         try:
             for path in annotate_all(workbooks, findings, annotated):
@@ -80,20 +78,20 @@ def test_command(workbooks: tuple[str, ...]) -> None:
     """
     from pathlib import Path
 
-    from engine import load_workbook
-    from engine.review.testing import run_tests, show, show_expected
+    from engine.formats import load
+    from engine.review import run_tests, show_expected, show_value
 
     passed = failed = 0
     for path in workbooks:
         if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
             click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
             continue
-        model = _guarded(lambda: load_workbook(path))
+        model = _guarded(lambda: load(path))
         _show_warnings(model)
-        report = run_tests(model, list(model.tests))
+        report = run_tests(model)
         for failure in report.failures:
             click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
-                       f"expected {show_expected(failure)}, got {show(failure.actual)}")
+                       f"expected {show_expected(failure)}, got {show_value(failure.actual)}")
         if not report.cases:
             click.echo(f"{path}: no test cases (add a Tests sheet: see docs/workbook-format.md)")
         for table, ids in report.uncovered.items():

@@ -32,17 +32,13 @@ def convert(source: str, target: str, version: str) -> None:
       4  the output cannot be written
     """
     kinds = (Path(source).suffix.lower(), Path(target).suffix.lower())
-    if kinds == (".xlsx", ".dmn"):
-        model = guarded(lambda: _to_dmn(source, target, version))
-    elif kinds == (".dmn", ".xlsx"):
-        from engine.formats.dmn.workbook import convert_to_workbook
-
-        model = guarded(lambda: convert_to_workbook(source, target))
-    else:
+    if kinds not in ((".xlsx", ".dmn"), (".dmn", ".xlsx")):
         fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
-              f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
-              EXIT_USAGE)
-        return
+             f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
+             EXIT_USAGE)
+    from engine.formats import convert as converted
+
+    model = guarded(lambda: converted(source, target, version))
     show_warnings(model)
     if target.lower().endswith(".dmn") and model.tests:
         click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "
@@ -50,16 +46,3 @@ def convert(source: str, target: str, version: str) -> None:
     click.echo(f"dtrun: {source} -> {target} ({len(model.tables)} tables, "
                f"{sum(len(t.rules) for t in model.tables)} rules)", err=True)
     sys.exit(0)
-
-
-def _to_dmn(source: str, target: str, version: str) -> object:
-    from engine.formats.dmn.export import write_dmn
-    from engine.formats.dmn.workbook import NAMES_SHEET, read_names_sheet
-    from engine.formats.xlsx.build import build_model
-    from engine.formats.xlsx.safety import DEFAULT_LIMITS, read_workbook
-
-    loaded = read_workbook(source, DEFAULT_LIMITS)
-    model = build_model(source, loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
-    names = read_names_sheet(source) if NAMES_SHEET in loaded.sheets else {}
-    write_dmn(model, target, version, names)
-    return model

@@ -61,8 +61,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
       3  the workbook cannot be used (every problem is listed)
       4  the patient file cannot be used (unreadable, or a required column is missing)
     """
-    from engine.files.pipeline import Options, Reading, evaluate_file
-    from engine.files.results import format_for
+    from engine.files import Options, Reading, evaluate_file, format_for
 
     _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
     _check_output(out, fmt)
@@ -92,9 +91,9 @@ def _loaded(workbook: str) -> Any:
     rows are evaluated (about 0.1 s per million records)."""
     import gc
 
-    from engine import load_workbook
+    from engine.formats import load
 
-    model = _guarded(lambda: load_workbook(workbook))
+    model = _guarded(lambda: load(workbook))
     _show_warnings(model)
     gc.freeze()
     return model
@@ -149,7 +148,7 @@ def _evaluate_on_dask(model: Any, patients: str, out: str, options: Any, schedul
         import distributed  # noqa: F401
     except ImportError as error:
         _fail(f"error: --engine dask needs Dask ({error}); install it with pip install 'dtrun[dask]'", EXIT_USAGE)
-    from engine.files.scale import ClusterError, evaluate_to_folder
+    from engine.files import ClusterError, evaluate_to_folder
 
     warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
     try:

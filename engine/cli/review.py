@@ -1,8 +1,8 @@
 """``dtrun new``, ``dtrun show`` and ``dtrun diff``: authoring and review commands, a thin Click layer.
 
-Each command parses its options and calls the library (``engine.formats.xlsx.new``,
-``engine.review.show``, ``engine.review.diff``); errors become one message on standard error and a
-documented exit status (the constants of ``engine.cli``).  Registered on the ``dtrun``
+Each command parses its options and calls the library (``engine.formats``, ``engine.review``);
+errors become one message on standard error and a documented exit status (the constants of
+``engine.cli.support``).  Registered on the ``dtrun``
 group at the end of ``engine/cli.py``.
 """
 
@@ -22,12 +22,10 @@ def _write(text: str, out: str | None) -> None:
     if not out or out == "-":
         click.echo(text, nl=False)
         return
-    from engine._core.errors import InputDataError
-    from engine.files.results import atomic_path
+    from engine._core import InputDataError, write_text
 
     try:
-        with atomic_path(Path(out)) as temporary:
-            temporary.write_text(text, encoding="utf-8")
+        write_text(out, text)
     except (InputDataError, OSError) as error:
         fail(f"error: cannot write {out}: {error}", EXIT_USAGE)
 
@@ -49,7 +47,7 @@ def new(workbook: str, table: str, hit_policy: str, force: bool) -> None:
       0  written
       2  usage error: WORKBOOK exists (use --force), a bad table name or hit policy, a missing folder
     """
-    from engine.formats.xlsx.new import AuthoringError, new_workbook
+    from engine.formats import AuthoringError, new_workbook
 
     try:
         path = new_workbook(workbook, table=table, hit_policy=hit_policy, force=force)
@@ -84,7 +82,7 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
       2  usage error (e.g. --table names no table)
       3  the workbook cannot be used: every problem is listed on standard error
     """
-    from engine.review import show as showing
+    from engine.review import render_model
 
     model = _load_for_show(workbook, textconv)
     if model is None:
@@ -100,31 +98,31 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
               EXIT_USAGE)
     findings: list[Any] = []
     if fmt == "html":
-        from engine.analysis.lint import lint_model
+        from engine.analysis import lint_model
 
         findings = lint_model(model)
-    text = showing.render(model, fmt, table, findings, width or _terminal_width(out))
+    text = render_model(model, fmt, table, findings, width or _terminal_width(out))
     _write(text, out)
 
 
 def _load_for_show(workbook: str, textconv: bool) -> Any:
-    from engine import load_workbook
+    from engine._core import WorkbookError
+    from engine.formats import load
 
     if not textconv:
-        return guarded(lambda: load_workbook(workbook))
-    from engine._core.errors import WorkbookError
+        return guarded(lambda: load(workbook))
 
     try:
-        return load_workbook(workbook)
+        return load(workbook)
     except WorkbookError as error:
-        from engine.review.show import broken_text
+        from engine.review import broken_text
 
         click.echo(broken_text(workbook, error), nl=False)
         return None
 
 
 def _terminal_width(out: str | None) -> int:
-    from engine.review.show import DEFAULT_WIDTH
+    from engine.review import DEFAULT_WIDTH
 
     if (out and out != "-") or not sys.stdout.isatty():
         return DEFAULT_WIDTH  # a file or a pipe (git's textconv): the same text everywhere
@@ -151,11 +149,11 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
       2  usage error (bad option or argument)
       3  a workbook cannot be used: every problem is listed on standard error
     """
-    from engine import load_workbook
-    from engine.review.diff import compare, render
+    from engine.formats import load
+    from engine.review import compare, render_diff
 
-    before = guarded(lambda: load_workbook(old))
-    after = guarded(lambda: load_workbook(new))
+    before = guarded(lambda: load(old))
+    after = guarded(lambda: load(new))
     result = compare(before, after)
-    _write(render(result, fmt), out)
+    _write(render_diff(result, fmt), out)
     sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)

@@ -33,7 +33,7 @@ def fail(message: str, status: int) -> NoReturn:
 
 def guarded(action: Callable[[], Any]) -> Any:
     """Run ``action``; a workbook or data error becomes a message and an exit status."""
-    from engine._core.errors import InputDataError, WorkbookError
+    from engine._core import InputDataError, WorkbookError
 
     try:
         return action()

@@ -1,0 +1,28 @@
+"""Evaluation: one record (``record``, the reference meaning), patient values converted by
+the ``Inputs`` types (``input_values``, and whole columns in ``columns``), whole frames
+column-wise (``frame``, with result columns as codes in ``coded``), and which file column
+holds each input (``binding``)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from engine._core.lazy import exports
+
+
+def _record() -> ModuleType:
+    from engine.evaluation import record
+
+    return record
+
+
+def _frame() -> ModuleType:
+    from engine.evaluation import frame
+
+    return frame
+
+
+__getattr__, __dir__ = exports(__name__, {
+    _record: ("evaluate_record", "RecordResult"),
+    _frame: ("evaluate_frame", "evaluate_columns"),
+})

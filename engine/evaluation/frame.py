@@ -34,9 +34,8 @@ from engine.evaluation.record import (
     WARNINGS,
     blocked_message,
     resolve_rules,
-    selected_tables,
-    table_names,
 )
+from engine.model.graph import selected_tables, table_names
 from engine.model.hit_policy import priority
 from engine.model.types import Model, Table
 from engine._core.threads import pool

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 from engine.evaluation import input_values as convert
 from engine.feel import values
 from engine.model.hit_policy import Resolution, resolve
+from engine.model.graph import selected_tables, table_names
 from engine.model.types import Model, Table
 
 ERRORS, WARNINGS, MODEL = "_errors", "_warnings", "_model"
@@ -50,32 +51,6 @@ class RecordResult:
         row[WARNINGS] = SEPARATOR.join(self.warnings)
         row[MODEL] = self.model
         return row
-
-
-def selected_tables(model: Model, decisions: Iterable[str] = ()) -> list[Table]:
-    """The tables to evaluate: those named (with everything upstream of them), or all."""
-    wanted = set(decisions)
-    if not wanted:
-        return list(model.tables)
-    unknown = wanted - {t.name for t in model.tables}
-    if unknown:
-        from engine._core.errors import InputDataError
-
-        raise InputDataError(f"{model.workbook}: no decision table named {', '.join(sorted(unknown))}; "
-                             f"the tables are {', '.join(t.name for t in model.tables)}")
-    for table in reversed(model.tables):
-        if table.name in wanted:
-            wanted |= set(table.depends_on)
-    return [t for t in model.tables if t.name in wanted]
-
-
-def table_names(table: Table, model: Model) -> set[str]:
-    """Every record name a table reads: its input columns and the names in its cells."""
-    names = {c.name for c in table.inputs}
-    for rule in table.rules:
-        for compiled in (*rule.inputs, *rule.outputs):
-            names |= {model.aliases.get(n, n) for n in compiled.names}
-    return names
 
 
 def evaluate_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str] = ()) -> RecordResult:

@@ -1,0 +1,28 @@
+"""The cell language (S-FEEL unary tests and expressions): text → AST (``syntax``, with the
+grammar in ``grammar.lark`` and the hints in ``hints``) → compiled forms (``scalar``, the
+reference; ``vectorized`` over pandas; ``set_form`` over the sets of ``sets``), the meaning of
+one value (``values``), and AST → standard FEEL text (``unparse``)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from engine._core.lazy import exports
+
+
+def _conditions() -> ModuleType:
+    from engine.feel import conditions
+
+    return conditions
+
+
+def _syntax() -> ModuleType:
+    from engine.feel import syntax
+
+    return syntax
+
+
+__getattr__, __dir__ = exports(__name__, {
+    _conditions: ("compile_unary_tests", "compile_expression", "CompiledUnaryTests", "CompiledExpression"),
+    _syntax: ("parse_unary_tests", "parse_expression"),
+})

@@ -29,7 +29,8 @@ from engine.evaluation import frame as batch
 from engine.evaluation.coded import Coded
 from engine.evaluation.binding import as_input_names, input_columns
 from engine._core.errors import InputDataError
-from engine.evaluation.record import ERRORS, WARNINGS, selected_tables
+from engine.evaluation.record import ERRORS, WARNINGS
+from engine.model.graph import selected_tables
 from engine.files.patients import read_tables
 from engine.model.types import Model
 from engine.files.results import ResultWriter, result_types

@@ -3,9 +3,7 @@
 Owns how evaluated rows are written, chunk after chunk: every CSV cell as text (lists as
 JSON arrays, booleans as true/false, whole numbers without ``.0``), texts that a
 spreadsheet would run as a formula neutralised as OWASP recommends (a leading ``'``), and
-the atomic write: a temporary file in the target's folder, renamed over the target only
-when complete, so a failed or interrupted run never leaves a partial file and never
-destroys an existing one.  ``write_columns`` takes the input columns as Arrow arrays and
+the atomic write (``engine._core.atomic``).  ``write_columns`` takes the input columns as Arrow arrays and
 the result columns as ``engine.evaluation.coded`` codes, so that a text is made once per distinct
 value, not once per row; a CSV block is made text in Arrow kernels (``csv_lines``), byte
 for byte what pyarrow's CSV writer writes, the result columns once per combination of values.
@@ -37,6 +35,7 @@ from engine.files.csv_text import (
     whole,
 )
 from engine._core.errors import InputDataError
+from engine._core.atomic import atomic_path
 from engine.evaluation.record import format_cell
 
 FORMATS = ("csv", "json", "parquet")
@@ -47,40 +46,6 @@ def format_for(path: str | None, requested: str | None) -> str:
         return requested
     suffix = Path(path).suffix.lower() if path and path != "-" else ""
     return {".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "csv")
-
-
-class atomic_path:
-    """A temporary path beside ``target`` that replaces it on success and vanishes on failure."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def __enter__(self) -> Path:
-        folder = self.target.parent if str(self.target.parent) else Path(".")
-        if not folder.is_dir():
-            raise InputDataError(f"{self.target}: the folder {folder} does not exist")
-        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=folder)
-        os.close(handle)
-        self.temporary = Path(name)
-        return self.temporary
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        if kind is None:
-            os.chmod(self.temporary, file_mode(self.target))
-            os.replace(self.temporary, self.target)
-        else:
-            self.temporary.unlink(missing_ok=True)
-
-
-def file_mode(target: Path) -> int:
-    """The permissions the finished file gets: those of the file it replaces, else what a
-    new file gets under the user's umask (the temporary file itself is private, 0600)."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 class ResultWriter:

@@ -7,7 +7,7 @@ files (glob) as a Dask DataFrame, writing the results as a folder of Parquet fil
 partition, in partition order) atomically — into a temporary sibling folder that is renamed
 over the target only when every partition is written — and the cluster: a ``LocalCluster``
 sized to the machine, or an existing ``distributed`` scheduler.  Dask is imported only here,
-and this module only when ``--engine dask`` or ``Model.evaluate_dask`` is used.
+and this module only when ``--engine dask`` or ``engine.evaluate_dask`` is used.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import pandas as pd
 
 from engine.evaluation import frame as batch
 from engine._core.errors import DtrunError, InputDataError
-from engine.evaluation.record import ERRORS, MODEL, WARNINGS, selected_tables
+from engine.evaluation.record import ERRORS, MODEL, WARNINGS
+from engine.model.graph import selected_tables
 from engine.model.types import Model, Table
 from engine.files.pipeline import Options, Summary
 from engine.files.results import native_table, result_types

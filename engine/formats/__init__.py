@@ -1,0 +1,76 @@
+"""The file formats dtrun reads and writes, and the one place that dispatches on a file's kind.
+
+``load(path)`` reads a workbook (``.xlsx``, ``engine.formats.xlsx``) or a DMN model (``.dmn``,
+``engine.formats.dmn``) into a checked, compiled :class:`~engine.model.Model` (or raises a
+``WorkbookError`` listing every problem); ``paths`` expands folders into the model files they
+hold.  Each format has its own subpackage, with the words its messages use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Iterable
+
+from engine._core.lazy import exports
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.model.types import Model
+
+SUFFIXES = (".xlsx", ".dmn")  # the kinds of model file dtrun reads
+
+
+
+def _new() -> ModuleType:
+    from engine.formats.xlsx import new
+
+    return new
+
+
+__getattr__, __dir__ = exports(__name__, {_new: ("new_workbook", "AuthoringError")})
+
+
+def kind_of(path: str | Path) -> str:
+    """``dmn`` for a ``.dmn`` file, else ``xlsx`` (a workbook, whatever its name says: the
+    workbook reader explains what is wrong with a file that is not one)."""
+    return "dmn" if str(path).lower().endswith(".dmn") else "xlsx"
+
+
+def load(path: str | Path, limits: Any = None) -> "Model":
+    """Read, check and compile the model in ``path``; raise WorkbookError listing every
+    problem.  ``limits`` (``engine.formats.xlsx.safety.Limits``) bounds what a workbook may
+    unpack to."""
+    if kind_of(path) == "dmn":
+        from engine.formats.dmn.importer import load_dmn
+
+        return load_dmn(path)
+    from engine.formats.xlsx.build import load_workbook
+
+    return load_workbook(path) if limits is None else load_workbook(path, limits)
+
+
+def paths(named: Iterable[str | Path]) -> list[Path]:
+    """The model files named, and those inside named folders (Excel's lock files ``~$*.xlsx``
+    left out)."""
+    found: list[Path] = []
+    for path in map(Path, named):
+        candidates = sorted(p for s in SUFFIXES for p in path.rglob(f"*{s}")) if path.is_dir() else [path]
+        found += [p for p in candidates if not p.name.startswith("~$")]
+    return found
+
+
+def convert(source: str | Path, target: str | Path, dmn_version: str | None = None) -> "Model":
+    """``dtrun convert``: the model in ``source``, checked as ``load`` checks it, written to
+    ``target`` in the other format, atomically; returns the model.  A workbook becomes DMN
+    ``dmn_version`` (default 1.3) with the DMN names its ``_dmn`` sheet keeps (a workbook
+    converted from DMN); a DMN model becomes a workbook with such a sheet."""
+    if kind_of(source) == "dmn":
+        from engine.formats.dmn.workbook import convert_to_workbook
+
+        return convert_to_workbook(source, target)
+    from engine.formats.dmn.export import DEFAULT_VERSION, write_dmn
+    from engine.formats.dmn.workbook import read_names_sheet
+
+    model = load(source)
+    write_dmn(model, target, dmn_version or DEFAULT_VERSION, read_names_sheet(source))
+    return model

@@ -1,0 +1,40 @@
+"""The decision model: frozen types (``types``), hit policies (``hit_policy``), the decision
+graph (``graph``), clinician test cases (``cases``)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from engine._core.lazy import exports
+
+
+def _types() -> ModuleType:
+    from engine.model import types
+
+    return types
+
+
+def _hit_policy() -> ModuleType:
+    from engine.model import hit_policy
+
+    return hit_policy
+
+
+def _graph() -> ModuleType:
+    from engine.model import graph
+
+    return graph
+
+
+def _cases() -> ModuleType:
+    from engine.model import cases
+
+    return cases
+
+
+__getattr__, __dir__ = exports(__name__, {
+    _types: ("Model", "Table", "Rule", "InputDef", "InputColumn", "OutputColumn", "AnnotationColumn", "INPUT_TYPES"),
+    _hit_policy: ("HitPolicy", "resolve"),
+    _graph: ("selected_tables", "table_names"),
+    _cases: ("TestCase",),
+})

@@ -4,36 +4,19 @@ A :class:`Model` is what ``load_workbook`` returns: the data dictionary (``Input
 ``About`` metadata and the decision tables in evaluation (topological) order, every cell
 already compiled.  Every piece knows where it came from (workbook, sheet, cell), so that
 evaluation errors and lint findings can point at it.  Evaluation lives in
-``engine.evaluation.record``; the methods here are thin entry points to it.
+``engine.evaluation`` (``engine.evaluate`` and ``engine.evaluate_frame`` in the API).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from engine.feel.conditions import CompiledExpression, CompiledUnaryTests
-from engine._core.errors import Problem
-from engine._core.errors import place
+from engine._core.errors import Location, Problem
 from engine.model.hit_policy import HitPolicy
 
-if TYPE_CHECKING:  # pragma: no cover
-    import dask.dataframe
-    import pandas
-
-    from engine.evaluation.record import RecordResult
-
 INPUT_TYPES = ("number", "integer", "string", "boolean", "date")
-
-
-@dataclass(frozen=True)
-class Location:
-    workbook: str
-    sheet: str = ""
-    cell: str = ""
-
-    def __str__(self) -> str:
-        return place(self.workbook, self.sheet, self.cell)
 
 
 @dataclass(frozen=True)
@@ -159,28 +142,3 @@ class Model:
             if table.name == name:
                 return table
         raise KeyError(name)
-
-    def evaluate(self, record: Mapping[str, Any], decisions: tuple[str, ...] = ()) -> "RecordResult":
-        """Evaluate one record (input name → value); see ``engine.evaluation.record``."""
-        from engine.evaluation.record import evaluate_record
-
-        return evaluate_record(self, record, decisions)
-
-    def evaluate_frame(
-        self, frame: "pandas.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
-        na_values: tuple[str, ...] = (),
-    ) -> "pandas.DataFrame":
-        """Evaluate every row of ``frame``; the same results as ``evaluate`` row by row."""
-        from engine.evaluation.frame import evaluate_frame
-
-        return evaluate_frame(self, frame, decisions, explain, na_values)
-
-    def evaluate_dask(
-        self, ddf: "dask.dataframe.DataFrame", decisions: tuple[str, ...] = (), explain: bool = False,
-        na_values: tuple[str, ...] = (),
-    ) -> "dask.dataframe.DataFrame":
-        """Evaluate every partition of a Dask DataFrame, lazily, as ``evaluate_frame`` does a
-        frame; see ``engine.files.scale`` (needs the ``dask`` extra)."""
-        from engine.files.scale import evaluate_dask
-
-        return evaluate_dask(self, ddf, decisions, explain, na_values)

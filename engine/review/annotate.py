@@ -138,6 +138,6 @@ def _same_file(name: str, path: Path) -> bool:
 
 
 def _atomic(target: Path) -> Any:
-    from engine.files.results import atomic_path
+    from engine._core.atomic import atomic_path
 
     return atomic_path(target)

@@ -5,7 +5,7 @@ inputs, tables and test cases added, removed or changed; for a changed table its
 policy, its columns (matched by role and name), the allowed values of row 3, and its rules
 matched by rule id and compared cell by cell.  The semantic part (the regions of the
 input space where a table's outcome differs) comes from ``engine.analysis.behaviour``; the text,
-markdown and json forms are made by ``engine.review.diff_render`` (``render`` is re-exported).
+markdown and json forms are made by ``engine.review.diff_render``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from engine.model.types import InputDef, Model, Rule, Table
-from engine.formats.xlsx.build import cell_text
+from engine.formats.xlsx.layout import cell_text
 
 FORMATS = ("text", "markdown", "json")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -290,10 +290,3 @@ def _cell_changes(before: dict[tuple[str, str], tuple[str, str]], after: dict[tu
         if not same_text(a, b, role):
             changes.append(Change(name, a, b, a_ref, b_ref, role))
     return tuple(changes)
-
-
-def render(diff: "WorkbookDiff", fmt: str = "text") -> str:
-    """The diff as text, markdown or json (``engine.review.diff_render``)."""
-    from engine.review.diff_render import render as rendered
-
-    return rendered(diff, fmt)

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from engine._core.cells import cell_ref, column_number
 from engine.analysis.findings import Finding
 from engine.model.types import AnnotationColumn, InputColumn, Model, OutputColumn, Rule, Table
-from engine.formats.xlsx.build import INPUT_HEADINGS, cell_text
+from engine.formats.xlsx.layout import INPUT_HEADINGS, cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine._core.errors import WorkbookError
@@ -142,13 +143,6 @@ def tests_section(model: Model) -> Section:
         rows.append((Cell(case.id, f"A{case.row}"), *given, *wanted))
     return Section("tests", "Tests", f"Tests ({len(rows)} case" + "s" * (len(rows) != 1) + ")",
                    header=header, rows=tuple(rows))
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter.upper()) - 64
-    return number
 
 
 # ---------------------------------------------------------------------- renderings
@@ -397,7 +391,6 @@ def broken_text(workbook: str, error: "WorkbookError") -> str:
     """For git's textconv: the problems of a workbook that cannot be used, then every
     non-empty cell as ``sheet!ref: text`` (nothing when the file cannot be read at all)."""
     from engine._core.errors import WorkbookError
-    from engine.formats.xlsx.build import cell_ref
     from engine.formats.xlsx.safety import read_workbook
 
     lines = ["This workbook cannot be used; dtrun lint explains each problem:"]

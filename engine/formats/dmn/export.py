@@ -53,7 +53,7 @@ def export_dmn(model: Model, version: str = DEFAULT_VERSION, names: Mapping[str,
 def write_dmn(model: Model, path: str | Path, version: str = DEFAULT_VERSION,
               names: Mapping[str, str] | None = None) -> Path:
     """Write ``export_dmn(model, version)`` to ``path``, atomically."""
-    from engine.files.results import atomic_path
+    from engine._core.atomic import atomic_path
 
     data = export_dmn(model, version, names)
     target = Path(path)

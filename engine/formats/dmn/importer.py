@@ -41,7 +41,9 @@ from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
 from engine._core.errors import WorkbookError
 from engine.model.types import Model
-from engine.formats.xlsx.build import INPUT_HEADINGS, RULE_ID, build_model, cell_ref, column_letter
+from engine._core.cells import cell_ref, column_letter
+from engine.formats.xlsx.build import build_model
+from engine.formats.xlsx.layout import INPUT_HEADINGS, RULE_ID
 
 CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
 

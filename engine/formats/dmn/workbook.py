@@ -49,7 +49,7 @@ def read_names_sheet(path: str | Path) -> dict[str, str]:
 def convert_to_workbook(source: str | Path, target: str | Path) -> Model:
     """Check the DMN model ``source`` (as ``load_dmn``) and write it as a workbook to ``target``,
     atomically; returns the model."""
-    from engine.files.results import atomic_path
+    from engine._core.atomic import atomic_path
 
     document = read_dmn(source)
     model = build_dmn_model(document)

@@ -9,36 +9,29 @@ and cell and raised together as one :class:`~engine.errors.WorkbookError`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from engine.feel.conditions import CompiledExpression, CompiledUnaryTests, compile_expression, compile_unary_tests
+from engine._core.cells import cell_ref, column_letter
 from engine._core.errors import ConditionError, Problem, WorkbookError
+from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.types import (
     INPUT_TYPES, AnnotationColumn, InputColumn, InputDef, Location, Model, OutputColumn, Rule, Table,
 )
-from engine.feel.syntax import normalize
+from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
+from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
-ROLES = ("input", "output", "annotation")
-SPECIAL_SHEETS = ("About", "Inputs", "Tests")
-INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
 
 
 def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
     """Read, check and compile a workbook; raise WorkbookError listing every problem.
     The file is checked first (``engine.formats.xlsx.safety``): a hostile or broken file is
-    refused before it is parsed, within ``limits``.  A ``.dmn`` file is read as a DMN model."""
-    if str(path).lower().endswith(".dmn"):
-        from engine.formats.dmn.importer import load_dmn
-
-        return load_dmn(path)
+    refused before it is parsed, within ``limits``."""
     loaded = read_workbook(path, limits)
     return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
 
@@ -56,35 +49,6 @@ def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Ite
     if problems:
         raise WorkbookError(problems, warnings)
     return replace(model, warnings=warnings)
-
-
-def cell_ref(row: int, column: int) -> str:
-    """'B4' for row 4 (1-based), column 2 (1-based)."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
-
-
-def column_letter(column: int) -> str:
-    return cell_ref(1, column)[:-1]
-
-
-def cell_text(value: Any) -> str:
-    """A cell's value as condition-language text: Excel numbers, booleans and dates become
-    literals, text is stripped of surrounding spaces (also non-breaking and zero-width ones)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
-    if isinstance(value, dt.datetime):
-        return f'date("{value.date().isoformat()}")' if value.time() == dt.time(0) else str(value)
-    if isinstance(value, dt.date):
-        return f'date("{value.isoformat()}")'
-    return normalize(str(value)).strip()
 
 
 class _Builder:
@@ -114,8 +78,6 @@ class _Builder:
         ordered = self._order([t for t in tables if t is not None])
         model = Model(self.workbook, inputs, tuple(ordered), about, aliases)
         if "Tests" in sheets:
-            from engine.review.testing import parse_test_sheet
-
             cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
             self.problems += problems
             model = replace(model, tests=tuple(cases))
@@ -379,41 +341,11 @@ class _Builder:
 
     # ------------------------------------------------------------------ chaining
     def _order(self, tables: list[Table]) -> list[Table]:
-        by_name = {t.name: t for t in tables}
-        deps = {t.name: _dependencies(t, by_name, self.aliases) for t in tables}
-        ordered: list[str] = []
-        state: dict[str, str] = {}
-
-        def visit(name: str, path: list[str]) -> None:
-            if state.get(name) == "done":
-                return
-            if state.get(name) == "active":
-                cycle = path[path.index(name):] + [name]
-                self.problem("workbook", "tables depend on each other in a cycle: " + " → ".join(cycle), name, "A1",
-                             "a table may only read outputs of tables that do not read its own outputs")
-                return
-            state[name] = "active"
-            for dep in sorted(deps[name], key=list(by_name).index):
-                visit(dep, path + [name])
-            state[name] = "done"
-            ordered.append(name)
-
-        for name in by_name:
-            visit(name, [])
-        return [_with_deps(by_name[n], deps[n]) for n in ordered]
-
-
-def _dependencies(table: Table, by_name: dict[str, Table], aliases: dict[str, str]) -> tuple[str, ...]:
-    names = {c.name for c in table.inputs}
-    for rule in table.rules:
-        for compiled in (*rule.inputs, *rule.outputs):
-            names |= {aliases.get(n, n) for n in compiled.names}
-    found = {n.partition(".")[0] for n in names if "." in n and n.partition(".")[0] in by_name}
-    return tuple(sorted(found - {table.name}))
-
-
-def _with_deps(table: Table, deps: tuple[str, ...]) -> Table:
-    return replace(table, depends_on=deps)
+        ordered, cycles = evaluation_order(tables, self.aliases)
+        for cycle in cycles:
+            self.problem("workbook", "tables depend on each other in a cycle: " + " → ".join(cycle), cycle[0], "A1",
+                         "a table may only read outputs of tables that do not read its own outputs")
+        return ordered
 
 
 def _unambiguous_aliases(outputs: dict[str, list[str]], inputs: dict[str, InputDef]) -> dict[str, str]:

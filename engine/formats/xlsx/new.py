@@ -18,7 +18,8 @@ from typing import Any, Sequence
 from engine._core.errors import DtrunError, with_hint
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.types import INPUT_TYPES
-from engine.formats.xlsx.build import IDENTIFIER, INPUT_HEADINGS, ROLES, SPECIAL_SHEETS, column_letter
+from engine._core.cells import column_letter
+from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
 
 DEFAULT_TABLE = "recommendation"
 MAX_SHEET_NAME = 31  # Excel's limit
@@ -100,7 +101,7 @@ def new_workbook(path: str | Path, table: str = DEFAULT_TABLE, hit_policy: str =
     target = Path(path)
     policy = _checked(target, table, hit_policy, force)
     book = starter_book(table, policy)
-    from engine.files.results import atomic_path
+    from engine._core.atomic import atomic_path
 
     with atomic_path(target) as temporary:
         book.save(temporary)

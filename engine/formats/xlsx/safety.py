@@ -27,7 +27,7 @@ from engine.formats.xlsx.scan import (
     DAMAGED_HINT, DEFAULT_LIMITS, DTD_HINT, DTD_MESSAGE, MB, SAVE_AS_XLSX, FileScan, Limits, Refused, SheetScan,
     scan_archive,
 )
-from engine.formats.xlsx.scan import column_letters as _letters
+from engine._core.cells import column_letter as _letters
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 

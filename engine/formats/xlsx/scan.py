@@ -18,6 +18,8 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 from xml.parsers import expat
 
+from engine._core.cells import column_letter, column_number
+
 MB = 1_000_000
 SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
 DAMAGED_HINT = "copy or download it again; if Excel can open it, save it again as .xlsx"
@@ -192,13 +194,6 @@ def _resolve(base_part: str, target: str) -> str:
     return "/".join(parts)
 
 
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
 class _XmlScanner:
     """One streaming expat pass over one XML part: refuse a DTD, record relationships and
     sheet names, and in a worksheet count what openpyxl would create."""
@@ -257,7 +252,7 @@ class _XmlScanner:
             row, column = (int(found[2]), column_number(found[1])) if found else (self.row, self.column + 1)
             self.column = column
             check_extent(self.sheet, self.limits, row, column, 1)
-            self.cell, self.cell_type = f"{column_letters(column)}{row}", attrs.get("t", "n")
+            self.cell, self.cell_type = f"{column_letter(column)}{row}", attrs.get("t", "n")
             self.has_formula = self.has_value = self.value_text = self.inline = False
         elif local == "row":
             sheet.row_elements += 1
@@ -305,7 +300,7 @@ def check_extent(sheet: SheetScan | None, limits: Limits, row: int, column: int,
     if sheet.rows > limits.max_rows:
         _too_many(sheet, f"cells down to row {sheet.rows:,}{why}, more than the limit of {limits.max_rows:,} rows")
     if sheet.columns > limits.max_columns:
-        _too_many(sheet, f"cells up to column {sheet.columns:,} ({column_letters(sheet.columns)}){why}, more than the "
+        _too_many(sheet, f"cells up to column {sheet.columns:,} ({column_letter(sheet.columns)}){why}, more than the "
                   f"limit of {limits.max_columns:,} columns")
     if sheet.cells > limits.max_cells or sheet.rows * sheet.columns > limits.max_cells:
         _too_many(sheet, f"{max(sheet.cells, sheet.rows * sheet.columns):,} cells ({sheet.rows:,} rows x "
@@ -315,14 +310,6 @@ def check_extent(sheet: SheetScan | None, limits: Limits, row: int, column: int,
 def _too_many(sheet: SheetScan, what: str) -> NoReturn:
     raise Refused(f"sheet '{sheet.name}' ({sheet.part}) has {what}; it is refused before it is read",
                   _SHEET_HINT, sheet.name)
-
-
-def column_letters(column: int) -> str:
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _mb(size: int) -> str:
