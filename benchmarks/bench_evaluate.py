@@ -141,7 +141,8 @@ def bench_size(n: int, runs: int, folder: Path) -> dict[str, Any]:
                                     str(runs)])["stdout"])
     loads = [child["load"]] + [json.loads(run_process([PYTHON, "-c", _EVALUATE_CHILD, str(WORKBOOK), "-", "0"])
                                           ["stdout"])["load"] for _ in range(runs - 1)]
-    result: dict[str, Any] = {"n": n, "load": statistics.median(loads), "evaluate": statistics.median(child["evaluate"]),
+    result: dict[str, Any] = {"n": n, "load": statistics.median(loads),
+                              "evaluate": statistics.median(child["evaluate"]),
                               "import": child["import"]}
     for suffix, source in files.items():
         target, base_target = folder / f"out.{suffix}", folder / f"base.{suffix}"
@@ -206,7 +207,7 @@ def machine() -> str:
 
     memory = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
     load = Path("/proc/loadavg").read_text().split()[:3]
-    return (f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
+    return (f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
             f"{memory} GiB memory, load average at the start {' '.join(load)}; Python {platform.python_version()}, "
             f"pandas {version('pandas')}, pyarrow {version('pyarrow')}, numpy {version('numpy')}; engine at "
             f"{_commit()}.")
@@ -237,7 +238,8 @@ def report(sizes: list[dict[str, Any]], chunked: list[dict[str, Any]], processes
                 d, b = f["dtrun"], f["baseline"]
                 time_ratio, memory_ratio = d["wall"] / b["wall"], d["rss"] / b["rss"]
                 lines.append(
-                    f"| {s['n']:,} | {suffix} ({f['input_mib']:.0f} MiB) | {_seconds(d['wall'])} ({_seconds(d['cpu'])}) "
+                    f"| {s['n']:,} | {suffix} ({f['input_mib']:.0f} MiB) | {_seconds(d['wall'])} "
+                    f"({_seconds(d['cpu'])}) "
                     f"| {_seconds(b['wall'])} ({_seconds(b['cpu'])}) | {time_ratio:.2f}× | {d['rss']:.0f} MiB | "
                     f"{b['rss']:.0f} MiB | {memory_ratio:.2f}× | "
                     f"{_yes(time_ratio <= TARGET_TIME)}, {_yes(memory_ratio <= TARGET_MEMORY)} | "

@@ -137,8 +137,7 @@ def _comparison(model: Any, findings: list[Any]) -> dict[str, Any]:
     """Numbers to set beside Calvanese et al.'s merged output: overlapping pairs and the
     maximal cliques of the pairwise-overlap graph (their clique decomposition), and our
     gap boxes greedily merged where they differ in one column only."""
-    from engine.analysis import lint
-    from engine.analysis import search
+    from engine.analysis import lint, search
 
     table = model.tables[0]
     columns, _ = lint._columns(model, table, {})
@@ -350,7 +349,8 @@ def render(results: list[dict[str, Any]], processes: dict[str, dict[str, Any]], 
              "10% of the rules perturbed: one bound widened or narrowed), hit policy U. *lint* is `lint_model` "
              "(every check; overlaps and gaps together) on the loaded model, *load* is `load_workbook`; "
              f"medians of {args.runs} runs ({args.min_runs} when the first run took over {args.slow:.0f} s, fewer "
-             f"when {args.budget:.0f} s of runs were used up: column *runs*), wall-clock (CPU in brackets: the machine is shared and noisy). Peak memory is the "
+             f"when {args.budget:.0f} s of runs were used up: column *runs*), wall-clock (CPU in brackets: the "
+             "machine is shared and noisy). Peak memory is the "
              "benchmark process's peak RSS (Python, openpyxl, generator and lint together).", "",
              "| rules × cols | load | lint | runs | target | met | peak RSS | findings by code | "
              "overlap groups / pairs / cliques | gaps / merged / narrowed |",
@@ -382,7 +382,7 @@ def render(results: list[dict[str, Any]], processes: dict[str, dict[str, Any]], 
         if "tracemalloc" in r:
             rss += f" (lint {r['tracemalloc']['peak_mib']:.1f} MiB)"
         lines.append(f"| {size[0]:,} × {size[1]} | {_secs(_median(load.get('wall')))} | {lint_text} | {runs} | "
-                     f"{'< %g s' % target if target else '–'} | {met} | {rss} | {codes} | {compare} | {gaps} |")
+                     f"{f'< {target:g} s' if target else '–'} | {met} | {rss} | {codes} | {compare} | {gaps} |")
     lines += ["", "Processes (median of 5, wall-clock; CPU in brackets):", "",
               "| command | time | target | met | exit status |", "|---|---|---|---|---|"]
     for name, timing in processes.items():

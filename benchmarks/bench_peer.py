@@ -32,8 +32,6 @@ imported once) and reports each round's ratio and their median.
 
 from __future__ import annotations
 
-import engine
-
 import argparse
 import gc
 import statistics
@@ -42,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

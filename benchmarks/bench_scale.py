@@ -176,7 +176,7 @@ def report(args: argparse.Namespace, runs: list[Run], same: bool | None, load: s
 
     from engine import __version__
 
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## {SECTION}", "",
         f"Measured {when} with `python benchmarks/bench_scale.py --rows {args.rows} --block {args.block} "

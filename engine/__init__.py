@@ -117,7 +117,13 @@ _API = {
     _errors: ("DtrunError", "ConditionError", "WorkbookError", "InputDataError", "Problem", "Location"),
 }
 __getattr__, __dir__ = exports(__name__, _API)
-__all__ = ["__version__", *(entry.partition(":")[0] for names in _API.values() for entry in names)]
+__all__ = [
+    "__version__", "load", "load_workbook", "evaluate", "RecordResult", "evaluate_frame", "evaluate_dask",
+    "lint", "Finding", "run_tests", "TestReport", "compare", "WorkbookDiff", "compile_unary_tests",
+    "compile_expression", "Model", "Table", "Rule", "InputDef", "InputColumn", "OutputColumn",
+    "AnnotationColumn", "HitPolicy", "TestCase", "DtrunError", "ConditionError", "WorkbookError",
+    "InputDataError", "Problem", "Location",
+]  # the names of _API, and the version (tests/test_architecture.py keeps them in step)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors; at run time, __getattr__
     from engine._core.errors import ConditionError, DtrunError, InputDataError, Location, Problem, WorkbookError

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import engine
-from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+import engine  # noqa: E402
 from engine._core.errors import WorkbookError  # noqa: E402
+from engine.formats.dmn.importer import DmnDocument, build_dmn_model, dmn_source, read_dmn  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -146,12 +146,13 @@ def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
         inputs = [row for row in document.sheets["Inputs"] if row[1]]
         sheets = {"Inputs": inputs, **{t: document.sheets[t] for t in keep}}
         try:
-            return (build_model(document.path, sheets) if keep else None), reasons
+            return (build_model(document.path, sheets, source=dmn_source(document)) if keep else None), reasons
         except WorkbookError as error:
-            failing = {p.sheet for p in error.problems if p.sheet in keep} or set(keep)
+            owner = {document.places.get((t, ""), (t,))[0]: t for t in keep}  # problems are at DMN elements
+            failing = {owner[p.sheet] for p in error.problems if p.sheet in owner} or set(keep)
             for problem in error.problems:
-                if problem.sheet in failing:
-                    reasons.setdefault(problem.sheet, document.locate(problem).message)
+                if owner.get(problem.sheet) in failing:
+                    reasons.setdefault(owner[problem.sheet], problem.message)
             for table in failing:
                 reasons.setdefault(table, "it cannot be loaded")
 

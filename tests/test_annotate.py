@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.comments import Comment
+from workbooks import make_workbook
 
-from engine.review.annotate import AUTHOR, FILLS, annotate, annotate_all, comment_text
 from engine._core.errors import InputDataError
 from engine.analysis.findings import Finding
 from engine.analysis.lint import lint_workbook
-from workbooks import make_workbook
+from engine.review.annotate import AUTHOR, FILLS, annotate, annotate_all, comment_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.formats.xlsx.new import EXAMPLE_RULES, HELP, AuthoringError, new_workbook
-from engine.cli import main
-from engine.model.hit_policy import CODES
 from engine.analysis.lint import lint_workbook
-from engine.review.testing import run_tests
+from engine.cli import main
 from engine.formats.xlsx.build import load_workbook
+from engine.formats.xlsx.new import EXAMPLE_RULES, HELP, AuthoringError, new_workbook
 from engine.formats.xlsx.safety import read_workbook
+from engine.model.hit_policy import CODES
+from engine.review.testing import run_tests
 
 
 @pytest.mark.parametrize("policy", CODES)

@@ -14,15 +14,15 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from workbooks import model_for, sheets_for
 
 import engine
 from engine import load_workbook
-from engine.evaluation.frame import check_frame, evaluate_frame
 from engine._core.errors import InputDataError
+from engine.evaluation.frame import check_frame, evaluate_frame
 from engine.evaluation.record import format_cell
-from engine.model.graph import selected_tables
 from engine.formats.xlsx.build import build_model
-from workbooks import model_for, sheets_for
+from engine.model.graph import selected_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,8 +142,10 @@ def test_native_dtype_columns_agree_with_evaluate():
                               ("d", "date", None, "no"), ("s", "string", '"a","b"', "no")],
                       tables={"t": ("C", ["n", "k", "b", "d", "s", "o"], "iiiiio", None, [
                           ["r1", "> 1", "-", "-", "-", "-", "n * 2"], ["r2", "-", "[1..3]", "-", "-", "-", "k"],
-                          ["r3", "-", "-", "true", "-", "-", '"t"'], ["r4", "-", "-", "-", '< date("2020-01-01")', "-", "d"],
-                          ["r5", "-", "-", "-", "-", '"a"', "s"], ["r6", "null", "null", "null", "null", "null", '"none"']])})
+                          ["r3", "-", "-", "true", "-", "-", '"t"'],
+                          ["r4", "-", "-", "-", '< date("2020-01-01")', "-", "d"],
+                          ["r5", "-", "-", "-", "-", '"a"', "s"],
+                          ["r6", "null", "null", "null", "null", "null", '"none"']])})
     frame = pd.DataFrame({
         "n": [1.5, np.nan, 3.0, -2.0], "k": [1.0, 2.5, np.nan, 3.0], "b": [True, False, True, False],
         "d": pd.to_datetime(["2019-05-01", None, "2021-01-01", "2019-12-31"]),

@@ -11,16 +11,17 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from test_verify import CELLS_BY_KIND, Case, Col, Spec, random_spec
+from workbooks import model_for
 
 import engine
 from engine.analysis.behaviour import BehaviourChange, behaviour_changes
 from engine.formats.xlsx.build import build_model
-from test_verify import CELLS_BY_KIND, Case, Col, Spec, random_spec
-from workbooks import model_for
 
 PAIRS = 400
 SEED = 20261127

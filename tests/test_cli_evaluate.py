@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from workbooks import Unwritable, make_workbook
 
 import engine
 from engine.cli import main
 from engine.evaluation.record import format_cell
 from engine.formats.xlsx.build import load_workbook
-from workbooks import Unwritable, make_workbook
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "no"),
           ("weight", "number", None, "no")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from workbooks import make_workbook
 
 from engine.cli import main
 from engine.cli.support import EXIT_INTERNAL, EXIT_WORKBOOK
-from workbooks import make_workbook
 
 
 def _crash(*_: object, **__: object) -> None:

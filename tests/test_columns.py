@@ -33,8 +33,8 @@ DEFINITIONS = [definition(*spec) for spec in [
 @given(texts=st.lists(NUMBER_TEXTS, min_size=columns._FEW + 1, max_size=columns._FEW + 40, unique=True))
 def test_numbers_judged_at_once_agree_with_the_scalar_reference(definition, texts):
     na_values = ("NA", "-")
-    fast = columns._judged_numbers(texts, definition, na_values)
-    reference = [columns._judge(text, definition, na_values) for text in texts]
+    fast = columns._judged_numbers(texts, definition, na_values, "x")
+    reference = [columns._judge(text, definition, na_values, "x") for text in texts]
     assert [(None if v is None else float(v), m) for v, m in fast] == \
         [(None if v is None else float(v), m) for v, m in reference]
 

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine._core.errors import ConditionError
 from engine.feel.conditions import (
     CompiledExpression,
     CompiledUnaryTests,
     compile_expression,
     compile_unary_tests,
 )
-from engine._core.errors import ConditionError
 
 DATA = Path(__file__).parent / "data"
 UNARY_GOLDEN = DATA / "unary_tests_golden.tsv"
@@ -130,7 +131,8 @@ def _unary_params(refused: bool = False) -> Iterator[Any]:
 def _expression_params() -> Iterator[Any]:
     for number, row in EXPRESSION_ROWS:
         key = (row["expression"], row["context"])
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS_EXPRESSION[key])] if key in KNOWN_BUGS_EXPRESSION else []
+        known = key in KNOWN_BUGS_EXPRESSION
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS_EXPRESSION[key])] if known else []
         yield pytest.param(row, id=f"L{number}", marks=marks)
 
 

@@ -18,8 +18,7 @@ import engine
 from engine.cli import main
 from engine.feel.conditions import compile_unary_tests
 from engine.review.diff import CHANGED, WorkbookDiff, compare
-from engine.review.diff_render import render
-from engine.review.diff_render import box_text
+from engine.review.diff_render import box_text, render
 
 INPUTS = [("months", "number", "[0..100]", "yes"), ("hr", "string", '"positive","negative"', "yes")]
 LINE = [["L1", "< 12", '"second"', "Ref A"], ["L2", ">= 12", '"first"', "Ref B"]]

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import EXAMPLE_WORKBOOK, TESTS
-from engine.formats.dmn.export import export_dmn
-from engine.feel.unparse import FeelWriteError, expression, rename_names, unary_tests
-from engine.formats.dmn.names import VERSIONS
+from workbooks import model_for, one_table
+
 from engine._core.errors import WorkbookError
 from engine.feel.syntax import Span, parse_expression, parse_unary_tests
-from workbooks import model_for, one_table
+from engine.feel.unparse import FeelWriteError, expression, rename_names, unary_tests
+from engine.formats.dmn.export import export_dmn
+from engine.formats.dmn.names import VERSIONS
 
 MODELER = TESTS / "dmn_moddle"
 

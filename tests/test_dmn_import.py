@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 import engine
 from engine import load_workbook
+from engine._core.errors import WorkbookError
 from engine.cli import main
 from engine.formats.dmn.importer import read_dmn
 from engine.formats.dmn.names import VERSIONS
-from engine._core.errors import WorkbookError
 
 AGE = '<inputData id="i_age" name="Age"><variable name="Age" typeRef="number"/></inputData>'
 RULES = """
@@ -95,7 +95,8 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
     (problem,) = problems(path)
     assert (problem.code, problem.sheet, problem.cell) == ("syntax", 'decision "Age Band" (id d_Age_Band)',
                                                            "rule 1 (id r1), inputEntry 1")
-    assert str(problem).startswith(f'{path}:decision "Age Band" (id d_Age_Band)!rule 1 (id r1), inputEntry 1: error[syntax]')
+    assert str(problem).startswith(
+        f'{path}:decision "Age Band" (id d_Age_Band)!rule 1 (id r1), inputEntry 1: error[syntax]')
 
 
 @pytest.mark.parametrize("body, element, what", [
@@ -265,8 +266,8 @@ def test_evaluate_lint_and_test_run_on_a_dmn_file(tmp_path):
     done = runner.invoke(main, ["evaluate", str(source), str(patients), "-o", str(tmp_path / "r.csv")])
     assert done.exit_code == 0, done.output
     assert "child" in (tmp_path / "r.csv").read_text(encoding="utf-8")
-    assert runner.invoke(main, ["test", str(source)]).output.splitlines()[0].endswith("no test cases "
-                                                                                      "(add a Tests sheet: see "
-                                                                                      "docs/workbook-format.md)")
+    assert runner.invoke(main, ["test", str(source)]).output.splitlines()[0].endswith(
+        "no test cases (a DMN model has no place for them: convert it to a workbook with dtrun convert and add a "
+        "Tests sheet)")
     linted = runner.invoke(main, ["lint", str(source)])
     assert linted.exit_code in (0, 1) and "model.dmn" in linted.output

@@ -1,4 +1,4 @@
-"""engine.analysis.dmn_lint and engine.evaluation.binding: ``dtrun lint`` and ``dtrun evaluate`` on DMN files in DMN terms.
+"""``dtrun lint`` and ``dtrun evaluate`` on DMN files, in DMN terms (engine.formats.dmn.words, engine.evaluation.binding).
 
 The DMN documents are written here in code.  Each finding of a DMN file must point at a DMN
 element (decision, rule, inputEntry/outputEntry, input clause, inputData) and speak DMN; the
@@ -15,18 +15,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_dmn_import import dmn, write
 
 import engine
-from engine.cli import main
-from engine.evaluation.binding import as_input_names, input_columns
-from engine.formats.dmn.importer import build_dmn_model, read_dmn
-from engine.analysis.dmn_lint import _rule_names, in_dmn_terms
 from engine._core.errors import InputDataError
 from engine.analysis.findings import Finding
 from engine.analysis.lint import lint_model, lint_workbook
+from engine.cli import main
+from engine.evaluation.binding import as_input_names, input_columns
+from engine.formats.dmn.importer import build_dmn_model, read_dmn
+from engine.formats.dmn.workbook import convert_to_workbook
 from engine.review.report import render
-
-from test_dmn_import import dmn, write
 
 ITEMS = """
 <itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
@@ -104,10 +103,14 @@ def test_every_finding_points_at_a_dmn_element(model_path):
     assert found == EXPECTED
 
 
-def test_the_same_findings_as_the_checks_make_at_sheet_cells(model_path):
-    document = read_dmn(model_path)
-    at_cells = lint_model(build_dmn_model(document))
+def test_the_same_findings_as_the_workbook_it_converts_to(model_path, tmp_path):
+    """The checks are the workbook's: the DMN file and the workbook dtrun convert makes of it
+    give the same findings (code, rules, severity), each at its own kind of place."""
+    workbook = tmp_path / "model.xlsx"
+    convert_to_workbook(model_path, workbook)
+    at_cells = lint_workbook(workbook)
     at_elements = lint_workbook(model_path)
+    assert at_elements == lint_model(build_dmn_model(read_dmn(model_path)))
     assert sorted((f.code, f.rules, f.severity) for f in at_cells) == sorted(
         (f.code, f.rules, f.severity) for f in at_elements)
     assert {f.sheet for f in at_cells} == {"Age_Band", "Blood_Group", "Score", "Next_Step", "Inputs"}
@@ -198,25 +201,6 @@ def test_rule_labels_name_the_rules(tmp_path):
     assert overlap.message.startswith("rules 1 (label 1) and 2 (label 2) can both match")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("rules r1 and r2 can both match", "rules 1 (id r1) and 2 (id r2) can both match"),
-    ("rules r1, r2 and r10 match", "rules 1 (id r1), 2 (id r2) and 10 (id r10) match"),
-    ("rule r2 is redundant: rule r1 gives", "rule 2 (id r2) is redundant: rule 1 (id r1) gives"),
-    ("no rule matches records with age r1", "no rule matches records with age r1"),
-    ("rules r1x and r2", "rules r1x and r2"),
-])
-def test_rule_ids_are_named_only_where_they_name_rules(text, expected):
-    shown = {"r1": "rule 1 (id r1)", "r2": "rule 2 (id r2)", "r10": "rule 10 (id r10)"}
-    assert _rule_names(text, shown) == expected
-
-
-def test_findings_of_workbooks_are_left_as_they_are(model_path):
-    finding = Finding("error", "gap", "x.xlsx", "Elsewhere", "no rule matches records with Person_age missing",
-                      ("B1",), hint="widen the allowed values in the Inputs sheet or row 3")
-    moved = in_dmn_terms(read_dmn(model_path), finding)
-    assert (moved.sheet, moved.cells) == ("Elsewhere", ("B1",))
-
-
 def test_lint_cli_on_a_dmn_file(model_path):
     done = CliRunner().invoke(main, ["lint", "--format", "github", str(model_path)])
     assert done.exit_code == 1
@@ -263,16 +247,3 @@ def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
     results = [c for c in b.columns if c not in by_identifier.columns]
     assert a[results].astype(str).equals(b[results].astype(str))
     assert not b["_errors"].astype(str).str.contains("Person_age: a value is required").any()
-
-
-def test_every_workbook_phrase_rewritten_for_dmn_is_still_said_by_the_checks():
-    """engine.analysis.dmn_lint rewrites the checks' workbook words after the fact; a phrase that
-    the checks no longer say would silently stop being rewritten."""
-    from engine.analysis import dmn_lint
-
-    engine = Path(__file__).resolve().parent.parent / "engine"
-    sources = "".join(p.read_text(encoding="utf-8") for p in engine.rglob("*.py") if p.name != "dmn_lint.py")
-    for pattern, _ in dmn_lint._PHRASES:
-        fragments = [re.sub(r"\\b|\^|\$", "", f).replace("\\+", "+").strip(" '") for f in pattern.split("(.+)")]
-        missing = [f for f in fragments if len(f) > 3 and f not in sources]
-        assert not missing, f"no check says {missing} any more (engine.analysis.dmn_lint rewrites it for DMN)"

@@ -13,20 +13,20 @@ import shutil
 import sys
 
 import pytest
+from conftest import ROOT, TCK
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_dmn_export import without_spans
+from workbooks import sheets_for
 
-from conftest import ROOT, TCK
 import engine
 from engine import load_workbook
+from engine._core.errors import WorkbookError
+from engine.feel.syntax import Comparison, UnaryTests
 from engine.formats.dmn.export import write_dmn
 from engine.formats.dmn.importer import read_dmn
 from engine.formats.dmn.workbook import convert_to_workbook, read_names_sheet
-from engine._core.errors import WorkbookError
-from engine.feel.syntax import Comparison, UnaryTests
 from engine.formats.xlsx.build import build_model
-from test_dmn_export import without_spans
-from workbooks import sheets_for
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import run_tck  # noqa: E402

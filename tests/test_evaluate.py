@@ -10,13 +10,13 @@ import math
 from typing import Any
 
 import pytest
+from workbooks import model_for
 
 import engine
 from engine._core.errors import InputDataError
 from engine.evaluation.record import format_cell
-from engine.model.graph import selected_tables
 from engine.formats.xlsx.build import load_workbook
-from workbooks import model_for
+from engine.model.graph import selected_tables
 
 # ====================================================================== chained decisions
 # DMN TCK 0020-vacation-days: three COLLECT MAX tables and the total

@@ -14,13 +14,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workbooks import Unwritable
 
-from engine.files import csv_text
-from engine.files import patients as files
-from engine.files import results
 from engine._core.atomic import atomic_path
 from engine._core.errors import InputDataError
-from workbooks import Unwritable
+from engine.files import csv_text, results
+from engine.files import patients as files
 
 
 # ====================================================================== reading

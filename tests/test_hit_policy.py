@@ -10,8 +10,6 @@ Three sources of expectations:
 
 from __future__ import annotations
 
-import engine
-
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
@@ -19,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
 from conftest import TCK
 from workbooks import model_for, one_table
+
+import engine
 
 # ====================================================================== DMN TCK tables
 LOAN_INPUTS = [("Age", "number", None, "no"), ("RiskCategory", "string", '"High", "Low", "Medium"', "no"),

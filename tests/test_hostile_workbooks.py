@@ -17,19 +17,20 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from workbooks import make_workbook, sheets_for, write_sheets
 
 import engine
-from engine.cli import main
 from engine._core.errors import ConditionError, DtrunError, Problem, WorkbookError
 from engine.analysis.lint import lint_workbook
+from engine.cli import main
 from engine.formats.xlsx.build import build_model, load_workbook
 from engine.formats.xlsx.safety import Limits
-from workbooks import make_workbook, sheets_for, write_sheets
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -16,12 +16,13 @@ import io
 import math
 import re
 from pathlib import Path
+
 import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from workbooks import model_for
 
 from engine.files.pipeline import Options, evaluate_file
-from workbooks import model_for
 
 MODEL = model_for(
     inputs=[("age", "integer", "[0..120]", "yes"), ("hr_status", "string", '"positive","negative"', "no")],

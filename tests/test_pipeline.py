@@ -106,8 +106,9 @@ def test_a_failure_in_a_later_chunk_leaves_no_partial_file(model, tmp_path: Path
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
 def test_a_failure_while_writing_leaves_no_partial_file(model, tmp_path: Path, monkeypatch, fmt: str) -> None:
-    from engine.evaluation import frame as batch
     from workbooks import Unwritable
+
+    from engine.evaluation import frame as batch
 
     real = batch.evaluate_columns
     monkeypatch.setattr(batch, "evaluate_columns", lambda model, source, n, *rest: {
@@ -227,3 +228,22 @@ def test_a_reading_of_another_file_is_refused(model, tmp_path: Path) -> None:
     other.write_bytes(PATIENTS.read_bytes())
     with pytest.raises(ValueError, match="is not reading"):
         evaluate_file(model, PATIENTS, str(tmp_path / "out.csv"), "csv", reading=Reading(other, Options()))
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1])
+def test_a_missing_required_value_in_parquet_names_its_input(tmp_path: Path, chunk_size: int | None) -> None:
+    """A Parquet null (not an empty text) in a required input was reported as 'a value is
+    required' without the input's name; the record evaluator names it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from workbooks import model_for
+
+    model = model_for(inputs=[("age", "integer", None, "yes")],
+                      tables={"t": ("U", ["age", "out"], "io", None, [["R1", "-", '"x"']])})
+    source, target = tmp_path / "p.parquet", tmp_path / "r.json"
+    pq.write_table(pa.table({"age": pa.array(["5", None])}), source)
+    evaluate_file(model, source, str(target), "json", Options(chunk_size=chunk_size))
+    rows = json.loads(target.read_text(encoding="utf-8"))
+    reference = engine.evaluate(model, {"age": None})
+    assert rows[1]["_errors"].split("; ")[0] == reference.errors[0] == "age: a value is required"
+    assert rows[0]["_errors"] == ""

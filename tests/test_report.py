@@ -6,11 +6,11 @@ import json
 import re
 
 import pytest
+from workbooks import model_for
 
 from engine.analysis.findings import CODES, Finding, sort_findings
 from engine.analysis.lint import lint_model
 from engine.review.report import FORMATS, render
-from workbooks import model_for
 
 GAP = Finding("error", "gap", "decision_tables/x.xlsx", "first_line", "no rule matches records with n 4",
               ("B1",), (), "add a rule for these records", {"n": 4, "s": None}, {"n": "4", "s": "-"})

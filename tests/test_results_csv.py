@@ -12,9 +12,8 @@ import pyarrow.csv as pa_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.files import csv_text
-from engine.files import results
 from engine.evaluation.coded import Coded, combinations
+from engine.files import csv_text, results
 
 TEXTS = st.one_of(st.none(), st.sampled_from(["a", "", '"q"', 'say "hi", ok', "two\nlines", "cr\r\n", "=1+2", "-3",
                                              "+x", "@me", "\tx", "é", "-", "1e5", "'"]), st.text(max_size=6))

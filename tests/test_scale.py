@@ -27,10 +27,10 @@ from workbooks import make_workbook
 
 import engine
 from engine import load_workbook
-from engine.files import scale
-from engine.cli import main
 from engine._core.errors import InputDataError
+from engine.cli import main
 from engine.evaluation.record import ERRORS, MODEL
+from engine.files import scale
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"

@@ -20,8 +20,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.feel.sets import (
-    Domain, Interval, TriSet, ValueSet, tri_and, tri_any, tri_compare, tri_equal,
-    tri_interval, tri_not, tri_not_equal, tri_or,
+    Domain,
+    Interval,
+    TriSet,
+    ValueSet,
+    tri_and,
+    tri_any,
+    tri_compare,
+    tri_equal,
+    tri_interval,
+    tri_not,
+    tri_not_equal,
+    tri_or,
 )
 
 # ---------------------------------------------------------------- universes

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from engine.cli import main
-from engine.analysis.lint import lint_model
-from engine.review.show import column_widths, md_code, md_text, render
 from workbooks import make_workbook, model_for
+
+from engine.analysis.lint import lint_model
+from engine.cli import main
+from engine.review.show import column_widths, md_code, md_text, render
 
 INPUTS = [("age", "integer", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "no")]
 RULES = [["R1", "< 65", "-", '"adult"', "Guide 1.1", "Adults"], ["R2", ">= 65", '"positive"', '"senior"', "Guide 1.2",

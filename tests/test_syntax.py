@@ -11,8 +11,8 @@ import datetime as dt
 
 import pytest
 
-from engine.feel.conditions import compile_expression, compile_unary_tests
 from engine._core.errors import ConditionError
+from engine.feel.conditions import compile_expression, compile_unary_tests
 from engine.feel.syntax import (
     Arithmetic,
     Compare,

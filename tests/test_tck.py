@@ -15,7 +15,6 @@ import re
 import sys
 
 import pytest
-
 from conftest import ROOT, TCK
 
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -20,8 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.feel import values
-from engine.feel import vectorized
+from engine.feel import values, vectorized
 from engine.feel.conditions import compile_expression, compile_unary_tests
 
 NAN = float("nan")

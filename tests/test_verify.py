@@ -27,20 +27,21 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from workbooks import sheets_for
 
-from engine.feel.conditions import compile_unary_tests
 from engine._core.errors import ConditionError
 from engine.analysis.findings import Finding
 from engine.analysis.lint import lint_model
+from engine.feel.conditions import compile_unary_tests
 from engine.formats.xlsx.build import build_model
-from workbooks import sheets_for
 
 CORPUS_SIZE = 1000
 SEED = 20250131

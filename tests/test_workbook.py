@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from workbooks import make_workbook, model_for, sheets_for
 
 import engine
 from engine._core.errors import Problem, WorkbookError
 from engine.formats.xlsx.build import build_model, load_workbook
-from workbooks import make_workbook, model_for, sheets_for
 
 AGE_SEX = [("age", "number", "[0..120]", "yes"), ("sex", "string", '"f","m"', "no")]
 BAND = ("U", ["age", "band", "Reference", "Guidance"], "ioaa", None,

@@ -16,8 +16,9 @@ cells).  A table is ``(hit_policy, headings, roles, allowed_row, rules)``:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 ROLE_LETTERS = {"i": "input", "o": "output", "a": "annotation"}
 INPUT_HEADER = ["Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description"]

@@ -11,8 +11,9 @@ import checks (import-linter, tests/test_architecture.py) see every one of them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import Any
 
 
 def exports(package: str, modules: dict[Callable[[], ModuleType], Iterable[str]]

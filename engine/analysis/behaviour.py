@@ -11,16 +11,18 @@ and the order of rules matter only where they change a result, so a pure refacto
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
+from engine.analysis.lint import analysed_tables
+from engine.analysis.search import Box, Column, bits, build_column, merge_boxes, regions
+from engine.analysis.verify import TableAnalysis
+from engine.feel.sets import Domain, ValueSet, _make
 from engine.feel.unparse import literal
 from engine.model.hit_policy import resolve
-from engine.analysis.lint import analysed_tables
+from engine.model.source import Source
 from engine.model.types import Model, Table
-from engine.analysis.search import Box, Column, bits, build_column, merge_boxes, regions
-from engine.feel.sets import Domain, ValueSet, _make
-from engine.analysis.verify import TableAnalysis
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class _Version:
     table: Table
     offset: int
     valid: int  # index of the pseudo-rule that stands for the version's own domain
+    source: Source  # how its messages name rules and hit policies
 
 
 def behaviour_changes(old: Model, new: Model) -> list[BehaviourChange]:
@@ -54,7 +57,7 @@ def behaviour_changes(old: Model, new: Model) -> list[BehaviourChange]:
             continue
         before, before_analysis = old_by_name[table.name], old_tables[table.name]
         if analysis is None or before_analysis is None:
-            changes += _unanalysed(before, table)
+            changes += _unanalysed(before, table, new.source)
         else:
             changes += table_changes(before_analysis, analysis)
     return changes
@@ -67,10 +70,14 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
     try:
         columns = [_combined(h, old, new) for h in headings]
     except _KindChanged as changed:
-        return [BehaviourChange(new.table.name, {h: "-" for h in headings}, {}, changed.old, changed.new)]
+        shown = {c.heading: c.shown for a in (old, new) for c in a.columns}
+        return [BehaviourChange(new.model.source.name(new.table.name), {shown[h]: "-" for h in headings}, {},
+                                changed.old, changed.new)]
     n_old, n_new = len(old.table.rules), len(new.table.rules)
-    versions = (_Version(old.table, 0, n_old + n_new), _Version(new.table, n_old, n_old + n_new + 1))
-    upstream = {c.heading: c.name for a in (old, new) for c in a.table.inputs if c.name not in a.model.inputs}
+    versions = (_Version(old.table, 0, n_old + n_new, old.model.source),
+                _Version(new.table, n_old, n_old + n_new + 1, new.model.source))
+    upstream = {c.heading: (a.model.source.name(c.name.partition(".")[0]), c.name.partition(".")[2])
+                for a in (old, new) for c in a.table.inputs if c.name not in a.model.inputs}
     by_outcome: dict[tuple[str, str], list[Box]] = {}
     for box, matching in regions(columns, (1 << (n_old + n_new + 2)) - 1):
         (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box, upstream) for v in versions)
@@ -80,7 +87,8 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
     found = []
     for (old_text, new_text), boxes in by_outcome.items():
         for box in merge_boxes(boxes):
-            found.append(BehaviourChange(new.table.name, analysis.box_text(box), analysis.example(box),
+            found.append(BehaviourChange(new.model.source.name(new.table.name), analysis.box_text(box),
+                                         analysis.example(box),
                                          old_text, new_text))
     return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
 
@@ -98,7 +106,8 @@ def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
     kinds = {s[0].domain.kind for s in sides if s is not None}
     if len(kinds) > 1:
         old_full, new_full = (s[0] for s in sides)  # both present when the kinds differ
-        raise _KindChanged(f"{heading} holds {old_full.domain.kind} values", f"{heading} holds {new_full.domain.kind} "
+        label = next(c.shown for a in (new, old) for c in a.columns if c.heading == heading)
+        raise _KindChanged(f"{label} holds {old_full.domain.kind} values", f"{label} holds {new_full.domain.kind} "
                            "values, so the versions cannot be compared record by record")
     domain = Domain(kinds.pop(), nullable=any(s[0].domain.nullable for s in sides if s is not None))
     fulls = [_in(domain, s[0]) if s is not None else None for s in sides]
@@ -111,7 +120,7 @@ def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
         cells += [full] * len(rules) if side is None else [_cell(full, rule.inputs[side[1]]) for rule in rules]
     cells += [f if f is not None else full for f in fulls]
     column = next(c for a in (new, old) for c in a.columns if c.heading == heading)
-    return build_column(heading, column.letter, full, cells)
+    return build_column(heading, column.letter, full, cells, column.label)
 
 
 def _side(heading: str, analysis: TableAnalysis) -> tuple[ValueSet, int] | None:
@@ -130,22 +139,24 @@ def _cell(full: ValueSet, cell: Any) -> ValueSet:
     return full & matched
 
 
-def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, upstream: dict[str, str]
+def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, upstream: dict[str, tuple[str, str]]
              ) -> tuple[Any, str]:
     """(what to compare, what to show) for the records of ``box`` under one version;
-    ``upstream``: heading → ``table.output`` for the columns that read another table."""
+    ``upstream``: heading → (table, output) for the columns that read another table."""
     if not matching >> version.valid & 1:
-        outside = next(c.heading for j, c in enumerate(columns) if not box[j] & c.rule_atoms[version.valid])
-        if outside in upstream:  # an upstream table's output: that table never gives these values
-            table, _, output = upstream[outside].partition(".")
-            return ("outside", outside), f"does not occur ({table} never gives this {output})"
-        return ("outside", outside), f"not allowed ({outside} is outside its allowed values)"
+        outside = next(c for j, c in enumerate(columns) if not box[j] & c.rule_atoms[version.valid])
+        if outside.heading in upstream:  # an upstream table's output: that table never gives these values
+            table, output = upstream[outside.heading]
+            return ("outside", outside.heading), f"does not occur ({table} never gives this {output})"
+        return ("outside", outside.heading), f"not allowed ({outside.shown} is outside its allowed values)"
     table = version.table
     matched = [r - version.offset for r in bits(matching) if version.offset <= r < version.offset + len(table.rules)]
     outputs = [tuple(_value(e) for e in table.rules[r].outputs) for r in matched]
     result = resolve(table.hit_policy, matched, outputs, [r.id for r in table.rules], table.priorities)
-    if result.error:
-        return ("error", _without_ids(result.error, table)), f"error: {result.error}"
+    if result.error:  # compared without the rule ids (renumbered rules are no change), shown in the model's words
+        shown_error = resolve(table.hit_policy, matched, outputs, version.source.rules(table.name, table.rule_ids),
+                              table.priorities, version.source.policy(table.hit_policy)).error
+        return ("error", _without_ids(result.error, table)), f"error: {shown_error}"
     if not matched and table.hit_policy.single_hit:
         return ("no match",), "no rule matches"
     shown = [f"{o.name} = {_show(v)}" for o, v in zip(table.outputs, result.outputs)]
@@ -179,13 +190,13 @@ def _without_ids(message: str, table: Table) -> str:
     return " ".join("#" if w.strip(",") in ids else w for w in words)
 
 
-def _unanalysed(old: Table, new: Table) -> Iterator[BehaviourChange]:
+def _unanalysed(old: Table, new: Table, source: Source) -> Iterator[BehaviourChange]:
     """A table the searches cannot model: unchanged cells mean unchanged behaviour; else
     say that the change must be reviewed by hand."""
     if _cells(old) == _cells(new):
         return
-    headings = {c.heading: "-" for c in new.inputs}
-    yield BehaviourChange(new.name, headings, {}, "(not compared)",
+    headings = {source.name(c.heading): "-" for c in new.inputs}
+    yield BehaviourChange(source.name(new.name), headings, {}, "(not compared)",
                           "the rules changed, but some cell compares with another input or an input's values "
                           "cannot be modelled, so the change cannot be checked region by region: review it by hand")
 

@@ -9,10 +9,12 @@ The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.review.re
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from engine._core.errors import Problem, place, with_hint
+from engine.model.source import Source
 
 SEVERITIES = ("error", "warning", "info")
 _CELL = re.compile(r"[A-Z]{1,3}[0-9]+")
@@ -53,7 +55,7 @@ class Finding:
     box: dict[str, str] | None = field(default=None, compare=False)
 
     @classmethod
-    def from_problem(cls, problem: Problem) -> "Finding":
+    def from_problem(cls, problem: Problem) -> Finding:
         return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
                    (problem.cell,) if problem.cell else (), hint=problem.hint)
 
@@ -79,6 +81,15 @@ class Finding:
             "cells": list(self.cells), "rules": [str(r) for r in self.rules], "message": self.message,
             "hint": self.hint, "example": self.example, "box": self.box,
         }
+
+
+def located(source: Source, severity: str, code: str, sheet: str, message: str, cells: tuple[str, ...] = (),
+            rules: tuple[str, ...] = (), hint: str = "", example: dict[str, Any] | None = None,
+            box: dict[str, str] | None = None) -> Finding:
+    """A finding about ``cells`` of ``sheet`` of a model, placed by its source where the
+    author finds them (``Dish!B5``, or ``decision "Dish" (id d1)`` / ``rule 2 (id r2), inputEntry 1``)."""
+    where, parts = source.places(sheet, cells)
+    return Finding(severity, code, source.path, where, message, parts, rules, hint, example, box)
 
 
 def _cell_order(cell: str) -> tuple[int, str]:

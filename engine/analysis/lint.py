@@ -10,19 +10,21 @@ workbook-wide checks (unused inputs).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from engine.feel import values
-from engine.feel.conditions import CompiledUnaryTests
 from engine._core.errors import WorkbookError
-from engine.model.graph import table_names
-from engine.analysis.findings import Finding, sort_findings
-from engine.model.types import InputColumn, Model, Table
-from engine.feel.sets import Domain, ValueSet
-from engine.feel.syntax import Comparison, Interval, Literal
+from engine.analysis.findings import Finding, located, sort_findings
 from engine.analysis.search import build_column
 from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
+from engine.feel import values
+from engine.feel.conditions import CompiledUnaryTests
+from engine.feel.sets import Domain, ValueSet
+from engine.feel.syntax import Comparison, Interval, Literal
+from engine.model.graph import table_names
+from engine.model.hit_policy import HitPolicy
+from engine.model.types import InputColumn, Model, Table
 
 _KIND_OF = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
 _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
@@ -36,12 +38,8 @@ def lint(target: Model | str | Path) -> list[Finding]:
 
 
 def lint_workbook(path: str | Path) -> list[Finding]:
-    """Every finding for the workbook or DMN model ``path`` (a DMN model's findings are
-    located at DMN elements and told in DMN words: ``engine.analysis.dmn_lint``)."""
-    if str(path).lower().endswith(".dmn"):
-        from engine.analysis.dmn_lint import lint_dmn
-
-        return lint_dmn(path)
+    """Every finding for the workbook or DMN model ``path``, placed and worded as its
+    format names things (``engine.model.source``)."""
     from engine.formats import load
 
     try:
@@ -52,19 +50,21 @@ def lint_workbook(path: str | Path) -> list[Finding]:
 
 
 def lint_model(model: Model) -> list[Finding]:
+    source, words = model.source, model.source.words
     findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):
         findings += _output_checks(model, table)
         findings += notes
         if not table.rules:
-            findings.append(Finding("error", "empty-table", model.workbook, table.name,
-                                    f"table {table.name} has no rules", ("A4",),
-                                    hint="write the rules from row 4 on, one per row"))
+            findings.append(located(source, "error", "empty-table", table.name,
+                                    words.say("empty_table", table=source.name(table.name)), ("A4",),
+                                    hint=words.empty_table_fix))
         if analysis is not None:
             for check in (overlap_findings, masking_findings, redundancy_findings):
                 findings += check(analysis)
     findings += _unused_inputs(model)
-    return sort_findings(findings, ("About", "Inputs", *_upstream_first(model)))
+    order = ("About", "Inputs", *_upstream_first(model))
+    return sort_findings(findings, tuple(dict.fromkeys(source.place(sheet)[0] for sheet in order)))
 
 
 def _upstream_first(model: Model) -> list[str]:
@@ -147,6 +147,7 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
 
 # ---------------------------------------------------------------------- cells
 def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -> tuple[Any, list[Finding]]:
+    source = model.source
     notes: list[Finding] = []
     columns = []
     analysable = True
@@ -160,9 +161,10 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
             if full is None or cell.names:
                 analysable = False
                 if cell.names:
-                    notes.append(Finding("info", "not-analysed", model.workbook, table.name,
-                                         f"cell {cell.text!r} compares with another input, so overlaps and gaps "
-                                         f"of {table.name} are not checked", (ref,), (rule.id,),
+                    notes.append(located(source, "info", "not-analysed", table.name,
+                                         f"{source.words.cell} {source.text(table.name, ref, cell.text)!r} compares "
+                                         f"with another input, so overlaps and gaps of {source.name(table.name)} "
+                                         "are not checked", (ref,), (rule.id,),
                                          "compare with fixed values where the guideline allows it"))
                 continue
             if cell.text not in sets:
@@ -170,19 +172,20 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
             notes += _cell_checks(model, table, column, cell, full, sets[cell.text], ref, rule.id)
             cells.append(sets[cell.text])
         if full is None and table.rules:
-            notes.append(Finding("info", "not-analysed", model.workbook, table.name,
-                                 f"the values of {column.heading} cannot be modelled (a list, or outputs of "
-                                 f"mixed types), so overlaps and gaps of {table.name} are not checked",
-                                 (f"{column.column}1",), hint="give the upstream output's values in its row 3"))
+            notes.append(located(source, "info", "not-analysed", table.name,
+                                 f"the values of {source.name(column.heading)} cannot be modelled (a list, or outputs "
+                                 f"of mixed types), so overlaps and gaps of {source.name(table.name)} are not checked",
+                                 (f"{column.column}1",), hint=source.words.upstream_values_fix))
         if analysable:
-            columns.append(build_column(column.heading, column.column, full, cells))
+            columns.append(build_column(column.heading, column.column, full, cells, source.name(column.heading)))
     return (columns if analysable else None), notes
 
 
 def _cell_checks(model: Model, table: Table, column: InputColumn, cell: CompiledUnaryTests, full: ValueSet,
                  matched: ValueSet, ref: str, rule_id: str) -> Iterator[Finding]:
     """Type and value checks of one cell; ``matched``: the values of ``full`` it matches."""
-    domain = full.domain
+    source, domain = model.source, full.domain
+    heading, text, cell_word = source.name(column.heading), source.text(table.name, ref, cell.text), source.words.cell
     for test in cell.node.tests:
         literals = [test.endpoint] if isinstance(test, Comparison) else [test.low, test.high]
         ordering = isinstance(test, Interval) or test.op not in ("=", "!=")
@@ -190,18 +193,18 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
             if not isinstance(literal, Literal) or literal.value is None:
                 continue
             if not domain.accepts(literal.value) or (ordering and domain.kind == "boolean"):
-                yield Finding("error", "type-mismatch", model.workbook, table.name,
-                              f"{column.heading} holds {_WORDS[domain.kind]}, but the cell {cell.text} "
+                yield located(source, "error", "type-mismatch", table.name,
+                              f"{heading} holds {_WORDS[domain.kind]}, but the {cell_word} {text} "
                               f"tests {_literal_words(literal.value)}{' with < or >' if ordering else ''}, "
                               "which no value of the column can pass", (ref,), (rule_id,),
                               _type_hint(domain.kind))
                 return
     if cell.is_any or not matched.is_empty():
         return
-    yield Finding("error", "value-not-allowed", model.workbook, table.name,
-                  f"the cell {cell.text} matches none of the allowed values of {column.heading} "
+    yield located(source, "error", "value-not-allowed", table.name,
+                  f"the {cell_word} {text} matches none of the allowed values of {heading} "
                   f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
-                  (ref,), (rule_id,), _suggest(cell, full))
+                  (ref,), (rule_id,), _suggest(cell, full, source.words.widen_allowed))
 
 
 def _literal_words(value: Any) -> str:
@@ -215,18 +218,18 @@ def _type_hint(kind: str) -> str:
     return f"write a test on {_WORDS[kind]}, e.g. {examples[kind]}"
 
 
-def _suggest(cell: CompiledUnaryTests, full: ValueSet) -> str:
+def _suggest(cell: CompiledUnaryTests, full: ValueSet, widen: str) -> str:
     options = [iv.low for iv in full.intervals if isinstance(iv.low, str) and iv.low == iv.high]
     for test in cell.node.tests:
         if isinstance(test, Comparison) and isinstance(test.endpoint, Literal) and isinstance(test.endpoint.value, str):
             close = difflib.get_close_matches(test.endpoint.value, options, n=1, cutoff=0.6)
             if close:
                 return f'did you mean "{close[0]}"?'
-    return "use one of the allowed values, or widen the allowed values in the Inputs sheet or row 3"
+    return f"use one of the allowed values, or {widen}"
 
 
 def _output_checks(model: Model, table: Table) -> Iterator[Finding]:
-    policy = table.hit_policy
+    policy, source = table.hit_policy, model.source
     for position, output in enumerate(table.outputs):
         for rule in table.rules:
             known, value = rule.outputs[position].constant
@@ -236,23 +239,28 @@ def _output_checks(model: Model, table: Table) -> Iterator[Finding]:
             if output.allowed is not None and not output.allowed.names and not output.allowed.matches(value):
                 options = [v for v in output.values if isinstance(v, str)]
                 close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-                hint = f'did you mean "{close[0]}"?' if close else f"use one of {output.allowed_text}, or add it to row 3"
-                yield Finding("error", "value-not-allowed", model.workbook, table.name,
-                              f"output {rule.outputs[position].text} is not among the allowed values of "
-                              f"{output.name} ({output.allowed_text})", (ref,), (rule.id,), hint)
+                allowed = source.text(table.name, f"{output.column}3", output.allowed_text)
+                hint = (f'did you mean "{close[0]}"?' if close else
+                        f"use one of {allowed}, or {source.words.add_output_value}")
+                yield located(source, "error", "value-not-allowed", table.name,
+                              f"output {source.text(table.name, ref, rule.outputs[position].text)} is not among the "
+                              f"allowed values of {output.name} ({allowed})", (ref,), (rule.id,), hint)
             kind = values.kind_of(value)
             if (policy.code == "C+" and kind != values.NUMBER) or (
                     policy.code in ("C<", "C>") and kind not in values.ORDERED_KINDS):
-                yield Finding("error", "type-mismatch", model.workbook, table.name,
-                              f"hit policy {policy} cannot {'add' if policy.code == 'C+' else 'order'} the output "
-                              f"{rule.outputs[position].text}", (ref,), (rule.id,),
-                              "use numbers for C+, and numbers, texts or dates for C< and C>")
+                names = {code: source.policy(HitPolicy(code)) for code in ("C+", "C<", "C>")}
+                yield located(source, "error", "type-mismatch", table.name,
+                              f"hit policy {source.policy(policy)} cannot {'add' if policy.code == 'C+' else 'order'} "
+                              f"the output {source.text(table.name, ref, rule.outputs[position].text)}", (ref,),
+                              (rule.id,), f"use numbers for {names['C+']}, and numbers, texts or dates for "
+                              f"{names['C<']} and {names['C>']}")
 
 
 def _unused_inputs(model: Model) -> Iterator[Finding]:
+    source = model.source
     used = set().union(*(table_names(t, model) for t in model.tables)) if model.tables else set()
     for name, definition in model.inputs.items():
         if name not in used:
-            yield Finding("warning", "unused-input", model.workbook, "Inputs",
-                          f"input {name} is declared but no table reads it", (definition.location.cell,),
-                          hint="use it in a table, or delete its row if it is not needed")
+            yield located(source, "warning", "unused-input", "Inputs",
+                          source.words.say("unused_input", name=source.name(name)), (definition.location.cell,),
+                          hint=source.words.unused_input_fix)

@@ -19,8 +19,8 @@ findings, ``engine.analysis.lint`` builds the columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from engine.feel.sets import Domain, ValueSet, _make
 
@@ -31,7 +31,7 @@ Box = tuple[int, ...]  # one atom bitset per column
 class Column:
     """One analysed input column: its domain cut into atoms, and each rule's atoms."""
 
-    heading: str
+    heading: str  # the column's identity: the name it reads (a heading of its table)
     letter: str
     domain: Domain
     full: ValueSet  # the column's domain as a set (allowed values, null if it may be missing)
@@ -40,7 +40,12 @@ class Column:
     rule_atoms: list[int]  # per rule: bitset of the atoms its cell matches
     atom_rules: list[int]  # per atom: bitset of the rules whose cell matches it
     any_rules: int = 0  # the rules whose cell matches some value of the column
+    label: str = ""  # how messages name the column (its model's name for it), when not ``heading``
     _texts: dict[int, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.heading
 
     def values(self, atoms: int) -> ValueSet:
         """The union of ``atoms``, joining runs of neighbouring atoms as it goes."""
@@ -65,16 +70,17 @@ class Column:
         return self.domain.kind not in ("string", "boolean")
 
 
-def build_column(heading: str, letter: str, full: ValueSet, cells: list[ValueSet]) -> Column:
+def build_column(heading: str, letter: str, full: ValueSet, cells: list[ValueSet], label: str = "") -> Column:
     """Cut the column's domain ``full`` into atoms and express each cell (a subset of it)
-    as a bitset of atoms."""
+    as a bitset of atoms; ``label``: how messages name it (default: ``heading``)."""
     atoms, members = partition(full, cells)
     atom_rules = [0] * len(atoms)
     for rule, cell in enumerate(members[:-1]):
         for atom in bits(cell):
             atom_rules[atom] |= 1 << rule
     any_rules = sum(1 << rule for rule, cell in enumerate(members[:-1]) if cell)
-    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules, any_rules)
+    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules, any_rules,
+                  label if label != heading else "")
 
 
 def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[list[ValueSet], list[int]]:

@@ -10,13 +10,15 @@ value checks on single cells in ``engine.analysis.lint``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from engine.analysis.findings import Finding
-from engine.model.types import Model, Table
+from engine.analysis.findings import Finding, located
 from engine.analysis.search import Box, Column, Reach, bits, box_of, containing, cooccurring, gaps
 from engine.feel.sets import ValueSet
+from engine.model.types import Model, Table
+
 
 # ---------------------------------------------------------------------- findings
 @dataclass
@@ -34,15 +36,27 @@ class TableAnalysis:
     def rule_ids(self, rules: int) -> tuple[str, ...]:
         return tuple(self.table.rules[i].id for i in bits(rules))
 
+    def rule_names(self, rules: int) -> tuple[str, ...]:
+        """The rules as messages name them (``R1``, or ``1 (id r1)`` in a DMN model)."""
+        return self.model.source.rules(self.table.name, self.rule_ids(rules))
+
+    def rule_name(self, rule: int) -> str:
+        return self.model.source.rule(self.table.name, self.table.rules[rule].id)
+
+    @property
+    def policy(self) -> str:
+        """The table's hit policy as messages name it (``U``, or ``UNIQUE`` in a DMN model)."""
+        return self.model.source.policy(self.table.hit_policy)
+
     def row_cells(self, rules: int, first: int | None = None) -> tuple[str, ...]:
         order = sorted(bits(rules), key=lambda i: (i != first, i))
         return tuple(f"A{self.table.rules[i].row}" for i in order)
 
     def box_text(self, box: Box) -> dict[str, str]:
-        return {c.heading: c.text(atoms) for c, atoms in zip(self.columns, box)}
+        return {c.shown: c.text(atoms) for c, atoms in zip(self.columns, box)}
 
     def example(self, box: Box) -> dict[str, Any]:
-        return {c.heading: _plain(c.values(atoms).sample()) for c, atoms in zip(self.columns, box)}
+        return {c.shown: _plain(c.values(atoms).sample()) for c, atoms in zip(self.columns, box)}
 
     def box_of(self, rules: int) -> Box:
         """The atoms where every rule of ``rules`` matches."""
@@ -57,19 +71,20 @@ class TableAnalysis:
         return " and ".join(parts) if parts else "any values"
 
     def finding(self, severity: str, code: str, message: str, rules: int, hint: str, box: Box | None,
-                first: int | None = None) -> Finding:
+                first: int | None = None, cells: tuple[str, ...] | None = None) -> Finding:
+        """A finding about ``rules`` (at their rows, ``first`` first; or at ``cells``)."""
         known = box is not None and all(box)
-        return Finding(severity, code, self.model.workbook, self.table.name, message, self.row_cells(rules, first),
-                       self.rule_ids(rules), hint, self.example(box) if known else None,
-                       self.box_text(box) if known else None)
+        return located(self.model.source, severity, code, self.table.name, message,
+                       self.row_cells(rules, first) if cells is None else cells, self.rule_ids(rules), hint,
+                       self.example(box) if known else None, self.box_text(box) if known else None)
 
 
 def _readable(column: Column, atoms: int) -> str:
     values = column.values(atoms)
     if values.null and len(values.intervals) == 0:
-        return f"{column.heading} missing"
+        return f"{column.shown} missing"
     text = ValueSet(values.domain, values.intervals).to_unary_tests()
-    return f"{column.heading} {text}" + (" or missing" if values.null else "")
+    return f"{column.shown} {text}" + (" or missing" if values.null else "")
 
 
 def _plain(value: Any) -> Any:
@@ -91,17 +106,18 @@ def overlap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     code = table.hit_policy.code
     if code not in ("U", "A"):
         return
-    for group, box in sorted(cooccurring(analysis.columns, analysis.all_rules).items()):
-        ids = analysis.rule_ids(group)
+    for group, _ in sorted(cooccurring(analysis.columns, analysis.all_rules).items()):
+        ids = analysis.rule_names(group)
         common = analysis.box_of(group)
         if code == "U":
             yield analysis.finding("error", "overlap", f"rules {_names(ids)} can {_all(ids)} match the same record "
-                                   f"({analysis.describe(common)}) under hit policy U", group,
+                                   f"({analysis.describe(common)}) under hit policy {analysis.policy}", group,
                                    "narrow one rule's conditions so that they exclude each other, "
                                    "or change the hit policy if several answers are intended", common)
         elif len({_outputs(table, i) for i in bits(group)}) > 1:
             yield analysis.finding("error", "conflict", f"rules {_names(ids)} can match the same record "
-                                   f"({analysis.describe(common)}) but give different outputs under hit policy A",
+                                   f"({analysis.describe(common)}) but give different outputs under hit policy "
+                                   f"{analysis.policy}",
                                    group, "make their outputs agree or their conditions exclude each other",
                                    common)
 
@@ -113,12 +129,14 @@ def _outputs(table: Table, rule: int) -> tuple[str, ...]:
 def gap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     if not analysis.table.hit_policy.single_hit or not analysis.table.rules:
         return
+    source, table = analysis.model.source, analysis.table.name
     for box in gaps(analysis.columns, analysis.all_rules):
+        headings = tuple(f"{c.letter}1" for c, atoms in zip(analysis.columns, box) if atoms != c.all_atoms)
         finding = analysis.finding("error", "gap", f"no rule matches records with {analysis.describe(box)}", 0,
                                    "add a rule for these records (if the guideline is silent, say so with an "
-                                   "explicit outcome such as clinical_judgement)", box)
-        headings = tuple(f"{c.letter}1" for c, atoms in zip(analysis.columns, box) if atoms != c.all_atoms)
-        yield replace(finding, cells=headings or ("A1",))
+                                   "explicit outcome such as clinical_judgement)", box,
+                                   cells=headings or (source.table_place(table)[1],))
+        yield finding
 
 
 def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:
@@ -134,7 +152,7 @@ def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:
             continue
         own = analysis.box_of(1 << rule)
         left = gaps(analysis.columns, hiding, own)
-        ids, hiders = table.rules[rule].id, analysis.rule_ids(hiding)
+        ids, hiders = analysis.rule_name(rule), analysis.rule_names(hiding)
         by = ("rule " if len(hiders) == 1 else "rules ") + _names(hiders)
         why = "earlier" if table.hit_policy.code == "F" else "higher-priority"
         if not left:
@@ -177,7 +195,7 @@ def redundancy_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     for rules in by_outputs.values():
         found = dict(_subsumed(analysis, rules)) if check_subsumed else {}
         for rule, other in found.items():
-            a, b = table.rules[rule].id, table.rules[other].id
+            a, b = analysis.rule_name(rule), analysis.rule_name(other)
             yield analysis.finding("warning", "subsumed-rule", f"rule {a} is redundant: rule {b} gives the same "
                                    f"outputs and matches every record {a} matches", 1 << rule | 1 << other,
                                    f"delete rule {a}", analysis.box_of(1 << rule), first=rule)
@@ -212,7 +230,7 @@ def _mergeable(analysis: TableAnalysis, rules: list[int]) -> Iterator[Finding]:
             if not table.hit_policy.single_hit and atoms_a & atoms_b:
                 continue  # both fire on the shared records: merging changes the collection
             joined = column.text(atoms_a | atoms_b)
-            a, b = table.rules[first].id, table.rules[rule].id
+            a, b = analysis.rule_name(first), analysis.rule_name(rule)
             yield analysis.finding("info", "mergeable-rules", f"rules {a} and {b} give the same outputs and "
-                                   f"differ only in {column.heading}", 1 << first | 1 << rule,
-                                   f"they could be one rule with {column.heading} = {joined}", None)
+                                   f"differ only in {column.shown}", 1 << first | 1 << rule,
+                                   f"they could be one rule with {column.shown} = {joined}", None)

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from engine._core import place
 from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
@@ -86,16 +87,18 @@ def test_command(workbooks: tuple[str, ...]) -> None:
         if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
             click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
             continue
-        model = _guarded(lambda: load(path))
+        model = _guarded(lambda path=path: load(path))
         _show_warnings(model)
         report = run_tests(model)
+        source = model.source
         for failure in report.failures:
             click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
                        f"expected {show_expected(failure)}, got {show_value(failure.actual)}")
         if not report.cases:
-            click.echo(f"{path}: no test cases (add a Tests sheet: see docs/workbook-format.md)")
+            click.echo(f"{path}: {source.words.no_tests}")
         for table, ids in report.uncovered.items():
-            click.echo(f"{path}:{table}: no test case fires rule(s) {', '.join(ids)}")
+            where = place(path, *source.place(table))
+            click.echo(f"{where}: no test case fires rule(s) {', '.join(source.rules(table, ids))}")
         passed, failed = passed + report.passed, failed + report.failed
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)

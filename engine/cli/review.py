@@ -9,7 +9,6 @@ group at the end of ``engine/cli.py``.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click

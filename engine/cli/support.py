@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import click
+
+from engine._core import place
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_WORKBOOK, EXIT_DATA = 0, 1, 2, 3, 4
 EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE: an error in dtrun itself
@@ -48,10 +51,12 @@ def show_warnings(model: Any) -> None:
     tables without rules (lint's empty-table error), which give no result for anyone."""
     for warning in model.warnings:
         click.echo(str(warning), err=True)
+    source = model.source
     for table in model.tables:
         if not table.rules:
-            click.echo(f"{model.workbook}:{table.name}!A4: warning: table {table.name} has no rules, so it gives no "
-                       "result for any record. Write its rules from row 4 on", err=True)
+            where = place(model.workbook, *source.place(table.name, "A4"))
+            click.echo(f"{where}: warning: {source.words.say('empty_table_warning', table=source.name(table.name))}",
+                       err=True)
 
 
 class Group(click.Group):

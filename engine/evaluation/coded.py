@@ -10,8 +10,9 @@ otherwise) or into Arrow arrays, working once per distinct value, never once per
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

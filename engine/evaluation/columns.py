@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,25 +44,28 @@ class Column:
     unusable: np.ndarray  # bool per row
 
 
-def convert_column(series: Any, definition: InputDef, na_values: Collection[str] = ()) -> Column:
+def convert_column(series: Any, definition: InputDef, na_values: Collection[str] = (), label: str | None = None
+                   ) -> Column:
     """Convert and check a whole column (a pandas Series, or an Arrow array as read from a
     file), exactly as convert_value and check_value per cell.
 
     Distinct values are judged once: a text column is dictionary-encoded (pyarrow) and
     each distinct text goes through the scalar functions, so both paths agree by
-    construction; other columns are judged element by element with a cache."""
+    construction; other columns are judged element by element with a cache.  Messages name the
+    input ``label`` (default: its name)."""
+    label = label or definition.name
     if not isinstance(series, pd.Series):
         if not _is_arrow_text(series.type):
-            return convert_column(series.to_pandas(), definition, na_values)
+            return convert_column(series.to_pandas(), definition, na_values, label)
         entries, codes = _encoded(series)
         index = pd.RangeIndex(len(series))
     elif _is_numeric(series) and definition.type in ("number", "integer"):
-        return _numeric(series, definition)
+        return _numeric(series, definition, label)
     else:
         entries, codes = _entries(series)
         index = series.index
-    judged = _judged(entries, definition, na_values)
-    judged.append((None, check_value(None, definition)))  # code -1: a missing value
+    judged = _judged(entries, definition, na_values, label)
+    judged.append(_judge(None, definition, na_values, label))  # code -1: a missing value
     if codes.min(initial=0) < 0:
         codes = np.where(codes < 0, len(entries), codes)
     bad = np.array([message is not None for _, message in judged], dtype=bool)
@@ -130,14 +134,15 @@ def _encoded(array: Any) -> tuple[list[Any], np.ndarray]:
 _SAMPLE_ROWS = 4096  # first rows whose distinct texts are looked up in the rest
 
 
-def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str]) -> list[tuple[Any, str | None]]:
+def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str], label: str
+            ) -> list[tuple[Any, str | None]]:
     """Each distinct value converted and checked (value, problem) as ``_judge`` does."""
     if definition.type in ("number", "integer") and len(entries) > _FEW:
-        return _judged_numbers(entries, definition, na_values)
-    return [_judge(value, definition, na_values) for value in entries]
+        return _judged_numbers(entries, definition, na_values, label)
+    return [_judge(value, definition, na_values, label) for value in entries]
 
 
-def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collection[str]
+def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collection[str], label: str
                     ) -> list[tuple[Any, str | None]]:
     """Distinct values of a number column, the common ones at once: a text that is just a
     number (no spaces, not a missing-value word) whose value is finite, exact as a float
@@ -153,17 +158,17 @@ def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collect
             fine &= np.floor(numbers) == numbers
     if definition.allowed is not None and fine.any():
         fine[fine] = np.asarray(definition.allowed.mask(pd.Series(numbers[fine])), dtype=bool)
-    return [(float(numbers[i]), None) if fine[i] else _judge(value, definition, na_values)
+    return [(float(numbers[i]), None) if fine[i] else _judge(value, definition, na_values, label)
             for i, value in enumerate(entries)]
 
 
-def _judge(value: Any, definition: InputDef, na_values: Collection[str]) -> tuple[Any, str | None]:
+def _judge(value: Any, definition: InputDef, na_values: Collection[str], label: str) -> tuple[Any, str | None]:
     try:
         converted = convert_value(value, definition.type, na_values)
     except Invalid as error:
-        return None, f"{definition.name}: {error}"
+        return None, f"{label}: {error}"
     problem = check_value(converted, definition)
-    return converted, (f"{definition.name}: {problem}" if problem else None)
+    return converted, (f"{label}: {problem}" if problem else None)
 
 
 def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
@@ -185,7 +190,7 @@ def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) ->
 
 
 
-def _numeric(series: pd.Series, definition: InputDef) -> Column:
+def _numeric(series: pd.Series, definition: InputDef, label: str) -> Column:
     """A column that is already numeric: only whole numbers, finiteness and allowed values
     need checking."""
     numbers = series.astype("float64")
@@ -195,17 +200,17 @@ def _numeric(series: pd.Series, definition: InputDef) -> Column:
         bad = np.isinf(array)
         if definition.type == "integer":
             bad |= ~missing & np.isfinite(array) & (np.floor(array) != array)
-    messages = {int(r): f"{definition.name}: {show_value(array[r])} is not {EXPECTED[definition.type]}"
+    messages = {int(r): f"{label}: {show_value(array[r])} is not {EXPECTED[definition.type]}"
                 for r in np.flatnonzero(bad).tolist()}
     unusable = bad.copy()
     if definition.required:
         for r in np.flatnonzero(missing).tolist():
-            messages[int(r)] = f"{definition.name}: a value is required"
+            messages[int(r)] = f"{label}: a value is required"
         unusable |= missing
     if definition.allowed is not None:
         refused = ~missing & ~bad & ~definition.allowed.mask(numbers)
         for r in np.flatnonzero(refused).tolist():
-            messages[int(r)] = f"{definition.name}: {not_allowed_message(canonical_number(array[r]), definition.allowed.text)}"
+            messages[int(r)] = f"{label}: {not_allowed_message(canonical_number(array[r]), definition.allowed.text)}"
         unusable |= refused
     return Column(numbers.where(~bad, np.nan), messages, unusable)
 

@@ -17,16 +17,18 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-from typing import Any, Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from engine._core.errors import InputDataError
+from engine._core.threads import pool
 from engine.evaluation import columns
 from engine.evaluation import input_values as convert
-from engine.evaluation.coded import Coded, as_series, joined_notes, objects
 from engine.evaluation.binding import as_input_names, input_columns
-from engine._core.errors import InputDataError
+from engine.evaluation.coded import Coded, as_series, joined_notes, objects
 from engine.evaluation.record import (
     ERRORS,
     MODEL,
@@ -38,7 +40,6 @@ from engine.evaluation.record import (
 from engine.model.graph import selected_tables, table_names
 from engine.model.hit_policy import priority
 from engine.model.types import Model, Table
-from engine._core.threads import pool
 
 
 class _Notes:
@@ -99,21 +100,20 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
     if clash:
         raise InputDataError(f"the patient file already has result column(s) {', '.join(clash)}; "
                              "remove them (or evaluate the original file) so that old and new results are not mixed")
+    source = model.source
     needed = set().union(*(table_names(t, model) for t in tables)) if tables else set()
     missing = [name for name in model.inputs if name not in columns and name in needed]
     required = [name for name in missing if model.inputs[name].required]
     if required:
-        users = {name: [t.name for t in tables if name in table_names(t, model)] for name in required}
-        nearby = {name: _near(name, columns) for name in required}
-        detail = "; ".join(f"{name} (needed by {', '.join(users[name])}{'; ' + nearby[name] if nearby[name] else ''})"
-                           for name in required)
-        where = ("as the model's inputData (its DMN name or dtrun's identifier)" if model.workbook.lower().endswith(
-            ".dmn") else "exactly as in the workbook's Inputs sheet")
+        users = {name: [source.name(t.name) for t in tables if name in table_names(t, model)] for name in required}
+        nearby = {name: _near(source.name(name), columns) for name in required}
+        detail = "; ".join(f"{source.name(name)} (needed by {', '.join(users[name])}"
+                           f"{'; ' + nearby[name] if nearby[name] else ''})" for name in required)
         raise InputDataError(f"the patient file has no column for required input(s): {detail}; "
-                             f"add the column(s), named {where}")
-    nearby = {name: _near(name, columns) for name in missing}
-    return [f"input {name} has no column in the file; it is treated as missing for every record"
-            + (f" ({nearby[name]})" if nearby[name] else "") for name in missing]
+                             f"add the column(s), named {source.words.input_columns}")
+    nearby = {name: _near(source.name(name), columns) for name in missing}
+    return [f"{source.words.say('input', name=source.name(name))} has no column in the file; it is treated as "
+            "missing for every record" + (f" ({nearby[name]})" if nearby[name] else "") for name in missing]
 
 
 def _near(name: str, columns: Collection[str]) -> str:
@@ -164,7 +164,7 @@ def _converted(model: Model, source: Mapping[str, Any], n: int, na_values: Colle
     so large ones are converted at the same time on a pool of threads (``engine._core.threads``)."""
     def convert(name: str) -> columns.Column:
         raw = source[name] if name in source else pd.Series([None] * n, dtype=object)
-        return columns.convert_column(raw, model.inputs[name], na_values)
+        return columns.convert_column(raw, model.inputs[name], na_values, model.source.name(name))
 
     names = list(model.inputs)
     if n < _PARALLEL_ROWS or len(names) < 2:
@@ -218,8 +218,9 @@ def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> 
         frame = context() if column.allowed.names else None
         refused = ~run.bad(column.name) & series.notna().to_numpy() & ~column.allowed.mask(series, frame)
         rows = np.flatnonzero(refused).tolist()
-        run.errors.add(rows, [f"{table.name}: {column.heading} {convert.not_allowed_message(series.iat[r], column.allowed_text)}"
-                              " in this table" for r in rows])
+        where = f"{run.model.source.name(table.name)}: {run.model.source.name(column.heading)}"
+        run.errors.add(rows, [f"{where} {convert.not_allowed_message(series.iat[r], column.allowed_text)} in this table"
+                              for r in rows])
         narrowed[column.name] = refused
     return narrowed
 
@@ -236,7 +237,7 @@ def _report_blocked(run: _Run, table: Table, names: set[str], narrowed: dict[str
     messages = []
     for row in rows:
         bad = [n for n in ordered if run.bad(n)[row]] + [n for n, mask in narrowed.items() if mask[row]]
-        messages.append(blocked_message(table, bad))
+        messages.append(blocked_message(run.model, table, bad))
     run.errors.add(rows, messages)
     return blocked
 
@@ -266,7 +267,7 @@ def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: Callable[[], 
     codes[counts == 0] = -1
     codes[blocked] = -2
     if policy.single_hit:
-        run.warnings.add(np.flatnonzero(codes == -1).tolist(), f"{table.name}: no rule matched")
+        run.warnings.add(np.flatnonzero(codes == -1).tolist(), f"{run.model.source.name(table.name)}: no rule matched")
     slow_rows = np.flatnonzero((counts > 0) & (codes < 0) & ~blocked).tolist()
     codes[slow_rows] = -3
     failed = np.zeros(run.n, dtype=bool)
@@ -276,10 +277,10 @@ def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: Callable[[], 
         columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
         for row in slow_rows:
             record = {name: column[row] for name, column in columns.items()}
-            resolution = resolve_rules(table, np.flatnonzero(matrix[:, row]).tolist(), record)
+            resolution = resolve_rules(run.model, table, np.flatnonzero(matrix[:, row]).tolist(), record)
             settled[row] = resolution
             if resolution.error:
-                run.errors.add([row], f"{table.name}: {resolution.error}")
+                run.errors.add([row], f"{run.model.source.name(table.name)}: {resolution.error}")
                 failed[row] = True
     return codes, settled, failed
 

@@ -12,7 +12,8 @@ import datetime as dt
 import difflib
 import math
 import re
-from typing import Any, Collection
+from collections.abc import Collection
+from typing import Any
 
 from engine.feel import values
 from engine.model.types import InputDef

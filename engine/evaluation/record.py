@@ -9,13 +9,14 @@ the other tables are still evaluated), and the shape of a result row.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from engine.evaluation import input_values as convert
 from engine.feel import values
-from engine.model.hit_policy import Resolution, resolve
 from engine.model.graph import selected_tables, table_names
+from engine.model.hit_policy import Resolution, resolve
 from engine.model.types import Model, Table
 
 ERRORS, WARNINGS, MODEL = "_errors", "_warnings", "_model"
@@ -61,13 +62,13 @@ def evaluate_record(model: Model, record: Mapping[str, Any], decisions: Iterable
         try:
             value = convert.convert_value(record.get(name), definition.type)
         except convert.Invalid as error:
-            errors.append(f"{name}: {error}")
+            errors.append(f"{model.source.name(name)}: {error}")
             unusable.add(name)
             value = None
         else:
             problem = convert.check_value(value, definition)
             if problem:
-                errors.append(f"{name}: {problem}")
+                errors.append(f"{model.source.name(name)}: {problem}")
                 unusable.add(name)
         context[name] = value
     state = _State(context, unusable, errors)
@@ -90,26 +91,27 @@ class _State:
 
 
 def _evaluate_table(model: Model, table: Table, state: _State) -> None:
-    context = state.context
+    context, source = state.context, model.source
+    shown = source.name(table.name)
     blocked = sorted(table_names(table, model) & state.unusable)
     for column in table.inputs:
         value = context.get(column.name)
         usable = column.name not in state.unusable
         if column.allowed is not None and usable and value is not None and not column.allowed.matches(value, context):
-            state.errors.append(f"{table.name}: {column.heading} {convert.not_allowed_message(value, column.allowed_text)}"
-                                " in this table")
+            state.errors.append(f"{shown}: {source.name(column.heading)} "
+                                f"{convert.not_allowed_message(value, column.allowed_text)} in this table")
             blocked.append(column.name)
     resolution = None
     if blocked:
-        state.errors.append(blocked_message(table, blocked))
+        state.errors.append(blocked_message(model, table, blocked))
     else:
         matched = [i for i, rule in enumerate(table.rules)
                    if all(test.matches(context.get(col.name), context) for test, col in zip(rule.inputs, table.inputs))]
-        resolution = resolve_rules(table, matched, context)
+        resolution = resolve_rules(model, table, matched, context)
         if resolution.error:
-            state.errors.append(f"{table.name}: {resolution.error}")
+            state.errors.append(f"{shown}: {resolution.error}")
         if resolution.warning:
-            state.warnings.append(f"{table.name}: {resolution.warning}")
+            state.warnings.append(f"{shown}: {resolution.warning}")
     failed = resolution is None or resolution.error is not None
     fired = () if resolution is None else resolution.fired
     for index, output in enumerate(table.outputs):
@@ -127,15 +129,18 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
                 state.unusable.add(alias)
 
 
-def resolve_rules(table: Table, matched: list[int], context: Mapping[str, Any]) -> Resolution:
-    """Evaluate the matched rules' output cells for one record and apply the hit policy."""
+def resolve_rules(model: Model, table: Table, matched: list[int], context: Mapping[str, Any]) -> Resolution:
+    """Evaluate the matched rules' output cells for one record and apply the hit policy
+    (its messages in the model's words)."""
     outputs = [tuple(e.evaluate(context) for e in table.rules[i].outputs) for i in matched]
-    return resolve(table.hit_policy, matched, outputs, table.rule_ids, table.priorities)
+    source = model.source
+    return resolve(table.hit_policy, matched, outputs, source.rules(table.name, table.rule_ids), table.priorities,
+                   source.policy(table.hit_policy))
 
 
-def blocked_message(table: Table, names: Iterable[str]) -> str:
-    shown = ", ".join(dict.fromkeys(names))
-    return f"{table.name}: not evaluated because {shown} has no usable value"
+def blocked_message(model: Model, table: Table, names: Iterable[str]) -> str:
+    shown = ", ".join(dict.fromkeys(map(model.source.name, names)))
+    return f"{model.source.name(table.name)}: not evaluated because {shown} has no usable value"
 
 
 def _plain(value: Any) -> Any:

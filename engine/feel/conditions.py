@@ -15,14 +15,25 @@ for static analysis (``engine.feel.set_form``).  Every problem with the text is 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from engine.feel import scalar
 from engine._core.errors import ConditionError
+from engine.feel import scalar
 from engine.feel.syntax import (
-    Arithmetic, Compare, Comparison, Expr, Interval, Logical, Name, Negative, Not, UnaryTests, parse_expression,
+    Arithmetic,
+    Compare,
+    Comparison,
+    Expr,
+    Interval,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    UnaryTests,
+    parse_expression,
     parse_unary_tests,
 )
 
@@ -33,6 +44,9 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     from engine.feel.sets import Domain, TriSet, ValueSet
 
 _EMPTY: Mapping[str, Any] = {}
+# The hint for a name that names nothing, in a workbook's words; a loader of another format
+# gives its own (engine.formats.xlsx.build).
+UNKNOWN_NAME_HINT = "use the name of an input from the Inputs sheet or an output of another table"
 
 
 @dataclass(frozen=True)
@@ -56,19 +70,19 @@ class CompiledUnaryTests:
     def matches(self, value: Any, context: Mapping[str, Any] | None = None) -> bool:
         return self._test(value, context or _EMPTY) is True
 
-    def mask(self, series: "pandas.Series", frame: "pandas.DataFrame | None" = None) -> "numpy.ndarray":
+    def mask(self, series: pandas.Series, frame: pandas.DataFrame | None = None) -> numpy.ndarray:
         """Vectorized ``matches`` over a Series; ``frame`` supplies columns for name endpoints."""
         from engine.feel import vectorized
 
         return vectorized.unary_tests_mask(self.node, series, frame)
 
-    def tri_set(self, domain: "Domain") -> "TriSet | None":
+    def tri_set(self, domain: Domain) -> TriSet | None:
         """The three-valued set form over ``domain``; None when the test names another input."""
         from engine.feel import set_form
 
         return None if self.names else set_form.unary_tests_set(self.node, domain)
 
-    def to_set(self, domain: "Domain") -> "ValueSet | None":
+    def to_set(self, domain: Domain) -> ValueSet | None:
         """The values of ``domain`` (and null) that match; None when not statically known."""
         tri = self.tri_set(domain)
         return None if tri is None else tri.matches()
@@ -86,7 +100,7 @@ class CompiledExpression:
     def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
         return self._evaluate(context or _EMPTY)
 
-    def evaluate_frame(self, frame: "pandas.DataFrame") -> "pandas.Series":
+    def evaluate_frame(self, frame: pandas.DataFrame) -> pandas.Series:
         """Vectorized ``evaluate`` over every row of ``frame``."""
         from engine.feel import vectorized
 
@@ -164,7 +178,7 @@ def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: 
     elif quoted:
         hint = f'if you meant the text, write "{name.name}" (with double quotes)'
     else:
-        hint = "use the name of an input from the Inputs sheet or an output of another table"
+        hint = UNKNOWN_NAME_HINT
     message = f"{name.name} is not a known input"
     column = name.span.column
     return ConditionError(message, text, column, hint, end_column=name.span.end)

@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from engine._core.errors import ConditionError
 
+
 def parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
     """The ConditionError for a text the parser refused."""
     offset = _error_offset(source, error)
@@ -194,7 +195,8 @@ def _bare_words(source: str, start: str) -> Diagnosis:
 
 
 _DIAGNOSES = (
-    _output_range, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any, _unclosed_bracket,
+    _output_range, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any,
+    _unclosed_bracket,
     _trailing_comma, _bare_date, _words, _dash_output, _bare_words,
 )
 

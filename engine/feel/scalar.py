@@ -7,12 +7,23 @@ becomes a small closure; the meaning of every operator lives in ``engine.feel.va
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from engine.feel import values
 from engine.feel.syntax import (
-    Arithmetic, Compare, Comparison, Expr, Interval, Literal, Logical, Name, Negative, Not,
-    PositiveTest, UnaryTests,
+    Arithmetic,
+    Compare,
+    Comparison,
+    Expr,
+    Interval,
+    Literal,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    PositiveTest,
+    UnaryTests,
 )
 
 Context = Mapping[str, Any]

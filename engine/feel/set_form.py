@@ -12,7 +12,15 @@ from __future__ import annotations
 from functools import reduce
 
 from engine.feel.sets import (
-    Domain, TriSet, tri_and, tri_any, tri_compare, tri_equal, tri_not, tri_not_equal, tri_or,
+    Domain,
+    TriSet,
+    tri_and,
+    tri_any,
+    tri_compare,
+    tri_equal,
+    tri_not,
+    tri_not_equal,
+    tri_or,
 )
 from engine.feel.syntax import Comparison, Interval, Literal, PositiveTest, UnaryTests
 

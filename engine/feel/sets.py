@@ -21,11 +21,12 @@ import math
 import numbers
 import operator
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 KINDS: tuple[str, ...] = ("number", "integer", "string", "boolean", "date")
 _NUMERIC = frozenset({"number", "integer"})

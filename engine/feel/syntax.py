@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
-from engine.feel import hints
 from engine._core.errors import ConditionError
+from engine.feel import hints
 
 
 @dataclass(frozen=True)
@@ -51,42 +51,42 @@ class Name:
 
 @dataclass(frozen=True)
 class Negative:
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Arithmetic:
     op: str  # + - * / **
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Compare:
     op: str  # = != < <= > >=
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Logical:
     op: str  # and / or
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Expr"
+    operand: Expr
     span: Span
 
 
-Expr = Union[Literal, Name, Negative, Arithmetic, Compare, Logical, Not]
-Endpoint = Union[Literal, Name]
+Expr = Literal | Name | Negative | Arithmetic | Compare | Logical | Not
+Endpoint = Literal | Name
 
 
 # ------------------------------------------------------------------ unary-test nodes
@@ -115,7 +115,7 @@ class Interval:
     span: Span
 
 
-PositiveTest = Union[Comparison, Interval]
+PositiveTest = Comparison | Interval
 
 
 @dataclass(frozen=True)

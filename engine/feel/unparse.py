@@ -17,12 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from engine._core.errors import DtrunError
 from engine.feel.syntax import (
-    Arithmetic, Compare, Comparison, Expr, Interval, Literal, Logical, Name, Negative, Not, PositiveTest, UnaryTests,
+    Arithmetic,
+    Compare,
+    Comparison,
+    Expr,
+    Interval,
+    Literal,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    PositiveTest,
+    UnaryTests,
 )
 
 Rename = Callable[[str], str]

@@ -16,7 +16,8 @@ import datetime as dt
 import math
 import numbers
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 NULL, BOOLEAN, NUMBER, STRING, DATE, DATETIME, OTHER = (
     "null", "boolean", "number", "string", "date", "datetime", "other",

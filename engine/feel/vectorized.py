@@ -19,15 +19,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+from collections.abc import Callable
 from functools import cached_property, partial
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from engine.feel import values
 from engine.feel.syntax import (
-    Arithmetic, Compare, Comparison, Expr, Literal, Logical, Name, Negative, Not, UnaryTests,
+    Arithmetic,
+    Compare,
+    Comparison,
+    Expr,
+    Literal,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    UnaryTests,
 )
 
 NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME = range(7)  # ordered kinds: >= NUMBER

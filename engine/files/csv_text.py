@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import collections
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from engine._core.threads import pool
 from engine.evaluation.coded import Coded, combinations
 from engine.evaluation.record import format_cell
-from engine._core.threads import pool
 
 FORMULA_START_CHARACTERS = "=+-@\t\r"
 _FORMULA_START = np.zeros(256, dtype=bool)  # by first byte (the characters are ASCII)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -108,7 +109,7 @@ class CsvLayout:
     quoted: bool = True  # the file has a '"' somewhere (so a field may hold a line break)
 
     @classmethod
-    def of(cls, path: Path, encoding: str | None, delimiter: str | None) -> "CsvLayout":
+    def of(cls, path: Path, encoding: str | None, delimiter: str | None) -> CsvLayout:
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
         utf8, quoted = _scan(path)

@@ -18,22 +18,23 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator, Mapping
+from typing import Any
 
 import pandas as pd
 
-from engine.evaluation import frame as batch
-from engine.evaluation.coded import Coded
-from engine.evaluation.binding import as_input_names, input_columns
 from engine._core.errors import InputDataError
+from engine.evaluation import frame as batch
+from engine.evaluation.binding import as_input_names, input_columns
+from engine.evaluation.coded import Coded
 from engine.evaluation.record import ERRORS, WARNINGS
-from engine.model.graph import selected_tables
 from engine.files.patients import read_tables
-from engine.model.types import Model
 from engine.files.results import ResultWriter, result_types
+from engine.model.graph import selected_tables
+from engine.model.types import Model
 
 BLOCK = 1 << 17  # rows evaluated at a time (and written while the next block is evaluated)
 

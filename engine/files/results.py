@@ -12,17 +12,18 @@ for byte what pyarrow's CSV writer writes, the result columns once per combinati
 from __future__ import annotations
 
 import json
-import os
-import stat
 import sys
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from engine._core.atomic import atomic_path
+from engine._core.errors import InputDataError
 from engine.evaluation.coded import Coded, as_series
+from engine.evaluation.record import format_cell
 from engine.files.csv_text import (
     coded_text,
     csv_header,
@@ -34,9 +35,6 @@ from engine.files.csv_text import (
     text_table,
     whole,
 )
-from engine._core.errors import InputDataError
-from engine._core.atomic import atomic_path
-from engine.evaluation.record import format_cell
 
 FORMATS = ("csv", "json", "parquet")
 
@@ -64,7 +62,7 @@ class ResultWriter:
         self._rows_written = 0
         self._header_written = False
 
-    def __enter__(self) -> "ResultWriter":
+    def __enter__(self) -> ResultWriter:
         if self.to_stdout:
             sys.stdout.flush()
             self._sink = sys.stdout.buffer

@@ -23,19 +23,20 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from engine.evaluation import frame as batch
 from engine._core.errors import DtrunError, InputDataError
+from engine.evaluation import frame as batch
 from engine.evaluation.record import ERRORS, MODEL, WARNINGS
-from engine.model.graph import selected_tables
-from engine.model.types import Model, Table
 from engine.files.pipeline import Options, Summary
 from engine.files.results import native_table, result_types
+from engine.model.graph import selected_tables
+from engine.model.types import Model, Table
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -52,8 +53,8 @@ class ClusterError(DtrunError):
 
 
 # ====================================================================== the lazy API
-def evaluate_dask(model: Model, ddf: "dd.DataFrame", decisions: Iterable[str] = (), explain: bool = False,
-                  na_values: Collection[str] = ()) -> "dd.DataFrame":
+def evaluate_dask(model: Model, ddf: dd.DataFrame, decisions: Iterable[str] = (), explain: bool = False,
+                  na_values: Collection[str] = ()) -> dd.DataFrame:
     """Every partition of ``ddf`` evaluated as ``Model.evaluate_frame`` evaluates a frame:
     the same columns, rows and row order per partition; lazy.  An unknown decision, a
     missing required column or a clash with result columns raises here, before any task
@@ -99,7 +100,7 @@ def _text_columns(tables: list[Table], explain: bool) -> list[str]:
     return names + [ERRORS, WARNINGS, MODEL]
 
 
-def parquet_schema(model: Model, results: "dd.DataFrame", decisions: Iterable[str] = (),
+def parquet_schema(model: Model, results: dd.DataFrame, decisions: Iterable[str] = (),
                    explain: bool = False) -> Any:
     """The Arrow schema for ``results.to_parquet(folder, schema=...)``: the types that
     ``dtrun evaluate`` writes (Dask cannot infer the type of a collect table's lists)."""
@@ -195,7 +196,7 @@ def _meta(model: Model, empty: pd.DataFrame, decisions: tuple[str, ...], explain
 
 
 # ====================================================================== files in
-def read_dataset(source: str, options: Options = Options()) -> "dd.DataFrame":
+def read_dataset(source: str, options: Options = Options()) -> dd.DataFrame:
     """A Parquet dataset (folder, file or glob) or CSV files (file or glob) as a Dask
     DataFrame: Parquet as Dask reads it, CSV one partition per file, every field as text,
     read by ``engine.files.patients`` exactly as the single-process run reads it."""
@@ -237,7 +238,7 @@ def _natural(path: Path) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(path))]
 
 
-def _read_parquet(source: str, files: list[Path]) -> "dd.DataFrame":
+def _read_parquet(source: str, files: list[Path]) -> dd.DataFrame:
     """Texts as ``pandas.read_parquet`` reads them: Dask's own conversion to its string
     dtype is left out (it costs about a second per million rows and changes nothing)."""
     import dask
@@ -251,7 +252,7 @@ def _read_parquet(source: str, files: list[Path]) -> "dd.DataFrame":
         raise InputDataError(f"{source}: cannot read as a Parquet dataset ({error})") from None
 
 
-def _read_csv(files: list[Path], options: Options) -> "dd.DataFrame":
+def _read_csv(files: list[Path], options: Options) -> dd.DataFrame:
     import dask.dataframe as dd
 
     from engine.files.patients import CsvLayout, read_chunks, read_patients
@@ -295,7 +296,7 @@ def evaluate_to_folder(model: Model, source: str, out: str, options: Options = O
     return summary
 
 
-def _write_all(client: "Client", results: "dd.DataFrame", folder: Path, types: dict[str, Any], schema: Any,
+def _write_all(client: Client, results: dd.DataFrame, folder: Path, types: dict[str, Any], schema: Any,
                progress: bool) -> pd.DataFrame:
     width = max(5, len(str(results.npartitions - 1)))
     meta = pd.DataFrame({c: pd.Series([], dtype="int64") for c in ("rows", "errors", "warnings")})
@@ -382,7 +383,7 @@ def _check_replaceable(target: Path) -> None:
 
 # ====================================================================== the cluster
 @contextlib.contextmanager
-def connect(scheduler: str | None = None) -> Iterator["Client"]:
+def connect(scheduler: str | None = None) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler``, or of a local cluster sized to this
     machine (one single-threaded worker process per core); closed on exit."""
     from distributed import Client, LocalCluster

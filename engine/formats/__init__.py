@@ -8,9 +8,10 @@ hold.  Each format has its own subpackage, with the words its messages use.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from engine._core.lazy import exports
 
@@ -36,7 +37,7 @@ def kind_of(path: str | Path) -> str:
     return "dmn" if str(path).lower().endswith(".dmn") else "xlsx"
 
 
-def load(path: str | Path, limits: Any = None) -> "Model":
+def load(path: str | Path, limits: Any = None) -> Model:
     """Read, check and compile the model in ``path``; raise WorkbookError listing every
     problem.  ``limits`` (``engine.formats.xlsx.safety.Limits``) bounds what a workbook may
     unpack to."""
@@ -59,7 +60,7 @@ def paths(named: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def convert(source: str | Path, target: str | Path, dmn_version: str | None = None) -> "Model":
+def convert(source: str | Path, target: str | Path, dmn_version: str | None = None) -> Model:
     """``dtrun convert``: the model in ``source``, checked as ``load`` checks it, written to
     ``target`` in the other format, atomically; returns the model.  A workbook becomes DMN
     ``dmn_version`` (default 1.3) with the DMN names its ``_dmn`` sheet keeps (a workbook

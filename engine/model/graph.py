@@ -9,8 +9,8 @@ it), and the selection behind ``--decision`` (the tables named and everything up
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Iterable, Mapping
 
 from engine._core.errors import InputDataError
 from engine.model.types import Model, Table

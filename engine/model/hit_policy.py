@@ -7,8 +7,9 @@ evaluator resolves whole columns at once and must agree with :func:`resolve`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from engine.feel import values
 
@@ -26,7 +27,7 @@ class HitPolicy:
     code: str  # one of CODES
 
     @classmethod
-    def parse(cls, text: Any) -> "HitPolicy | None":
+    def parse(cls, text: Any) -> HitPolicy | None:
         """The policy an A1 cell names (``U``, ``C+``, ``COLLECT SUM``, ...), or None."""
         key = " ".join(str(text or "").upper().replace("_", " ").split())
         key = _LONG_NAMES.get(key, key).replace(" ", "")
@@ -87,8 +88,12 @@ def resolve(
     outputs: Sequence[tuple[Any, ...]],
     rule_ids: Sequence[str],
     priorities: Sequence[Sequence[Any]] = (),
+    policy_name: str | None = None,
 ) -> Resolution:
-    """Resolve the matched rules (indexes in rule order) given each matched rule's outputs."""
+    """Resolve the matched rules (indexes in rule order) given each matched rule's outputs;
+    messages name the rules by ``rule_ids`` and the policy by ``policy_name`` (its code by
+    default)."""
+    shown = policy_name or policy.code
     width = len(outputs[0]) if outputs else len(priorities) or 1
     if not matched:
         empty = policy.empty_result()
@@ -96,9 +101,10 @@ def resolve(
         return Resolution(tuple(empty for _ in range(width)), (), warning=warning)
     code = policy.code
     if code == "U" and len(matched) > 1:
-        return _failure(width, f"rules {_and(rule_ids, matched)} {_all(matched)} match under hit policy U")
+        return _failure(width, f"rules {_and(rule_ids, matched)} {_all(matched)} match under hit policy {shown}")
     if code == "A" and len(set(map(_key, outputs))) > 1:
-        return _failure(width, f"rules {_and(rule_ids, matched)} {_all(matched)} match under hit policy A but give different outputs")
+        return _failure(width, f"rules {_and(rule_ids, matched)} {_all(matched)} match under hit policy {shown} "
+                               "but give different outputs")
     if code in ("U", "A", "F"):
         fired = tuple(matched) if code == "A" else (matched[0],)
         return Resolution(tuple(outputs[0]), fired)
@@ -109,7 +115,7 @@ def resolve(
         return _lists([outputs[i] for i in order], tuple(matched[i] for i in order), width)
     if code in ("R", "C"):
         return _lists(list(outputs), tuple(matched), width)
-    return _aggregate(policy, [row[0] for row in outputs], tuple(matched), rule_ids)
+    return _aggregate(policy, [row[0] for row in outputs], tuple(matched), rule_ids, shown)
 
 
 def _failure(width: int, message: str) -> Resolution:
@@ -120,7 +126,8 @@ def _lists(rows: list[tuple[Any, ...]], fired: tuple[int, ...], width: int) -> R
     return Resolution(tuple([row[k] for row in rows] for k in range(width)), fired)
 
 
-def _aggregate(policy: HitPolicy, items: list[Any], fired: tuple[int, ...], rule_ids: Sequence[str]) -> Resolution:
+def _aggregate(policy: HitPolicy, items: list[Any], fired: tuple[int, ...], rule_ids: Sequence[str],
+               shown: str) -> Resolution:
     op = policy.aggregation
     if op == "#":
         return Resolution((len(items),), fired)
@@ -128,8 +135,9 @@ def _aggregate(policy: HitPolicy, items: list[Any], fired: tuple[int, ...], rule
     allowed = {values.NUMBER} if op == "+" else {values.NUMBER, values.STRING, values.DATE, values.DATETIME}
     if len(kinds) != 1 or not kinds <= allowed:
         what = "add" if op == "+" else "order"
-        shown = ", ".join(_show(v) for v in items)
-        return Resolution((None,), fired, error=f"hit policy {policy} cannot {what} the values {shown} of rules {_and(rule_ids, fired)}")
+        values_shown = ", ".join(_show(v) for v in items)
+        return Resolution((None,), fired, error=f"hit policy {shown} cannot {what} the values {values_shown} of rules "
+                                                f"{_and(rule_ids, fired)}")
     items = [values.canonical(v) for v in items]
     result = sum(items) if op == "+" else (min(items) if op == "<" else max(items))
     return Resolution((result,), fired)

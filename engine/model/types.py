@@ -9,12 +9,14 @@ evaluation errors and lint findings can point at it.  Evaluation lives in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
-from engine.feel.conditions import CompiledExpression, CompiledUnaryTests
 from engine._core.errors import Location, Problem
+from engine.feel.conditions import CompiledExpression, CompiledUnaryTests
 from engine.model.hit_policy import HitPolicy
+from engine.model.source import Source
 
 INPUT_TYPES = ("number", "integer", "string", "boolean", "date")
 
@@ -110,11 +112,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Model:
-    """A loaded, compiled workbook."""
+    """A loaded, compiled workbook or DMN model.  Positions in it (``Location``, column
+    letters, rule rows) are those of the workbook's sheets, or of the sheet grids a DMN model
+    is read into; ``source`` names them in the author's terms."""
 
     workbook: str  # file name as given by the user
     inputs: Mapping[str, InputDef]
     tables: tuple[Table, ...]  # in evaluation order
+    source: Source  # the file it was read from, and how messages name its places and things
     about: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)  # plain output name → table.output
     tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet

@@ -15,8 +15,9 @@ but not every Excel feature (images and charts are dropped).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from engine._core.errors import InputDataError
 from engine.analysis.findings import Finding

@@ -10,12 +10,15 @@ markdown and json forms are made by ``engine.review.diff_render``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from engine.model.types import InputDef, Model, Rule, Table
 from engine.formats.xlsx.layout import cell_text
+from engine.formats.xlsx.words import WORKBOOK_WORDS, workbook_source
+from engine.model.source import Source, Words
+from engine.model.types import InputDef, Model, Rule, Table
 
 FORMATS = ("text", "markdown", "json")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -74,8 +77,9 @@ class WorkbookDiff:
     inputs: tuple[ItemDiff, ...] = ()
     tables: tuple[TableDiff, ...] = ()
     tests: tuple[ItemDiff, ...] = ()
-    behaviour: tuple[Any, ...] = ()  # engine.behaviour.BehaviourChange, in its order
+    behaviour: tuple[Any, ...] = ()  # engine.analysis.behaviour.BehaviourChange, in its order
     semantic: bool = True  # False when the behaviour could not be compared (engine.analysis.behaviour missing)
+    words: Words = field(default=WORKBOOK_WORDS, compare=False)  # the new version's format's words
 
     @property
     def changed(self) -> bool:
@@ -103,8 +107,8 @@ def compare(old: Model, new: Model) -> WorkbookDiff:
     """The structural and semantic differences from ``old`` to ``new``."""
     behaviour, semantic = behaviour_of(old, new)
     return WorkbookDiff(old.workbook, new.workbook, compare_about(old.about, new.about),
-                        compare_inputs(old.inputs, new.inputs), compare_tables(old, new),
-                        compare_tests(old, new), behaviour, semantic)
+                        compare_inputs(old.inputs, new.inputs, (old.source, new.source)), compare_tables(old, new),
+                        compare_tests(old, new), behaviour, semantic, new.source.words)
 
 
 def behaviour_of(old: Model, new: Model) -> tuple[tuple[Any, ...], bool]:
@@ -135,9 +139,9 @@ def _fields(old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> t
 def _canonical(text: str, role: str) -> str:
     """A condition or output as one standard FEEL spelling (``"a","b"`` and ``"a", "b"``,
     ``≥ 3`` and ``>= 3`` read alike); other texts with their spaces collapsed."""
-    from engine.feel.unparse import expression, unary_tests
     from engine._core.errors import ConditionError
     from engine.feel.syntax import parse_expression, parse_unary_tests
+    from engine.feel.unparse import expression, unary_tests
 
     try:
         if role in ("input", "allowed values"):
@@ -170,15 +174,18 @@ def input_fields(definition: InputDef) -> tuple[tuple[str, str], ...]:
             ("code", definition.code), ("description", definition.description))
 
 
-def compare_inputs(old: Mapping[str, InputDef], new: Mapping[str, InputDef]) -> tuple[ItemDiff, ...]:
+def compare_inputs(old: Mapping[str, InputDef], new: Mapping[str, InputDef],
+                   sources: tuple[Source, Source] | None = None) -> tuple[ItemDiff, ...]:
+    was, now = sources or (workbook_source(""), workbook_source(""))
     found = []
     for name, before, after in _keyed(old, new):
+        shown_name = (was if after is None else now).name(name)
         if before is None or after is None:
             fields = input_fields(after or before)
             shown = tuple(Change(f, "" if before is None else v, v if before is None else "") for f, v in fields if v)
-            found.append(ItemDiff(name, ADDED if before is None else REMOVED, shown))
+            found.append(ItemDiff(shown_name, ADDED if before is None else REMOVED, shown))
         elif changes := _fields(input_fields(before), input_fields(after)):
-            found.append(ItemDiff(name, CHANGED, changes))
+            found.append(ItemDiff(shown_name, CHANGED, changes))
     return tuple(found)
 
 
@@ -211,11 +218,11 @@ def compare_tables(old: Model, new: Model) -> tuple[TableDiff, ...]:
     found = []
     for name, a, b in _keyed(before, after):
         if a is None or b is None:
-            table = b or a
+            table, source = (b, new.source) if a is None else (a, old.source)
             rules = len(table.rules)
-            found.append(TableDiff(name, ADDED if a is None else REMOVED,
-                                   size=f"{table.hit_policy}, {rules} rule" + "s" * (rules != 1)))
-        elif (changed := compare_table(a, b)) is not None:
+            found.append(TableDiff(source.name(name), ADDED if a is None else REMOVED,
+                                   size=f"{source.policy(table.hit_policy)}, {rules} rule" + "s" * (rules != 1)))
+        elif (changed := compare_table(a, b, (old.source, new.source))) is not None:
             found.append(changed)
     return tuple(found)
 
@@ -228,65 +235,76 @@ def columns_of(table: Table) -> dict[tuple[str, str], Any]:
     return found
 
 
-def compare_table(old: Table, new: Table) -> TableDiff | None:
-    """How ``new`` differs from ``old`` (a table of the same name); None when it does not."""
+def compare_table(old: Table, new: Table, sources: tuple[Source, Source] | None = None) -> TableDiff | None:
+    """How ``new`` differs from ``old`` (a table of the same name); None when it does not.
+    ``sources``: each version's source, which names its places and things (default: workbooks)."""
+    was, now = sources or (workbook_source(""), workbook_source(""))
     before, after = columns_of(old), columns_of(new)
     changes = []
     if old.hit_policy != new.hit_policy:
-        changes.append(Change("hit policy", str(old.hit_policy), str(new.hit_policy), "A1", "A1"))
+        changes.append(Change("hit policy", was.policy(old.hit_policy), now.policy(new.hit_policy),
+                              was.place(old.name, "A1")[1], now.place(new.name, "A1")[1]))
     for key in [k for k in after if k in before and k[0] != "annotation"]:
         a, b = before[key].allowed_text, after[key].allowed_text
         if not same_text(a, b, "allowed values"):
-            changes.append(Change(f"allowed values of {key[1]}", a, b, f"{before[key].column}3",
-                                  f"{after[key].column}3"))
+            changes.append(Change(f"allowed values of {now.name(key[1])}", a, b,
+                                  was.place(old.name, f"{before[key].column}3")[1],
+                                  now.place(new.name, f"{after[key].column}3")[1]))
     common = [r.id for r in new.rules if r.id in set(old.rule_ids)]
     if [r for r in old.rule_ids if r in set(common)] != common:
-        changes.append(Change("rule order", ", ".join(r for r in old.rule_ids if r in set(common)),
-                              ", ".join(common)))
-    added = tuple(_column_label(k, after[k]) for k in after if k not in before)
-    removed = tuple(_column_label(k, before[k]) for k in before if k not in after)
-    rules = _compare_rules(old, new)
+        kept = [r for r in old.rule_ids if r in set(common)]
+        changes.append(Change("rule order", ", ".join(was.rules(old.name, kept)),
+                              ", ".join(now.rules(new.name, common))))
+    added = tuple(_column_label(k, after[k], now, new.name) for k in after if k not in before)
+    removed = tuple(_column_label(k, before[k], was, old.name) for k in before if k not in after)
+    rules = _compare_rules(old, new, was, now)
     if not (changes or added or removed or rules):
         return None
-    return TableDiff(new.name, CHANGED, tuple(changes), added, removed, rules)
+    return TableDiff(now.name(new.name), CHANGED, tuple(changes), added, removed, rules)
 
 
-def _column_label(key: tuple[str, str], column: Any) -> str:
-    return f"{key[1]} ({key[0]}, column {column.column})"
+def _column_label(key: tuple[str, str], column: Any, source: Source, table: str) -> str:
+    return f"{source.name(key[1])} ({key[0]}, {source.column(table, column.column)})"
 
 
-def rule_cells(table: Table, rule: Rule) -> dict[tuple[str, str], tuple[str, str]]:
-    """(role, name) → (cell text, cell address) of one rule."""
+def rule_cells(table: Table, rule: Rule, source: Source | None = None
+               ) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(role, name) → (cell text, where the cell is, the column's name) of one rule, as
+    ``source`` writes and names them."""
+    source = source or workbook_source("")
     cells = {("input", c.name): (t.text, f"{c.column}{rule.row}") for c, t in zip(table.inputs, rule.inputs)}
     cells.update({("output", c.name): (e.text, f"{c.column}{rule.row}") for c, e in zip(table.outputs, rule.outputs)})
     cells.update({("annotation", c.name): (t, f"{c.column}{rule.row}")
                   for c, t in zip(table.annotations, rule.annotations)})
-    return cells
+    return {(role, name): (source.text(table.name, ref, text), source.place(table.name, ref)[1],
+                           source.name(name) if role == "input" else name)
+            for (role, name), (text, ref) in cells.items()}
 
 
-def _compare_rules(old: Table, new: Table) -> tuple[RuleDiff, ...]:
+def _compare_rules(old: Table, new: Table, was: Source, now: Source) -> tuple[RuleDiff, ...]:
     before = {r.id: r for r in old.rules}
     after = {r.id: r for r in new.rules}
     found = []
     for rule_id, a, b in _keyed(before, after):
+        rows = (a and was.row(old.name, a.row), b and now.row(new.name, b.row))
         if a is None or b is None:
-            rule, table = (b, new) if a is None else (a, old)
-            cells = tuple(Change(name, "" if a is None else text, text if a is None else "", "" if a is None else ref,
+            rule, table, source = (b, new, now) if a is None else (a, old, was)
+            cells = tuple(Change(shown, "" if a is None else text, text if a is None else "", "" if a is None else ref,
                                  ref if a is None else "", role)
-                          for (role, name), (text, ref) in rule_cells(table, rule).items() if text)
-            found.append(RuleDiff(rule_id, ADDED if a is None else REMOVED, a and a.row, b and b.row, cells))
-        elif cells := _cell_changes(rule_cells(old, a), rule_cells(new, b)):
-            found.append(RuleDiff(rule_id, CHANGED, a.row, b.row, cells))
+                          for (role, _), (text, ref, shown) in rule_cells(table, rule, source).items() if text)
+            found.append(RuleDiff(source.rule(table.name, rule_id), ADDED if a is None else REMOVED, *rows, cells))
+        elif cells := _cell_changes(rule_cells(old, a, was), rule_cells(new, b, now)):
+            found.append(RuleDiff(now.rule(new.name, rule_id), CHANGED, *rows, cells))
     return tuple(found)
 
 
-def _cell_changes(before: dict[tuple[str, str], tuple[str, str]], after: dict[tuple[str, str], tuple[str, str]]
-                  ) -> tuple[Change, ...]:
+def _cell_changes(before: dict[tuple[str, str], tuple[str, str, str]],
+                  after: dict[tuple[str, str], tuple[str, str, str]]) -> tuple[Change, ...]:
     """The cells that differ; a missing input column reads as '-' (any value)."""
     changes = []
     for (role, name), old, new in _keyed(before, after):
-        absent = ("-" if role == "input" else "", "")
-        (a, a_ref), (b, b_ref) = old or absent, new or absent
+        (a, a_ref, a_name), (b, b_ref, b_name) = (old or ("-" if role == "input" else "", "", name),
+                                                  new or ("-" if role == "input" else "", "", name))
         if not same_text(a, b, role):
-            changes.append(Change(name, a, b, a_ref, b_ref, role))
+            changes.append(Change(b_name if new else a_name, a, b, a_ref, b_ref, role))
     return tuple(changes)

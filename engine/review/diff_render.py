@@ -8,8 +8,10 @@ level, cells as code in markdown, the behaviour summary and verdict, and the jso
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from engine.model.source import Words
 from engine.review.diff import (
     ADDED,
     CHANGED,
@@ -27,7 +29,7 @@ def render(diff: WorkbookDiff, fmt: str = "text") -> str:
     if fmt == "json":
         return as_json(diff)
     if fmt in ("text", "markdown"):
-        return _Writer(fmt == "markdown").document(diff)
+        return _Writer(fmt == "markdown", diff.words).document(diff)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -63,8 +65,8 @@ def summary(diff: WorkbookDiff) -> str:
 class _Writer:
     """The text and markdown forms: one line per change, indented by level."""
 
-    def __init__(self, markdown: bool) -> None:
-        self.markdown = markdown
+    def __init__(self, markdown: bool, words: Words) -> None:
+        self.markdown, self.words = markdown, words
         self.lines: list[str] = []
 
     def code(self, text: str) -> str:
@@ -125,9 +127,9 @@ class _Writer:
     def _table(self, table: TableDiff) -> None:
         name = self.plain(table.name)
         if table.status != CHANGED:
-            self.item(0, f"table {name} {table.status} ({table.size})")
+            self.item(0, f"{self.words.say('table', table=name)} {table.status} ({table.size})")
             return
-        self.item(0, f"table {name} changed")
+        self.item(0, f"{self.words.say('table', table=name)} changed")
         for change in table.changes:
             self.item(1, self._change(change, change.what != "rule order"))
         for label in table.columns_added:
@@ -146,13 +148,15 @@ class _Writer:
         row = rule.new_row if rule.status == ADDED else rule.old_row
         cells = ", ".join(f"{self.plain(c.what)} {self.code(c.new or c.old)}" for c in rule.cells
                           if c.role != "annotation")
-        self.item(1, f"rule {rule_id} {rule.status} (row {row}): {cells}")
+        where = f" (row {row})" if row is not None else ""  # a DMN rule has no row: its name says where it is
+        self.item(1, f"rule {rule_id} {rule.status}{where}: {cells}")
 
     def _behaviour(self, diff: WorkbookDiff) -> None:
         self.heading("Behaviour")
         self.item(0, self.plain(summary(diff)))
         for change in diff.behaviour:
-            self.item(0, f"table {self.plain(change.table)}, records with {self.code(box_text(change.box))}: "
+            self.item(0, f"{self.words.say('table', table=self.plain(change.table))}, records with "
+                         f"{self.code(box_text(change.box))}: "
                          f"{self.code(change.old)} -> {self.code(change.new)}")
             self.item(1, f"e.g. {self.code(example_text(change.example))}")
 

@@ -1,10 +1,8 @@
 """``dtrun show``: a workbook rendered as its author sees it, for terminals, pull requests and browsers.
 
-Owns the view of a :class:`~engine.model.Model` (the ``About`` sheet, the data dictionary,
-then each table with its hit policy, headings, roles, allowed values and rules with their ids,
-cells and annotations, then the ``Tests`` cases), and three renderings of it: ``text`` (rich
-tables, no colour, a fixed width), ``markdown`` (GitHub tables) and ``html`` (a standalone
-page, lint findings highlighted on their cells).  The output depends only on the workbook's
+Owns three renderings of the view of a model (``engine.review.view``): ``text`` (rich tables,
+no colour, a fixed width), ``markdown`` (GitHub tables) and ``html`` (a standalone page, lint
+findings highlighted on their cells).  The output depends only on the workbook's
 content, never on the file's name or the clock, so that it can serve as git's text
 conversion for ``.xlsx`` files (``docs/review.md``).
 """
@@ -14,135 +12,20 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from engine._core.cells import cell_ref, column_number
+from engine._core.cells import cell_ref
 from engine.analysis.findings import Finding
-from engine.model.types import AnnotationColumn, InputColumn, Model, OutputColumn, Rule, Table
-from engine.formats.xlsx.layout import INPUT_HEADINGS, cell_text
+from engine.formats.xlsx.layout import cell_text
+from engine.model.types import Model
+from engine.review.view import Cell, Section, sections
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine._core.errors import WorkbookError
 
 FORMATS = ("text", "markdown", "html")
-Column = InputColumn | OutputColumn | AnnotationColumn
 DEFAULT_WIDTH = 120
-MEANINGS = {  # what a table of each hit policy returns, in an author's words
-    "U": "at most one rule may match a record",
-    "A": "several rules may match if they give the same outputs",
-    "P": "the matching rule whose output comes first in the priority list (row 3)",
-    "F": "the first matching rule, from the top",
-    "R": "a list of the outputs of all matching rules, top to bottom",
-    "O": "a list of the outputs of all matching rules, in priority order (row 3)",
-    "C": "a list of the outputs of all matching rules",
-    "C+": "the sum of the outputs of all matching rules",
-    "C<": "the smallest output of all matching rules",
-    "C>": "the largest output of all matching rules",
-    "C#": "how many rules match",
-}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One shown cell: its text, its spreadsheet address ('' when unknown), and whether it
-    holds condition-language text (shown as code)."""
-
-    text: str
-    ref: str = ""
-    code: bool = False
-
-
-@dataclass(frozen=True)
-class Section:
-    """One sheet (or one table) of the view: ``header`` rows (headings, roles, allowed values)
-    and body ``rows``, cells aligned by column."""
-
-    kind: str  # about | inputs | table | tests
-    sheet: str
-    title: str
-    notes: tuple[str, ...] = ()
-    header: tuple[tuple[Cell, ...], ...] = ()
-    rows: tuple[tuple[Cell, ...], ...] = ()
-
-
-# ---------------------------------------------------------------------- the view
-def sections(model: Model, table: str | None = None) -> list[Section]:
-    """The view of ``model`` (only table ``table`` when given): About, Inputs, tables, Tests."""
-    if table is not None:
-        return [table_section(model.table(table))]
-    found = [about_section(model)] if model.about else []
-    found.append(inputs_section(model))
-    found += [table_section(t) for t in model.tables]
-    if model.tests:
-        found.append(tests_section(model))
-    return found
-
-
-def about_section(model: Model) -> Section:
-    rows = tuple((Cell(key, f"A{n}"), Cell(value, f"B{n}")) for n, (key, value) in enumerate(model.about.items(), 1))
-    return Section("about", "About", "About", header=((Cell("Key"), Cell("Value")),), rows=rows)
-
-
-def inputs_section(model: Model) -> Section:
-    rows = []
-    for definition in model.inputs.values():
-        allowed = definition.allowed.text if definition.allowed else ""
-        rows.append((Cell(definition.name, definition.location.cell), Cell(definition.type),
-                     Cell(allowed, code=True), Cell("yes" if definition.required else "no"), Cell(definition.unit),
-                     Cell(definition.code), Cell(definition.description)))
-    header = (tuple(Cell(h) for h in INPUT_HEADINGS),)
-    return Section("inputs", "Inputs", "Inputs (data dictionary)", header=header, rows=tuple(rows))
-
-
-def table_section(table: Table) -> Section:
-    columns: list[Column] = sorted([*table.inputs, *table.outputs, *table.annotations],
-                                   key=lambda c: column_number(c.column))
-    roles = {id(c): role for role, group in (("input", table.inputs), ("output", table.outputs),
-                                             ("annotation", table.annotations)) for c in group}
-    headings = (Cell(str(table.hit_policy), "A1", code=True),
-                *(Cell(c.heading if isinstance(c, InputColumn) else c.name, f"{c.column}1") for c in columns))
-    role_row = (Cell(""), *(Cell(roles[id(c)], f"{c.column}2") for c in columns))
-    allowed_row = (Cell(""), *(Cell("" if isinstance(c, AnnotationColumn) else c.allowed_text, f"{c.column}3", code=True)
-                               for c in columns))
-    header = (headings, role_row) + ((allowed_row,) if any(cell.text for cell in allowed_row) else ())
-    return Section("table", table.name, f"Table {table.name}", _table_notes(table), header,
-                   tuple(_rule_row(table, rule, columns) for rule in table.rules))
-
-
-def _table_notes(table: Table) -> tuple[str, ...]:
-    policy = table.hit_policy
-    notes = [f"hit policy {policy.code} ({policy.name}): {MEANINGS[policy.code]}", f"{len(table.rules)} rule" + "s" * (len(table.rules) != 1)]
-    if table.depends_on:
-        notes.append("uses the results of " + ", ".join(table.depends_on))
-    return tuple(notes)
-
-
-def _rule_row(table: Table, rule: Rule, columns: Sequence[Column]) -> tuple[Cell, ...]:
-    texts: dict[str, tuple[str, bool]] = {}
-    for column, test in zip(table.inputs, rule.inputs):
-        texts[column.column] = (test.text, True)
-    for output, expression in zip(table.outputs, rule.outputs):
-        texts[output.column] = (expression.text, True)
-    for note, annotation in zip(table.annotations, rule.annotations):
-        texts[note.column] = (annotation, False)
-    shown = [(c, texts.get(c.column, ("", False))) for c in columns]
-    return (Cell(rule.id, f"A{rule.row}"), *(Cell(t, f"{c.column}{rule.row}", code) for c, (t, code) in shown))
-
-
-def tests_section(model: Model) -> Section:
-    inputs = list(dict.fromkeys(name for case in model.tests for name in case.inputs))
-    expected = list(dict.fromkeys(name for case in model.tests for name in case.expected))
-    header = (tuple(Cell(h) for h in ("case", *inputs, *expected)),
-              (Cell(""), *(Cell("input") for _ in inputs), *(Cell("expected") for _ in expected)))
-    rows = []
-    for case in model.tests:
-        given = [Cell(cell_text(case.inputs.get(name))) for name in inputs]
-        wanted = [Cell(cell_text(case.expected[name][0]), case.expected[name][1]) if name in case.expected
-                  else Cell("") for name in expected]
-        rows.append((Cell(case.id, f"A{case.row}"), *given, *wanted))
-    return Section("tests", "Tests", f"Tests ({len(rows)} case" + "s" * (len(rows) != 1) + ")",
-                   header=header, rows=tuple(rows))
 
 
 # ---------------------------------------------------------------------- renderings
@@ -319,7 +202,8 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 
 def page(model: Model, view: list[Section], findings: Sequence[Finding]) -> str:
     """A standalone HTML page; every text is escaped, findings are marked on their cells."""
-    shown = {(s.sheet, c.ref) for s in view for row in (*s.header, *s.rows) for c in row if c.ref}
+    shown = {(c.where or s.sheet, c.ref) for s in view for row in (*s.header, *s.rows) for c in row
+             if c.ref or c.where}
     numbered = list(enumerate(findings, start=1))
     at: dict[tuple[str, str], list[tuple[int, Finding]]] = {}
     for number, finding in numbered:
@@ -345,8 +229,9 @@ def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, st
     parts = [f"<h2>Lint findings ({len(numbered)})</h2>", "<ol>"]
     for number, finding in numbered:
         where = html.escape(f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet or "workbook")
-        if finding.cells and (finding.sheet, finding.cells[0]) in shown:
-            where = f'<a href="#{_anchor(finding.sheet, finding.cells[0])}">{where}</a>'
+        first = finding.cells[0] if finding.cells else ""
+        if (finding.sheet, first) in shown:
+            where = f'<a href="#{_anchor(finding.sheet, first)}">{where}</a>'
         text = html.escape(f"{finding.severity}[{finding.code}]: {finding.advice}")
         parts.append(f'<li id="f{number}" class="{finding.severity}">{where}: {text}</li>')
     return parts + ["</ol>"]
@@ -372,7 +257,8 @@ def _html_cell(sheet: str, cell: Cell, at: dict[tuple[str, str], list[tuple[int,
         content = f"<code>{content}</code>"
     classes = [kind] if kind else []
     attributes = ""
-    if cell.ref:
+    if cell.ref or cell.where:
+        sheet = cell.where or sheet
         attributes += f' id="{_anchor(sheet, cell.ref)}"'
         marks = at.get((sheet, cell.ref), [])
         if marks:
@@ -387,7 +273,7 @@ def _html_cell(sheet: str, cell: Cell, at: dict[tuple[str, str], list[tuple[int,
 
 
 # ---------------------------------------------------------------------- a workbook that cannot be used
-def broken_text(workbook: str, error: "WorkbookError") -> str:
+def broken_text(workbook: str, error: WorkbookError) -> str:
     """For git's textconv: the problems of a workbook that cannot be used, then every
     non-empty cell as ``sheet!ref: text`` (nothing when the file cannot be read at all)."""
     from engine._core.errors import WorkbookError

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from engine.evaluation.record import evaluate_record
 from engine.feel import values
 from engine.model.cases import TestCase
 from engine.model.types import Model
+
 
 @dataclass(frozen=True)
 class Failure:

@@ -21,16 +21,23 @@ naming the cell.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from engine._core.errors import Problem, WorkbookError
 from engine._core.version import __version__
 from engine.feel import values
 from engine.feel.unparse import FeelWriteError, expression, unary_tests
 from engine.formats.dmn.names import (
-    DEFAULT_VERSION, DTRUN_NAMESPACE, FEEL_TYPE, VERSIONS, XmlIds, dmn_hit_policy, identifier,
+    DEFAULT_VERSION,
+    DTRUN_NAMESPACE,
+    FEEL_TYPE,
+    VERSIONS,
+    XmlIds,
+    dmn_hit_policy,
+    identifier,
 )
-from engine._core.errors import Problem, WorkbookError
 from engine.model.types import InputDef, Model, Table
 
 Element = ET.Element
@@ -187,7 +194,8 @@ class _Writer:
             clause = _sub(element, "input", {"id": self.ids.id(f"input_{table.name}_{number}"),
                                              "label": column.heading})
             _text(clause, "inputExpression", self.reference(column.name),
-                  {"id": self.ids.id(f"inputExpression_{table.name}_{number}"), "typeRef": self.input_type(column.name)})
+                  {"id": self.ids.id(f"inputExpression_{table.name}_{number}"),
+                   "typeRef": self.input_type(column.name)})
             if column.allowed is not None:
                 _text(clause, "inputValues", self.tests_text(column.allowed, table.name, f"{column.column}3"),
                       {"id": self.ids.id(f"inputValues_{table.name}_{number}")})
@@ -282,7 +290,7 @@ class _Writer:
 
     def levels(self) -> dict[str, int]:
         """Inputs on level 0; a table one level above the highest table it reads."""
-        levels = {name: 0 for name in self.model.inputs}
+        levels = dict.fromkeys(self.model.inputs, 0)
         for table in self.model.tables:  # in evaluation order: upstream tables come first
             levels[table.name] = 1 + max((levels[d] for d in table.depends_on if d in levels), default=0)
         return levels

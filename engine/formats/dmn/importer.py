@@ -18,10 +18,13 @@ are moved from sheet cells to the DMN elements they came from (``rule 2 (id r2),
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine._core.cells import cell_ref, column_letter
+from engine._core.errors import WorkbookError
 from engine.feel.unparse import rename_names
 from engine.formats.dmn.names import (
     DOCUMENTATION,
@@ -39,11 +42,10 @@ from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
-from engine._core.errors import WorkbookError
-from engine.model.types import Model
-from engine._core.cells import cell_ref, column_letter
+from engine.formats.dmn.words import DmnSource
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS, RULE_ID
+from engine.model.types import Model
 
 CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
 
@@ -58,13 +60,25 @@ def build_dmn_model(document: DmnDocument) -> Model:
     tables = set(document.sheets) - {"About", "Inputs"}
     if document.problems and (not document.sheets or not tables):  # not a DMN model, or every decision refused
         raise WorkbookError(document.problems, document.warnings)
-    try:
-        model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered)
-    except WorkbookError as error:
-        raise WorkbookError([document.locate(p) for p in error.problems],
-                            [document.locate(w) for w in error.warnings]) from None
+    model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered,
+                        dmn_source(document))
     aliases = {ours: theirs for theirs, ours in document.inputs.items() if ours != theirs and ours in model.inputs}
     return replace(model, input_aliases=aliases)
+
+
+def dmn_source(document: DmnDocument) -> DmnSource:
+    """The source of the model built from ``document``: where each grid cell came from, how
+    rules are named, and each dtrun name's DMN name (a decision with one output names that
+    output's value, ``Age Band``; with several, ``Age Band.band``)."""
+    names = {ours: theirs for theirs, ours in document.inputs.items()}
+    for decision, table in document.decisions.items():
+        names[table] = decision
+        outputs = document.outputs.get(table, {})
+        for theirs, ours in outputs.items():
+            names[f"{table}.{ours}"] = decision if len(outputs) == 1 else f"{decision}.{theirs or ours}"
+    names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
+    return DmnSource(document.path, document.places, document.rules, names, frozenset(document.decisions.values()),
+                     document.texts)
 
 
 def read_dmn(path: str | Path) -> DmnDocument:
@@ -74,6 +88,25 @@ def read_dmn(path: str | Path) -> DmnDocument:
     if root is not None:
         _Reader(document, root).read()
     return document
+
+
+def rule_ids(rules: list[Any]) -> list[str]:
+    """Each rule's id in dtrun: its label where that is a rule id (letters, digits, _ . -) that
+    no other rule of the table has, else its XML id where that is one, else ``R<n>`` (its
+    number, or the next number no rule has): ids are unique within a table."""
+    labels = Counter(rule.get("label") or "" for rule in rules)
+    wanted = [label if RULE_ID.fullmatch(label) and labels[label] == 1 else rule.get("id") or ""
+              for rule, label in ((rule, rule.get("label") or "") for rule in rules)]
+    wanted = [w if RULE_ID.fullmatch(w) else "" for w in wanted]
+    counts = Counter(wanted)
+    taken = {w for w in wanted if w and counts[w] == 1}
+    found = []
+    for position, want in enumerate(wanted, start=1):
+        if not want or counts[want] > 1:
+            want = next(f"R{n}" for n in range(position, position + 10_000 + len(wanted)) if f"R{n}" not in taken)
+            taken.add(want)
+        found.append(want)
+    return found
 
 
 class _Reader:
@@ -167,8 +200,9 @@ class _Reader:
         name = self.doc.inputs[element.get("name", "")]
         where = _what(element)
         self.doc.places[("Inputs", "")] = ("Inputs", "")
-        for column in range(1, len(INPUT_HEADINGS) + 1):
-            self.doc.places[("Inputs", cell_ref(row, column))] = (where, INPUT_HEADINGS[column - 1].lower())
+        for column in range(1, len(INPUT_HEADINGS) + 1):  # the name: the inputData itself
+            self.doc.places[("Inputs", cell_ref(row, column))] = (where, INPUT_HEADINGS[column - 1].lower()
+                                                                   if column > 1 else "")
         variables = self.children(element, "variable")
         type_ref = (variables[0].get("typeRef") if variables else None) or element.get("typeRef")
         before = len(self.doc.problems)
@@ -255,7 +289,8 @@ class _Reader:
         outputs = self.children(self.children(element, "decisionTable")[0], "output")
         namer, mapping = Namer(), {}
         for output in outputs:
-            mapping[output.get("name")] = namer.name(output.get("name") or (dmn_name if len(outputs) == 1 else "output"))
+            wanted = output.get("name") or (dmn_name if len(outputs) == 1 else "output")
+            mapping[output.get("name")] = namer.name(wanted)
         self.doc.outputs[table] = mapping
         if len(outputs) == 1:
             self.rename[dmn_name] = f"{table}.{next(iter(mapping.values()))}"
@@ -284,8 +319,8 @@ class _Reader:
         notes = [a.get("name") or "annotation" for a in self.children(logic, "annotation")]
         rules = self.children(logic, "rule")
         described = any(self.description(r) for r in rules)
-        headings = [self.input_heading(element, i, n) for n, i in enumerate(inputs, 1)] + list(self.doc.outputs[table].values()) + notes + (
-            ["Description"] if described else [])
+        headings = [self.input_heading(element, i, n) for n, i in enumerate(inputs, 1)]
+        headings += [*self.doc.outputs[table].values(), *notes, *(["Description"] if described else [])]
         roles = ["input"] * len(inputs) + ["output"] * len(outputs) + ["annotation"] * (len(headings) - len(inputs)
                                                                                        - len(outputs))
         allowed = [self.renamed(self.text(self.children(i, "inputValues")[0])) if self.children(i, "inputValues")
@@ -305,9 +340,8 @@ class _Reader:
                                  "no value (null)", where, "add a last rule with - in every input (hit policy FIRST "
                                  "or PRIORITY) if a default is needed", f"output {number}", "warning")
         grid: Grid = [[code, *headings], [None, *roles], [None, *allowed]]
-        taken = {self.rule_id(r) for r in rules}
-        for position, rule in enumerate(rules, start=1):
-            grid.append(self.rule_row(table, where, rule, position, len(grid) + 1, taken, len(inputs), described))
+        for position, (rule, rule_id) in enumerate(zip(rules, rule_ids(rules)), start=1):
+            grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), described))
         self.doc.sheets[table] = grid
 
     def clause_part(self, decision: Any, kind: str, clause: Any, number: int, outputs: int = 1) -> str:
@@ -367,16 +401,8 @@ class _Reader:
                 found += [f"{table}.{outputs[text]}"] if text and text in outputs else []
         return found[0] if len(set(found)) == 1 else None
 
-    def rule_id(self, rule: Any) -> str:
-        label = rule.get("label") or ""
-        return label if RULE_ID.fullmatch(label) else rule.get("id") or ""
-
-    def rule_row(self, table: str, where: str, rule: Any, position: int, row: int, taken: set[str], inputs: int,
+    def rule_row(self, table: str, where: str, rule: Any, rule_id: str, position: int, row: int, inputs: int,
                  described: bool) -> list[Any]:
-        rule_id = self.rule_id(rule)
-        if not rule_id:
-            rule_id = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
-            taken.add(rule_id)
         label = rule.get("label") or ""
         shown = f"rule {position}" + (f" (label {label})" if label == rule_id else
                                       f" (id {rule_id})" if rule.get("id") == rule_id else "")
@@ -396,5 +422,8 @@ class _Reader:
                              f"elements for {inputs} inputs", where, "give the rule one inputEntry per input",
                              shown)
         cells = [self.renamed(self.text(e)) for e in entries]
+        for column, (entry, cell) in enumerate(zip(entries, cells), start=2):
+            if cell != self.text(entry):
+                self.doc.texts[(table, f"{column_letter(column)}{row}")] = self.text(entry)
         notes = [self.text(a) for a in self.children(rule, "annotationEntry")]
         return [rule_id, *cells, *notes, *([self.description(rule)] if described else [])]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model.hit_policy import HitPolicy, NAMES
+from engine.model.hit_policy import NAMES, HitPolicy
 
 
 @dataclass(frozen=True)

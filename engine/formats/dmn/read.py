@@ -3,19 +3,19 @@
 Owns the first stage of DMN import: the file is read with defusedxml (no DTDs, no entity
 declarations, at most ``MAX_BYTES``) and its root must be a ``definitions`` element of a DMN
 1.1 to 1.6 namespace.  Also owns :class:`DmnDocument`, which ``engine.formats.dmn.importer`` fills in
-(the sheet grids, the problems, the DMN → dtrun name maps) and which tells where each grid
-cell came from in the DMN file, in DMN terms (``decision "Dish" (id d1)`` /
-``rule 2 (id r2), inputEntry 1``), for loader problems and lint findings alike.
+(the sheet grids, the problems, the DMN → dtrun name maps, and where each grid cell came from
+in the DMN file, in DMN terms: ``decision "Dish" (id d1)`` / ``rule 2 (id r2), inputEntry 1``),
+from which ``engine.formats.dmn.words.DmnSource`` names the model's places.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.formats.dmn.names import READ_NAMESPACES
 from engine._core.errors import Problem
+from engine.formats.dmn.names import READ_NAMESPACES
 
 MAX_BYTES = 50 << 20
 Grid = list[list[Any]]
@@ -36,15 +36,7 @@ class DmnDocument:
     places: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (sheet, cell) → DMN
     covered: list[tuple[str, str]] = field(default_factory=list)  # sheet cells whose problem is already told
     rules: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, rule id) → "rule 2 (id r2)"
-
-    def locate(self, problem: Problem) -> Problem:
-        """``problem`` with its sheet and cell replaced by the DMN element they came from."""
-        if (problem.sheet, problem.cell) in self.places:
-            sheet, cell = self.places[problem.sheet, problem.cell]
-            return replace(problem, sheet=sheet, cell=cell)
-        if (problem.sheet, "") in self.places:  # a grid cell with no DMN element of its own
-            return replace(problem, sheet=self.places[problem.sheet, ""][0], cell="")
-        return problem
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text as in the file
 
     def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
                 severity: str = "error") -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from engine.formats.dmn.importer import DmnDocument, Grid, build_dmn_model, read_dmn
 from engine.model.types import Model
+
 NAMES_SHEET = "_dmn"  # the DMN names of an imported model
 
 

@@ -10,22 +10,38 @@ and cell and raised together as one :class:`~engine.errors.WorkbookError`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from engine.feel.conditions import CompiledExpression, CompiledUnaryTests, compile_expression, compile_unary_tests
 from engine._core.cells import cell_ref, column_letter
 from engine._core.errors import ConditionError, Problem, WorkbookError
-from engine.model.graph import evaluation_order
-from engine.model.hit_policy import CODES, HitPolicy
-from engine.model.types import (
-    INPUT_TYPES, AnnotationColumn, InputColumn, InputDef, Location, Model, OutputColumn, Rule, Table,
+from engine.feel.conditions import (
+    UNKNOWN_NAME_HINT,
+    CompiledExpression,
+    CompiledUnaryTests,
+    compile_expression,
+    compile_unary_tests,
 )
 from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
-from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
-
+from engine.formats.xlsx.tests_sheet import parse_test_sheet
+from engine.formats.xlsx.words import workbook_source
+from engine.model.graph import evaluation_order
+from engine.model.hit_policy import CODES, HitPolicy
+from engine.model.source import Source
+from engine.model.types import (
+    INPUT_TYPES,
+    AnnotationColumn,
+    InputColumn,
+    InputDef,
+    Location,
+    Model,
+    OutputColumn,
+    Rule,
+    Table,
+)
 
 
 def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
@@ -37,15 +53,20 @@ def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
 
 
 def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Iterable[Problem] = (),
-                warnings: Iterable[Problem] = (), covered: Iterable[tuple[str, str]] = ()) -> Model:
+                warnings: Iterable[Problem] = (), covered: Iterable[tuple[str, str]] = (),
+                source: Source | None = None) -> Model:
     """The model from each sheet's rows of cell values (as openpyxl gives them).
     ``problems`` and ``warnings`` come from reading the file; the model's own problems at
-    the cells they name (or at ``covered`` cells) are left out, as already explained."""
-    builder = _Builder(workbook)
+    the cells they name (or at ``covered`` cells) are left out, as already explained.
+    ``source`` says where the sheets came from (default: the workbook ``workbook``): the
+    model's problems are placed and worded by it."""
+    source = source or workbook_source(workbook)
+    builder = _Builder(workbook, source)
     model = builder.build(sheets)
     problems, warnings = list(problems), tuple(warnings)
     explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
-    problems += [p for p in builder.problems if not p.cell or (p.sheet, p.cell) not in explained]
+    problems += [replace(p, sheet=where, cell=part) for p in builder.problems
+                 if not p.cell or (p.sheet, p.cell) not in explained for where, part in [source.place(p.sheet, p.cell)]]
     if problems:
         raise WorkbookError(problems, warnings)
     return replace(model, warnings=warnings)
@@ -54,9 +75,9 @@ def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Ite
 class _Builder:
     """Collects problems while turning sheets into a model."""
 
-    def __init__(self, workbook: str) -> None:
-        self.workbook = workbook
-        self.problems: list[Problem] = []
+    def __init__(self, workbook: str, source: Source) -> None:
+        self.workbook, self.source, self.words = workbook, source, source.words
+        self.problems: list[Problem] = []  # at sheet cells; build_model places them
         self.aliases: dict[str, str] = {}
 
     def problem(self, code: str, message: str, sheet: str = "", cell: str = "", hint: str = "") -> None:
@@ -76,7 +97,7 @@ class _Builder:
         if not table_sheets:
             self.problem("empty-table", "the workbook has no decision table", hint="add a sheet per decision table")
         ordered = self._order([t for t in tables if t is not None])
-        model = Model(self.workbook, inputs, tuple(ordered), about, aliases)
+        model = Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases)
         if "Tests" in sheets:
             cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
             self.problems += problems
@@ -238,13 +259,13 @@ class _Builder:
             import difflib
 
             close = difflib.get_close_matches(heading, candidates, n=1)
-            hint = f"did you mean {close[0]}?" if close else "add it to the Inputs sheet, or write table.output"
+            hint = f"did you mean {close[0]}?" if close else self.words.unknown_input_fix
             self.problem("workbook", f"heading '{heading}' names no input and no output of another table",
                          sheet, f"{letter}1", hint)
             return None
         if table == sheet and output:
-            self.problem("workbook", f"the table reads its own output {heading}", sheet, f"{letter}1",
-                         "a table can read the outputs of other tables only")
+            self.problem("workbook", self.words.say("own_output", heading=self.source.name(heading)), sheet,
+                         f"{letter}1", self.words.own_output_fix)
             return None
         allowed = self._compile_tests(values_text, sheet, f"{letter}3", None)
         return InputColumn(heading, name, letter, allowed, values_text)
@@ -277,7 +298,7 @@ class _Builder:
                 continue  # blank row
             rule_id = self._rule_id(sheet, row[0] if row else None, number, seen, first_rows, len(rules) + 1)
             ins, outs, notes = [], [], []
-            for role, index, column in layout:
+            for role, index, _ in layout:
                 text, ref = cell_text(cells[index]), cell_ref(number, index)
                 if role == "input":
                     ins.append(self._compile_tests(text, sheet, ref, names) or compile_unary_tests("-"))
@@ -325,26 +346,25 @@ class _Builder:
 
     def _syntax(self, error: ConditionError, sheet: str, ref: str) -> None:
         message = f"cannot read {error.text!r}: {error.message} at character {error.column}"
-        self.problem("syntax", message, sheet, ref, error.hint or "")
+        hint = self.words.unknown_name_fix if error.hint == UNKNOWN_NAME_HINT else error.hint
+        self.problem("syntax", message, sheet, ref, hint or "")
 
     def _check_policy(self, table: Table) -> None:
-        policy, sheet = table.hit_policy, table.name
+        policy, sheet, shown = table.hit_policy, table.name, self.source.policy(table.hit_policy)
         if policy.aggregation and len(table.outputs) != 1:
-            self.problem("workbook", f"hit policy {policy} needs exactly one output column, "
-                         f"the table has {len(table.outputs)}", sheet, "A1",
-                         "split the table, or use C (collect) to get lists")
+            self.problem("workbook", self.words.say("one_output", policy=shown, count=str(len(table.outputs))),
+                         sheet, "A1", self.words.say("one_output_fix", collect=self.source.policy(HitPolicy("C"))))
         if policy.needs_priorities and table.outputs and not table.outputs[0].values:
             first = table.outputs[0]
-            self.problem("workbook", f"hit policy {policy} needs the output values of {first.name} in priority "
-                         "order", sheet, f"{first.column}3",
-                         'list them in row 3, highest priority first, e.g. "urgent","routine"')
+            self.problem("workbook", f"hit policy {shown} needs the output values of {first.name} in priority "
+                         "order", sheet, f"{first.column}3", self.words.priority_fix)
 
     # ------------------------------------------------------------------ chaining
     def _order(self, tables: list[Table]) -> list[Table]:
         ordered, cycles = evaluation_order(tables, self.aliases)
         for cycle in cycles:
-            self.problem("workbook", "tables depend on each other in a cycle: " + " → ".join(cycle), cycle[0], "A1",
-                         "a table may only read outputs of tables that do not read its own outputs")
+            self.problem("workbook", self.words.say("cycle", cycle=" → ".join(map(self.source.name, cycle))),
+                         cycle[0], "A1", self.words.cycle_fix)
         return ordered
 
 

@@ -11,15 +11,16 @@ existing file is only replaced when asked to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from engine._core.cells import column_letter
 from engine._core.errors import DtrunError, with_hint
+from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.types import INPUT_TYPES
-from engine._core.cells import column_letter
-from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
 
 DEFAULT_TABLE = "recommendation"
 MAX_SHEET_NAME = 31  # Excel's limit

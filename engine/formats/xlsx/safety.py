@@ -22,12 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from engine._core.cells import column_letter as _letters
 from engine._core.errors import Problem, WorkbookError
 from engine.formats.xlsx.scan import (
-    DAMAGED_HINT, DEFAULT_LIMITS, DTD_HINT, DTD_MESSAGE, MB, SAVE_AS_XLSX, FileScan, Limits, Refused, SheetScan,
+    DAMAGED_HINT,
+    DEFAULT_LIMITS,
+    DTD_HINT,
+    DTD_MESSAGE,
+    MB,
+    SAVE_AS_XLSX,
+    FileScan,
+    Limits,
+    Refused,
+    SheetScan,
     scan_archive,
 )
-from engine._core.cells import column_letter as _letters
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 
