@@ -8,10 +8,10 @@ with the TCK's expected results.  A case is *passed*, *failed* (with the differe
 *unsupported* (with the reason: the element dtrun cannot run).  When a model as a whole
 cannot be loaded, the decision tables that can be loaded on their own are still run.
 Tier-U folders (FEEL literal expressions, no tables) are not run here: their cases are
-golden rows of the condition language (``tests/data/*.tsv``); the script counts them.
+golden rows of the condition language (``tests/feel/data/*.tsv``); the script counts them.
 
 Prints one table per folder, then the totals per tier; exits 1 when a tier-A case does not pass.
-Also imported by ``tests/test_tck.py``.
+Also imported by ``tests/formats/dmn/test_tck.py``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from engine.formats.xlsx.build import build_model  # noqa: E402
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 DEFAULT_TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
-GOLDEN = [ROOT / "tests" / "data" / "unary_tests_golden.tsv", ROOT / "tests" / "data" / "expressions_golden.tsv"]
+GOLDEN = [ROOT / "tests" / "feel" / "data" / f"{name}_golden.tsv" for name in ("unary_tests", "expressions")]
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def main(argv: list[str]) -> int:
     for entry in index["cases"]:
         if entry["tier"] == "U":
             print(f"{entry['folder']} (tier U): {entry['test_cases']} FEEL cases; {golden_counts(entry['folder'])} "
-                  "golden rows of the condition language cite them (tests/data/*.tsv)")
+                  "golden rows of the condition language cite them (tests/feel/data/*.tsv)")
     print()
     print("tier  passed  failed  unsupported")
     for tier in sorted(totals):

@@ -1,24 +1,17 @@
-"""Shared fixtures: the repository's paths, and tests/ on sys.path for ``tests/workbooks.py``."""
+"""Shared fixtures, and tests/ on sys.path for ``tests/helpers.py`` (what the tests share)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-EXAMPLE_WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
-EXAMPLE_PATIENTS = ROOT / "decision_tables" / "examples" / "her2_patients.csv"
-# The DMN TCK cases lie in shared/ beside the checkout (as on developers' machines and in CI).
-TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
-
-
+from helpers import EXAMPLE_PATIENTS, EXAMPLE_WORKBOOK  # noqa: E402
 
 
 @pytest.fixture

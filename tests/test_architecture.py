@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ENGINE = Path(__file__).resolve().parents[1] / "engine"
+ENGINE = ROOT / "engine"
 # Bottom to top; a layer may import the layers before it.  analysis and evaluation are siblings.
 LAYERS = ("_core", "feel", "model", "formats", "evaluation|analysis", "files", "review", "cli")
 
@@ -202,3 +203,11 @@ def test_the_public_api_lists_every_name_it_gives():
     assert set(engine.__all__) == given | {"__version__"} and len(engine.__all__) == len(set(engine.__all__))
     for name in engine.__all__:
         assert getattr(engine, name) is not None, name
+
+
+def test_test_modules_import_the_helpers_never_each_other():
+    tests = ROOT / "tests"
+    crossing = [f"{path.relative_to(tests)}: {name}" for path in tests.rglob("test_*.py")
+                for name in imports(path) if name.split(".")[0].startswith("test_") or name.startswith("conftest")]
+    assert not crossing, crossing
+    assert imports(tests / "analysis" / "test_behaviour.py") & {"helpers", "helpers.tables"}  # the check sees them

@@ -10,11 +10,11 @@ so comments and docstrings that mention ``eval(`` do not count, but an aliased i
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ENGINE = Path(__file__).resolve().parents[1] / "engine"
+ENGINE = ROOT / "engine"
 
 BUILTINS = {"eval", "exec", "compile", "__import__", "breakpoint"}  # called by name
 METHODS = {  # called as x.name(...): each runs code or unpickles what it is given
