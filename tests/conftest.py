@@ -26,3 +26,8 @@ def example_patients() -> Path:
     if not EXAMPLE_PATIENTS.exists():
         pytest.skip("decision_tables/examples/her2_patients.csv is not in this checkout")
     return EXAMPLE_PATIENTS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="write the golden files of tests/cli/test_golden.py anew from what the commands print")

@@ -197,8 +197,9 @@ def _unanalysed(old: Table, new: Table, source: Source) -> Iterator[BehaviourCha
         return
     headings = {source.name(c.heading): "-" for c in new.inputs}
     yield BehaviourChange(source.name(new.name), headings, {}, "(not compared)",
-                          "the rules changed, but some cell compares with another input or an input's values "
-                          "cannot be modelled, so the change cannot be checked region by region: review it by hand")
+                          f"the rules changed, but some {source.words.cell} compares with another input or an input's "
+                          "values cannot be modelled, so the change cannot be checked region by region: review it by "
+                          "hand")
 
 
 def _cells(table: Table) -> tuple[Any, ...]:

@@ -1,0 +1,169 @@
+"""What every command prints, for a workbook and for a DMN model, compared with golden files.
+
+Each case runs one ``dtrun`` command (Click's CliRunner) in a folder of inputs built here in
+code: a small guideline workbook and a DMN model with the same kinds of defects (a gap, an
+overlap, a masked rule, values outside the allowed ones, a type mismatch, an input no table
+reads, a failing and an uncovered test), a second version of each for ``diff``, and patient
+files.  The exit status, standard output and standard error are compared, byte for byte, with
+``tests/cli/golden/<case>.txt`` (only the seconds of ``dtrun evaluate``'s summary line are
+masked).  After a deliberate change of wording, regenerate them and review the diff:
+
+    python -m pytest tests/cli/test_golden.py --update-goldens
+
+A DMN model's outputs must speak DMN: no sheet, row or cell words (checked here too).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import clause, decision, dmn, make_workbook, rule, write
+
+from engine.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+INPUTS = [("age", "number", "[0..120]", "yes"), ("hr", "string", '"positive","negative"', "yes"),
+          ("weight", "number", "[25..250]", "no"), ("unused", "boolean", None, "no")]
+
+
+def guide_tables(version: int) -> dict:
+    band = [["B1", "< 18", '"child"', "Ref 1"], ["B2", "[18..65]", '"adult"', "Ref 2"],
+            ["B3", ">= 60" if version == 1 else "> 65", '"senior"', "Ref 3"], ["B4", "130", '"adult"', "Ref 4"]]
+    if version == 2:
+        band.append(["B5", "[0..1)", '"infant"', "Ref 5"])
+    plan = [["P1", '"child"', "-", '"paediatric"'], ["P2", "-", '"positive"', '"endocrine"' if version == 1 else
+                                                    '"endocrine_therapy"'], ["P3", '"child"', '"positive"', '"x"']]
+    return {
+        "band": ("U", ["age", "band", "Reference"], "ioa", [None, '"child","adult","senior"'], band),
+        "plan": ("F", ["band.band", "hr", "plan"], "iio", None, plan),
+        "score": ("C+" if version == 1 else "C<", ["age", "points"], "io", None, [["S1", ">= 18", '"many"']]),
+    }
+
+
+TESTS = [["case", "age", "hr", "band.band", "plan.plan"], [None, "input", "input", "expected", "expected"],
+         ["T1", 40, "positive", "adult", "endocrine"], ["T2", 10, "negative", "child", "surgery"]]
+
+ITEMS = """
+<itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
+  <allowedValues><text>[0..120]</text></allowedValues></itemDefinition>
+<itemDefinition id="t_blood" name="t_blood"><typeRef>string</typeRef>
+  <allowedValues><text>"A","B","AB","O"</text></allowedValues></itemDefinition>
+<inputData id="i_age" name="Person age"><variable name="Person age" typeRef="t_age"/></inputData>
+<inputData id="i_min" name="Min age"><variable name="Min age" typeRef="number"/></inputData>
+<inputData id="i_blood" name="Blood type"><variable name="Blood type" typeRef="t_blood"/></inputData>
+<inputData id="i_unused" name="Unused thing"><variable name="Unused thing" typeRef="number"/></inputData>"""
+
+
+def dmn_model(version: int) -> str:
+    band_rules = (rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["&gt;= 16" if version == 1 else "&gt;= 18"],
+                                                                ['"adult"'])
+                  + rule("r3", ["150"], ['"adult"']) + rule("r4", ["&gt;= 20"], ['"senior"'])
+                  + (rule("r5", ["[0..1)"], ['"infant"']) if version == 2 else ""))
+    band = decision("d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age"),
+                    '<output id="o_band" name="band"><outputValues><text>"child","adult"</text></outputValues>'
+                    "</output>", band_rules)
+    blood = decision("d_blood", "Blood Group", 'hitPolicy="FIRST"', clause("c_blood", "Blood type", "Blood"),
+                     '<output id="o_g" name="group" typeRef="string"/>',
+                     rule("b1", ['"A","B"'], ['"x"']) + rule("b2", ['"A"'], ['"x"']) + rule("b3", ['"Q"'], ['"y"'])
+                     + rule("b4", ["true"], ['"z"']))
+    score = decision("d_sum", "Score", 'hitPolicy="COLLECT" aggregation="SUM"' if version == 1 else
+                     'hitPolicy="COLLECT" aggregation="MIN"', clause("c_s", "Person age") + clause("c_m", "Min age"),
+                     '<output id="o_s" name="points"/>', rule("s1", ["&gt;= Min age", "-"], ['"many"']))
+    step = decision("d_next", "Next Step", 'hitPolicy="UNIQUE"', clause("c_n", "Age Band"),
+                    '<output id="o_n" name="step"/>',
+                    rule("n1", ['"child"'], ['"paediatrics"']) + rule("n2", ['"adult"'], ['"clinic"']))
+    return dmn(ITEMS + band + blood + score + step)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("golden")
+    about = {"Title": "Golden guide", "Version": "1.0"}
+    make_workbook(root, "guide.xlsx", inputs=INPUTS, tables=guide_tables(1), about=about, tests=TESTS)
+    make_workbook(root, "guide_v2.xlsx", inputs=INPUTS, tables=guide_tables(2), about={**about, "Version": "2.0"},
+                  tests=TESTS)
+    write(root, dmn_model(1), "model.dmn")
+    write(root, dmn_model(2), "model_v2.dmn")
+    (root / "patients.csv").write_text("id,age,hr,weight\np1,40,positive,70\np2,10,negative,\np3,200,postive,80\n"
+                                       "p4,70,negative,60\n", encoding="utf-8")
+    (root / "dmn_patients.csv").write_text("Person age,Min age,Blood type\n10,5,A\n17,5,B\n200,5,Q\n,,\n",
+                                           encoding="utf-8")
+    return root
+
+
+WORKBOOK_CASES = {
+    **{f"lint_{fmt}": ["lint", "guide.xlsx", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},
+    "test": ["test", "guide.xlsx"],
+    "show_markdown": ["show", "guide.xlsx", "--format", "markdown"],
+    "show_text": ["show", "guide.xlsx"],
+    **{f"diff_{fmt}": ["diff", "guide.xlsx", "guide_v2.xlsx", "--format", fmt] for fmt in ("text", "markdown", "json")},
+    "evaluate": ["evaluate", "guide.xlsx", "patients.csv", "--explain"],
+    "convert": ["convert", "guide.xlsx", "out.dmn"],
+}
+DMN_CASES = {
+    **{f"dmn_lint_{fmt}": ["lint", "model.dmn", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},
+    "dmn_test": ["test", "model.dmn"],
+    "dmn_show_markdown": ["show", "model.dmn", "--format", "markdown"],
+    "dmn_show_text": ["show", "model.dmn"],
+    **{f"dmn_diff_{fmt}": ["diff", "model.dmn", "model_v2.dmn", "--format", fmt] for fmt in ("text", "markdown", "json")},
+    "dmn_evaluate": ["evaluate", "model.dmn", "dmn_patients.csv"],
+    "dmn_convert": ["convert", "model.dmn", "out.xlsx"],
+}
+CASES = {**WORKBOOK_CASES, **DMN_CASES}
+SECONDS = re.compile(r"\b\d+\.\d\d s\b")
+
+
+def transcript(folder: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """The command line, exit status, standard output and standard error, as one text."""
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(main, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    text = (f"$ dtrun {' '.join(args)}\nexit {result.exit_code}\n--- stdout\n{result.stdout}"
+            f"--- stderr\n{result.stderr}")
+    return SECONDS.sub("0.00 s", text)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_is_the_golden_file(case: str, folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                   request: pytest.FixtureRequest) -> None:
+    got = transcript(folder, CASES[case], monkeypatch)
+    path = GOLDEN / f"{case}.txt"
+    if request.config.getoption("--update-goldens"):
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: run python -m pytest {__file__} --update-goldens"
+    assert got == path.read_text(encoding="utf-8"), f"{case}: output differs from {path.name} (see the docstring)"
+
+
+# A workbook's words: sheets, rows, cells (also as A1 references), the Inputs sheet.
+WORKBOOK_WORDS = re.compile(r"\brows? \d|\bsheet\b|\bInputs\b|\bcells?\b|\b[A-Z]{1,3}[0-9]+\b|from row")
+STRUCTURED = ("json", "sarif")  # their keys are structure (sheet, cells), the same for both formats
+
+
+@pytest.mark.parametrize("case", [c for c in DMN_CASES if not c.endswith(STRUCTURED)])
+def test_a_dmn_models_outputs_use_no_workbook_words(case: str) -> None:
+    text = (GOLDEN / f"{case}.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # not the command line
+    text = re.sub(r'"[^"\n]*"', '""', text)  # DMN names and values, quoted, may hold anything
+    text = text.replace("a Tests sheet", "")  # where dtrun test sends a DMN user: a workbook's test cases
+    found = WORKBOOK_WORDS.findall(text)
+    assert not found, f"{case}: workbook words {found}"
+
+
+def test_the_workbook_word_check_finds_them() -> None:
+    text = (GOLDEN / "lint_text.txt").read_text(encoding="utf-8")
+    assert WORKBOOK_WORDS.search(re.sub(r'"[^"\n]*"', '""', text))
+
+
+def test_the_formats_differ_where_they_should() -> None:
+    """Both formats' goldens were made from the same defects: the DMN ones name decisions,
+    rules by number and id, and entries; the workbook ones name sheets and cells."""
+    dmn_lint = (GOLDEN / "dmn_lint_text.txt").read_text(encoding="utf-8")
+    workbook_lint = (GOLDEN / "lint_text.txt").read_text(encoding="utf-8")
+    assert 'decision "Age Band" (id d_band)!rule 3 (id r3), inputEntry 1' in dmn_lint
+    assert "hit policy UNIQUE" in dmn_lint and "hit policy U)" not in dmn_lint
+    assert "guide.xlsx:band!B7" in workbook_lint and "under hit policy U" in workbook_lint
