@@ -77,6 +77,12 @@ def _conditions() -> ModuleType:
     return conditions
 
 
+def _safety() -> ModuleType:
+    from engine.formats.xlsx import safety
+
+    return safety
+
+
 def _types() -> ModuleType:
     from engine.model import types
 
@@ -103,6 +109,7 @@ def _errors() -> ModuleType:
 
 _API = {
     _formats: ("load", "load_workbook:load"),  # load_workbook: issue 3's name, kept
+    _safety: ("Limits",),  # what a workbook may unpack to (load's limits)
     _record: ("evaluate:evaluate_record", "RecordResult"),
     _frame: ("evaluate_frame",),
     _scale: ("evaluate_dask",),
@@ -118,7 +125,7 @@ _API = {
 }
 __getattr__, __dir__ = exports(__name__, _API)
 __all__ = [
-    "__version__", "load", "load_workbook", "evaluate", "RecordResult", "evaluate_frame", "evaluate_dask",
+    "__version__", "load", "load_workbook", "Limits", "evaluate", "RecordResult", "evaluate_frame", "evaluate_dask",
     "lint", "Finding", "run_tests", "TestReport", "compare", "WorkbookDiff", "compile_unary_tests",
     "compile_expression", "Model", "Table", "Rule", "InputDef", "InputColumn", "OutputColumn",
     "AnnotationColumn", "HitPolicy", "TestCase", "DtrunError", "ConditionError", "WorkbookError",
@@ -136,6 +143,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors; at run ti
     from engine.files.scale import evaluate_dask
     from engine.formats import load
     from engine.formats import load as load_workbook
+    from engine.formats.xlsx.safety import Limits
     from engine.model.cases import TestCase
     from engine.model.hit_policy import HitPolicy
     from engine.model.types import AnnotationColumn, InputColumn, InputDef, Model, OutputColumn, Rule, Table

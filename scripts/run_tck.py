@@ -31,7 +31,8 @@ if str(ROOT) not in sys.path:
 
 import engine  # noqa: E402
 from engine._core.errors import WorkbookError  # noqa: E402
-from engine.formats.dmn.importer import DmnDocument, build_dmn_model, dmn_source, read_dmn  # noqa: E402
+from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"

@@ -18,7 +18,6 @@ are moved from sheet cells to the DMN elements they came from (``rule 2 (id r2),
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,14 +36,15 @@ from engine.formats.dmn.names import (
     Namer,
     plain_type,
     policy_code,
+    rule_ids,
 )
 from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
-from engine.formats.dmn.words import DmnSource
+from engine.formats.dmn.words import dmn_source
 from engine.formats.xlsx.build import build_model
-from engine.formats.xlsx.layout import INPUT_HEADINGS, RULE_ID
+from engine.formats.xlsx.layout import INPUT_HEADINGS
 from engine.model.types import Model
 
 CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
@@ -66,21 +66,6 @@ def build_dmn_model(document: DmnDocument) -> Model:
     return replace(model, input_aliases=aliases)
 
 
-def dmn_source(document: DmnDocument) -> DmnSource:
-    """The source of the model built from ``document``: where each grid cell came from, how
-    rules are named, and each dtrun name's DMN name (a decision with one output names that
-    output's value, ``Age Band``; with several, ``Age Band.band``)."""
-    names = {ours: theirs for theirs, ours in document.inputs.items()}
-    for decision, table in document.decisions.items():
-        names[table] = decision
-        outputs = document.outputs.get(table, {})
-        for theirs, ours in outputs.items():
-            names[f"{table}.{ours}"] = decision if len(outputs) == 1 else f"{decision}.{theirs or ours}"
-    names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
-    return DmnSource(document.path, document.places, document.rules, names, frozenset(document.decisions.values()),
-                     document.texts)
-
-
 def read_dmn(path: str | Path) -> DmnDocument:
     """The sheets and problems of a DMN file (no model is built)."""
     document = DmnDocument(str(path))
@@ -88,25 +73,6 @@ def read_dmn(path: str | Path) -> DmnDocument:
     if root is not None:
         _Reader(document, root).read()
     return document
-
-
-def rule_ids(rules: list[Any]) -> list[str]:
-    """Each rule's id in dtrun: its label where that is a rule id (letters, digits, _ . -) that
-    no other rule of the table has, else its XML id where that is one, else ``R<n>`` (its
-    number, or the next number no rule has): ids are unique within a table."""
-    labels = Counter(rule.get("label") or "" for rule in rules)
-    wanted = [label if RULE_ID.fullmatch(label) and labels[label] == 1 else rule.get("id") or ""
-              for rule, label in ((rule, rule.get("label") or "") for rule in rules)]
-    wanted = [w if RULE_ID.fullmatch(w) else "" for w in wanted]
-    counts = Counter(wanted)
-    taken = {w for w in wanted if w and counts[w] == 1}
-    found = []
-    for position, want in enumerate(wanted, start=1):
-        if not want or counts[want] > 1:
-            want = next(f"R{n}" for n in range(position, position + 10_000 + len(wanted)) if f"R{n}" not in taken)
-            taken.add(want)
-        found.append(want)
-    return found
 
 
 class _Reader:

@@ -10,10 +10,12 @@ DMN types (``typeRef``) dtrun's input types are; and the DMN spelling of each hi
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.formats.xlsx.layout import RULE_ID
 from engine.model.hit_policy import NAMES, HitPolicy
 
 
@@ -153,3 +155,22 @@ class XmlIds:
             candidate, number = f"{base}_{number}", number + 1
         self.taken.add(candidate)
         return candidate
+
+
+def rule_ids(rules: list[Any]) -> list[str]:
+    """Each rule's id in dtrun: its label where that is a rule id (letters, digits, _ . -) that
+    no other rule of the table has, else its XML id where that is one, else ``R<n>`` (its
+    number, or the next number no rule has): ids are unique within a table."""
+    labels = Counter(rule.get("label") or "" for rule in rules)
+    wanted = [label if RULE_ID.fullmatch(label) and labels[label] == 1 else rule.get("id") or ""
+              for rule, label in ((rule, rule.get("label") or "") for rule in rules)]
+    wanted = [w if RULE_ID.fullmatch(w) else "" for w in wanted]
+    counts = Counter(wanted)
+    taken = {w for w in wanted if w and counts[w] == 1}
+    found = []
+    for position, want in enumerate(wanted, start=1):
+        if not want or counts[want] > 1:
+            want = next(f"R{n}" for n in range(position, position + 10_000 + len(wanted)) if f"R{n}" not in taken)
+            taken.add(want)
+        found.append(want)
+    return found

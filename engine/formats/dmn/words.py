@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.formats.dmn.names import dmn_hit_policy
+from engine.formats.dmn.read import DmnDocument
 from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source, Words
 
@@ -98,3 +99,18 @@ class DmnSource(Source):
 
     def policy(self, policy: HitPolicy) -> str:
         return " ".join(filter(None, dmn_hit_policy(policy)))
+
+
+def dmn_source(document: DmnDocument) -> DmnSource:
+    """The source of the model built from ``document``: where each grid cell came from, how
+    rules are named, and each dtrun name's DMN name (a decision with one output names that
+    output's value, ``Age Band``; with several, ``Age Band.band``)."""
+    names = {ours: theirs for theirs, ours in document.inputs.items()}
+    for decision, table in document.decisions.items():
+        names[table] = decision
+        outputs = document.outputs.get(table, {})
+        for theirs, ours in outputs.items():
+            names[f"{table}.{ours}"] = decision if len(outputs) == 1 else f"{decision}.{theirs or ours}"
+    names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
+    return DmnSource(document.path, document.places, document.rules, names, frozenset(document.decisions.values()),
+                     document.texts)

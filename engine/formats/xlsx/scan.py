@@ -31,7 +31,7 @@ _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _OFFICE_REL = "/officeDocument"
 _COMMENTS_REL = "/comments"
 _BOMB_HINT = ("a decision-table workbook unpacks to a few MB at most; do not use this file, or raise the limits "
-              "(engine.xlsx_safety.Limits) if it really is this large")
+              "(engine.load(path, limits=engine.Limits(...))) if it really is this large")
 _SHEET_HINT = ("a decision table has at most a few thousand rows and a few dozen columns; delete the rows and "
                "columns after the table's last cell (select them, then Delete) and save again")
 
