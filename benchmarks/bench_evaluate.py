@@ -55,10 +55,10 @@ TARGET_RATE, TARGET_TIME, TARGET_MEMORY = 1_000_000, 2.0, 3.0
 _EVALUATE_CHILD = """
 import json, sys, time
 t = time.perf_counter()
-from engine import load_workbook
+import engine
 imported = time.perf_counter() - t
 t = time.perf_counter()
-model = load_workbook(sys.argv[1])
+model = engine.load(sys.argv[1])
 loaded = time.perf_counter() - t
 times = []
 if sys.argv[2] != "-":
@@ -66,7 +66,7 @@ if sys.argv[2] != "-":
     frame = read_patients(sys.argv[2])
     for _ in range(int(sys.argv[3])):
         t = time.perf_counter()
-        result = model.evaluate_frame(frame)
+        result = engine.evaluate_frame(model, frame)
         times.append(time.perf_counter() - t)
         assert len(result) == len(frame)
 print(json.dumps({"import": imported, "load": loaded, "evaluate": times}))
