@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from helpers import clause, decision, dmn, rule, write
+from helpers import ITEMS, clause, decision, dmn, rule, write
 
 import engine
 from engine._core.errors import InputDataError
@@ -26,17 +26,6 @@ from engine.evaluation.binding import as_input_names, input_columns
 from engine.formats.dmn.importer import build_dmn_model, read_dmn
 from engine.formats.dmn.workbook import convert_to_workbook
 from engine.review.report import render
-
-ITEMS = """
-<itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
-  <allowedValues><text>[0..120]</text></allowedValues></itemDefinition>
-<itemDefinition id="t_blood" name="t_blood"><typeRef>string</typeRef>
-  <allowedValues><text>"A","B","AB","O"</text></allowedValues></itemDefinition>
-<inputData id="i_age" name="Person age"><variable name="Person age" typeRef="t_age"/></inputData>
-<inputData id="i_min" name="Min age"><variable name="Min age" typeRef="number"/></inputData>
-<inputData id="i_blood" name="Blood type"><variable name="Blood type" typeRef="t_blood"/></inputData>
-<inputData id="i_unused" name="Unused thing"><variable name="Unused thing" typeRef="number"/></inputData>"""
-
 
 AGE_BAND = decision(
     "d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age"),

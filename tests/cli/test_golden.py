@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import clause, decision, dmn, make_workbook, rule, write
+from helpers import ITEMS, clause, decision, dmn, make_workbook, rule, write
 
 from engine.cli import main
 
@@ -46,17 +46,6 @@ def guide_tables(version: int) -> dict:
 
 TESTS = [["case", "age", "hr", "band.band", "plan.plan"], [None, "input", "input", "expected", "expected"],
          ["T1", 40, "positive", "adult", "endocrine"], ["T2", 10, "negative", "child", "surgery"]]
-
-ITEMS = """
-<itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
-  <allowedValues><text>[0..120]</text></allowedValues></itemDefinition>
-<itemDefinition id="t_blood" name="t_blood"><typeRef>string</typeRef>
-  <allowedValues><text>"A","B","AB","O"</text></allowedValues></itemDefinition>
-<inputData id="i_age" name="Person age"><variable name="Person age" typeRef="t_age"/></inputData>
-<inputData id="i_min" name="Min age"><variable name="Min age" typeRef="number"/></inputData>
-<inputData id="i_blood" name="Blood type"><variable name="Blood type" typeRef="t_blood"/></inputData>
-<inputData id="i_unused" name="Unused thing"><variable name="Unused thing" typeRef="number"/></inputData>"""
-
 
 def dmn_model(version: int) -> str:
     band_rules = (rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["&gt;= 16" if version == 1 else "&gt;= 18"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from helpers.dmn import clause, decision, dmn, rule, without_spans, write
+from helpers.dmn import ITEMS, clause, decision, dmn, rule, without_spans, write
 from helpers.frames import missing, plain, rows
 from helpers.tables import (
     CELLS_BY_KIND,
@@ -45,7 +45,7 @@ EXAMPLE_PATIENTS = ROOT / "decision_tables" / "examples" / "her2_patients.csv"
 TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
 
 __all__ = [
-    "CELLS_BY_KIND", "EXAMPLE_PATIENTS", "EXAMPLE_WORKBOOK", "INPUT_HEADER", "POLICIES", "PRIORITIES", "ROOT", "TCK",
+    "CELLS_BY_KIND", "EXAMPLE_PATIENTS", "ITEMS", "EXAMPLE_WORKBOOK", "INPUT_HEADER", "POLICIES", "PRIORITIES", "ROOT", "TCK",
     "TESTS", "Col", "Spec", "Unwritable", "clause", "decision", "dmn", "inputs_sheet", "make_workbook", "missing",
     "model_for", "one_table", "parse_cell", "plain", "random_spec", "rows", "rule", "sheets_for", "table_sheet",
     "without_spans", "write", "write_sheets",

@@ -8,6 +8,18 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+# Item definitions and input data of the DMN models of the lint and golden tests: allowed values
+# on two inputs, an input compared with another, and one no table reads.
+ITEMS = """
+<itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
+  <allowedValues><text>[0..120]</text></allowedValues></itemDefinition>
+<itemDefinition id="t_blood" name="t_blood"><typeRef>string</typeRef>
+  <allowedValues><text>"A","B","AB","O"</text></allowedValues></itemDefinition>
+<inputData id="i_age" name="Person age"><variable name="Person age" typeRef="t_age"/></inputData>
+<inputData id="i_min" name="Min age"><variable name="Min age" typeRef="number"/></inputData>
+<inputData id="i_blood" name="Blood type"><variable name="Blood type" typeRef="t_blood"/></inputData>
+<inputData id="i_unused" name="Unused thing"><variable name="Unused thing" typeRef="number"/></inputData>"""
+
 
 def dmn(body: str, version: str = "1.3", extra_ns: str = "") -> str:
     from engine.formats.dmn.names import VERSIONS
