@@ -45,8 +45,12 @@ class ConditionError(DtrunError, ValueError):
     """A cell's text is not valid in the condition language.
 
     ``column`` and ``end_column`` are 1-based positions in ``text``; ``hint`` says how to
-    fix the common mistakes in an author's terms.
+    fix the common mistakes in an author's terms.  For a name that names nothing,
+    ``unknown`` holds (the name, the closest known name or None, whether it stood alone as
+    a test), so that a loader can word the hint in its file's names.
     """
+
+    unknown: tuple[str, str | None, bool] | None = None
 
     def __init__(
         self,

@@ -196,8 +196,9 @@ def redundancy_findings(analysis: TableAnalysis) -> Iterator[Finding]:
         found = dict(_subsumed(analysis, rules)) if check_subsumed else {}
         for rule, other in found.items():
             a, b = analysis.rule_name(rule), analysis.rule_name(other)
-            yield analysis.finding("warning", "subsumed-rule", f"rule {a} is redundant: rule {b} gives the same "
-                                   f"outputs and matches every record {a} matches", 1 << rule | 1 << other,
+            yield analysis.finding("warning", "subsumed-rule",
+                                   analysis.model.source.words.say("subsumed_rule", rule=a, other=b),
+                                   1 << rule | 1 << other,
                                    f"delete rule {a}", analysis.box_of(1 << rule), first=rule)
         yield from _mergeable(analysis, [r for r in rules if r not in found])
 

@@ -15,7 +15,7 @@ for static analysis (``engine.feel.set_form``).  Every problem with the text is 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -171,14 +171,21 @@ def _names_in(node: Any) -> Iterator[tuple[Name, bool]]:
 
 def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: bool) -> ConditionError:
     close = difflib.get_close_matches(name.name, list(names or ()), n=1)
+    unknown = (name.name, close[0] if close else None, quoted)
+    error = ConditionError(f"{name.name} is not a known input", text, name.span.column, unknown_name_hint(unknown),
+                           end_column=name.span.end)
+    error.unknown = unknown
+    return error
+
+
+def unknown_name_hint(unknown: tuple[str, str | None, bool], shown: Callable[[str], str] = str,
+                      fallback: str = UNKNOWN_NAME_HINT) -> str:
+    """How to fix a name that names nothing (``ConditionError.unknown``): the closest known
+    name as ``shown`` names it, or the text in quotes, or ``fallback``."""
+    name, close, quoted = unknown
     if close:
-        hint = f"did you mean {close[0]}?"
-        if quoted:
-            hint += f' If you meant the text, write "{name.name}"'
-    elif quoted:
-        hint = f'if you meant the text, write "{name.name}" (with double quotes)'
-    else:
-        hint = UNKNOWN_NAME_HINT
-    message = f"{name.name} is not a known input"
-    column = name.span.column
-    return ConditionError(message, text, column, hint, end_column=name.span.end)
+        hint = f"did you mean {shown(close)}?"
+        return hint + f' If you meant the text, write "{name}"' if quoted else hint
+    if quoted:
+        return f'if you meant the text, write "{name}" (with double quotes)'
+    return fallback

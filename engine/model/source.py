@@ -42,6 +42,7 @@ class Words:
     unknown_name_fix: str  # a name in a cell that names nothing
     priority_fix: str  # where the priority order of P and O tables is written
     priority_place: str  # the same, in a phrase: "(row 3)"
+    subsumed_rule: str  # {rule} is redundant: {other} gives the same outputs and covers it
     one_output: str  # an aggregation with several outputs: {policy}, {count}
     one_output_fix: str  # {collect}: the name of hit policy C
     cycle: str  # {cycle}: "a → b → a"

@@ -41,6 +41,8 @@ DMN_WORDS = Words(
     priority_fix="list them in the output's allowed values (outputValues), highest priority first, e.g. "
                  '"urgent","routine"',
     priority_place="(the output's allowed values)",
+    subsumed_rule="rule {rule} is redundant: rule {other} gives the same outputs and matches every record that "
+                  "rule {rule} matches",
     one_output="hit policy {policy} needs exactly one output, the decision table has {count}",
     one_output_fix="split the decision, or use {collect} to get lists",
     cycle="decisions depend on each other in a cycle: {cycle}",

@@ -18,11 +18,11 @@ from typing import Any
 from engine._core.cells import cell_ref, column_letter
 from engine._core.errors import ConditionError, Problem, WorkbookError
 from engine.feel.conditions import (
-    UNKNOWN_NAME_HINT,
     CompiledExpression,
     CompiledUnaryTests,
     compile_expression,
     compile_unary_tests,
+    unknown_name_hint,
 )
 from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
@@ -345,8 +345,12 @@ class _Builder:
             return None
 
     def _syntax(self, error: ConditionError, sheet: str, ref: str) -> None:
-        message = f"cannot read {error.text!r}: {error.message} at character {error.column}"
-        hint = self.words.unknown_name_fix if error.hint == UNKNOWN_NAME_HINT else error.hint
+        written = self.source.text(sheet, ref, error.text)  # as the file has it, where positions stay true
+        text = written if len(written) == len(error.text) else error.text
+        message = f"cannot read {text!r}: {error.message} at character {error.column}"
+        hint = error.hint
+        if error.unknown is not None:
+            hint = unknown_name_hint(error.unknown, self.source.name, self.words.unknown_name_fix)
         self.problem("syntax", message, sheet, ref, hint or "")
 
     def _check_policy(self, table: Table) -> None:

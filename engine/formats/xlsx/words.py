@@ -28,6 +28,8 @@ WORKBOOK_WORDS = Words(
     unknown_name_fix="use the name of an input from the Inputs sheet or an output of another table",
     priority_fix='list them in row 3, highest priority first, e.g. "urgent","routine"',
     priority_place="(row 3)",
+    subsumed_rule="rule {rule} is redundant: rule {other} gives the same outputs and matches every record {rule} "
+                  "matches",
     one_output="hit policy {policy} needs exactly one output column, the table has {count}",
     one_output_fix="split the table, or use {collect} (collect) to get lists",
     cycle="tables depend on each other in a cycle: {cycle}",

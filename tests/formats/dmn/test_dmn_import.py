@@ -263,3 +263,14 @@ def test_evaluate_lint_and_test_run_on_a_dmn_file(tmp_path):
         "Tests sheet)")
     linted = runner.invoke(main, ["lint", str(source)])
     assert linted.exit_code in (0, 1) and "model.dmn" in linted.output
+
+
+def test_an_unknown_name_in_an_entry_is_suggested_by_its_dmn_name(tmp_path):
+    """The closest known name is the inputData's DMN name, and the entry is shown as written."""
+    body = ('<inputData id="i_min" name="Min age"><variable name="Min age" typeRef="number"/></inputData>'
+            '<inputData id="i_age" name="Age"><variable name="Age" typeRef="number"/></inputData>'
+            + table(rules='<rule id="r1"><inputEntry><text>&gt;= Min_ag</text></inputEntry>'
+                          '<outputEntry><text>"adult"</text></outputEntry></rule>'))
+    (problem,) = problems(write(tmp_path, dmn(body)))
+    assert problem.code == "syntax" and problem.cell == "rule 1 (id r1), inputEntry 1"
+    assert "Min_age" not in problem.hint and "did you mean Min age?" in problem.hint, problem.hint
