@@ -42,7 +42,14 @@ from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
-from engine.formats.dmn.words import dmn_source
+from engine.formats.dmn.support import (
+    foreign_languages,
+    is_feel,
+    keyword_expression,
+    required_ids,
+    requirement_cycles,
+)
+from engine.formats.dmn.words import TABLE_PART, dmn_source
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS
 from engine.model.types import Model
@@ -85,6 +92,7 @@ class _Reader:
         self.rename: dict[str, str] = {}
         self.members: dict[str, dict[str, str]] = {}
         self.undeclared: dict[str, tuple[str, str]] = {}  # input read by a table without an inputData
+        self.cyclic: set[str] = set()  # ids of decisions in a cycle of requirements
 
     def children(self, element: Any, name: str | None = None) -> list[Any]:
         return [c for c in element if _namespace(c) == self.ns and (name is None or _local(c) == name)]
@@ -99,8 +107,14 @@ class _Reader:
     # ------------------------------------------------------------------ document
     def read(self) -> None:
         self.sort_out_elements()
+        language = self.root.get("expressionLanguage")
+        if not is_feel(language):
+            self.doc.problem("dmn-unsupported", f"the model's expression language is {language}; dtrun runs FEEL "
+                             "only", _what(self.root), "dtrun runs decision tables written in FEEL, the DMN default; "
+                             "a model in another language must be run by an engine that speaks it")
         decisions = [d for d in self.children(self.root, "decision") if self.supported(d)]
         self.by_id = {d.get("id"): d for d in decisions if d.get("id")}
+        self.requirement_cycles(decisions)
         self.read_as = self.expression_types(decisions)
         inputs = [e for e in self.children(self.root, "inputData") if self.used(e)]
         for element in inputs:
@@ -135,6 +149,16 @@ class _Reader:
                     types = found.setdefault(self.text(expression), set())
                     types.update({plain_type(expression.get("typeRef"))} - {""})
         return found
+
+    def requirement_cycles(self, decisions: list[Any]) -> None:
+        """Decisions that require each other in a cycle cannot be evaluated in any order."""
+        requires = {d.get("id"): list(required_ids(d, self.children)) for d in decisions if d.get("id")}
+        for cycle in requirement_cycles(requires):
+            names = [self.by_id[i].get("name") or i for i in cycle]
+            self.doc.problem("dmn-unsupported", "decisions require each other in a cycle: " + " → ".join(names),
+                             _what(self.by_id[cycle[0]]), "a decision may only require decisions that do not "
+                             "require it (informationRequirement)")
+            self.cyclic.update(cycle)
 
     def used(self, element: Any) -> bool:
         """False (with a warning) for an inputData without a type that no decision table reads,
@@ -282,6 +306,16 @@ class _Reader:
             self.unsupported(element, "crosstab decision tables are not supported", "lay the table out rule-as-row",
                              "preferredOrientation")
         inputs, outputs = self.children(logic, "input"), self.children(logic, "output")
+        if element.get("id") in self.cyclic:  # said at the decision: not again at its table
+            self.doc.covered.append((where, TABLE_PART))
+        for clause_kind, clauses in (("input", inputs), ("output", outputs)):
+            for number, clause in enumerate(clauses, start=1):
+                for found, language in foreign_languages(clause):
+                    if _local(found) in ("inputEntry", "outputEntry"):
+                        continue  # said with their rule
+                    self.unsupported(element, f"the expression language of its {_local(found)} is {language}; "
+                                     "dtrun runs FEEL only", "write it in FEEL",
+                                     self.clause_part(element, clause_kind, clause, number, len(outputs)))
         notes = [a.get("name") or "annotation" for a in self.children(logic, "annotation")]
         rules = self.children(logic, "rule")
         described = any(self.description(r) for r in rules)
@@ -307,7 +341,8 @@ class _Reader:
                                  "or PRIORITY) if a default is needed", f"output {number}", "warning")
         grid: Grid = [[code, *headings], [None, *roles], [None, *allowed]]
         for position, (rule, rule_id) in enumerate(zip(rules, rule_ids(rules)), start=1):
-            grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), described))
+            grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), len(outputs),
+                                      described))
         self.doc.sheets[table] = grid
 
     def clause_part(self, decision: Any, kind: str, clause: Any, number: int, outputs: int = 1) -> str:
@@ -341,6 +376,12 @@ class _Reader:
                     "inputData or decision the input reads as its input expression",
                     self.clause_part(decision, "input", clause, number))
                 self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
+            elif keyword_expression(text):
+                self.unsupported(decision, f"input expression {text!r} is a FEEL constant or keyword, not the name "
+                                 "of an inputData or a decision", "write the name of the inputData or decision the "
+                                 "input reads (a constant would test every record against the same value)",
+                                 self.clause_part(decision, "input", clause, number))
+                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
             elif IDENTIFIER.fullmatch(name):
                 kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
                 self.undeclared.setdefault(name, (kind, _what(decision)))
@@ -368,7 +409,7 @@ class _Reader:
         return found[0] if len(set(found)) == 1 else None
 
     def rule_row(self, table: str, where: str, rule: Any, rule_id: str, position: int, row: int, inputs: int,
-                 described: bool) -> list[Any]:
+                 outputs: int, described: bool) -> list[Any]:
         label = rule.get("label") or ""
         shown = f"rule {position}" + (f" (label {label})" if label == rule_id else
                                       f" (id {rule_id})" if rule.get("id") == rule_id else "")
@@ -380,13 +421,14 @@ class _Reader:
             number = column - 1 if kind == "inputEntry" else column - 1 - inputs
             self.doc.places[(table, f"{column_letter(column)}{row}")] = (where, f"{shown}, {kind} {number}")
             language = entry.get("expressionLanguage")
-            if language and "feel" not in language.lower():
+            if not is_feel(language):
                 self.doc.problem("dmn-unsupported", f"the expression language is {language}", where, "write FEEL",
                                  f"{shown}, {kind} {number}")
-        if len(self.children(rule, "inputEntry")) != inputs:
-            self.doc.problem("dmn-unsupported", f"the rule has {len(self.children(rule, 'inputEntry'))} inputEntry "
-                             f"elements for {inputs} inputs", where, "give the rule one inputEntry per input",
-                             shown)
+        for kind, wanted in (("inputEntry", inputs), ("outputEntry", outputs)):
+            count = len(self.children(rule, kind))
+            if count != wanted:  # the entries would shift onto the wrong columns
+                self.doc.problem("dmn-unsupported", f"the rule has {count} {kind} elements for {wanted} "
+                                 f"{kind[:-5]}s", where, f"give the rule one {kind} per {kind[:-5]}", shown)
         cells = [self.renamed(self.text(e)) for e in entries]
         for column, (entry, cell) in enumerate(zip(entries, cells), start=2):
             if cell != self.text(entry):

@@ -40,13 +40,25 @@ VERSIONS = {
 }
 DEFAULT_VERSION = "1.3"
 MODEL_NAMESPACES = {v.model: v for v in VERSIONS.values()}
-# Read, never written: DMN 1.1 (Camunda 7's examples and older Camunda Modeler), 1.2 (the KIE/Kogito
-# editor, older Trisotech) and 1.6 (newer Trisotech, KIE).  Their decision tables, input data and
-# item definitions have the same elements and attributes as DMN 1.3.
-READ_NAMESPACES = {
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1", "http://www.omg.org/spec/DMN/20180521/MODEL/": "1.2",
-    **{v.model: v.number for v in VERSIONS.values()}, "https://www.omg.org/spec/DMN/20240513/MODEL/": "1.6",
-}
+# Read, never written: DMN 1.1 (Camunda 7's examples and older Camunda Modeler, Flowable), 1.2 (the
+# KIE/Kogito editor, older Trisotech) and 1.6 (newer Trisotech, KIE).  Their decision tables, input
+# data and item definitions have the same elements and attributes as DMN 1.3.  Each version's
+# namespace is known by its date; tools spell the rest of it in several ways (below).
+NAMESPACE_DATES = {"20151101": "1.1", "20180521": "1.2", "20191111": "1.3", "20211108": "1.4", "20230324": "1.5",
+                   "20240513": "1.6"}
+# What real tools write after "www.omg.org/spec/DMN/<date>": DMN 1.1's dmn.xsd (the standard),
+# dmn11.xsd (older Camunda tests), nothing (Flowable); MODEL/ from DMN 1.2 on.
+NAMESPACE_ENDINGS = ("", "/", "/dmn.xsd", "/dmn11.xsd", "/MODEL", "/MODEL/")
+_NAMESPACE = re.compile(r"https?://www\.omg\.org/spec/DMN/(\d{8})(.*)")
+
+
+def read_version(namespace: str) -> str | None:
+    """The DMN version whose namespace ``namespace`` is, however a real tool spells it
+    (http or https, with or without a trailing slash or schema name); None when it is not DMN."""
+    found = _NAMESPACE.fullmatch(namespace.strip())
+    if found is None or found[2] not in NAMESPACE_ENDINGS:
+        return None
+    return NAMESPACE_DATES.get(found[1])
 DTRUN_NAMESPACE = "https://github.com/dtrun/dtrun/dmn-extensions/1"  # dtrun's extensionElements
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 

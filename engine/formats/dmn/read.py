@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine._core.errors import Problem
-from engine.formats.dmn.names import READ_NAMESPACES
+from engine.formats.dmn.names import read_version
 
 MAX_BYTES = 50 << 20
 Grid = list[list[Any]]
@@ -68,7 +68,7 @@ def parse_dmn(path: Path, document: DmnDocument) -> Any:
                          "open it in a DMN modeler and save it again")
         return None
     namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
-    if local != "definitions" or namespace not in READ_NAMESPACES:
+    if local != "definitions" or read_version(namespace) is None:
         document.problem("dmn", f"the file is not a DMN 1.1 to 1.6 model (root element {root.tag!r})", "",
                          "save the model as DMN 1.3 in your modeler")
         return None

@@ -366,9 +366,9 @@ class _Builder:
     # ------------------------------------------------------------------ chaining
     def _order(self, tables: list[Table]) -> list[Table]:
         ordered, cycles = evaluation_order(tables, self.aliases)
-        for cycle in cycles:
+        for cycle in cycles:  # at the table as a whole (a workbook's A1, a DMN model's decisionTable)
             self.problem("workbook", self.words.say("cycle", cycle=" → ".join(map(self.source.name, cycle))),
-                         cycle[0], "A1", self.words.cycle_fix)
+                         *self.source.table_place(cycle[0]), self.words.cycle_fix)
         return ordered
 
 

@@ -1,0 +1,74 @@
+"""What dtrun does not run in a DMN model, found before it could be run with another meaning.
+
+Owns the checks that refuse, with the element and its place named: an expression language
+other than FEEL wherever it is declared (the model's default on ``definitions``, an input
+expression, an entry, allowed values, a default output), a FEEL constant or keyword as an
+input expression (``true``, ``null``, ``not``: a value, never the name of an input), and
+decisions that require each other in a cycle (through ``informationRequirement``).  The
+reader (``engine.formats.dmn.importer``) calls them; each finds, the reader reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from engine.formats.dmn.names import local_name
+
+FEEL_KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or"})
+LANGUAGE_PARTS = {"inputExpression", "inputValues", "outputValues", "defaultOutputEntry", "inputEntry",
+                  "outputEntry"}
+
+
+def is_feel(language: str | None) -> bool:
+    """Whether an ``expressionLanguage`` URI (or name) is FEEL; no attribute means the default."""
+    return not language or "feel" in language.lower()
+
+
+def foreign_languages(element: Any) -> Iterator[tuple[Any, str]]:
+    """(element, language) for each expression inside ``element`` that declares a language
+    other than FEEL (what the model's own default says is checked on ``definitions``)."""
+    for found in element.iter():
+        language = found.get("expressionLanguage")
+        if local_name(found) in LANGUAGE_PARTS and not is_feel(language):
+            yield found, language
+
+
+def keyword_expression(text: str) -> bool:
+    """Whether an input expression is a FEEL keyword or constant (``true``, ``null``, ``not``),
+    which names no input."""
+    return text.strip().lower() in FEEL_KEYWORDS
+
+
+def requirement_cycles(requires: dict[str, list[str]]) -> list[list[str]]:
+    """The cycles of a 'requires' graph (decision id → the ids it requires), each a path that
+    comes back to its start, each cycle once (from its first decision in document order)."""
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == "done":
+            return
+        if state.get(node) == "active":
+            cycle = path[path.index(node):] + [node]
+            if frozenset(cycle) not in seen:
+                seen.add(frozenset(cycle))
+                cycles.append(cycle)
+            return
+        state[node] = "active"
+        for target in requires.get(node, ()):
+            if target in requires:
+                visit(target, path + [node])
+        state[node] = "done"
+
+    for node in requires:
+        visit(node, [])
+    return cycles
+
+
+def required_ids(decision: Any, children: Any) -> Iterable[str]:
+    """The ids of the decisions ``decision`` requires (``informationRequirement/requiredDecision``)."""
+    for requirement in children(decision, "informationRequirement"):
+        for required in children(requirement, "requiredDecision"):
+            yield required.get("href", "").lstrip("#")

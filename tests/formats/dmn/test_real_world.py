@@ -1,0 +1,152 @@
+"""DMN as other tools write it (issue 17): one small model per construct, written here in the
+style of Camunda 7 and 8, KIE/Drools, Flowable and Trisotech; each either runs with the
+meaning its authors' engine gives it, or is refused with a message that names the element
+and the place, never run with another meaning.
+
+``CASES`` is also the table "what real DMN models use, and what dtrun does with it" of
+docs/dmn.md: a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, write
+
+import engine
+from engine._core.errors import WorkbookError
+
+CAMUNDA_7 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
+CAMUNDA_7_TESTS = "http://www.omg.org/spec/DMN/20151101/dmn11.xsd"
+FLOWABLE = "http://www.omg.org/spec/DMN/20151101"
+KIE = "http://www.omg.org/spec/DMN/20180521/MODEL/"
+CAMUNDA_8 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+TRISOTECH = "https://www.omg.org/spec/DMN/20240513/MODEL/"
+
+
+def model(namespace: str, body: str, attributes: str = "") -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="{namespace}" id="defs" name="Model" '
+            f'namespace="urn:test" {attributes}>{body}</definitions>')
+
+
+AGE = '<inputData id="i_age" name="age"><variable name="age" typeRef="number"/></inputData>'
+
+
+def band(rules: str, outputs: str = '<output id="o1" name="band" typeRef="string"/>',
+         inputs: str = '<input id="c1"><inputExpression id="e1" typeRef="number"><text>age</text>'
+                       '</inputExpression></input>', policy: str = "UNIQUE", extra: str = "",
+         decision_id: str = "d_band", name: str = "Band") -> str:
+    return (f'<decision id="{decision_id}" name="{name}">{extra}<decisionTable id="t_{decision_id}" '
+            f'hitPolicy="{policy}">{inputs}{outputs}{rules}</decisionTable></decision>')
+
+
+def rule(rule_id: str, entries: list[str], outputs: list[str]) -> str:
+    return (f'<rule id="{rule_id}">' + "".join(f"<inputEntry><text>{e}</text></inputEntry>" for e in entries)
+            + "".join(f"<outputEntry><text>{o}</text></outputEntry>" for o in outputs) + "</rule>")
+
+
+TWO_RULES = rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["&gt;= 18"], ['"adult"'])
+
+
+@dataclass(frozen=True)
+class Case:
+    """A construct of real DMN models, a model using it, and what dtrun does with it."""
+
+    construct: str  # as docs/dmn.md's table names it
+    tool: str  # the tool whose style the model imitates
+    xml: str
+    outcome: str  # runs | refused
+    says: str = ""  # a phrase of the message (refused) or of a warning (runs)
+    where: str = ""  # the place of the problem: element, or element!part
+    check: tuple[tuple[dict, str, object], ...] = ()  # (record, output, expected) when it runs
+
+
+CASES = [
+    Case("DMN 1.1 namespace as Camunda 7 writes it (`.../20151101/dmn.xsd`)", "Camunda 7",
+         model(CAMUNDA_7, AGE + band(TWO_RULES)), "runs", check=(({"age": 4}, "Band.band", "child"),)),
+    Case("DMN 1.1 namespace of older Camunda tests (`.../20151101/dmn11.xsd`)", "Camunda 7",
+         model(CAMUNDA_7_TESTS, AGE + band(TWO_RULES)), "runs", check=(({"age": 40}, "Band.band", "adult"),)),
+    Case("DMN 1.1 namespace as Flowable writes it (`.../20151101`)", "Flowable",
+         model(FLOWABLE, AGE + band(TWO_RULES)), "runs", check=(({"age": 40}, "Band.band", "adult"),)),
+    Case("a namespace that is not DMN", "–", model("http://example.com/not-dmn", AGE + band(TWO_RULES)),
+         "refused", "is not a DMN 1.1 to 1.6 model"),
+    Case("a rule with fewer outputEntry elements than outputs", "KIE",
+         model(KIE, AGE + band(rule("r1", ["&lt; 18"], ['"child"']),
+                               outputs='<output id="o1" name="band"/><output id="o2" name="status"/>')),
+         "refused", "the rule has 1 outputEntry elements for 2 outputs", 'decision "Band" (id d_band)!rule 1 (id r1)'),
+    Case("a FEEL constant as input expression (`true`)", "Camunda 8",
+         model(CAMUNDA_8, AGE + band(rule("r1", ["true"], ['"x"']), inputs='<input id="c1"><inputExpression '
+                                     'typeRef="boolean"><text>true</text></inputExpression></input>')),
+         "refused", "input expression 'true' is a FEEL constant or keyword",
+         'decision "Band" (id d_band)!input 1 "true" (id c1)'),
+    Case("`expressionLanguage` JUEL on `definitions`", "Camunda 7",
+         model(CAMUNDA_7, AGE + band(TWO_RULES), 'expressionLanguage="juel"'),
+         "refused", "the model's expression language is juel", 'definitions "Model" (id defs)'),
+    Case("`expressionLanguage` Groovy on an `inputExpression`", "Camunda 7",
+         model(CAMUNDA_7, AGE + band(TWO_RULES, inputs='<input id="c1"><inputExpression typeRef="number" '
+                                     'expressionLanguage="groovy"><text>age</text></inputExpression></input>')),
+         "refused", "the expression language of its inputExpression is groovy",
+         'decision "Band" (id d_band)!input 1 "age" (id c1)'),
+    Case("`expressionLanguage` JavaScript on an entry", "Camunda 7",
+         model(CAMUNDA_7, AGE + band(rule("r1", ["&lt; 18"], ['"child"']).replace(
+             "<inputEntry>", '<inputEntry expressionLanguage="javascript">'))),
+         "refused", "the expression language is javascript", 'decision "Band" (id d_band)!rule 1 (id r1), inputEntry 1'),
+    Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
+         model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
+                                     'href="#d_other"/></informationRequirement>')
+               + band(TWO_RULES, decision_id="d_other", name="Other", extra='<informationRequirement id="q2">'
+                      '<requiredDecision href="#d_band"/></informationRequirement>')),
+         "refused", "decisions require each other in a cycle: Band → Other → Band", 'decision "Band" (id d_band)'),
+]
+
+
+def outcome(case: Case, tmp_path: Path) -> tuple[str, list, object]:
+    path = write(tmp_path, case.xml)
+    try:
+        return "runs", [], engine.load(path)
+    except WorkbookError as error:
+        return "refused", list(error.problems), None
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.construct[:60])
+def test_each_construct_runs_with_its_meaning_or_is_refused_at_its_place(case: Case, tmp_path: Path) -> None:
+    found, problems, loaded = outcome(case, tmp_path)
+    assert found == case.outcome, problems
+    if found == "refused":
+        matching = [p for p in problems if case.says in p.message]
+        assert matching, [p.message for p in problems]
+        where = matching[0].sheet + (f"!{matching[0].cell}" if matching[0].cell else "")
+        assert not case.where or where == case.where, where
+        return
+    for record, output, expected in case.check:
+        result = engine.evaluate(loaded, record)
+        assert result[output] == expected and not result.errors, (record, result)
+    if case.says:
+        assert any(case.says in w.message for w in loaded.warnings), loaded.warnings
+
+
+def test_a_rule_with_too_few_output_entries_gave_shifted_outputs_before():
+    """Why the count matters: the one entry of a two-output rule was band's value and status null."""
+    case = next(c for c in CASES if c.construct.startswith("a rule with fewer outputEntry"))
+    assert case.outcome == "refused"
+
+
+def documented_rows() -> dict[str, str]:
+    text = (ROOT / "docs" / "dmn.md").read_text(encoding="utf-8")
+    section = text.split("## What real DMN models use", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0] not in ("construct", "---"):
+            rows[cells[0]] = cells[2]
+    return rows
+
+
+def test_the_table_in_docs_dmn_md_is_these_cases() -> None:
+    rows = documented_rows()
+    assert set(rows) == {c.construct for c in CASES}, set(rows) ^ {c.construct for c in CASES}
+    for case in CASES:
+        assert re.match(rf"^(\*\*)?{case.outcome}\b", rows[case.construct]), (case.construct, rows[case.construct])
