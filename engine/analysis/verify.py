@@ -133,8 +133,7 @@ def gap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     for box in gaps(analysis.columns, analysis.all_rules):
         headings = tuple(f"{c.letter}1" for c, atoms in zip(analysis.columns, box) if atoms != c.all_atoms)
         finding = analysis.finding("error", "gap", f"no rule matches records with {analysis.describe(box)}", 0,
-                                   "add a rule for these records (if the guideline is silent, say so with an "
-                                   "explicit outcome such as clinical_judgement)", box,
+                                   source.words.gap_fix, box,
                                    cells=headings or (source.table_place(table)[1],))
         yield finding
 

@@ -98,7 +98,7 @@ def test_command(workbooks: tuple[str, ...]) -> None:
             click.echo(f"{path}: {source.words.no_tests}")
         for table, ids in report.uncovered.items():
             where = place(path, *source.place(table))
-            click.echo(f"{where}: no test case fires rule(s) {', '.join(source.rules(table, ids))}")
+            click.echo(f"{where}: no test case fires rule(s) {', '.join(source.rule_label(table, i) for i in ids)}")
         passed, failed = passed + report.passed, failed + report.failed
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)

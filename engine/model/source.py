@@ -38,6 +38,7 @@ class Words:
     upstream_values_fix: str  # where an upstream output's values are listed
     unused_input: str
     unused_input_fix: str
+    gap_fix: str  # what to do about records no rule matches
     unknown_input_fix: str  # a column heading that names nothing
     unknown_name_fix: str  # a name in a cell that names nothing
     priority_fix: str  # where the priority order of P and O tables is written
@@ -102,7 +103,12 @@ class Source:
         return name
 
     def rule(self, table: str, rule_id: str) -> str:
-        """How a rule is named after the word 'rule': ``R1``."""
+        """How a sentence names a rule, after the word 'rule': ``R1`` (a DMN model: its number,
+        the id being in the finding's own field and place)."""
+        return rule_id
+
+    def rule_label(self, table: str, rule_id: str) -> str:
+        """How a listing names a rule, after the word 'rule': ``R1``, or ``1 (id r1)``."""
         return rule_id
 
     def rules(self, table: str, rule_ids: Iterable[str]) -> tuple[str, ...]:

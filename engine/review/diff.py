@@ -292,9 +292,10 @@ def _compare_rules(old: Table, new: Table, was: Source, now: Source) -> tuple[Ru
             cells = tuple(Change(shown, "" if a is None else text, text if a is None else "", "" if a is None else ref,
                                  ref if a is None else "", role)
                           for (role, _), (text, ref, shown) in rule_cells(table, rule, source).items() if text)
-            found.append(RuleDiff(source.rule(table.name, rule_id), ADDED if a is None else REMOVED, *rows, cells))
+            found.append(RuleDiff(source.rule_label(table.name, rule_id), ADDED if a is None else REMOVED, *rows,
+                                  cells))
         elif cells := _cell_changes(rule_cells(old, a, was), rule_cells(new, b, now)):
-            found.append(RuleDiff(now.rule(new.name, rule_id), CHANGED, *rows, cells))
+            found.append(RuleDiff(now.rule_label(new.name, rule_id), CHANGED, *rows, cells))
     return tuple(found)
 
 

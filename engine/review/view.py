@@ -132,7 +132,7 @@ def _rule_row(source: Source, table: Table, rule: Rule, columns: list[Column]) -
     for note, annotation in zip(table.annotations, rule.annotations):
         texts[note.column] = (annotation, False)
     shown = [(c, texts.get(c.column, ("", False))) for c in columns]
-    return (_cell(source, table.name, source.rule(table.name, rule.id), f"A{rule.row}"),
+    return (_cell(source, table.name, source.rule_label(table.name, rule.id), f"A{rule.row}"),
             *(_cell(source, table.name, t, f"{c.column}{rule.row}", code) for c, (t, code) in shown))
 
 

@@ -42,7 +42,7 @@ def test_a_workbook_names_everything_as_it_is():
     source = model.source
     assert source.kind == "workbook" and source.words is WORKBOOK_WORDS
     assert source.place("band", "B4") == ("band", "B4") and source.table_place("band") == ("band", "A1")
-    assert source.name("band.band") == "band.band" and source.rule("band", "R1") == "R1"
+    assert source.name("band.band") == "band.band" and source.rule("band", "R1") == source.rule_label("band", "R1") == "R1"
     assert source.policy(HitPolicy("C+")) == "C+" and source.column("band", "D") == "column D"
     assert source.row("band", 5) == 5 and source.text("band", "B4", "x") == "x"
     assert source.places("band", ("A4", "A4", "B4")) == ("band", ("A4", "B4"))
@@ -71,7 +71,9 @@ def test_a_dmn_model_names_places_and_things_as_dmn_does(dmn_model):
     assert source.place("Inputs", "A2") == ('inputData "Person age" (id i_age)', "")
     assert source.place("elsewhere", "B4") == ("elsewhere", "B4")  # not a grid of this model
     assert source.name("Person_age") == "Person age" and source.name("Age_Band.points") == "Age Band"
-    assert source.rule(table.name, "r1") == "1 (id r1)" and source.rule(table.name, "second") == "2 (label second)"
+    assert source.rule(table.name, "r1") == "1" and source.rule(table.name, "second") == "2"  # in sentences
+    assert source.rule_label(table.name, "r1") == "1 (id r1)"  # in listings
+    assert source.rule_label(table.name, "second") == "2 (label second)"
     assert source.policy(table.hit_policy) == "COLLECT SUM" and source.policy(HitPolicy("P")) == "PRIORITY"
     assert source.text(table.name, "B4", table.rules[0].inputs[0].text) == ">= Person age"
     assert table.rules[0].inputs[0].text == ">= Person_age"  # the model holds dtrun's names

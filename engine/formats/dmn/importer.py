@@ -22,39 +22,31 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine._core.cells import cell_ref, column_letter
+from engine._core.cells import cell_ref
 from engine._core.errors import WorkbookError
-from engine.feel.unparse import rename_names
 from engine.formats.dmn.names import (
     DOCUMENTATION,
     DTRUN_NAMESPACE,
-    IDENTIFIER,
     IGNORED,
     INPUT_TYPE_OF,
-    RESERVED_SHEETS,
     UNSUPPORTED_TYPES,
     Namer,
     plain_type,
-    policy_code,
-    rule_ids,
 )
 from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
 from engine.formats.dmn.support import (
-    foreign_languages,
     is_feel,
-    keyword_expression,
     required_ids,
     requirement_cycles,
 )
-from engine.formats.dmn.words import TABLE_PART, dmn_source
+from engine.formats.dmn.tables import DecisionTables
+from engine.formats.dmn.words import dmn_source
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS
 from engine.model.types import Model
-
-CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
 
 
 def load_dmn(path: str | Path) -> Model:
@@ -82,8 +74,9 @@ def read_dmn(path: str | Path) -> DmnDocument:
     return document
 
 
-class _Reader:
-    """Turns one ``definitions`` element into sheets, collecting problems as it goes."""
+class _Reader(DecisionTables):
+    """Turns one ``definitions`` element into sheets, collecting problems as it goes: the
+    document and its input data here, its decisions in ``DecisionTables``."""
 
     def __init__(self, document: DmnDocument, root: Any) -> None:
         self.doc, self.root, self.ns = document, root, _namespace(root)
@@ -250,188 +243,3 @@ class _Reader:
             self.doc.places[("Inputs", cell_ref(number, 2))] = (where, "typeRef")
             rows.append([name, kind, None, "no", None, None, None])
         return rows
-
-    # ------------------------------------------------------------------ decisions
-    def supported(self, element: Any) -> bool:
-        logic = [c for c in self.children(element) if _local(c) not in DOCUMENTATION | IGNORED]
-        for extra in [c for c in logic if _local(c) == "knowledgeRequirement"]:
-            required = [r.get("href", "").lstrip("#") for r in self.children(extra, "requiredKnowledge")]
-            self.unsupported(element, "it invokes a business knowledge model (knowledgeRequirement of "
-                             f"{', '.join(required) or extra.get('id') or 'an unnamed model'})",
-                             "put the logic in the decision's own decision table")
-            return False
-        for ignored in [c for c in self.children(element) if _local(c) in IGNORED]:
-            self.doc.problem("dmn-ignored", f"its {_local(ignored)} is documentation only; "
-                             "dtrun ignores it", _what(element), severity="warning")
-        if not logic:
-            self.unsupported(element, "it has no decision logic", "give it a decision table")
-            return False
-        if _local(logic[0]) != "decisionTable":
-            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun runs decision tables only",
-                             "rewrite the logic as a decision table with S-FEEL cells")
-            return False
-        return True
-
-    def name_decision(self, element: Any) -> None:
-        dmn_name = element.get("name", "")
-        table = self.namer.name(dmn_name, RESERVED_SHEETS)
-        self.doc.decisions[dmn_name] = table
-        outputs = self.children(self.children(element, "decisionTable")[0], "output")
-        namer, mapping = Namer(), {}
-        for output in outputs:
-            wanted = output.get("name") or (dmn_name if len(outputs) == 1 else "output")
-            mapping[output.get("name")] = namer.name(wanted)
-        self.doc.outputs[table] = mapping
-        if len(outputs) == 1:
-            self.rename[dmn_name] = f"{table}.{next(iter(mapping.values()))}"
-        else:
-            self.rename[dmn_name] = table
-            self.members[dmn_name] = {k: v for k, v in mapping.items() if k}
-
-    def renamed(self, text: str) -> str:
-        return rename_names(text, {**self.rename, **self.doc.inputs}, self.members)
-
-    def decision(self, element: Any) -> None:
-        table = self.doc.decisions[element.get("name", "")]
-        logic = self.children(element, "decisionTable")[0]
-        where = _what(element)
-        self.doc.places[(table, "")] = (where, "")
-        code = policy_code(logic.get("hitPolicy"), logic.get("aggregation"))
-        if code is None:
-            self.unsupported(element, f"hit policy {logic.get('hitPolicy')} {logic.get('aggregation') or ''} is not "
-                             "a DMN hit policy", "use UNIQUE, ANY, PRIORITY, FIRST, RULE ORDER, OUTPUT ORDER or "
-                             "COLLECT (with SUM, MIN, MAX or COUNT)", "hitPolicy")
-        self.doc.places[(table, "A1")] = (where, "hitPolicy")
-        if logic.get("preferredOrientation") == "CrossTable":
-            self.unsupported(element, "crosstab decision tables are not supported", "lay the table out rule-as-row",
-                             "preferredOrientation")
-        inputs, outputs = self.children(logic, "input"), self.children(logic, "output")
-        if element.get("id") in self.cyclic:  # said at the decision: not again at its table
-            self.doc.covered.append((where, TABLE_PART))
-        for clause_kind, clauses in (("input", inputs), ("output", outputs)):
-            for number, clause in enumerate(clauses, start=1):
-                for found, language in foreign_languages(clause):
-                    if _local(found) in ("inputEntry", "outputEntry"):
-                        continue  # said with their rule
-                    self.unsupported(element, f"the expression language of its {_local(found)} is {language}; "
-                                     "dtrun runs FEEL only", "write it in FEEL",
-                                     self.clause_part(element, clause_kind, clause, number, len(outputs)))
-        notes = [a.get("name") or "annotation" for a in self.children(logic, "annotation")]
-        rules = self.children(logic, "rule")
-        described = any(self.description(r) for r in rules)
-        headings = [self.input_heading(element, i, n) for n, i in enumerate(inputs, 1)]
-        headings += [*self.doc.outputs[table].values(), *notes, *(["Description"] if described else [])]
-        roles = ["input"] * len(inputs) + ["output"] * len(outputs) + ["annotation"] * (len(headings) - len(inputs)
-                                                                                       - len(outputs))
-        allowed = [self.renamed(self.text(self.children(i, "inputValues")[0])) if self.children(i, "inputValues")
-                   else None for i in inputs]
-        allowed += [self.renamed(self.text(self.children(o, "outputValues")[0])) if self.children(o, "outputValues")
-                    else None for o in outputs]
-        clauses = [("input", i, n) for n, i in enumerate(inputs, 1)] + [("output", o, n) for n, o in
-                                                                        enumerate(outputs, 1)]
-        for column, (kind, clause, number) in enumerate(clauses, start=2):
-            part = self.clause_part(element, kind, clause, number, len(outputs))
-            for row, cell_part in ((1, part), (2, part),
-                                   (3, f"{part}, {'inputValues' if kind == 'input' else 'outputValues'}")):
-                self.doc.places[(table, cell_ref(row, column))] = (where, cell_part)
-            if kind == "output" and self.children(clause, "defaultOutputEntry"):
-                self.doc.problem("dmn-ignored", "the defaultOutputEntry of output "
-                                 f"{clause.get('name') or number} is not applied: when no rule matches, dtrun gives "
-                                 "no value (null)", where, "add a last rule with - in every input (hit policy FIRST "
-                                 "or PRIORITY) if a default is needed", f"output {number}", "warning")
-        grid: Grid = [[code, *headings], [None, *roles], [None, *allowed]]
-        for position, (rule, rule_id) in enumerate(zip(rules, rule_ids(rules)), start=1):
-            grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), len(outputs),
-                                      described))
-        self.doc.sheets[table] = grid
-
-    def clause_part(self, decision: Any, kind: str, clause: Any, number: int, outputs: int = 1) -> str:
-        """How a location names an input or output column: ``input 1 "Season" (id c1)``."""
-        shown = self.clause_name(decision, kind, clause, outputs)
-        return f"{kind} {number}" + (f' "{shown}"' if shown else "") + (
-            f" (id {clause.get('id')})" if clause.get("id") else "")
-
-    def clause_name(self, decision: Any, kind: str, clause: Any, outputs: int) -> str:
-        """How a DMN modeler shows an input or output column: its label, else its input
-        expression or output name (a single unnamed output: the decision's name)."""
-        if clause.get("label"):
-            return str(clause.get("label"))
-        if kind == "input":
-            expressions = self.children(clause, "inputExpression")
-            return self.text(expressions[0]) if expressions else ""
-        return clause.get("name") or (decision.get("name", "") if outputs == 1 else "output")
-
-    def input_heading(self, decision: Any, clause: Any, number: int) -> str:
-        expressions = self.children(clause, "inputExpression")
-        text = self.text(expressions[0]) if expressions else ""
-        name = self.renamed(text)
-        known = set(self.doc.inputs.values()) | set(self.rename.values())
-        if name not in known and not any(name.startswith(t + ".") for t in self.doc.outputs):
-            name = self.required_output(decision, text) or name
-        if name not in known and not any(name.startswith(t + ".") for t in self.doc.outputs):
-            if not text:
-                self.unsupported(decision, "the input has no input expression" + (
-                    f" (camunda:inputVariable {clause.get(CAMUNDA_INPUT_VARIABLE)!r} only names the value inside "
-                    "the input entries)" if clause.get(CAMUNDA_INPUT_VARIABLE) else ""), "write the name of the "
-                    "inputData or decision the input reads as its input expression",
-                    self.clause_part(decision, "input", clause, number))
-                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
-            elif keyword_expression(text):
-                self.unsupported(decision, f"input expression {text!r} is a FEEL constant or keyword, not the name "
-                                 "of an inputData or a decision", "write the name of the inputData or decision the "
-                                 "input reads (a constant would test every record against the same value)",
-                                 self.clause_part(decision, "input", clause, number))
-                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
-            elif IDENTIFIER.fullmatch(name):
-                kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
-                self.undeclared.setdefault(name, (kind, _what(decision)))
-            else:
-                self.unsupported(decision, f"input expression {text!r} is not the name of an inputData or a "
-                                 "decision", "add an inputData or a decision for the value and name it here",
-                                 self.clause_part(decision, "input", clause, number))
-                self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
-        label = clause.get("label") or ""
-        owners = [t for t, outs in self.doc.outputs.items() if label in outs.values()]
-        plain = IDENTIFIER.fullmatch(label) and label not in self.doc.inputs.values() and len(owners) == 1
-        return label if plain and name.endswith("." + label) else name
-
-    def required_output(self, decision: Any, text: str) -> str | None:
-        """``table.output`` when ``text`` is the output name of exactly one decision that
-        ``decision`` requires: Camunda 7 gives a required decision's result to the tables
-        that read it under the output's name (``desiredDish``), not the decision's."""
-        found = []
-        for requirement in self.children(decision, "informationRequirement"):
-            for required in self.children(requirement, "requiredDecision"):
-                source = self.by_id.get(required.get("href", "").lstrip("#"))
-                table = self.doc.decisions.get(source.get("name", "")) if source is not None else None
-                outputs = self.doc.outputs.get(table, {}) if table else {}
-                found += [f"{table}.{outputs[text]}"] if text and text in outputs else []
-        return found[0] if len(set(found)) == 1 else None
-
-    def rule_row(self, table: str, where: str, rule: Any, rule_id: str, position: int, row: int, inputs: int,
-                 outputs: int, described: bool) -> list[Any]:
-        label = rule.get("label") or ""
-        shown = f"rule {position}" + (f" (label {label})" if label == rule_id else
-                                      f" (id {rule_id})" if rule.get("id") == rule_id else "")
-        self.doc.rules[(table, rule_id)] = shown
-        self.doc.places[(table, f"A{row}")] = (where, shown)
-        entries = self.children(rule, "inputEntry") + self.children(rule, "outputEntry")
-        for column, entry in enumerate(entries, start=2):
-            kind = "inputEntry" if column - 2 < inputs else "outputEntry"
-            number = column - 1 if kind == "inputEntry" else column - 1 - inputs
-            self.doc.places[(table, f"{column_letter(column)}{row}")] = (where, f"{shown}, {kind} {number}")
-            language = entry.get("expressionLanguage")
-            if not is_feel(language):
-                self.doc.problem("dmn-unsupported", f"the expression language is {language}", where, "write FEEL",
-                                 f"{shown}, {kind} {number}")
-        for kind, wanted in (("inputEntry", inputs), ("outputEntry", outputs)):
-            count = len(self.children(rule, kind))
-            if count != wanted:  # the entries would shift onto the wrong columns
-                self.doc.problem("dmn-unsupported", f"the rule has {count} {kind} elements for {wanted} "
-                                 f"{kind[:-5]}s", where, f"give the rule one {kind} per {kind[:-5]}", shown)
-        cells = [self.renamed(self.text(e)) for e in entries]
-        for column, (entry, cell) in enumerate(zip(entries, cells), start=2):
-            if cell != self.text(entry):
-                self.doc.texts[(table, f"{column_letter(column)}{row}")] = self.text(entry)
-        notes = [self.text(a) for a in self.children(rule, "annotationEntry")]
-        return [rule_id, *cells, *notes, *([self.description(rule)] if described else [])]

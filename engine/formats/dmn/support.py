@@ -3,16 +3,20 @@
 Owns the checks that refuse, with the element and its place named: an expression language
 other than FEEL wherever it is declared (the model's default on ``definitions``, an input
 expression, an entry, allowed values, a default output), a FEEL constant or keyword as an
-input expression (``true``, ``null``, ``not``: a value, never the name of an input), and
-decisions that require each other in a cycle (through ``informationRequirement``).  The
+input expression (``true``, ``null``, ``not``: a value, never the name of an input), an output entry
+whose literal contradicts the type the decision declares for it, and decisions that require
+each other in a cycle (through ``informationRequirement``).  The
 reader (``engine.formats.dmn.importer``) calls them; each finds, the reader reports.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from engine._core.errors import ConditionError
+from engine.feel.syntax import Literal, Negative, parse_expression
 from engine.formats.dmn.names import local_name
 
 FEEL_KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or"})
@@ -38,6 +42,31 @@ def keyword_expression(text: str) -> bool:
     """Whether an input expression is a FEEL keyword or constant (``true``, ``null``, ``not``),
     which names no input."""
     return text.strip().lower() in FEEL_KEYWORDS
+
+
+def literal_kind(text: str) -> str | None:
+    """``number``, ``string``, ``boolean`` or ``date`` for an entry that is a FEEL literal of that
+    kind (``-5`` included); None for null, for anything computed, or for what does not parse."""
+    try:
+        node = parse_expression(text)
+    except ConditionError:
+        return None
+    if isinstance(node, Negative):
+        node = node.operand
+    if not isinstance(node, Literal) or node.value is None:
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dt.date):
+        return "date"
+    return "number"
+
+
+def same_kind(declared: str, found: str) -> bool:
+    return declared == found or {declared, found} <= {"number", "integer"}
 
 
 def requirement_cycles(requires: dict[str, list[str]]) -> list[list[str]]:

@@ -36,6 +36,7 @@ DMN_WORDS = Words(
     unused_input='inputData "{name}" is declared but no decision table reads it',
     unused_input_fix="read it in a decision table (an input whose inputExpression is its name), or delete the "
                      "inputData if it is not needed",
+    gap_fix="add a rule for these records, or give the outputs a defaultOutputEntry if a default is meant",
     unknown_input_fix="add an inputData for it, or name a decision it requires",
     unknown_name_fix="use the name of an inputData or of a decision the table requires",
     priority_fix="list them in the output's allowed values (outputValues), highest priority first, e.g. "
@@ -91,6 +92,10 @@ class DmnSource(Source):
         return self._names.get(name, name)
 
     def rule(self, table: str, rule_id: str) -> str:
+        label = self.rule_label(table, rule_id)  # "2 (id r2)": its number, for sentences
+        return label.partition(" (")[0] if (table, rule_id) in self._rules else rule_id
+
+    def rule_label(self, table: str, rule_id: str) -> str:
         return self._rules.get((table, rule_id), rule_id).removeprefix("rule ")
 
     def column(self, table: str, letter: str) -> str:

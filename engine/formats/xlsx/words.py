@@ -24,6 +24,8 @@ WORKBOOK_WORDS = Words(
     upstream_values_fix="give the upstream output's values in its row 3",
     unused_input="input {name} is declared but no table reads it",
     unused_input_fix="use it in a table, or delete its row if it is not needed",
+    gap_fix="add a rule for these records (if the guideline is silent, say so with an explicit outcome such as "
+            "clinical_judgement)",
     unknown_input_fix="add it to the Inputs sheet, or write table.output",
     unknown_name_fix="use the name of an input from the Inputs sheet or an output of another table",
     priority_fix='list them in row 3, highest priority first, e.g. "urgent","routine"',

@@ -94,6 +94,11 @@ CASES = [
          model(CAMUNDA_7, AGE + band(rule("r1", ["&lt; 18"], ['"child"']).replace(
              "<inputEntry>", '<inputEntry expressionLanguage="javascript">'))),
          "refused", "the expression language is javascript", 'decision "Band" (id d_band)!rule 1 (id r1), inputEntry 1'),
+    Case("an output entry that is not of its decision's declared typeRef (Camunda Modeler's default string)",
+         "Camunda 7", model(CAMUNDA_7, AGE + band(rule("r1", ["&lt; 18"], ["12"]) + rule("r2", ["&gt;= 18"], ["30"]),
+                                               outputs='<output id="o1" name="fee" typeRef="string"/>')),
+         "runs", "the output fee is declared string (typeRef), but the entry 12 is a number",
+         check=(({"age": 4}, "Band.fee", 12),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
