@@ -12,6 +12,7 @@ reader (``engine.formats.dmn.importer``) calls them; each finds, the reader repo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -67,6 +68,27 @@ def literal_kind(text: str) -> str | None:
 
 def same_kind(declared: str, found: str) -> bool:
     return declared == found or {declared, found} <= {"number", "integer"}
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_PACKED = re.compile(r"(?<![\w.])(\d+),(?=\d)")
+
+
+def spaced_lists(text: str) -> tuple[str, list[str]]:
+    """A DMN unary test with its lists of numbers written as dtrun's cells write them: ``1,2,3``
+    is the FEEL list ``1, 2, 3`` in a model a tool wrote (a workbook cell refuses it, as an
+    Excel decimal comma may hide there).  Also returns the parts that look like a decimal comma:
+    two numbers whose second has one or two digits (``1,5``, ``0,25``)."""
+    parts, looks, last = [], [], 0
+    for string in [*_STRING.finditer(text), None]:
+        end = string.start() if string else len(text)
+        piece = text[last:end]
+        looks += [m.group() for m in re.finditer(r"(?<![\w.,])\d+,\d{1,2}(?![\w.,])", piece)]
+        parts.append(_PACKED.sub(r"\1, ", piece))
+        if string:
+            parts.append(string.group())
+            last = string.end()
+    return "".join(parts), looks
 
 
 def requirement_cycles(requires: dict[str, list[str]]) -> list[list[str]]:

@@ -34,6 +34,7 @@ from engine.formats.dmn.support import (
     keyword_expression,
     literal_kind,
     same_kind,
+    spaced_lists,
 )
 from engine.formats.dmn.words import TABLE_PART
 
@@ -127,8 +128,9 @@ class DecisionTables:
         headings += [*self.doc.outputs[table].values(), *notes, *(["Description"] if described else [])]
         roles = ["input"] * len(inputs) + ["output"] * len(outputs) + ["annotation"] * (len(headings) - len(inputs)
                                                                                        - len(outputs))
-        allowed = [self.renamed(self.text(self.children(i, "inputValues")[0])) if self.children(i, "inputValues")
-                   else None for i in inputs]
+        allowed = [self.renamed(self.unary_text(self.children(i, "inputValues")[0], where,
+                                                f"{self.clause_part(element, 'input', i, n)}, inputValues"))
+                   if self.children(i, "inputValues") else None for n, i in enumerate(inputs, start=1)]
         allowed += [self.renamed(self.text(self.children(o, "outputValues")[0])) if self.children(o, "outputValues")
                     else None for o in outputs]
         clauses = [("input", i, n) for n, i in enumerate(inputs, 1)] + [("output", o, n) for n, o in
@@ -149,6 +151,16 @@ class DecisionTables:
             grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), len(outputs),
                                       described))
         self.doc.sheets[table] = grid
+
+    def unary_text(self, element: Any, where: str, part: str) -> str:
+        """The text of unary tests (an inputEntry, inputValues) with FEEL's lists of numbers spaced
+        as a workbook cell writes them; a warning where one looks like a decimal comma."""
+        text, looks = spaced_lists(self.text(element))
+        for found in looks:
+            self.doc.problem("decimal-comma", f"{found} is read as a list of two numbers ({found.replace(',', ', ')}), "
+                             "as FEEL reads it", where, f"write {found.replace(',', '.')} if a decimal number is "
+                             f"meant, or {found.replace(',', ', ')} to make the list plain", part, "warning")
+        return text
 
     def check_output_types(self, decision: Any, outputs: list[Any], rules: list[Any], table: str) -> None:
         """An output entry whose literal is not of the type the decision declares for the output
@@ -267,7 +279,8 @@ class DecisionTables:
             if count != wanted:  # the entries would shift onto the wrong columns
                 self.doc.problem("dmn-unsupported", f"the rule has {count} {kind} elements for {wanted} "
                                  f"{kind[:-5]}s", where, f"give the rule one {kind} per {kind[:-5]}", shown)
-        cells = [self.renamed(self.text(e)) for e in entries]
+        cells = [self.renamed(self.unary_text(e, where, f"{shown}, inputEntry {n}") if n <= inputs else self.text(e))
+                 for n, e in enumerate(entries, start=1)]
         for column, (entry, cell) in enumerate(zip(entries, cells), start=2):
             if cell != self.text(entry):
                 self.doc.texts[(table, f"{column_letter(column)}{row}")] = self.text(entry)

@@ -99,6 +99,13 @@ CASES = [
                                                outputs='<output id="o1" name="fee" typeRef="string"/>')),
          "runs", "the output fee is declared string (typeRef), but the entry 12 is a number",
          check=(({"age": 4}, "Band.fee", 12),)),
+    Case("FEEL lists of numbers without spaces (`1,2,3`, `18,120`)", "KIE",
+         model(KIE, AGE + band(rule("r1", ["1,2,3"], ['"a"']) + rule("r2", ["18,120"], ['"b"'])
+                               + rule("r3", ["not(1,2,3,18,120)"], ['"c"']), policy="FIRST")), "runs",
+         check=(({"age": 2}, "Band.band", "a"), ({"age": 120}, "Band.band", "b"), ({"age": 12}, "Band.band", "c"))),
+    Case("a DMN list that looks like a decimal comma (`1,5`)", "–",
+         model(KIE, AGE + band(rule("r1", ["1,5"], ['"a"']) + rule("r2", ["-"], ['"b"']), policy="FIRST")), "runs",
+         "1,5 is read as a list of two numbers (1, 5)", check=(({"age": 5}, "Band.band", "a"),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
@@ -155,3 +162,17 @@ def test_the_table_in_docs_dmn_md_is_these_cases() -> None:
     assert set(rows) == {c.construct for c in CASES}, set(rows) ^ {c.construct for c in CASES}
     for case in CASES:
         assert re.match(rf"^(\*\*)?{case.outcome}\b", rows[case.construct]), (case.construct, rows[case.construct])
+
+
+@pytest.mark.parametrize("text, spaced, looks", [
+    ("1,2,3", "1, 2, 3", []),
+    ("18,120", "18, 120", []),
+    ("1,5", "1, 5", ["1,5"]),
+    ('"1,2", 3,40', '"1,2", 3, 40', ["3,40"]),  # inside a string nothing changes
+    ("[1..2], 1.5,2", "[1..2], 1.5,2", []),  # 1.5,2: not a packed whole-number list; the parser decides
+    ("not(10,20)", "not(10, 20)", ["10,20"]),
+])
+def test_spaced_lists(text, spaced, looks):
+    from engine.formats.dmn.support import spaced_lists
+
+    assert spaced_lists(text) == (spaced, looks)
