@@ -41,6 +41,8 @@ from engine.formats.dmn.support import (
     is_feel,
     required_ids,
     requirement_cycles,
+    spaced_lists,
+    test_kinds,
 )
 from engine.formats.dmn.tables import DecisionTables
 from engine.formats.dmn.words import dmn_source
@@ -86,6 +88,7 @@ class _Reader(DecisionTables):
         self.members: dict[str, dict[str, str]] = {}
         self.undeclared: dict[str, tuple[str, str]] = {}  # input read by a table without an inputData
         self.cyclic: set[str] = set()  # ids of decisions in a cycle of requirements
+        self.cells_as: dict[str, set[str]] = {}  # input expression → the kinds its columns' entries test
 
     def children(self, element: Any, name: str | None = None) -> list[Any]:
         return [c for c in element if _namespace(c) == self.ns and (name is None or _local(c) == name)]
@@ -134,14 +137,37 @@ class _Reader(DecisionTables):
                                  "only decision tables with S-FEEL cells over input data of simple types can be run")
 
     def expression_types(self, decisions: list[Any]) -> dict[str, set[str]]:
-        """Each input expression text of the decision tables → the typeRefs it is read with."""
+        """Each input expression text of the decision tables → the typeRefs it is read with
+        (an Any typeRef says nothing); ``self.cells_as``: → the kinds its columns' entries test."""
         found: dict[str, set[str]] = {}
         for decision in decisions:
-            for clause in self.children(self.children(decision, "decisionTable")[0], "input"):
+            logic = self.children(decision, "decisionTable")[0]
+            rules = self.children(logic, "rule")
+            for number, clause in enumerate(self.children(logic, "input")):
                 for expression in self.children(clause, "inputExpression"):
                     types = found.setdefault(self.text(expression), set())
-                    types.update({plain_type(expression.get("typeRef"))} - {""})
+                    types.update({plain_type(expression.get("typeRef"))} - {"", "Any"})
+                    kinds = self.cells_as.setdefault(self.text(expression), set())
+                    for rule in rules:
+                        entries = self.children(rule, "inputEntry")
+                        if number < len(entries):
+                            kinds |= test_kinds(spaced_lists(self.text(entries[number]))[0])
         return found
+
+    def inferred(self, name: str, element: Any, what: str) -> str:
+        """The type the entries that read ``name`` test (a warning says so), or string where they
+        test no literal; '' (with an error) where they test several kinds."""
+        kinds = {INPUT_TYPE_OF.get(k, k) for k in self.cells_as.get(name, set())}
+        kinds = {"number"} if kinds == {"number", "integer"} else kinds
+        if len(kinds) > 1:
+            self.unsupported(element, f"{what} has no type, and its entries test {' and '.join(sorted(kinds))}",
+                             "give it a typeRef: number, string, boolean or date (or an itemDefinition based on one)")
+            return ""
+        kind = next(iter(kinds), "string")
+        why = f"its entries test {'texts' if kind == 'string' else kind + 's'}" if kinds else "no entry tests a value"
+        self.doc.problem("dmn-inferred", f"{what} has no type; dtrun takes it as {kind}, as {why}", _what(element),
+                         "give it a typeRef if another type is meant", severity="warning")
+        return kind
 
     def requirement_cycles(self, decisions: list[Any]) -> None:
         """Decisions that require each other in a cycle cannot be evaluated in any order."""
@@ -188,6 +214,7 @@ class _Reader(DecisionTables):
                                                                    if column > 1 else "")
         variables = self.children(element, "variable")
         type_ref = (variables[0].get("typeRef") if variables else None) or element.get("typeRef")
+        type_ref = None if plain_type(type_ref) == "Any" else type_ref  # DMN's Any: as if untyped
         before = len(self.doc.problems)
         kind, allowed = self.resolve_type(type_ref or self.read_type(element), element)
         if len(self.doc.problems) > before:
@@ -207,9 +234,11 @@ class _Reader(DecisionTables):
         types = {INPUT_TYPE_OF.get(t, t) for t in self.read_as.get(element.get("name", ""), set())}
         if len(types) == 1:
             return next(iter(self.read_as[element.get("name", "")]))
-        found = f"the decision tables read it as {' and '.join(sorted(types))}" if types else "no typeRef"
-        self.unsupported(element, f"the inputData has no type ({found})", "give its variable a typeRef: number, "
-                         "string, boolean or date (or an itemDefinition based on one)")
+        if not types:  # no typeRef anywhere: what its entries test
+            return self.inferred(element.get("name", ""), element, "the inputData") or None
+        self.unsupported(element, f"the inputData has no type (the decision tables read it as "
+                         f"{' and '.join(sorted(types))})", "give its variable a typeRef: number, string, boolean "
+                         "or date (or an itemDefinition based on one)")
         return None
 
     def resolve_type(self, type_ref: str | None, element: Any, seen: tuple[str, ...] = ()) -> tuple[str, str]:

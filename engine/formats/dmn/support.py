@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from engine._core.errors import ConditionError
-from engine.feel.syntax import Literal, Negative, parse_expression
+from engine.feel.syntax import Comparison, Literal, Negative, parse_expression, parse_unary_tests
 from engine.formats.dmn.names import local_name
 
 FEEL_KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or"})
@@ -45,11 +45,12 @@ def keyword_expression(text: str) -> bool:
     return text.strip().lower() in FEEL_KEYWORDS
 
 
-def literal_kind(text: str) -> str | None:
-    """``number``, ``string``, ``boolean`` or ``date`` for an entry that is a FEEL literal of that
-    kind (``-5`` included); None for null, for anything computed, or for what does not parse."""
+def literal_kind(entry: str | Any) -> str | None:
+    """``number``, ``string``, ``boolean`` or ``date`` for an entry (a text, or a parsed node)
+    that is a FEEL literal of that kind (``-5`` included); None for null, for anything
+    computed, or for what does not parse."""
     try:
-        node = parse_expression(text)
+        node = parse_expression(entry) if isinstance(entry, str) else entry
     except ConditionError:
         return None
     if isinstance(node, Negative):
@@ -64,6 +65,22 @@ def literal_kind(text: str) -> str | None:
     if isinstance(value, dt.date):
         return "date"
     return "number"
+
+
+def test_kinds(text: str) -> set[str]:
+    """The kinds of the literals a unary test compares with (``< 18``: number; ``"a","b"``:
+    string); empty for ``-``, null, names, or what does not parse."""
+    try:
+        node = parse_unary_tests(text)
+    except ConditionError:
+        return set()
+    kinds = set()
+    for test in node.tests:
+        for endpoint in (test.endpoint,) if isinstance(test, Comparison) else (test.low, test.high):
+            kind = literal_kind(endpoint)
+            if kind:
+                kinds.add(kind)
+    return kinds
 
 
 def same_kind(declared: str, found: str) -> bool:

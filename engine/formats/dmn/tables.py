@@ -50,6 +50,7 @@ class DecisionTables:
     rename: dict[str, str]
     members: dict[str, dict[str, str]]
     undeclared: dict[str, tuple[str, str]]
+    inferred: Any
     cyclic: set[str]
     by_id: dict[str, Any]
     children: Any
@@ -234,6 +235,9 @@ class DecisionTables:
                 self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
             elif IDENTIFIER.fullmatch(name):
                 kind = INPUT_TYPE_OF.get(plain_type(expressions[0].get("typeRef")), "") if expressions else ""
+                if not kind and name not in self.undeclared:
+                    kind = self.inferred(text, decision, f"input {name} (no inputData, input expression without "
+                                         "typeRef)")
                 self.undeclared.setdefault(name, (kind, _what(decision)))
             else:
                 self.unsupported(decision, f"input expression {text!r} is not the name of an inputData or a "

@@ -106,6 +106,14 @@ CASES = [
     Case("a DMN list that looks like a decimal comma (`1,5`)", "–",
          model(KIE, AGE + band(rule("r1", ["1,5"], ['"a"']) + rule("r2", ["-"], ['"b"']), policy="FIRST")), "runs",
          "1,5 is read as a list of two numbers (1, 5)", check=(({"age": 5}, "Band.band", "a"),)),
+    Case("an input expression without typeRef, no inputData", "Camunda 7",
+         model(CAMUNDA_7, band(TWO_RULES, inputs='<input id="c1"><inputExpression><text>age</text>'
+                                                  '</inputExpression></input>')), "runs",
+         "dtrun takes it as number, as its entries test numbers", check=(({"age": "7"}, "Band.band", "child"),)),
+    Case("an inputData of type `Any`", "KIE",
+         model(KIE, '<inputData id="i_age" name="age"><variable name="age" typeRef="Any"/></inputData>'
+               + band(TWO_RULES, inputs='<input id="c1"><inputExpression><text>age</text></inputExpression></input>')),
+         "runs", "the inputData has no type; dtrun takes it as number", check=(({"age": "30"}, "Band.band", "adult"),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
