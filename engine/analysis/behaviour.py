@@ -152,12 +152,14 @@ def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, 
     table = version.table
     matched = [r - version.offset for r in bits(matching) if version.offset <= r < version.offset + len(table.rules)]
     outputs = [tuple(_value(e) for e in table.rules[r].outputs) for r in matched]
-    result = resolve(table.hit_policy, matched, outputs, [r.id for r in table.rules], table.priorities)
+    defaults = tuple(None if o.default is None else _value(o.default) for o in table.outputs)
+    result = resolve(table.hit_policy, matched, outputs, [r.id for r in table.rules], table.priorities,
+                     defaults=defaults)
     if result.error:  # compared without the rule ids (renumbered rules are no change), shown in the model's words
         shown_error = resolve(table.hit_policy, matched, outputs, version.source.rules(table.name, table.rule_ids),
                               table.priorities, version.source.policy(table.hit_policy)).error
         return ("error", _without_ids(result.error, table)), f"error: {shown_error}"
-    if not matched and table.hit_policy.single_hit:
+    if not matched and table.hit_policy.single_hit and not table.has_defaults:
         return ("no match",), "no rule matches"
     shown = [f"{o.name} = {_show(v)}" for o, v in zip(table.outputs, result.outputs)]
     return ("outputs", tuple(_show(v) for v in result.outputs)), ", ".join(shown)

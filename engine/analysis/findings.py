@@ -34,6 +34,7 @@ CODES: dict[str, tuple[str, str]] = {
     "masked-rule": ("error", "a rule of an F or P table that can never decide the result"),
     "partly-masked-rule": ("info", "a rule of an F or P table that decides only part of what it matches"),
     "gap": ("error", "records that no rule of a single-hit table matches"),
+    "default-output": ("info", "records no rule matches, which get the table's default outputs (DMN)"),
     "subsumed-rule": ("warning", "a rule whose records another rule with the same outputs already covers"),
     "mergeable-rules": ("info", "rules with the same outputs that could be written as one"),
     "unused-input": ("warning", "an input of the Inputs sheet that no table reads"),

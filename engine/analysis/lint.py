@@ -89,7 +89,7 @@ def analysed_tables(model: Model) -> Iterator[tuple[Table, TableAnalysis | None,
             if columns is not None:
                 analysis = TableAnalysis(model, table, columns)
                 notes += gap_findings(analysis)
-        has_gap = analysis is None or any(f.code == "gap" for f in notes)
+        has_gap = analysis is None or any(f.code == "gap" for f in notes)  # (a default output fills gaps)
         yield table, analysis, notes
         produced.update(_produced(table, has_gap))
 
@@ -124,6 +124,9 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
             result[name] = None
             continue
         constants = [rule.outputs[position].constant for rule in table.rules]
+        if output.default is not None:  # the value of records no rule matches
+            constants.append(output.default.constant)
+        gap = has_gap and output.default is None
         known = [v for ok, v in constants if ok and v is not None] + list(output.values)
         kinds = {_KIND_OF.get(values.kind_of(v)) for v in known}
         if len(kinds) != 1 or None in kinds:
@@ -133,7 +136,7 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
             domain = Domain("integer", nullable=False)
             result[name] = ValueSet.interval(domain, 0, len(table.rules))
             continue
-        nullable = has_gap or any(not ok or v is None for ok, v in constants) or not table.hit_policy.single_hit
+        nullable = gap or any(not ok or v is None for ok, v in constants) or not table.hit_policy.single_hit
         domain = Domain(kinds.pop(), nullable=nullable)
         if output.values:
             full = _narrow(ValueSet.full(domain), output.allowed)

@@ -130,12 +130,18 @@ def gap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     if not analysis.table.hit_policy.single_hit or not analysis.table.rules:
         return
     source, table = analysis.model.source, analysis.table.name
+    defaults = analysis.table.has_defaults  # records no rule matches get the default outputs: no gap
+    given = ", ".join(f"{o.name} = {o.default.text}" for o in analysis.table.outputs if o.default is not None)
     for box in gaps(analysis.columns, analysis.all_rules):
         headings = tuple(f"{c.letter}1" for c, atoms in zip(analysis.columns, box) if atoms != c.all_atoms)
-        finding = analysis.finding("error", "gap", f"no rule matches records with {analysis.describe(box)}", 0,
-                                   source.words.gap_fix, box,
-                                   cells=headings or (source.table_place(table)[1],))
-        yield finding
+        cells = headings or (source.table_place(table)[1],)
+        if defaults:
+            yield analysis.finding("info", "default-output", f"no rule matches records with "
+                                   f"{analysis.describe(box)}; they get the default outputs ({given})", 0,
+                                   "check that the default is meant for them, or add a rule", box, cells=cells)
+        else:
+            yield analysis.finding("error", "gap", f"no rule matches records with {analysis.describe(box)}", 0,
+                                   source.words.gap_fix, box, cells=cells)
 
 
 def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:

@@ -266,9 +266,12 @@ def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: Callable[[], 
     codes = _chosen(table, matrix, counts)
     codes[counts == 0] = -1
     codes[blocked] = -2
-    if policy.single_hit:
+    if policy.single_hit and not table.has_defaults:
         run.warnings.add(np.flatnonzero(codes == -1).tolist(), f"{run.model.source.name(table.name)}: no rule matched")
-    slow_rows = np.flatnonzero((counts > 0) & (codes < 0) & ~blocked).tolist()
+    slow = (counts > 0) & (codes < 0) & ~blocked
+    if any(o.default is not None and not o.default.constant[0] for o in table.outputs):
+        slow |= codes == -1  # a default computed from the record: the record evaluator's
+    slow_rows = np.flatnonzero(slow).tolist()
     codes[slow_rows] = -3
     failed = np.zeros(run.n, dtype=bool)
     settled: dict[int, Any] = {}
@@ -346,7 +349,9 @@ def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict
     table_values = [value if known else None for known, value in constants]
     computed = [i for i, (known, _) in enumerate(constants) if not known]
     per_rule = [[v] for v in table_values] if policy.returns_list else table_values
-    entries = per_rule + [None, None, policy.empty_result()]  # codes -3, -2, -1
+    default = table.outputs[position].default  # rows that use a computed one are settled (slow)
+    empty = policy.empty_result(default.constant[1] if default is not None and default.constant[0] else None)
+    entries = per_rule + [None, None, empty]  # codes -3, -2, -1
     if not computed:
         column = Coded.of(entries, codes)
         return column.with_rows(settled, (r.outputs[position] for r in settled.values())) if settled else column

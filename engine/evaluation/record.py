@@ -134,8 +134,10 @@ def resolve_rules(model: Model, table: Table, matched: list[int], context: Mappi
     (its messages in the model's words)."""
     outputs = [tuple(e.evaluate(context) for e in table.rules[i].outputs) for i in matched]
     source = model.source
+    defaults = () if matched else tuple(None if o.default is None else o.default.evaluate(context)
+                                        for o in table.outputs)
     return resolve(table.hit_policy, matched, outputs, source.rules(table.name, table.rule_ids), table.priorities,
-                   source.policy(table.hit_policy))
+                   source.policy(table.hit_policy), defaults)
 
 
 def blocked_message(model: Model, table: Table, names: Iterable[str]) -> str:

@@ -54,8 +54,12 @@ class HitPolicy:
     def needs_priorities(self) -> bool:
         return self.code in ("P", "O")
 
-    def empty_result(self) -> Any:
-        """The value of each output when no rule matches."""
+    def empty_result(self, default: Any = None) -> Any:
+        """The value of an output when no rule matches: its ``default`` (a DMN model's
+        defaultOutputEntry; in a list for R, O and C) where it has one, else null, an empty
+        list, or 0 for C#."""
+        if default is not None:
+            return [default] if self.returns_list else default
         if self.returns_list:
             return []
         return 0 if self.code == "C#" else None
@@ -89,16 +93,19 @@ def resolve(
     rule_ids: Sequence[str],
     priorities: Sequence[Sequence[Any]] = (),
     policy_name: str | None = None,
+    defaults: Sequence[Any] = (),
 ) -> Resolution:
     """Resolve the matched rules (indexes in rule order) given each matched rule's outputs;
     messages name the rules by ``rule_ids`` and the policy by ``policy_name`` (its code by
-    default)."""
+    default).  ``defaults``: each output's value when no rule matches (None: none), as a DMN
+    model's defaultOutputEntry gives it; a table whose every output has one gives no
+    'no rule matched' warning."""
     shown = policy_name or policy.code
-    width = len(outputs[0]) if outputs else len(priorities) or 1
+    width = len(outputs[0]) if outputs else len(priorities) or len(defaults) or 1
     if not matched:
-        empty = policy.empty_result()
-        warning = "no rule matched" if policy.single_hit else None
-        return Resolution(tuple(empty for _ in range(width)), (), warning=warning)
+        given = list(defaults) or [None] * width
+        warning = "no rule matched" if policy.single_hit and None in given else None
+        return Resolution(tuple(policy.empty_result(d) for d in given), (), warning=warning)
     code = policy.code
     if code == "U" and len(matched) > 1:
         return _failure(width, f"rules {_and(rule_ids, matched)} {_all(matched)} match under hit policy {shown}")

@@ -49,13 +49,15 @@ class InputColumn:
 
 @dataclass(frozen=True)
 class OutputColumn:
-    """An output column: ``values`` lists the allowed output values in priority order."""
+    """An output column: ``values`` lists the allowed output values in priority order;
+    ``default`` is its value when no rule matches (a DMN model's defaultOutputEntry)."""
 
     name: str
     column: str
     values: tuple[Any, ...] = ()
     allowed: CompiledUnaryTests | None = None
     allowed_text: str = ""
+    default: CompiledExpression | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,11 @@ class Table:
     @property
     def priorities(self) -> tuple[tuple[Any, ...], ...]:
         return tuple(o.values for o in self.outputs)
+
+    @property
+    def has_defaults(self) -> bool:
+        """Every output has a value for records no rule matches."""
+        return bool(self.outputs) and all(o.default is not None for o in self.outputs)
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,9 @@ def _table_notes(source: Source, table: Table) -> tuple[str, ...]:
     notes = [f"hit policy {name}: {meaning}", f"{len(table.rules)} rule" + "s" * (len(table.rules) != 1)]
     if table.depends_on:
         notes.append("uses the results of " + ", ".join(map(source.name, table.depends_on)))
+    defaults = [f"{o.name} = {source.text(table.name, '', o.default.text)}" for o in table.outputs if o.default]
+    if defaults:
+        notes.append("when no rule matches: " + ", ".join(defaults))
     return tuple(notes)
 
 

@@ -206,6 +206,9 @@ class _Writer:
             if output.allowed is not None:
                 _text(clause, "outputValues", self.tests_text(output.allowed, table.name, f"{output.column}3"),
                       {"id": self.ids.id(f"outputValues_{table.name}_{output.name}")})
+            if output.default is not None:
+                _text(clause, "defaultOutputEntry", self.expression_text(output.default, table.name, ""),
+                      {"id": self.ids.id(f"defaultOutputEntry_{table.name}_{output.name}")})
         for column in table.annotations:
             _sub(element, "annotation", {"name": column.name})
         for rule in table.rules:

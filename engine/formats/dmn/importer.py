@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from engine._core.cells import cell_ref
-from engine._core.errors import WorkbookError
+from engine._core.errors import ConditionError, Problem, WorkbookError
+from engine.feel.conditions import compile_expression
 from engine.formats.dmn.names import (
     DOCUMENTATION,
     DTRUN_NAMESPACE,
@@ -48,7 +49,7 @@ from engine.formats.dmn.tables import DecisionTables
 from engine.formats.dmn.words import dmn_source
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS
-from engine.model.types import Model
+from engine.model.types import Model, Table
 
 
 def load_dmn(path: str | Path) -> Model:
@@ -64,7 +65,29 @@ def build_dmn_model(document: DmnDocument) -> Model:
     model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered,
                         dmn_source(document))
     aliases = {ours: theirs for theirs, ours in document.inputs.items() if ours != theirs and ours in model.inputs}
-    return replace(model, input_aliases=aliases)
+    return replace(model, input_aliases=aliases, tables=with_defaults(model, document))
+
+
+def with_defaults(model: Model, document: DmnDocument) -> tuple[Table, ...]:
+    """The model's tables with each output's defaultOutputEntry compiled (its value when no rule
+    matches); WorkbookError at the default that cannot be read."""
+    names = set(model.inputs) | set(model.aliases) | {n for t in model.tables for n in t.output_names}
+    tables, problems = [], []
+    for table in model.tables:
+        outputs = []
+        for output in table.outputs:
+            text, part = document.defaults.get((table.name, output.name), ("", ""))
+            try:
+                outputs.append(replace(output, default=compile_expression(text, names)) if text else output)
+            except ConditionError as error:
+                where = document.places[(table.name, "")][0]
+                problems.append(Problem("syntax", f"cannot read {text!r}: {error.message} at character "
+                                        f"{error.column}", document.path, where, part, error.hint or ""))
+                outputs.append(output)
+        tables.append(replace(table, outputs=tuple(outputs)))
+    if problems:
+        raise WorkbookError(problems, model.warnings)
+    return tuple(tables)
 
 
 def read_dmn(path: str | Path) -> DmnDocument:

@@ -37,6 +37,7 @@ class DmnDocument:
     covered: list[tuple[str, str]] = field(default_factory=list)  # sheet cells whose problem is already told
     rules: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, rule id) → "rule 2 (id r2)"
     texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text as in the file
+    defaults: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (table, output) → (text, part)
 
     def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
                 severity: str = "error") -> None:

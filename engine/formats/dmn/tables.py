@@ -141,11 +141,11 @@ class DecisionTables:
             for row, cell_part in ((1, part), (2, part),
                                    (3, f"{part}, {'inputValues' if kind == 'input' else 'outputValues'}")):
                 self.doc.places[(table, cell_ref(row, column))] = (where, cell_part)
-            if kind == "output" and self.children(clause, "defaultOutputEntry"):
-                self.doc.problem("dmn-ignored", "the defaultOutputEntry of output "
-                                 f"{clause.get('name') or number} is not applied: when no rule matches, dtrun gives "
-                                 "no value (null)", where, "add a last rule with - in every input (hit policy FIRST "
-                                 "or PRIORITY) if a default is needed", f"output {number}", "warning")
+            default = self.text(self.children(clause, "defaultOutputEntry")[0]) \
+                if kind == "output" and self.children(clause, "defaultOutputEntry") else ""
+            if default:  # an empty one (<text/>) means null: as if there were none
+                output = list(self.doc.outputs[table].values())[number - 1]
+                self.doc.defaults[(table, output)] = (self.renamed(default), f"{part}, defaultOutputEntry")
         self.check_output_types(element, outputs, rules, table)
         grid: Grid = [[code, *headings], [None, *roles], [None, *allowed]]
         for position, (rule, rule_id) in enumerate(zip(rules, rule_ids(rules)), start=1):

@@ -199,13 +199,13 @@ def test_files_that_are_not_dmn_models_are_refused(tmp_path, text, message):
     assert problem.code == "dmn" and message in problem.message
 
 
-def test_documentation_elements_and_default_outputs_are_warnings(tmp_path):
+def test_documentation_elements_are_warnings_and_default_outputs_are_applied(tmp_path):
     output = '<output id="o1" name="band"><defaultOutputEntry><text>"unknown"</text></defaultOutputEntry></output>'
     body = AGE + table(output=output) + '<knowledgeSource id="k1" name="WHO"/>'
     model = load_workbook(write(tmp_path, dmn(body)))
     assert [(w.code, w.severity, w.sheet) for w in model.warnings] == [
-        ("dmn-ignored", "warning", 'knowledgeSource "WHO" (id k1)'),
-        ("dmn-ignored", "warning", 'decision "Age Band" (id d_Age_Band)')]
+        ("dmn-ignored", "warning", 'knowledgeSource "WHO" (id k1)')]
+    assert model.tables[0].outputs[0].default.text == '"unknown"'
 
 
 def test_an_input_without_input_data_is_taken_from_the_input_expression_with_a_warning(tmp_path):

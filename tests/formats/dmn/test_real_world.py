@@ -114,6 +114,14 @@ CASES = [
          model(KIE, '<inputData id="i_age" name="age"><variable name="age" typeRef="Any"/></inputData>'
                + band(TWO_RULES, inputs='<input id="c1"><inputExpression><text>age</text></inputExpression></input>')),
          "runs", "the inputData has no type; dtrun takes it as number", check=(({"age": "30"}, "Band.band", "adult"),)),
+    Case("`defaultOutputEntry` (the value when no rule matches)", "KIE",
+         model(KIE, AGE + band(rule("r1", ["&lt; 18"], ['"child"']), outputs='<output id="o1" name="band">'
+                               '<defaultOutputEntry><text>"unknown"</text></defaultOutputEntry></output>')),
+         "runs", check=(({"age": 4}, "Band.band", "child"), ({"age": 40}, "Band.band", "unknown"))),
+    Case("an empty `defaultOutputEntry` (`<text/>`: null)", "Camunda 8",
+         model(CAMUNDA_8, AGE + band(rule("r1", ["&lt; 18"], ['"child"']), outputs='<output id="o1" name="band">'
+                                     '<defaultOutputEntry><text/></defaultOutputEntry></output>')),
+         "runs", check=(({"age": 4}, "Band.band", "child"),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
@@ -184,3 +192,26 @@ def test_spaced_lists(text, spaced, looks):
     from engine.formats.dmn.support import spaced_lists
 
     assert spaced_lists(text) == (spaced, looks)
+
+
+def test_a_default_output_fills_the_gap_on_every_path(tmp_path: Path) -> None:
+    """The record evaluator (the reference), evaluate_frame, lint, show and the DMN written
+    back all see the default."""
+    import pandas as pd
+
+    from engine.analysis.lint import lint_model
+    from engine.formats.dmn.export import write_dmn
+    from engine.review.show import render
+
+    case = next(c for c in CASES if c.construct.startswith("`defaultOutputEntry`"))
+    loaded = engine.load(write(tmp_path, case.xml))
+    records = [{"age": 4}, {"age": 40}, {"age": None}]
+    frame = engine.evaluate_frame(loaded, pd.DataFrame(records))
+    assert frame["Band.band"].tolist() == [engine.evaluate(loaded, r)["Band.band"] for r in records] == \
+        ["child", "unknown", "unknown"]
+    assert frame["_warnings"].tolist() == ["", "", ""]  # the default is meant: no 'no rule matched'
+    codes = {f.code for f in lint_model(loaded)}
+    assert "gap" not in codes and "default-output" in codes
+    assert 'when no rule matches: band = "unknown"' in render(loaded)
+    write_dmn(loaded, tmp_path / "back.dmn")
+    assert engine.evaluate(engine.load(tmp_path / "back.dmn"), {"age": 40})["Band.band"] == "unknown"
