@@ -25,6 +25,8 @@ CODES: dict[str, tuple[str, str]] = {
     "syntax": ("error", "a cell's text is not valid in the condition language"),
     "workbook": ("error", "the workbook does not follow the format (sheets, headings, roles, ids, cycles)"),
     "type-mismatch": ("error", "a value or test whose type does not fit its column"),
+    "input-type": ("warning",
+                   "an input taken as the type its cells test, not the one it declares (--input-types cells)"),
     "dmn-inferred": ("warning", "a DMN input without a type, taken as the type its entries test"),
     "decimal-comma": ("warning", "a DMN entry such as 1,5 that FEEL reads as a list but may mean a decimal number"),
     "declared-type": ("warning", "a DMN output entry whose value is not of the type its decision declares (typeRef)"),

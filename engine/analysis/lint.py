@@ -19,16 +19,13 @@ from engine.analysis.findings import Finding, located, sort_findings
 from engine.analysis.search import build_column
 from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
 from engine.feel import values
-from engine.feel.conditions import CompiledUnaryTests
+from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain, ValueSet
-from engine.feel.syntax import Comparison, Interval, Literal
+from engine.feel.syntax import Comparison, Literal
+from engine.model.cell_types import mismatch
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
 from engine.model.types import InputColumn, Model, Table
-
-_KIND_OF = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
-_WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
-          "date": "dates"}
 
 
 def lint(target: Model | str | Path) -> list[Finding]:
@@ -37,16 +34,18 @@ def lint(target: Model | str | Path) -> list[Finding]:
     return lint_model(target) if isinstance(target, Model) else lint_workbook(target)
 
 
-def lint_workbook(path: str | Path) -> list[Finding]:
+def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Finding]:
     """Every finding for the workbook or DMN model ``path``, placed and worded as its
-    format names things (``engine.model.source``)."""
-    from engine.formats import load
+    format names things (``engine.model.source``); with ``input_types="cells"``, of the model
+    whose inputs take the types their cells test (``engine.model.cell_types``)."""
+    from engine.formats import read
+    from engine.model.cell_types import retyped
 
     try:
-        model = load(path)
+        model = read(path)
     except WorkbookError as error:
         return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
-    return lint_model(model)
+    return lint_model(retyped(model) if input_types == "cells" else model)
 
 
 def lint_model(model: Model) -> list[Finding]:
@@ -128,7 +127,7 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
             constants.append(output.default.constant)
         gap = has_gap and output.default is None
         known = [v for ok, v in constants if ok and v is not None] + list(output.values)
-        kinds = {_KIND_OF.get(values.kind_of(v)) for v in known}
+        kinds = {KIND_NAMES.get(values.kind_of(v)) for v in known}
         if len(kinds) != 1 or None in kinds:
             result[name] = None
             continue
@@ -189,36 +188,16 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
     """Type and value checks of one cell; ``matched``: the values of ``full`` it matches."""
     source, domain = model.source, full.domain
     heading, text, cell_word = source.name(column.heading), source.text(table.name, ref, cell.text), source.words.cell
-    for test in cell.node.tests:
-        literals = [test.endpoint] if isinstance(test, Comparison) else [test.low, test.high]
-        ordering = isinstance(test, Interval) or test.op not in ("=", "!=")
-        for literal in literals:
-            if not isinstance(literal, Literal) or literal.value is None:
-                continue
-            if not domain.accepts(literal.value) or (ordering and domain.kind == "boolean"):
-                yield located(source, "error", "type-mismatch", table.name,
-                              f"{heading} holds {_WORDS[domain.kind]}, but the {cell_word} {text} "
-                              f"tests {_literal_words(literal.value)}{' with < or >' if ordering else ''}, "
-                              "which no value of the column can pass", (ref,), (rule_id,),
-                              _type_hint(domain.kind))
-                return
+    found = mismatch(source, table.name, column.heading, cell, domain.kind, ref)
+    if found is not None:
+        yield located(source, "error", "type-mismatch", table.name, found[0], (ref,), (rule_id,), found[1])
+        return
     if cell.is_any or not matched.is_empty():
         return
     yield located(source, "error", "value-not-allowed", table.name,
                   f"the {cell_word} {text} matches none of the allowed values of {heading} "
                   f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
                   (ref,), (rule_id,), _suggest(cell, full, source.words.widen_allowed))
-
-
-def _literal_words(value: Any) -> str:
-    kind = _KIND_OF.get(values.kind_of(value), "")
-    return {"number": "a number", "string": "a text", "boolean": "true/false", "date": "a date"}.get(kind, "a value")
-
-
-def _type_hint(kind: str) -> str:
-    examples = {"number": "12 or >= 12", "integer": "3 or [1..4]", "string": '"positive"',
-                "boolean": "true or false", "date": 'date("2025-01-31")'}
-    return f"write a test on {_WORDS[kind]}, e.g. {examples[kind]}"
 
 
 def _suggest(cell: CompiledUnaryTests, full: ValueSet, widen: str) -> str:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from engine._core import place
-from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, INPUT_TYPES
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
 from engine.cli.support import show_warnings as _show_warnings
@@ -22,7 +22,9 @@ from engine.cli.support import show_warnings as _show_warnings
 @click.option("--annotate", "annotated", default=None, metavar="OUT.xlsx",
               help="Also write a copy of the workbook with each finding as a comment and a fill on its cells "
                    "(for several workbooks: an existing folder).")
-def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None) -> None:
+@INPUT_TYPES
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None,
+         input_types: str) -> None:
     """Check workbooks and DMN models (or every .xlsx and .dmn in folders) for overlapping
     rules, missing rules (gaps), masked and redundant rules, type and value errors and
     malformed sheets.
@@ -40,7 +42,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
     workbooks = model_paths(paths)
     if not workbooks:
         _fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
-    findings = [f for path in workbooks for f in lint_workbook(path)]
+    findings = [f for path in workbooks for f in lint_workbook(path, input_types)]
     report = render_findings(findings, fmt)
     if out:
         from engine._core import write_text
@@ -65,7 +67,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
 
 @click.command("test")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def test_command(workbooks: tuple[str, ...]) -> None:
+@INPUT_TYPES
+def test_command(workbooks: tuple[str, ...], input_types: str) -> None:
     """Run the clinician test cases in each workbook's Tests sheet.
 
     Prints each failing case with the expected and actual result, a summary line
@@ -87,7 +90,7 @@ def test_command(workbooks: tuple[str, ...]) -> None:
         if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
             click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
             continue
-        model = _guarded(lambda path=path: load(path))
+        model = _guarded(lambda path=path: load(path, input_types=input_types))
         _show_warnings(model)
         report = run_tests(model)
         source = model.source

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.support import EXIT_USAGE, fail, guarded, show_warnings
+from engine.cli.support import EXIT_USAGE, INPUT_TYPES, fail, guarded, show_warnings
 
 
 @click.command()
@@ -21,7 +21,8 @@ from engine.cli.support import EXIT_USAGE, fail, guarded, show_warnings
 @click.argument("target", type=click.Path(dir_okay=False))
 @click.option("--dmn-version", "version", type=click.Choice(["1.3", "1.4", "1.5"]), default="1.3", show_default=True,
               help="DMN version of the file written (1.3 is read by Camunda Modeler, dmn-js and most engines).")
-def convert(source: str, target: str, version: str) -> None:
+@INPUT_TYPES
+def convert(source: str, target: str, version: str, input_types: str) -> None:
     """Convert WORKBOOK.xlsx to a DMN file, or MODEL.dmn to a workbook.
 
     \b
@@ -38,7 +39,7 @@ def convert(source: str, target: str, version: str) -> None:
              EXIT_USAGE)
     from engine.formats import convert as converted
 
-    model = guarded(lambda: converted(source, target, version))
+    model = guarded(lambda: converted(source, target, version, input_types))
     show_warnings(model)
     if target.lower().endswith(".dmn") and model.tests:
         click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "

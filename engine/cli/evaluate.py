@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from engine.cli.support import EXIT_USAGE
+from engine.cli.support import EXIT_USAGE, INPUT_TYPES
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
 from engine.cli.support import show_warnings as _show_warnings
@@ -40,10 +40,11 @@ from engine.cli.support import show_warnings as _show_warnings
               help="With --engine dask: an existing Dask scheduler (e.g. tcp://host:8786) instead of a local cluster.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None, metavar="N",
               help="With --engine dask: split the input into N partitions (one output file each).")
+@INPUT_TYPES
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
              fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None,
              chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
-             partitions: int | None) -> None:
+             partitions: int | None, input_types: str) -> None:
     """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
 
     The output has one row per patient, in the input's order, with all input columns,
@@ -71,7 +72,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
         options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
     reading = Reading(patients, options) if engine == "pandas" else None  # read while the workbook loads
-    model = _loaded(workbook)
+    model = _loaded(workbook, input_types)
     _check_decisions(model, decisions)
     if engine == "dask":
         _evaluate_on_dask(model, patients, str(out), options, scheduler, partitions)
@@ -85,7 +86,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
 
 
-def _loaded(workbook: str) -> Any:
+def _loaded(workbook: str, input_types: str) -> Any:
     """The workbook's model (or exit 3) with its warnings shown.  What exists by then (the
     libraries, the model) lives as long as the command: it is left out of the garbage
     collector's passes (gc.freeze), which otherwise walk it again and again while the
@@ -94,7 +95,7 @@ def _loaded(workbook: str) -> Any:
 
     from engine.formats import load
 
-    model = _guarded(lambda: load(workbook))
+    model = _guarded(lambda: load(workbook, input_types=input_types))
     _show_warnings(model)
     gc.freeze()
     return model

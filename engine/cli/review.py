@@ -106,13 +106,13 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
 
 def _load_for_show(workbook: str, textconv: bool) -> Any:
     from engine._core import WorkbookError
-    from engine.formats import load
+    from engine.formats import read
 
     if not textconv:
-        return guarded(lambda: load(workbook))
+        return guarded(lambda: read(workbook))
 
     try:
-        return load(workbook)
+        return read(workbook)
     except WorkbookError as error:
         from engine.review import broken_text
 
@@ -148,11 +148,11 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
       2  usage error (bad option or argument)
       3  a workbook cannot be used: every problem is listed on standard error
     """
-    from engine.formats import load
+    from engine.formats import read
     from engine.review import compare, render_diff
 
-    before = guarded(lambda: load(old))
-    after = guarded(lambda: load(new))
+    before = guarded(lambda: read(old))
+    after = guarded(lambda: read(new))
     result = compare(before, after)
     _write(render_diff(result, fmt), out)
     sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)

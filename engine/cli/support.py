@@ -18,6 +18,11 @@ import click
 from engine._core import place
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_WORKBOOK, EXIT_DATA = 0, 1, 2, 3, 4
+INPUT_TYPES = click.option(
+    "--input-types", type=click.Choice(["declared", "cells"]), default="declared", show_default=True,
+    help="declared: refuse a model whose cells test values of another type than their input declares "
+         "(e.g. < 18 on a string input); cells: give such inputs the type their cells test, as dmn-scala "
+         "and Camunda 8 do.")
 EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE: an error in dtrun itself
 
 

@@ -21,13 +21,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine._core.errors import ConditionError
-from engine.feel import scalar
+from engine.feel import scalar, values
 from engine.feel.syntax import (
     Arithmetic,
     Compare,
     Comparison,
     Expr,
     Interval,
+    Literal,
     Logical,
     Name,
     Negative,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     from engine.feel.sets import Domain, TriSet, ValueSet
 
 _EMPTY: Mapping[str, Any] = {}
+KIND_NAMES = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
 # The hint for a name that names nothing, in a workbook's words; a loader of another format
 # gives its own (engine.formats.xlsx.build).
 UNKNOWN_NAME_HINT = "use the name of an input from the Inputs sheet or an output of another table"
@@ -75,6 +77,16 @@ class CompiledUnaryTests:
         from engine.feel import vectorized
 
         return vectorized.unary_tests_mask(self.node, series, frame)
+
+    @property
+    def literal_kinds(self) -> frozenset[str]:
+        """The kinds of value its literals are (``< 18``: number; ``"a","b"``: string), null left out."""
+        kinds = set()
+        for test in self.node.tests:
+            for endpoint in (test.endpoint,) if isinstance(test, Comparison) else (test.low, test.high):
+                if isinstance(endpoint, Literal) and values.kind_of(endpoint.value) in KIND_NAMES:
+                    kinds.add(KIND_NAMES[values.kind_of(endpoint.value)])
+        return frozenset(kinds)
 
     def tri_set(self, domain: Domain) -> TriSet | None:
         """The three-valued set form over ``domain``; None when the test names another input."""

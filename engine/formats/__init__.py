@@ -37,10 +37,22 @@ def kind_of(path: str | Path) -> str:
     return "dmn" if str(path).lower().endswith(".dmn") else "xlsx"
 
 
-def load(path: str | Path, limits: Any = None) -> Model:
-    """Read, check and compile the model in ``path``; raise WorkbookError listing every
-    problem.  ``limits`` (``engine.formats.xlsx.safety.Limits``) bounds what a workbook may
-    unpack to."""
+def load(path: str | Path, limits: Any = None, input_types: str = "declared") -> Model:
+    """Read, check and compile the model in ``path``, fit to evaluate; raise WorkbookError
+    listing every problem.  ``limits`` (``engine.formats.xlsx.safety.Limits``) bounds what a
+    workbook may unpack to.  ``input_types``: ``declared`` refuses a model whose cells test
+    values that the declared type of their input cannot have (``type-mismatch``), which the
+    authors' engine may have run otherwise; ``cells`` gives such inputs the type their cells
+    test, with a warning each (``engine.model.cell_types``)."""
+    from engine.model.cell_types import typed
+
+    return typed(read(path, limits), input_types)
+
+
+def read(path: str | Path, limits: Any = None) -> Model:
+    """The model in ``path`` as written, checked and compiled as ``load`` does but without
+    refusing cells that contradict their input's type (for ``lint``, ``show`` and ``diff``,
+    which report or display them)."""
     if kind_of(path) == "dmn":
         from engine.formats.dmn.importer import load_dmn
 
@@ -60,18 +72,20 @@ def paths(named: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def convert(source: str | Path, target: str | Path, dmn_version: str | None = None) -> Model:
+def convert(source: str | Path, target: str | Path, dmn_version: str | None = None,
+            input_types: str = "declared") -> Model:
     """``dtrun convert``: the model in ``source``, checked as ``load`` checks it, written to
     ``target`` in the other format, atomically; returns the model.  A workbook becomes DMN
     ``dmn_version`` (default 1.3) with the DMN names its ``_dmn`` sheet keeps (a workbook
-    converted from DMN); a DMN model becomes a workbook with such a sheet."""
+    converted from DMN); a DMN model becomes a workbook with such a sheet.  ``input_types``
+    as for ``load``: with ``cells`` the file written declares the types the cells test."""
     if kind_of(source) == "dmn":
         from engine.formats.dmn.workbook import convert_to_workbook
 
-        return convert_to_workbook(source, target)
+        return convert_to_workbook(source, target, input_types)
     from engine.formats.dmn.export import DEFAULT_VERSION, write_dmn
     from engine.formats.dmn.workbook import read_names_sheet
 
-    model = load(source)
+    model = load(source, input_types=input_types)
     write_dmn(model, target, dmn_version or DEFAULT_VERSION, read_names_sheet(source))
     return model

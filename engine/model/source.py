@@ -46,6 +46,8 @@ class Words:
     subsumed_rule: str  # {rule} is redundant: {other} gives the same outputs and covers it
     one_output: str  # an aggregation with several outputs: {policy}, {count}
     one_output_fix: str  # {collect}: the name of hit policy C
+    retyped: str  # --input-types cells: {name} declared {declared}, its cells test {found}
+    retyped_fix: str
     cycle: str  # {cycle}: "a → b → a"
     cycle_fix: str
     own_output: str  # {heading}

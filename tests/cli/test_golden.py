@@ -47,7 +47,9 @@ def guide_tables(version: int) -> dict:
 TESTS = [["case", "age", "hr", "band.band", "plan.plan"], [None, "input", "input", "expected", "expected"],
          ["T1", 40, "positive", "adult", "endocrine"], ["T2", 10, "negative", "child", "surgery"]]
 
-def dmn_model(version: int) -> str:
+def dmn_model(version: int, typed: bool = False) -> str:
+    """The DMN model; ``typed``: without its one entry that contradicts its input's type (rule
+    b4 tests a text input with ``true``), which evaluate, test and convert refuse."""
     band_rules = (rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["&gt;= 16" if version == 1 else "&gt;= 18"],
                                                                 ['"adult"'])
                   + rule("r3", ["150"], ['"adult"']) + rule("r4", ["&gt;= 20"], ['"senior"'])
@@ -58,7 +60,7 @@ def dmn_model(version: int) -> str:
     blood = decision("d_blood", "Blood Group", 'hitPolicy="FIRST"', clause("c_blood", "Blood type", "Blood"),
                      '<output id="o_g" name="group" typeRef="string"/>',
                      rule("b1", ['"A","B"'], ['"x"']) + rule("b2", ['"A"'], ['"x"']) + rule("b3", ['"Q"'], ['"y"'])
-                     + rule("b4", ["true"], ['"z"']))
+                     + ("" if typed else rule("b4", ["true"], ['"z"'])))
     score = decision("d_sum", "Score", 'hitPolicy="COLLECT" aggregation="SUM"' if version == 1 else
                      'hitPolicy="COLLECT" aggregation="MIN"', clause("c_s", "Person age") + clause("c_m", "Min age"),
                      '<output id="o_s" name="points"/>', rule("s1", ["&gt;= Min age", "-"], ['"many"']))
@@ -77,6 +79,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
                   tests=TESTS)
     write(root, dmn_model(1), "model.dmn")
     write(root, dmn_model(2), "model_v2.dmn")
+    write(root, dmn_model(1, typed=True), "typed.dmn")
     (root / "patients.csv").write_text("id,age,hr,weight\np1,40,positive,70\np2,10,negative,\np3,200,postive,80\n"
                                        "p4,70,negative,60\n", encoding="utf-8")
     (root / "dmn_patients.csv").write_text("Person age,Min age,Blood type\n10,5,A\n17,5,B\n200,5,Q\n,,\n",
@@ -95,12 +98,13 @@ WORKBOOK_CASES = {
 }
 DMN_CASES = {
     **{f"dmn_lint_{fmt}": ["lint", "model.dmn", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},
-    "dmn_test": ["test", "model.dmn"],
+    "dmn_test": ["test", "typed.dmn"],
     "dmn_show_markdown": ["show", "model.dmn", "--format", "markdown"],
     "dmn_show_text": ["show", "model.dmn"],
     **{f"dmn_diff_{fmt}": ["diff", "model.dmn", "model_v2.dmn", "--format", fmt] for fmt in ("text", "markdown", "json")},
-    "dmn_evaluate": ["evaluate", "model.dmn", "dmn_patients.csv"],
-    "dmn_convert": ["convert", "model.dmn", "out.xlsx"],
+    "dmn_evaluate": ["evaluate", "typed.dmn", "dmn_patients.csv"],
+    "dmn_evaluate_refused": ["evaluate", "model.dmn", "dmn_patients.csv"],
+    "dmn_convert": ["convert", "typed.dmn", "out.xlsx"],
 }
 CASES = {**WORKBOOK_CASES, **DMN_CASES}
 SECONDS = re.compile(r"\b\d+\.\d\d s\b")
@@ -139,6 +143,7 @@ def test_a_dmn_models_outputs_use_no_workbook_words(case: str) -> None:
     text = (GOLDEN / f"{case}.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # not the command line
     text = re.sub(r'"[^"\n]*"', '""', text)  # DMN names and values, quoted, may hold anything
     text = text.replace("a Tests sheet", "")  # where dtrun test sends a DMN user: a workbook's test cases
+    text = text.replace("--input-types cells", "")  # the option's name
     found = WORKBOOK_WORDS.findall(text)
     assert not found, f"{case}: workbook words {found}"
 

@@ -233,8 +233,8 @@ class _Reader(DecisionTables):
         where = _what(element)
         self.doc.places[("Inputs", "")] = ("Inputs", "")
         for column in range(1, len(INPUT_HEADINGS) + 1):  # the name: the inputData itself
-            self.doc.places[("Inputs", cell_ref(row, column))] = (where, INPUT_HEADINGS[column - 1].lower()
-                                                                   if column > 1 else "")
+            part = {1: "", 2: "typeRef"}.get(column, INPUT_HEADINGS[column - 1].lower())
+            self.doc.places[("Inputs", cell_ref(row, column))] = (where, part)
         variables = self.children(element, "variable")
         type_ref = (variables[0].get("typeRef") if variables else None) or element.get("typeRef")
         type_ref = None if plain_type(type_ref) == "Any" else type_ref  # DMN's Any: as if untyped

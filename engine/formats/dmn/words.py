@@ -46,6 +46,10 @@ DMN_WORDS = Words(
                   "rule {rule} matches",
     one_output="hit policy {policy} needs exactly one output, the decision table has {count}",
     one_output_fix="split the decision, or use {collect} to get lists",
+    retyped='inputData "{name}" is declared {declared} (typeRef), but its entries test {found} values; taken as '
+            "{found} (--input-types cells)",
+    retyped_fix="correct the typeRef of the inputData and its input expressions (Camunda Modeler writes string "
+                "unless told otherwise), or the entries",
     cycle="decisions depend on each other in a cycle: {cycle}",
     cycle_fix="a decision may only require decisions that do not require it",
     own_output="the decision table reads its own output {heading}",

@@ -47,17 +47,30 @@ def read_names_sheet(path: str | Path) -> dict[str, str]:
         book.close()
 
 
-def convert_to_workbook(source: str | Path, target: str | Path) -> Model:
-    """Check the DMN model ``source`` (as ``load_dmn``) and write it as a workbook to ``target``,
-    atomically; returns the model."""
-    from engine._core.atomic import atomic_path
+def convert_to_workbook(source: str | Path, target: str | Path, input_types: str = "declared") -> Model:
+    """Check the DMN model ``source`` (as ``engine.formats.load`` with ``input_types``) and
+    write it as a workbook to ``target``, atomically; returns the model.  With ``cells``, the
+    ``Inputs`` sheet declares the types the cells test."""
+    from engine.model.cell_types import typed
 
     document = read_dmn(source)
-    model = build_dmn_model(document)
-    sheets = {**document.sheets, NAMES_SHEET: names_sheet(document)}
+    model = typed(build_dmn_model(document), input_types)
+    write_workbook(document, target, {name: definition.type for name, definition in model.inputs.items()})
+    return model
+
+
+def write_workbook(document: DmnDocument, target: str | Path, types: dict[str, str] | None = None) -> None:
+    """The sheets read from a DMN file, with the ``_dmn`` sheet, as a workbook ``target``,
+    atomically; ``types`` (input name → type) replaces the types of the ``Inputs`` sheet."""
+    from engine._core.atomic import atomic_path
+
+    inputs = [list(row) for row in document.sheets["Inputs"]]
+    for row in inputs[1:]:
+        if row and row[0] in (types or {}):
+            row[1] = types[row[0]]
+    sheets = {**document.sheets, "Inputs": inputs, NAMES_SHEET: names_sheet(document)}
     with atomic_path(Path(target)) as temporary:
         _write_sheets(sheets, Path(temporary))
-    return model
 
 
 def _write_sheets(sheets: dict[str, Grid], path: Path) -> None:

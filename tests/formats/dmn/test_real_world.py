@@ -32,6 +32,8 @@ def model(namespace: str, body: str, attributes: str = "") -> str:
             f'namespace="urn:test" {attributes}>{body}</definitions>')
 
 
+STRING_AGE = ('<inputData id="i_age" name="age"><variable name="age" typeRef="string"/></inputData>'
+              '<inputData id="i_ok" name="consent"><variable name="consent" typeRef="string"/></inputData>')
 AGE = '<inputData id="i_age" name="age"><variable name="age" typeRef="number"/></inputData>'
 
 
@@ -62,6 +64,7 @@ class Case:
     says: str = ""  # a phrase of the message (refused) or of a warning (runs)
     where: str = ""  # the place of the problem: element, or element!part
     check: tuple[tuple[dict, str, object], ...] = ()  # (record, output, expected) when it runs
+    cells: tuple[tuple[dict, str, object], ...] = ()  # the same, refused but run with --input-types cells
 
 
 CASES = [
@@ -122,6 +125,17 @@ CASES = [
          model(CAMUNDA_8, AGE + band(rule("r1", ["&lt; 18"], ['"child"']), outputs='<output id="o1" name="band">'
                                      '<defaultOutputEntry><text/></defaultOutputEntry></output>')),
          "runs", check=(({"age": 4}, "Band.band", "child"),)),
+    Case("an input declared `string` (Camunda Modeler's default typeRef) whose entries test numbers or booleans",
+         "Camunda 7", model(CAMUNDA_7, STRING_AGE + band(
+             rule("r1", ["&lt; 18", "true"], ['"child"']) + rule("r2", ["[18..120]", "true"], ['"adult"'])
+             + rule("r3", ["-", "false"], ['"no consent"']), policy="FIRST",
+             inputs='<input id="c1"><inputExpression typeRef="string"><text>age</text></inputExpression></input>'
+                    '<input id="c2"><inputExpression typeRef="string"><text>consent</text></inputExpression></input>')),
+         "refused", "age holds texts, but the entry < 18 tests a number with < or >",
+         'decision "Band" (id d_band)!rule 1 (id r1), inputEntry 1',
+         cells=(({"age": "7", "consent": "true"}, "Band.band", "child"),
+                ({"age": 40, "consent": True}, "Band.band", "adult"),
+                ({"age": 40, "consent": False}, "Band.band", "no consent"))),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
@@ -148,6 +162,12 @@ def test_each_construct_runs_with_its_meaning_or_is_refused_at_its_place(case: C
         assert matching, [p.message for p in problems]
         where = matching[0].sheet + (f"!{matching[0].cell}" if matching[0].cell else "")
         assert not case.where or where == case.where, where
+        if case.cells:
+            taken = engine.load(write(tmp_path, case.xml, "cells.dmn"), input_types="cells")
+            for record, output, expected in case.cells:
+                result = engine.evaluate(taken, record)
+                assert result[output] == expected and not result.errors, (record, result)
+            assert any(w.code == "input-type" for w in taken.warnings), taken.warnings
         return
     for record, output, expected in case.check:
         result = engine.evaluate(loaded, record)
