@@ -104,7 +104,8 @@ def column_domain(model: Model, column: InputColumn, produced: dict[str, ValueSe
     else:
         domain = Domain(definition.type, nullable=not definition.required)
         full = _narrow(ValueSet.full(domain), definition.allowed)
-    return _narrow(full, column.allowed)
+    full = _narrow(full, column.allowed)
+    return full - ValueSet.null_only(full.domain) if column.required and full.null else full
 
 
 def _narrow(full: ValueSet, allowed: CompiledUnaryTests | None) -> ValueSet:

@@ -209,18 +209,27 @@ def _lazy(make: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
 
 
 def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> dict[str, np.ndarray]:
-    """Rows whose value lies outside an input column's own allowed values (row 3)."""
+    """Rows whose value lies outside an input column's own allowed values (row 3), or is
+    missing where the column requires one."""
     narrowed = {}
+    source = run.model.source
     for column in table.inputs:
-        if column.allowed is None:
+        if column.allowed is None and not column.required:
             continue
         series = run.column(column.name)
-        frame = context() if column.allowed.names else None
-        refused = ~run.bad(column.name) & series.notna().to_numpy() & ~column.allowed.mask(series, frame)
-        rows = np.flatnonzero(refused).tolist()
-        where = f"{run.model.source.name(table.name)}: {run.model.source.name(column.heading)}"
-        run.errors.add(rows, [f"{where} {convert.not_allowed_message(series.iat[r], column.allowed_text)} in this table"
-                              for r in rows])
+        where = f"{source.name(table.name)}: {source.name(column.heading)}"
+        present = series.notna().to_numpy()
+        refused = np.zeros(run.n, dtype=bool)
+        if column.required:
+            refused = ~run.bad(column.name) & ~present
+            run.errors.add(np.flatnonzero(refused).tolist(), f"{where}: {source.words.required_here}")
+        if column.allowed is not None:
+            frame = context() if column.allowed.names else None
+            outside = ~run.bad(column.name) & present & ~column.allowed.mask(series, frame)
+            rows = np.flatnonzero(outside).tolist()
+            run.errors.add(rows, [f"{where} {convert.not_allowed_message(series.iat[r], column.allowed_text)} "
+                                  "in this table" for r in rows])
+            refused = refused | outside
         narrowed[column.name] = refused
     return narrowed
 

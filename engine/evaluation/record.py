@@ -97,6 +97,9 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
     for column in table.inputs:
         value = context.get(column.name)
         usable = column.name not in state.unusable
+        if column.required and usable and value is None:
+            state.errors.append(f"{shown}: {source.name(column.heading)}: {source.words.required_here}")
+            blocked.append(column.name)
         if column.allowed is not None and usable and value is not None and not column.allowed.matches(value, context):
             state.errors.append(f"{shown}: {source.name(column.heading)} "
                                 f"{convert.not_allowed_message(value, column.allowed_text)} in this table")

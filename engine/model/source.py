@@ -48,6 +48,7 @@ class Words:
     one_output_fix: str  # {collect}: the name of hit policy C
     retyped: str  # --input-types cells: {name} declared {declared}, its cells test {found}
     retyped_fix: str
+    required_here: str  # a table needs a value that its input may lack
     cycle: str  # {cycle}: "a → b → a"
     cycle_fix: str
     own_output: str  # {heading}

@@ -38,13 +38,16 @@ class InputDef:
 @dataclass(frozen=True)
 class InputColumn:
     """An input column of a table: ``name`` is the input it reads (``table.output`` for an
-    upstream output); ``allowed`` narrows its allowed values for this table (row 3)."""
+    upstream output); ``allowed`` narrows its allowed values for this table (row 3);
+    ``required``: this table needs a value even where the input may be missing (a DMN
+    input clause whose inputValues do not allow null)."""
 
     heading: str
     name: str
     column: str  # spreadsheet column letter
     allowed: CompiledUnaryTests | None = None
     allowed_text: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)

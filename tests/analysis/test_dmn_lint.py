@@ -46,6 +46,7 @@ NEXT = decision(
 MODEL = dmn(ITEMS + AGE_BAND + BLOOD + SCORE + NEXT)
 
 # (code, DMN element, its parts) of every finding: worked out by hand from the tables above
+# (Blood type is required: its allowedValues do not allow null)
 EXPECTED = {
     ("gap", 'decision "Age Band" (id d_band)', ('input 1 "Person age" (id c_age)',)),
     ("overlap", 'decision "Age Band" (id d_band)', ("rule 1 (id r1)", "rule 2 (id r2)")),
@@ -54,12 +55,12 @@ EXPECTED = {
     ("value-not-allowed", 'decision "Age Band" (id d_band)', ("rule 4 (id r4), outputEntry 1",)),
     ("gap", 'decision "Blood Group" (id d_blood)', ('input 1 "Blood" (id c_blood)',)),
     ("mergeable-rules", 'decision "Blood Group" (id d_blood)', ("rule 1 (id b1)", "rule 2 (id b2)")),
+    ("gap", 'decision "Next Step" (id d_next)', ('input 1 "Age Band" (id c_n)',)),
     ("masked-rule", 'decision "Blood Group" (id d_blood)', ("rule 2 (id b2)", "rule 1 (id b1)")),
     ("value-not-allowed", 'decision "Blood Group" (id d_blood)', ("rule 3 (id b3), inputEntry 1",)),
     ("type-mismatch", 'decision "Blood Group" (id d_blood)', ("rule 4 (id b4), inputEntry 1",)),
     ("not-analysed", 'decision "Score" (id d_sum)', ("rule 1 (id s1), inputEntry 1",)),
     ("type-mismatch", 'decision "Score" (id d_sum)', ("rule 1 (id s1), outputEntry 1",)),
-    ("gap", 'decision "Next Step" (id d_next)', ('input 1 "Age Band" (id c_n)',)),
     ("unused-input", 'inputData "Unused thing" (id i_unused)', ()),
 }
 WORKBOOK_WORDS = re.compile(r"\brow \d|\bsheet\b|\bInputs\b|\bcell\b|\b[A-Z]{1,3}[0-9]+\b")
@@ -213,10 +214,10 @@ def test_columns_are_found_under_either_name(model_path):
 
 def test_evaluate_frame_reads_dmn_named_columns_too(model_path):
     model = build_dmn_model(read_dmn(model_path))
-    by_dmn_name = pd.DataFrame({"Person age": [5, 40], "Min_age": [18, 18]})
+    by_dmn_name = pd.DataFrame({"Person age": [5, 40], "Min_age": [18, 18], "Blood type": ["A", "O"]})
     by_identifier = by_dmn_name.rename(columns={"Person age": "Person_age"})
     a, b = engine.evaluate_frame(model, by_dmn_name), engine.evaluate_frame(model, by_identifier)
-    assert list(a.columns[:2]) == ["Person age", "Min_age"]  # the caller's names are kept
+    assert list(a.columns[:3]) == ["Person age", "Min_age", "Blood type"]  # the caller's names are kept
     results = [c for c in b.columns if c not in by_identifier.columns]
     assert a[results].astype(str).equals(b[results].astype(str))
     assert not b["_errors"].astype(str).str.contains("Person_age: a value is required").any()

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 # Item definitions and input data of the DMN models of the lint and golden tests: allowed values
-# on two inputs, an input compared with another, and one no table reads.
+# on two inputs (Person age may be missing, Blood type is required: its allowed values do not
+# allow null), an input compared with another, and one no table reads.
 ITEMS = """
 <itemDefinition id="t_age" name="t_age"><typeRef>number</typeRef>
-  <allowedValues><text>[0..120]</text></allowedValues></itemDefinition>
+  <allowedValues><text>[0..120], null</text></allowedValues></itemDefinition>
 <itemDefinition id="t_blood" name="t_blood"><typeRef>string</typeRef>
   <allowedValues><text>"A","B","AB","O"</text></allowedValues></itemDefinition>
 <inputData id="i_age" name="Person age"><variable name="Person age" typeRef="t_age"/></inputData>

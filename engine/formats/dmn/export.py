@@ -38,6 +38,7 @@ from engine.formats.dmn.names import (
     dmn_hit_policy,
     identifier,
 )
+from engine.formats.dmn.required import with_null
 from engine.model.types import InputDef, Model, Table
 
 Element = ET.Element
@@ -140,7 +141,8 @@ class _Writer:
                                              "name": self.type_name(definition)})
         _sub(item, "typeRef", text=FEEL_TYPE.get(definition.type, "Any"))
         if definition.allowed is not None:
-            allowed = self.tests_text(definition.allowed, "Inputs", definition.location.cell)
+            allowed = with_null(self.tests_text(definition.allowed, "Inputs", definition.location.cell),
+                                definition.allowed, not definition.required)
             _text(item, "allowedValues", allowed, {"id": self.ids.id(f"allowedValues_{definition.name}")})
 
     def type_name(self, definition: InputDef) -> str:
@@ -197,8 +199,11 @@ class _Writer:
                   {"id": self.ids.id(f"inputExpression_{table.name}_{number}"),
                    "typeRef": self.input_type(column.name)})
             if column.allowed is not None:
-                _text(clause, "inputValues", self.tests_text(column.allowed, table.name, f"{column.column}3"),
-                      {"id": self.ids.id(f"inputValues_{table.name}_{number}")})
+                reads = self.model.inputs.get(self.model.aliases.get(column.name, column.name))
+                nullable = not column.required and not (reads is not None and reads.required)
+                text = with_null(self.tests_text(column.allowed, table.name, f"{column.column}3"), column.allowed,
+                                 nullable)
+                _text(clause, "inputValues", text, {"id": self.ids.id(f"inputValues_{table.name}_{number}")})
         for index, output in enumerate(table.outputs):
             clause = _sub(element, "output", {"id": self.ids.id(f"output_{table.name}_{output.name}"),
                                               "name": self.output_name(table, output),

@@ -10,10 +10,11 @@ workbook to a DMN model too.  DMN names become dtrun identifiers (``Approval Sta
 Anything dtrun cannot run (business knowledge models, decision services, boxed
 expressions, structured or temporal input types, input expressions that are not names)
 is an error naming the element's kind, name and id; documentation elements that do not
-change results (knowledge sources, text annotations) are warnings, and so is a
-``defaultOutputEntry``, which dtrun does not apply.  Problems found by ``build_model``
-are moved from sheet cells to the DMN elements they came from (``rule 2 (id r2), inputEntry 1``);
-``engine.analysis.dmn_lint`` does the same for lint findings.
+change results (knowledge sources, text annotations) are warnings.  Each output's
+``defaultOutputEntry`` is compiled onto the model (``with_defaults``), and allowed values that
+do not allow null make inputs required (``engine.formats.dmn.required``).  Problems found by
+``build_model`` are placed at the DMN elements they came from (``rule 2 (id r2), inputEntry 1``)
+by the model's source (``engine.formats.dmn.words``), and so are lint's findings.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
+from engine.formats.dmn.required import null_stance, with_required
 from engine.formats.dmn.support import (
     is_feel,
     required_ids,
@@ -65,7 +67,8 @@ def build_dmn_model(document: DmnDocument) -> Model:
     model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered,
                         dmn_source(document))
     aliases = {ours: theirs for theirs, ours in document.inputs.items() if ours != theirs and ours in model.inputs}
-    return replace(model, input_aliases=aliases, tables=with_defaults(model, document))
+    model = replace(model, input_aliases=aliases, tables=with_defaults(model, document))
+    return with_required(model, document.required_columns, document.stated_required)
 
 
 def with_defaults(model: Model, document: DmnDocument) -> tuple[Table, ...]:
@@ -246,7 +249,10 @@ class _Reader(DecisionTables):
                       if _namespace(e) == DTRUN_NAMESPACE and _local(e) == "input"), None)
         if extra is not None:
             kind = extra.get("type", kind)
-        required = extra.get("required", "false") if extra is not None else "false"
+        allowed, refuses = null_stance(allowed) if allowed else (allowed, False)
+        required = extra.get("required", "false") if extra is not None else ("true" if refuses else "false")
+        if extra is not None and extra.get("required"):
+            self.doc.stated_required.add(name)
         return [name, kind or "", allowed, "yes" if required == "true" else "no",
                 extra.get("unit", "") if extra is not None else "", extra.get("code", "") if extra is not None else "",
                 self.description(element)]

@@ -38,6 +38,8 @@ class DmnDocument:
     rules: dict[tuple[str, str], str] = field(default_factory=dict)  # (table, rule id) → "rule 2 (id r2)"
     texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text as in the file
     defaults: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (table, output) → (text, part)
+    stated_required: set[str] = field(default_factory=set)  # inputs whose dtrun:input extension says Required
+    required_columns: set[tuple[str, int]] = field(default_factory=set)  # (table, input position): no null
 
     def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
                 severity: str = "error") -> None:

@@ -28,6 +28,7 @@ from engine.formats.dmn.names import (
 from engine.formats.dmn.names import describe as _what
 from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.read import Grid
+from engine.formats.dmn.required import null_stance
 from engine.formats.dmn.support import (
     foreign_languages,
     is_feel,
@@ -129,9 +130,15 @@ class DecisionTables:
         headings += [*self.doc.outputs[table].values(), *notes, *(["Description"] if described else [])]
         roles = ["input"] * len(inputs) + ["output"] * len(outputs) + ["annotation"] * (len(headings) - len(inputs)
                                                                                        - len(outputs))
-        allowed = [self.renamed(self.unary_text(self.children(i, "inputValues")[0], where,
-                                                f"{self.clause_part(element, 'input', i, n)}, inputValues"))
-                   if self.children(i, "inputValues") else None for n, i in enumerate(inputs, start=1)]
+        allowed: list[str | None] = []
+        for n, clause in enumerate(inputs, start=1):
+            values = self.children(clause, "inputValues")
+            text = self.renamed(self.unary_text(values[0], where, f"{self.clause_part(element, 'input', clause, n)}, "
+                                                "inputValues")) if values else ""
+            text, refuses = null_stance(text) if text else (text, False)
+            allowed.append(text or None)
+            if refuses:
+                self.doc.required_columns.add((table, n - 1))
         allowed += [self.renamed(self.text(self.children(o, "outputValues")[0])) if self.children(o, "outputValues")
                     else None for o in outputs]
         clauses = [("input", i, n) for n, i in enumerate(inputs, 1)] + [("output", o, n) for n, o in

@@ -48,6 +48,7 @@ DMN_WORDS = Words(
     one_output_fix="split the decision, or use {collect} to get lists",
     retyped='inputData "{name}" is declared {declared} (typeRef), but its entries test {found} values; taken as '
             "{found} (--input-types cells)",
+    required_here="a value is required (the input's inputValues do not allow null)",
     retyped_fix="correct the typeRef of the inputData and its input expressions (Camunda Modeler writes string "
                 "unless told otherwise), or the entries",
     cycle="decisions depend on each other in a cycle: {cycle}",

@@ -36,6 +36,7 @@ WORKBOOK_WORDS = Words(
     one_output_fix="split the table, or use {collect} (collect) to get lists",
     retyped="input {name} is declared {declared} in the Inputs sheet, but its cells test {found} values; taken as "
             "{found} (--input-types cells)",
+    required_here="a value is required in this table",
     retyped_fix="declare the type the cells test in the Inputs sheet, or correct the cells",
     cycle="tables depend on each other in a cycle: {cycle}",
     cycle_fix="a table may only read outputs of tables that do not read its own outputs",

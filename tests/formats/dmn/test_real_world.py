@@ -65,6 +65,7 @@ class Case:
     where: str = ""  # the place of the problem: element, or element!part
     check: tuple[tuple[dict, str, object], ...] = ()  # (record, output, expected) when it runs
     cells: tuple[tuple[dict, str, object], ...] = ()  # the same, refused but run with --input-types cells
+    errors: tuple[tuple[dict, str], ...] = ()  # (record, an error it gets) when it runs
 
 
 CASES = [
@@ -136,6 +137,11 @@ CASES = [
          cells=(({"age": "7", "consent": "true"}, "Band.band", "child"),
                 ({"age": 40, "consent": True}, "Band.band", "adult"),
                 ({"age": 40, "consent": False}, "Band.band", "no consent"))),
+    Case("allowed values without `null` (itemDefinition allowedValues, inputValues)", "KIE",
+         model(KIE, '<itemDefinition id="t_a" name="t_age"><typeRef>number</typeRef><allowedValues><text>[0..120]'
+               '</text></allowedValues></itemDefinition><inputData id="i_age" name="age"><variable name="age" '
+               'typeRef="t_age"/></inputData>' + band(TWO_RULES)), "runs",
+         check=(({"age": 4}, "Band.band", "child"),), errors=(({"age": None}, "age: a value is required"),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
@@ -174,6 +180,8 @@ def test_each_construct_runs_with_its_meaning_or_is_refused_at_its_place(case: C
         assert result[output] == expected and not result.errors, (record, result)
     if case.says:
         assert any(case.says in w.message for w in loaded.warnings), loaded.warnings
+    for record, error in case.errors:
+        assert error in engine.evaluate(loaded, record).errors, record
 
 
 def test_a_rule_with_too_few_output_entries_gave_shifted_outputs_before():
