@@ -184,7 +184,7 @@ def _trailing_comma(source: str, start: str) -> Diagnosis:
 
 
 def _bare_words(source: str, start: str) -> Diagnosis:
-    found = re.fullmatch(r"\s*([A-Za-z_][\w]*)(\s+[A-Za-z_][\w]*)+\s*", source)
+    found = re.fullmatch(r"\s*([^\W\d]\w*)(\s+[^\W\d]\w*)+\s*", source)
     if found and not {w.lower() for w in found.group().split()} & _KEYWORDS:
         word = found.group().strip()
         return ("text must be in quotes", found.start(1), f'write "{word}" (with double quotes)')

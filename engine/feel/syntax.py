@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -126,6 +127,23 @@ class UnaryTests:
     negated: bool
     span: Span
     any_value: bool = False
+
+
+# ------------------------------------------------------------------ names
+# A name, as the grammar's NAME token reads it: a letter of any script or _, then letters,
+# digits and _ (``age``, ``décision``, ``страна``).  Inputs, tables and outputs are named so.
+IDENTIFIER = re.compile(r"[^\W\d]\w*")
+KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "date"})
+
+
+def identifier(text: str) -> str:
+    """The name nearest to ``text``: runs of characters that cannot be in a name become ``_``
+    (``Logique de décision 1`` → ``Logique_de_décision_1``, ``COVID-19`` → ``COVID_19``); a
+    leading digit gets ``x_``, a keyword a trailing ``_``."""
+    cleaned = re.sub(r"\W+", "_", unicodedata.normalize("NFC", text).strip()).strip("_") or "x"
+    if cleaned[0].isdigit():
+        cleaned = f"x_{cleaned}"
+    return f"{cleaned}_" if cleaned.lower() in KEYWORDS else cleaned
 
 
 # ------------------------------------------------------------------ parsing

@@ -138,7 +138,7 @@ def _expr(node: Expr, rename: Rename) -> str:
 
 
 # ---------------------------------------------------------------------- FEEL → dtrun
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
+_NAME_CHAR = re.compile(r"\w")
 _STRING = re.compile(r'"(\\.|[^"\\])*"?|“[^”]*”?')
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from engine._core.errors import Problem, WorkbookError
 from engine._core.version import __version__
 from engine.feel import values
+from engine.feel.syntax import identifier
 from engine.feel.unparse import FeelWriteError, expression, unary_tests
 from engine.formats.dmn.names import (
     DEFAULT_VERSION,
@@ -36,7 +37,6 @@ from engine.formats.dmn.names import (
     VERSIONS,
     XmlIds,
     dmn_hit_policy,
-    identifier,
 )
 from engine.formats.dmn.required import with_null
 from engine.model.types import InputDef, Model, Table

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.feel.syntax import identifier
 from engine.formats.xlsx.layout import RULE_ID
 from engine.model.hit_policy import NAMES, HitPolicy
 
@@ -123,18 +124,8 @@ def plain_type(type_ref: str | None) -> str:
 
 
 # ---------------------------------------------------------------------- names
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
 RESERVED_SHEETS = ("About", "Inputs", "Tests")
-
-
-def identifier(name: str) -> str:
-    """The dtrun identifier for a DMN name: ``Approval Status`` → ``Approval_Status``."""
-    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_") or "x"
-    if cleaned[0].isdigit():
-        cleaned = f"x_{cleaned}"
-    return f"{cleaned}_" if cleaned.lower() in _KEYWORDS else cleaned
 
 
 class Namer:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine._core.cells import cell_ref, column_letter
+from engine.feel.syntax import IDENTIFIER
 from engine.feel.unparse import rename_names
 from engine.formats.dmn.names import (
     DOCUMENTATION,
-    IDENTIFIER,
     IGNORED,
     INPUT_TYPE_OF,
     RESERVED_SHEETS,

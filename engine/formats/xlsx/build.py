@@ -24,7 +24,8 @@ from engine.feel.conditions import (
     compile_unary_tests,
     unknown_name_hint,
 )
-from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
+from engine.feel.syntax import IDENTIFIER, identifier
+from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.words import workbook_source
@@ -147,7 +148,7 @@ class _Builder:
         ref = lambda heading: cell_ref(number, where.get(heading, 0) + 1)  # noqa: E731
         if not IDENTIFIER.fullmatch(name):
             self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
-                         f"use letters, digits and _ only, e.g. {_identifier(name)}")
+                         f"use letters, digits and _ only, e.g. {identifier(name)}")
         kind = get("Type").lower()
         if kind not in INPUT_TYPES:
             self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
@@ -174,7 +175,7 @@ class _Builder:
                outputs: dict[str, list[str]], aliases: dict[str, str], known: set[str]) -> Table | None:
         if not IDENTIFIER.fullmatch(name):
             self.problem("workbook", f"sheet name '{name}' is not a valid table name", name, "",
-                         f"rename the sheet to {_identifier(name)} (letters, digits and _), or start its name "
+                         f"rename the sheet to {identifier(name)} (letters, digits and _), or start its name "
                          "with _ if it is not a decision table")
             return None
         rows = [list(r) for r in rows] + [[] for _ in range(max(0, 3 - len(rows)))]
@@ -274,7 +275,7 @@ class _Builder:
                        seen: list[str]) -> OutputColumn | None:
         if not IDENTIFIER.fullmatch(heading):
             self.problem("workbook", f"output heading '{heading}' is not a valid name", sheet, f"{letter}1",
-                         f"use letters, digits and _ only, e.g. {_identifier(heading)}")
+                         f"use letters, digits and _ only, e.g. {identifier(heading)}")
             return None
         if heading in seen:
             self.problem("workbook", f"the table has two outputs named {heading}", sheet, f"{letter}1",
@@ -318,8 +319,9 @@ class _Builder:
                          f"write a unique id in column A, e.g. {suggestion}")
             rule_id = f"row{number}"
         elif not RULE_ID.fullmatch(rule_id):
+            plain = re.sub(r"[^A-Za-z0-9_.-]+", "_", rule_id).strip("_")
             self.problem("workbook", f"rule id '{rule_id}' has characters other than letters, digits, _, - and .",
-                         sheet, f"A{number}", f"write e.g. {_identifier(rule_id) or suggestion}")
+                         sheet, f"A{number}", f"write e.g. {plain or suggestion}")
         elif rule_id in first_rows:
             self.problem("workbook", f"rule id {rule_id} is used twice (rows {first_rows[rule_id]} and {number})",
                          sheet, f"A{number}", f"give this rule a new id, e.g. {suggestion}")
@@ -381,6 +383,4 @@ def _unambiguous_aliases(outputs: dict[str, list[str]], inputs: dict[str, InputD
     return {name: f"{tables[0]}.{name}" for name, tables in owners.items() if len(tables) == 1 and name not in inputs}
 
 
-def _identifier(text: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", text.strip()).strip("_")
-    return cleaned if cleaned and not cleaned[0].isdigit() else f"x_{cleaned}"
+

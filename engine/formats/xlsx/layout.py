@@ -14,7 +14,6 @@ from typing import Any
 
 from engine.feel.syntax import normalize
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 ROLES = ("input", "output", "annotation")
 SPECIAL_SHEETS = ("About", "Inputs", "Tests")

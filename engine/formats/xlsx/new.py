@@ -18,7 +18,8 @@ from typing import Any
 
 from engine._core.cells import column_letter
 from engine._core.errors import DtrunError, with_hint
-from engine.formats.xlsx.layout import IDENTIFIER, INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
+from engine.feel.syntax import IDENTIFIER
+from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.types import INPUT_TYPES
 

@@ -142,6 +142,11 @@ CASES = [
                '</text></allowedValues></itemDefinition><inputData id="i_age" name="age"><variable name="age" '
                'typeRef="t_age"/></inputData>' + band(TWO_RULES)), "runs",
          check=(({"age": 4}, "Band.band", "child"),), errors=(({"age": None}, "age: a value is required"),)),
+    Case("names in other scripts (`Logique de décision 1`, `страна`)", "Camunda 8",
+         model(CAMUNDA_8, '<inputData id="i_c" name="страна"><variable name="страна" typeRef="string"/></inputData>'
+               + band(rule("r1", ['"FR"'], ['"oui"']), name="Logique de décision 1", inputs='<input id="c1">'
+                      '<inputExpression typeRef="string"><text>страна</text></inputExpression></input>')),
+         "runs", check=(({"страна": "FR"}, "Logique_de_décision_1.band", "oui"),)),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
