@@ -402,14 +402,15 @@ def render(results: list[dict[str, Any]], processes: dict[str, dict[str, Any]], 
     return "\n".join(lines)
 
 
-def write_docs(section: str, facts: dict[str, str], path: Path = DOCS) -> None:
+def write_docs(section: str, facts: dict[str, str], path: Path = DOCS, name: str = SECTION) -> None:
+    """Replace (or add) the section ``name`` of ``path`` with ``section``."""
     if path.exists():
         text = path.read_text(encoding="utf-8")
     else:
         text = ("# Benchmarks\n\nResults of the scripts in `benchmarks/`. Machine where they were last run: "
                 f"`nproc` {facts['nproc']}; `free -h`: {facts['memory']}; Python {facts['python']}; "
                 f"{facts['packages']}; {facts['date']}.\n\n")
-    pattern = re.compile(rf"^## {SECTION}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
     else:

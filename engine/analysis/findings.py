@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, str]] = {
     "mergeable-rules": ("info", "rules with the same outputs that could be written as one"),
     "unused-input": ("warning", "an input of the Inputs sheet that no table reads"),
     "empty-table": ("error", "a decision table without rules"),
+    "summary": ("info", "the count of findings of one code in a table past the first 20 (text, SARIF, GitHub)"),
     "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
     "macros": ("warning", "a macro-enabled workbook: its macros are never run"),

@@ -21,10 +21,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from engine.feel.sets import Domain, ValueSet, _make
 
 Box = tuple[int, ...]  # one atom bitset per column
+
+
+def key(bitset: int) -> bytes | tuple[int, ...]:
+    """A bitset as a dictionary key.  Python hashes an int modulo 2**61 - 1, so the bitsets of
+    one atom or one rule (``1 << k``) share 61 hashes between them: a dictionary of thousands
+    of them is a list.  A few bits are the tuple of their positions; more, the bytes, which
+    hash all their bits (and keep their hash)."""
+    if bitset.bit_count() <= 8:
+        return tuple(bits(bitset))
+    return bitset.to_bytes((bitset.bit_length() + 7) // 8, "little")
+
+
+def _column_key(column: Column, atoms: int) -> tuple[bool, bytes | tuple[int, ...]]:
+    """``key`` of a column's atoms, or of the others where they are fewer (``not("x")``)."""
+    if atoms.bit_count() * 2 <= column.size or atoms & column.all_atoms != atoms:
+        return False, key(atoms)
+    return True, key(column.all_atoms & ~atoms)
+
+
+def _remembered(compute: Any) -> Any:
+    """A method of a Column on its atoms, remembered by ``_column_key`` (gap boxes share their
+    columns' atoms: a thousand boxes may name one value each of a thousand-value column)."""
+    def remembered(column: Column, atoms: int) -> Any:
+        memo_key = (compute.__name__, *_column_key(column, atoms))
+        found = column._memo.get(memo_key)
+        if found is None:
+            found = column._memo[memo_key] = compute(column, atoms)
+        return found
+
+    remembered.__doc__, remembered.__name__ = compute.__doc__, compute.__name__
+    return remembered
 
 
 @dataclass
@@ -35,35 +68,68 @@ class Column:
     letter: str
     domain: Domain
     full: ValueSet  # the column's domain as a set (allowed values, null if it may be missing)
-    atoms: list[ValueSet]  # pieces of the value line, then the missing value (possibly empty)
+    cuts: tuple  # the boundaries of the atoms: atom k lies between cuts k and k + 1; the last atom is null
     all_atoms: int  # bitset of the atoms inside the domain
     rule_atoms: list[int]  # per rule: bitset of the atoms its cell matches
     atom_rules: list[int]  # per atom: bitset of the rules whose cell matches it
     any_rules: int = 0  # the rules whose cell matches some value of the column
     label: str = ""  # how messages name the column (its model's name for it), when not ``heading``
-    _texts: dict[int, str] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, bool, Any], Any] = field(default_factory=dict, repr=False)
 
     @property
     def shown(self) -> str:
         return self.label or self.heading
 
+    @_remembered
     def values(self, atoms: int) -> ValueSet:
+        """The union of ``atoms``.  Most of a column's atoms (``not("x")`` of a text column
+        with a thousand values) are the column's domain without the others."""
+        rest = self.all_atoms & ~atoms
+        if atoms & self.all_atoms == atoms and rest.bit_count() < atoms.bit_count() // 2:
+            return self.full - self._union(rest)
+        return self._union(atoms)
+
+    @cached_property
+    def size(self) -> int:
+        """The number of atoms in the domain."""
+        return self.all_atoms.bit_count()
+
+    @property
+    def null_atom(self) -> int:
+        return max(len(self.cuts) - 1, 0)
+
+    def is_point(self, atom: int) -> bool:
+        """Whether atom ``atom`` is one value (``"a"``, ``3``), not the values between two."""
+        low, high = self.cuts[atom], self.cuts[atom + 1]
+        return len(low) == 3 and len(high) == 3 and low[1] == high[1]
+
+    def _union(self, atoms: int) -> ValueSet:
         """The union of ``atoms``, joining runs of neighbouring atoms as it goes."""
-        null_atom = len(self.atoms) - 1
+        null_atom = self.null_atom
         cuts: list = []
         for index in bits(atoms & ~(1 << null_atom)):
-            low, high = self.atoms[index]._cuts
+            low, high = self.cuts[index], self.cuts[index + 1]
             if cuts and cuts[-1] == low:
                 cuts[-1] = high
             else:
                 cuts += (low, high)
         return _make(self.domain, tuple(cuts), bool(atoms >> null_atom & 1) and self.domain.nullable)
 
+    @_remembered
     def text(self, atoms: int) -> str:
         """The atoms as a cell in table notation; ``-`` for the whole domain."""
-        if atoms not in self._texts:
-            self._texts[atoms] = "-" if atoms == self.all_atoms else self.values(atoms).to_unary_tests()
-        return self._texts[atoms]
+        return "-" if atoms == self.all_atoms else self.values(atoms).to_unary_tests()
+
+    @_remembered
+    def words(self, atoms: int) -> str:
+        """The atoms in an author's words: ``age [18..59]``, ``sex "m" or missing``."""
+        values = self.values(atoms)
+        if values.null and len(values.intervals) == 0:
+            return f"{self.shown} missing"
+        if not values.null and atoms != self.all_atoms:
+            return f"{self.shown} {self.text(atoms)}"
+        text = ValueSet(values.domain, values.intervals).to_unary_tests()
+        return f"{self.shown} {text}" + (" or missing" if values.null else "")
 
     @property
     def ordered(self) -> bool:
@@ -73,25 +139,23 @@ class Column:
 def build_column(heading: str, letter: str, full: ValueSet, cells: list[ValueSet], label: str = "") -> Column:
     """Cut the column's domain ``full`` into atoms and express each cell (a subset of it)
     as a bitset of atoms; ``label``: how messages name it (default: ``heading``)."""
-    atoms, members = partition(full, cells)
-    atom_rules = [0] * len(atoms)
+    cuts, members = partition(full, cells)
+    atom_rules = [0] * (max(len(cuts) - 1, 0) + 1)
     for rule, cell in enumerate(members[:-1]):
         for atom in bits(cell):
             atom_rules[atom] |= 1 << rule
     any_rules = sum(1 << rule for rule, cell in enumerate(members[:-1]) if cell)
-    return Column(heading, letter, full.domain, full, atoms, members[-1], members[:-1], atom_rules, any_rules,
+    return Column(heading, letter, full.domain, full, cuts, members[-1], members[:-1], atom_rules, any_rules,
                   label if label != heading else "")
 
 
-def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[list[ValueSet], list[int]]:
+def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[tuple, list[int]]:
     """Atoms: the pieces between consecutive boundaries of all the sets, plus the missing
-    value; returns them and, per cell and then for ``full``, the bitset of atoms it holds."""
-    domain = full.domain
-    cuts = sorted({c for s in (full, *cells) for c in s._cuts})
+    value; returns the boundaries and, per cell and then for ``full``, the bitset of atoms
+    it holds (the missing value: the last atom, in ``full`` where the domain has it)."""
+    cuts = tuple(sorted({c for s in (full, *cells) for c in s._cuts}))
     index = {cut: k for k, cut in enumerate(cuts)}
-    atoms = [_make(domain, (cuts[k], cuts[k + 1]), False) for k in range(len(cuts) - 1)]
-    null_atom = len(atoms)
-    atoms.append(ValueSet.null_only(domain) if domain.nullable else ValueSet.empty(domain))
+    null_atom = max(len(cuts) - 1, 0)
 
     def members(s: ValueSet) -> int:
         value = 0
@@ -99,15 +163,28 @@ def partition(full: ValueSet, cells: list[ValueSet]) -> tuple[list[ValueSet], li
             value |= (1 << index[s._cuts[k + 1]]) - (1 << index[s._cuts[k]])
         return value | (1 << null_atom if s.null else 0)
 
-    return atoms, [members(s) for s in cells] + [members(full)]
+    return cuts, [members(s) for s in cells] + [members(full)]
 
 
 def bits(value: int) -> Iterator[int]:
-    """The positions of the set bits, lowest first."""
+    """The positions of the set bits, lowest first (of a long bitset with many bits set, read
+    from its binary digits: taking the lowest bit off one at a time copies the whole number
+    each time)."""
+    taken = 0
     while value:
         low = value & -value
         yield low.bit_length() - 1
         value ^= low
+        taken += 1
+        if taken == 64 and value.bit_length() > 256:
+            break
+    if not value:
+        return
+    digits = bin(value)[:1:-1]  # lowest first, without "0b"
+    position = digits.find("1")
+    while position >= 0:
+        yield position
+        position = digits.find("1", position + 1)
 
 
 def box_of(columns: list[Column], rules: int) -> Box:
@@ -131,7 +208,7 @@ class Reach:
 
     def __init__(self, columns: list[Column]) -> None:
         self.columns = columns
-        self._cache: dict[tuple[int, int], int] = {}
+        self._cache: dict[tuple[int, Any], int] = {}
 
     def __call__(self, rule: int) -> int:
         """The rules (itself included) whose box meets ``rule``'s box."""
@@ -141,13 +218,13 @@ class Reach:
             if atoms == column.all_atoms:
                 reach &= column.any_rules
                 continue
-            key = (j, atoms)
-            if key not in self._cache:
+            cached = (j, key(atoms))
+            if cached not in self._cache:
                 hit = 0
                 for atom in bits(atoms):
                     hit |= column.atom_rules[atom]
-                self._cache[key] = hit
-            reach &= self._cache[key]
+                self._cache[cached] = hit
+            reach &= self._cache[cached]
         return reach
 
 
@@ -159,18 +236,19 @@ def intersecting(columns: list[Column], rule: int, candidates: int) -> int:
 def containing(columns: list[Column], rules: list[int]) -> dict[int, int]:
     """Per rule, the other rules of ``rules`` whose box contains its box."""
     group = sum(1 << r for r in rules)
-    cache: dict[tuple[int, int], int] = {}
+    cache: dict[tuple[int, Any], int] = {}
     found = {}
     for rule in rules:
         candidates = group & ~(1 << rule)
         for j, column in enumerate(columns):
             atoms = column.rule_atoms[rule]
-            if (j, atoms) not in cache:
+            cached = (j, key(atoms))
+            if cached not in cache:
                 inside = -1
                 for atom in bits(atoms):
                     inside &= column.atom_rules[atom]
-                cache[(j, atoms)] = inside
-            candidates &= cache[(j, atoms)]
+                cache[cached] = inside
+            candidates &= cache[cached]
             if not candidates:
                 break
         found[rule] = candidates
@@ -220,20 +298,21 @@ def cooccurring(columns: list[Column], active: int) -> dict[int, Box]:
 def _exact_groups(columns: list[Column], active: int) -> dict[int, Box]:
     """The maximal co-matching groups within ``active``, by walking the columns one at a
     time and grouping atoms by the rules still alive (memoized on that set)."""
-    memo: dict[tuple[int, int], dict[int, Box]] = {}
+    memo: dict[tuple[int, Any], dict[int, Box]] = {}
 
     def explore(j: int, alive: int) -> dict[int, Box]:
         if alive.bit_count() < 2:
             return {}
         if j == len(columns):
             return {alive: ()}
-        if (j, alive) not in memo:
+        cached = (j, key(alive))
+        if cached not in memo:
             found: dict[int, Box] = {}
-            for sub, atoms in _split(columns[j], columns[j].all_atoms, alive).items():
+            for sub, atoms in _split(columns[j], columns[j].all_atoms, alive):
                 for group, box in explore(j + 1, sub).items():
                     found.setdefault(group, (atoms,) + box)
-            memo[(j, alive)] = found
-        return memo[(j, alive)]
+            memo[cached] = found
+        return memo[cached]
 
     return _maximal(explore(0, active))
 
@@ -242,14 +321,18 @@ def _maximal(groups: dict[int, Box]) -> dict[int, Box]:
     return {g: box for g, box in groups.items() if not any(g != h and g & h == g for h in groups)}
 
 
-def _split(column: Column, atoms: int, alive: int) -> dict[int, int]:
+def _split(column: Column, atoms: int, alive: int) -> list[tuple[int, int]]:
     """Group the atoms of ``column`` (within ``atoms``) by the rules of ``alive`` matching
-    them: {rules: atoms}."""
-    groups: dict[int, int] = {}
+    them: [(rules, atoms)], in the order of their first atom."""
+    groups: dict[Any, list[int]] = {}
     for atom in bits(atoms):
         sub = alive & column.atom_rules[atom]
-        groups[sub] = groups.get(sub, 0) | (1 << atom)
-    return groups
+        group = groups.get(sub_key := key(sub))
+        if group is None:
+            groups[sub_key] = [sub, 1 << atom]
+        else:
+            group[1] |= 1 << atom
+    return [(sub, found) for sub, found in groups.values()]
 
 
 # ---------------------------------------------------------------------- gaps and regions
@@ -267,9 +350,35 @@ def gaps(columns: list[Column], active: int, restrict: Box | None = None) -> lis
             continue
         elif len(alive) == 1:  # the box minus one rule's box: one piece per column at most
             found += _minus(columns, box, alive[0])
+        elif len(alive) > _WIDE and (pieces := _pieces(columns, box, alive)):
+            stack += pieces
         else:
             stack += _cut(columns, box, alive)
     return sorted(merge_boxes(found))
+
+
+_WIDE = 64  # more rules than this in a box: cut a text column into all its values at once
+
+
+def _pieces(columns: list[Column], box: Box, alive: list[int]) -> list[tuple[Box, list[int]]]:
+    """The box cut along a text or boolean column into one piece per group of values that the
+    same rules match, each piece with its rules: a thousand rules that each name one value
+    of a column become a thousand small boxes in one step, where cutting in two would take a
+    thousand steps of a thousand rules.  The column whose largest piece holds the fewest
+    rules; none (an empty list) when no such column splits the rules."""
+    mask = sum(1 << r for r in alive)
+    best: tuple[int, int, list[tuple[int, int]]] | None = None
+    for j, column in enumerate(columns):
+        if column.ordered or box[j].bit_count() < 2:
+            continue
+        groups = _split(column, box[j], mask)
+        largest = max(group.bit_count() for group, _ in groups)
+        if len(groups) > 1 and largest < len(alive) and (best is None or largest < best[0]):
+            best = (largest, j, groups)
+    if best is None:
+        return []
+    _, j, groups = best
+    return [(box[:j] + (atoms,) + box[j + 1:], list(bits(group))) for group, atoms in groups]
 
 
 def regions(columns: list[Column], active: int) -> Iterator[tuple[Box, int]]:
@@ -367,11 +476,15 @@ def merge_boxes(boxes: list[Box]) -> list[Box]:
     while changed and len(boxes) > 1:
         changed = False
         for position in range(len(boxes[0])):
-            groups: dict[Box, int] = {}
+            groups: dict[tuple[Any, ...], list] = {}
             for box in boxes:
                 rest = box[:position] + box[position + 1:]
-                groups[rest] = groups.get(rest, 0) | box[position]
+                group = groups.get(rest_key := tuple(map(key, rest)))
+                if group is None:
+                    groups[rest_key] = [rest, box[position]]
+                else:
+                    group[1] |= box[position]
             if len(groups) < len(boxes):
-                boxes = [rest[:position] + (atoms,) + rest[position:] for rest, atoms in groups.items()]
+                boxes = [rest[:position] + (atoms,) + rest[position:] for rest, atoms in groups.values()]
                 changed = True
     return boxes

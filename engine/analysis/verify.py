@@ -11,12 +11,11 @@ value checks on single cells in ``engine.analysis.lint``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.analysis.findings import Finding, located
 from engine.analysis.search import Box, Column, Reach, bits, box_of, containing, cooccurring, gaps
-from engine.feel.sets import ValueSet
 from engine.model.types import Model, Table
 
 
@@ -28,6 +27,7 @@ class TableAnalysis:
     model: Model
     table: Table
     columns: list[Column]
+    unlisted: dict[int, int] = field(default_factory=dict)  # column → texts no rule names, left to one finding
 
     @property
     def all_rules(self) -> int:
@@ -65,9 +65,20 @@ class TableAnalysis:
     def is_empty(self, rules: int) -> bool:
         return any(atoms == 0 for atoms in self.box_of(rules))
 
+    def shown(self, box: Box) -> Box:
+        """A gap box as findings show it: in a text column whose unnamed texts have their own
+        finding (``unlisted``), most of the named texts read as all texts but the others
+        (``not("v")``, not a list of 999 texts); those texts are unmatched too."""
+        shown = list(box)
+        for j, rest in self.unlisted.items():
+            named = self.columns[j].all_atoms & ~rest
+            if (box[j] & named).bit_count() * 2 > named.bit_count():
+                shown[j] = box[j] | rest
+        return tuple(shown)
+
     def describe(self, box: Box) -> str:
         """The records of ``box`` in an author's words: age [18..59] and sex "m" or missing."""
-        parts = [_readable(c, atoms) for c, atoms in zip(self.columns, box) if atoms != c.all_atoms]
+        parts = [c.words(atoms) for c, atoms in zip(self.columns, box) if atoms != c.all_atoms]
         return " and ".join(parts) if parts else "any values"
 
     def finding(self, severity: str, code: str, message: str, rules: int, hint: str, box: Box | None,
@@ -77,14 +88,6 @@ class TableAnalysis:
         return located(self.model.source, severity, code, self.table.name, message,
                        self.row_cells(rules, first) if cells is None else cells, self.rule_ids(rules), hint,
                        self.example(box) if known else None, self.box_text(box) if known else None)
-
-
-def _readable(column: Column, atoms: int) -> str:
-    values = column.values(atoms)
-    if values.null and len(values.intervals) == 0:
-        return f"{column.shown} missing"
-    text = ValueSet(values.domain, values.intervals).to_unary_tests()
-    return f"{column.shown} {text}" + (" or missing" if values.null else "")
 
 
 def _plain(value: Any) -> Any:
@@ -132,7 +135,12 @@ def gap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
     source, table = analysis.model.source, analysis.table.name
     defaults = analysis.table.has_defaults  # records no rule matches get the default outputs: no gap
     given = ", ".join(f"{o.name} = {o.default.text}" for o in analysis.table.outputs if o.default is not None)
-    for box in gaps(analysis.columns, analysis.all_rules):
+    analysis.unlisted = {j: rest for j, c in enumerate(analysis.columns) if (rest := unlisted(c, analysis.all_rules))}
+    for j, rest in analysis.unlisted.items():
+        yield _unnamed_texts(analysis, analysis.columns[j], rest, given)
+    limits = tuple(c.all_atoms & ~analysis.unlisted.get(j, 0) for j, c in enumerate(analysis.columns))
+    for found in gaps(analysis.columns, analysis.all_rules, limits) if all(limits) else ():
+        box = analysis.shown(found)
         headings = tuple(f"{c.letter}1" for c, atoms in zip(analysis.columns, box) if atoms != c.all_atoms)
         cells = headings or (source.table_place(table)[1],)
         if defaults:
@@ -142,6 +150,34 @@ def gap_findings(analysis: TableAnalysis) -> Iterator[Finding]:
         else:
             yield analysis.finding("error", "gap", f"no rule matches records with {analysis.describe(box)}", 0,
                                    source.words.gap_fix, box, cells=cells)
+
+
+def unlisted(column: Column, active: int) -> int:
+    """The atoms of a text column without allowed values that lie between the texts its
+    cells name, when no rule of ``active`` matches any of them: every other text is then
+    unmatched, whatever the other columns hold (one finding says so, instead of a box per
+    rule); else 0."""
+    if column.domain.kind != "string" or not column.full.is_full():
+        return 0
+    rest = sum(1 << k for k in range(column.null_atom) if not column.is_point(k))
+    return 0 if any(column.atom_rules[k] & active for k in bits(rest)) else rest
+
+
+def _unnamed_texts(analysis: TableAnalysis, column: Column, rest: int, given: str) -> Finding:
+    """The finding for the texts of ``column`` that no rule names (``unlisted``)."""
+    source, table = analysis.model.source, analysis.table
+    example = {c.shown: _plain(c.values(rest if c is column else c.all_atoms).sample()) for c in analysis.columns}
+    named = (column.all_atoms & ~rest).bit_count()
+    box = {c.shown: c.text(rest) if c is column else "-" for c in analysis.columns} if named <= 20 else None
+    what = (f"records whose {column.shown} is a text that no rule names ({column.shown} has no allowed values, "
+            "so any text can come)")
+    if table.has_defaults:
+        return located(source, "info", "default-output", table.name, f"no rule matches {what}; they get the "
+                       f"default outputs ({given})", (f"{column.letter}1",),
+                       hint="check that the default is meant for them, or add a rule", example=example, box=box)
+    return located(source, "error", "gap", table.name, f"no rule matches {what}", (f"{column.letter}1",),
+                   hint=f"{source.words.declare_allowed}, so that other texts are refused, or add a rule with - "
+                        f"in {column.shown} for them", example=example, box=box)
 
 
 def masking_findings(analysis: TableAnalysis) -> Iterator[Finding]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine._core.errors import ConditionError
@@ -129,26 +128,16 @@ class CompiledExpression:
 def compile_unary_tests(text: str, names: Collection[str] | None = None) -> CompiledUnaryTests:
     """Compile an input cell.  ``names``: the inputs a test may refer to (``> other_input``);
     with None, names may be used as endpoints but a bare word is taken for a missing quote."""
-    node = _parse_unary_tests(str(text))
+    node = parse_unary_tests(str(text))
     used = _check_names(node, str(text), names, unary=True)
     return CompiledUnaryTests(str(text), node, used, scalar.compile_unary_tests(node))
 
 
 def compile_expression(text: str, names: Collection[str] | None = None) -> CompiledExpression:
     """Compile an output cell.  ``names``: the inputs it may use; None allows any name."""
-    node = _parse_expression(str(text))
+    node = parse_expression(str(text))
     used = _check_names(node, str(text), names, unary=False)
     return CompiledExpression(str(text), node, used, scalar.compile_expression(node))
-
-
-@lru_cache(maxsize=65536)
-def _parse_unary_tests(text: str) -> UnaryTests:
-    return parse_unary_tests(text)
-
-
-@lru_cache(maxsize=65536)
-def _parse_expression(text: str) -> Expr:
-    return parse_expression(text)
 
 
 def _check_names(node: Any, text: str, names: Collection[str] | None, unary: bool) -> frozenset[str]:

@@ -9,11 +9,12 @@ name another input (``> other_input``) have no static set; callers get None for 
 
 from __future__ import annotations
 
-from functools import reduce
+from collections.abc import Callable
 
 from engine.feel.sets import (
     Domain,
     TriSet,
+    ValueSet,
     tri_and,
     tri_any,
     tri_compare,
@@ -28,8 +29,25 @@ from engine.feel.syntax import Comparison, Interval, Literal, PositiveTest, Unar
 def unary_tests_set(node: UnaryTests, domain: Domain) -> TriSet:
     if node.any_value:
         return tri_any(domain)
-    combined = reduce(tri_or, (_positive(test, domain) for test in node.tests))
+    points, others = [], []
+    for test in node.tests:  # "a", "b", ... (the long lists): one set of points, sorted once
+        plain = isinstance(test, Comparison) and test.op == "=" and isinstance(test.endpoint, Literal)
+        if plain and test.endpoint.value is not None and domain.accepts(test.endpoint.value):
+            points.append(test.endpoint.value)
+        else:
+            others.append(_positive(test, domain))
+    if points:
+        others.append(TriSet(ValueSet.points(domain, points), ValueSet.empty(domain), False))
+    combined = _pairwise(tri_or, others)
     return tri_not(combined) if node.negated else combined
+
+
+def _pairwise(op: Callable[[TriSet, TriSet], TriSet], sets: list[TriSet]) -> TriSet:
+    """``op`` (associative) over ``sets`` in pairs, then pairs of pairs: a list of 100,000
+    texts costs n log n, where folding it from the left would merge ever longer sets n times."""
+    while len(sets) > 1:
+        sets = [op(sets[k], sets[k + 1]) if k + 1 < len(sets) else sets[k] for k in range(0, len(sets), 2)]
+    return sets[0]
 
 
 def _positive(test: PositiveTest, domain: Domain) -> TriSet:

@@ -297,6 +297,7 @@ def normalize(text: str) -> str:
     return _INVISIBLE.sub(" ", text)
 
 
+@lru_cache(maxsize=65536)  # the nodes are immutable: a text that recurs down a column is parsed once
 def parse_unary_tests(text: str) -> UnaryTests:
     """Parse an input cell.  A blank cell means ``-``."""
     if not normalize(text).strip():
@@ -304,6 +305,7 @@ def parse_unary_tests(text: str) -> UnaryTests:
     return _parse(text, "unary_tests")
 
 
+@lru_cache(maxsize=65536)
 def parse_expression(text: str) -> Expr:
     """Parse an output cell or computed value."""
     if not normalize(text).strip():
@@ -311,8 +313,30 @@ def parse_expression(text: str) -> Expr:
     return _parse(text, "expression")
 
 
+# The commonest cells of all: one plain text ("positive") or -.  Read without the parser (a
+# thousandth of its time); tests/feel/test_syntax.py checks that the nodes are the parser's.
+_PLAIN_TEXT = re.compile(r'(\s*)"([^"\\\n“”„‘’‚]*)"\s*')
+_ANY = re.compile(r"(\s*)-\s*")
+
+
+def _plain(source: str, start: str) -> Any:
+    """The node of a plain text or ``-`` cell, as the parser makes it; None for any other."""
+    found = _PLAIN_TEXT.fullmatch(source)
+    if found:
+        span = Span(found.end(1), found.end(1) + len(found[2]) + 2)
+        literal = Literal(found[2], span)
+        return literal if start == "expression" else UnaryTests((Comparison("=", literal, span),), False, span)
+    found = _ANY.fullmatch(source) if start == "unary_tests" else None
+    if found:
+        return UnaryTests((), False, Span(found.end(1), found.end(1) + 1), any_value=True)
+    return None
+
+
 def _parse(text: str, start: str) -> Any:
     source = normalize(text)
+    plain = _plain(source, start)
+    if plain is not None:
+        return plain
     refused = hints.refuse_valid_but_misleading(source, start)
     if refused:
         message, at, hint = refused

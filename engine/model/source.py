@@ -34,6 +34,7 @@ class Words:
     empty_table_fix: str
     empty_table_warning: str  # what dtrun evaluate, test and show say of a table without rules
     widen_allowed: str  # where an input's allowed values are widened
+    declare_allowed: str  # where an input's allowed values are declared
     add_output_value: str  # where an output value is added to the allowed ones
     upstream_values_fix: str  # where an upstream output's values are listed
     unused_input: str

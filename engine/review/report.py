@@ -1,7 +1,9 @@
 """Lint findings rendered for people and for tools: text, JSON, SARIF 2.1.0, GitHub annotations.
 
 Owns only formatting; the findings themselves come from ``engine.analysis.lint``.  Every format is
-deterministic (findings are sorted first), so that outputs can be compared and diffed.
+deterministic (findings are sorted first), so that outputs can be compared and diffed.  Text,
+SARIF and GitHub list at most ``LIMIT`` findings of one code per table, then one finding with
+code ``summary`` giving the count (``summarised``); JSON lists them all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from engine._core.version import __version__
 from engine.analysis.findings import CODES, Finding
 
 FORMATS = ("text", "json", "sarif", "github")
+LIMIT = 20  # findings of one code per table (sheet or DMN decision) in text, SARIF and GitHub
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -23,9 +26,30 @@ def render(findings: list[Finding], fmt: str) -> str:
     return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
 
 
+def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
+    """The first ``limit`` findings of each code in each table, in their order, each group
+    that has more followed by one ``summary`` finding with the count."""
+    totals: dict[tuple[str, str, str], int] = {}
+    for finding in findings:
+        key = (finding.workbook, finding.sheet, finding.code)
+        totals[key] = totals.get(key, 0) + 1
+    shown: dict[tuple[str, str, str], int] = {}
+    kept = []
+    for finding in findings:
+        key = (finding.workbook, finding.sheet, finding.code)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= limit:
+            kept.append(finding)
+        if shown[key] == limit and totals[key] > limit:
+            kept.append(Finding("info", "summary", finding.workbook, finding.sheet,
+                                f"{totals[key] - limit} more {finding.code} findings here are not listed "
+                                f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one"))
+    return kept
+
+
 def text(findings: list[Finding]) -> str:
     lines = []
-    for finding in findings:
+    for finding in summarised(findings):
         lines.append(str(finding))
         if finding.box:
             lines.append("    records: " + ", ".join(f"{k} {v}" for k, v in finding.box.items()))
@@ -51,7 +75,7 @@ def as_json(findings: list[Finding]) -> str:
 
 def github(findings: list[Finding]) -> str:
     lines = []
-    for finding in findings:
+    for finding in summarised(findings):
         message = _escape(_located(finding))
         title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
         properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
@@ -79,7 +103,7 @@ def sarif(findings: list[Finding]) -> str:
     rules = [{"id": code, "shortDescription": {"text": CODES.get(code, ("error", code))[1]},
               "help": {"text": f"See docs/lint.md, section {code}."},
               "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]}} for code in codes]
-    results = [_sarif_result(f, codes.index(f.code)) for f in findings]
+    results = [_sarif_result(f, codes.index(f.code)) for f in summarised(findings)]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -271,6 +271,8 @@ def test_gap_on_a_string_without_allowed_values_is_any_other_value():
                     t=("U", ["s", "o"], "io", None, [["R1", '"a"', '"x"'], ["R2", '"b"', '"y"']]))
     gap = one(findings, "gap")
     assert gap.box == {"s": 'not("a", "b")'}
+    assert gap.message == "no rule matches records whose s is a text that no rule names (s has no allowed values, " \
+                          "so any text can come)"
     assert gap.example["s"] not in ("a", "b") and isinstance(gap.example["s"], str)
 
 

@@ -177,3 +177,25 @@ def test_github_escapes_the_properties():
 
 def test_github_of_no_findings_is_empty():
     assert render([], "github") == ""
+
+
+# ---------------------------------------------------------------------- at most 20 of a kind
+def _many(count: int, code: str = "gap", sheet: str = "t") -> list[Finding]:
+    return [Finding("error", code, "w.xlsx", sheet, f"finding {n:03d}", (f"B{n + 4}",)) for n in range(count)]
+
+
+def test_text_sarif_and_github_list_twenty_of_a_code_per_table_then_a_summary():
+    findings = sort_findings(_many(25) + _many(3, "overlap") + _many(21, sheet="u"))
+    for fmt in ("text", "github"):
+        output = render(findings, fmt)
+        assert output.count("finding 0") + output.count("finding 1") + output.count("finding 2") == 20 + 3 + 20
+        assert "5 more gap findings here are not listed (25 in all)" in output
+        assert "1 more gap findings here are not listed (21 in all)" in output
+        assert "more overlap" not in output
+    results = json.loads(render(findings, "sarif"))["runs"][0]["results"]
+    assert [r["ruleId"] for r in results].count("gap") == 40 and [r["ruleId"] for r in results].count("summary") == 2
+    assert len(json.loads(render(findings, "json"))) == 49  # JSON lists them all
+
+
+def test_the_text_count_line_counts_every_finding():
+    assert render(_many(30), "text").endswith("30 errors, 0 warnings, 0 notes\n")

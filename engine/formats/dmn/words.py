@@ -30,6 +30,8 @@ DMN_WORDS = Words(
     empty_table_fix="add rules to the decision table",
     empty_table_warning='decision "{table}" has a decision table without rules, so it gives no result for any '
                         "record. Add rules to the decision table",
+    declare_allowed="declare its allowed values (the inputData's itemDefinition allowedValues, or the input's "
+                    "inputValues)",
     widen_allowed="widen the input's allowed values (inputValues) or the inputData's itemDefinition allowedValues",
     add_output_value="add it to the output's allowed values (outputValues)",
     upstream_values_fix="give the required decision's output its allowed values (outputValues)",

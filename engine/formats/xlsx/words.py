@@ -19,6 +19,7 @@ WORKBOOK_WORDS = Words(
     empty_table_fix="write the rules from row 4 on, one per row",
     empty_table_warning="table {table} has no rules, so it gives no result for any record. Write its rules from "
                         "row 4 on",
+    declare_allowed="declare its allowed values in the Inputs sheet (or in row 3 of the table)",
     widen_allowed="widen the allowed values in the Inputs sheet or row 3",
     add_output_value="add it to row 3",
     upstream_values_fix="give the upstream output's values in its row 3",
