@@ -1,5 +1,6 @@
 """What every layer of dtrun shares, on the standard library alone: the errors and the
-located problem record, cell addresses, atomic writes, thread pools and lazy exports."""
+located problem record, cell addresses, atomic writes, standard streams whose reader may
+leave, thread pools and lazy exports."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def _atomic() -> ModuleType:
     return atomic
 
 
+def _streams() -> ModuleType:
+    from engine._core import streams
+
+    return streams
+
+
 def _cells() -> ModuleType:
     from engine._core import cells
 
@@ -33,8 +40,10 @@ def _threads() -> ModuleType:
 
 
 __getattr__, __dir__ = exports(__name__, {
-    _errors: ("DtrunError", "ConditionError", "WorkbookError", "InputDataError", "Problem", "Location", "place"),
-    _atomic: ("atomic_path", "write_text"),
+    _errors: ("DtrunError", "ConditionError", "WorkbookError", "InputDataError", "OutputError", "Problem",
+              "Location", "place"),
+    _atomic: ("atomic_path", "write_text", "remove_on_signals"),
+    _streams: ("standard_streams", "standard_output"),
     _cells: ("cell_ref", "column_letter", "column_number"),
     _threads: ("pool",),
 })

@@ -107,3 +107,9 @@ class WorkbookError(DtrunError):
 
 class InputDataError(DtrunError):
     """A patient file cannot be evaluated at all (unreadable, or a required column missing)."""
+
+
+class OutputError(InputDataError):
+    """An output cannot be written: its folder is missing or read-only, the disk is full, the
+    target is a folder, standard output is closed.  An ``InputDataError`` too, as ``dtrun
+    evaluate`` has always reported these (exit status 4); the other commands give 2."""

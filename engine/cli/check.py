@@ -8,8 +8,11 @@ import click
 
 from engine._core import place
 from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, INPUT_TYPES
+from engine.cli.support import echo_out as _echo_out
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
+from engine.cli.support import not_an_input as _not_an_input
+from engine.cli.support import role as _role
 from engine.cli.support import show_warnings as _show_warnings
 
 
@@ -33,7 +36,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
     Exit status:
       0  no errors (and, with --strict, no warnings)
       1  an error was found (or a warning, with --strict)
-      2  usage error, or a file that cannot be read
+      2  usage error, a file that cannot be read, or a report that cannot be written
     """
     from engine.analysis import lint_workbook
     from engine.formats import paths as model_paths
@@ -42,14 +45,21 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
     workbooks = model_paths(paths)
     if not workbooks:
         _fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
+    _not_an_input(out, [(_role(path), path) for path in workbooks])
+    if annotated:
+        from pathlib import Path
+
+        copies = [Path(annotated) / path.name for path in workbooks] if Path(annotated).is_dir() else [annotated]
+        for copy in copies:
+            _not_an_input(str(copy), [(_role(path), path) for path in workbooks], "--annotate")
     findings = [f for path in workbooks for f in lint_workbook(path, input_types)]
     report = render_findings(findings, fmt)
-    if out:
+    if out and out != "-":
         from engine._core import write_text
 
-        write_text(out, report)
+        write_text(out, report)  # an OutputError is exit status 2 (engine.cli.support)
     else:
-        click.echo(report, nl=False)
+        _echo_out(report)
     if annotated:
         from engine._core import InputDataError
         from engine.review import annotate_all
@@ -78,9 +88,12 @@ def test_command(workbooks: tuple[str, ...], input_types: str) -> None:
     Exit status:
       0  every case passed
       1  a case failed
+      2  usage error (also: standard output is closed)
       3  a workbook cannot be used
     """
     from pathlib import Path
+
+    _echo_out("")  # fails at once when standard output is closed
 
     from engine.formats import load
     from engine.review import run_tests, show_expected, show_value

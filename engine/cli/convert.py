@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.support import EXIT_USAGE, INPUT_TYPES, fail, guarded, show_warnings
+from engine.cli.support import EXIT_USAGE, INPUT_TYPES, fail, guarded, not_an_input, role, show_warnings
 
 
 @click.command()
@@ -28,15 +28,16 @@ def convert(source: str, target: str, version: str, input_types: str) -> None:
     \b
     Exit status:
       0  converted
-      2  usage error (e.g. not .xlsx to .dmn or .dmn to .xlsx)
+      2  usage error (e.g. not .xlsx to .dmn or .dmn to .xlsx, or TARGET is SOURCE)
       3  the workbook or DMN model cannot be used (every problem is listed)
-      4  the output cannot be written
+      4  the output cannot be written (its folder is missing or read-only, the disk is full)
     """
     kinds = (Path(source).suffix.lower(), Path(target).suffix.lower())
     if kinds not in ((".xlsx", ".dmn"), (".dmn", ".xlsx")):
         fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
              f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
              EXIT_USAGE)
+    not_an_input(target, [(role(source), source)], "TARGET")
     from engine.formats import convert as converted
 
     model = guarded(lambda: converted(source, target, version, input_types))

@@ -12,6 +12,8 @@ import click
 from engine.cli.support import EXIT_USAGE, INPUT_TYPES
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
+from engine.cli.support import not_an_input as _not_an_input
+from engine.cli.support import role as _role
 from engine.cli.support import show_warnings as _show_warnings
 
 
@@ -27,8 +29,10 @@ from engine.cli.support import show_warnings as _show_warnings
               help="Output format (default: from OUT's extension, else csv).")
 @click.option("--na-values", default="", metavar="LIST",
               help="Comma-separated texts that also mean 'missing' (default: only an empty field).")
-@click.option("--encoding", default=None, help="Encoding of a CSV file (default: UTF-8, else cp1252).")
-@click.option("--delimiter", default=None, help="CSV delimiter (default: detected from the header line).")
+@click.option("--encoding", default=None,
+              help="Encoding of a CSV file (default: decided on the whole file: UTF-8, else cp1252).")
+@click.option("--delimiter", default=None, callback=lambda ctx, param, value: _delimiter(value),
+              help="CSV delimiter, one character; \\t or tab for a tab (default: detected from the header line).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="ROWS",
               help="Read, evaluate and write this many rows at a time, so memory stays bounded.")
 @click.option("--no-escape-formulas", "keep_formulas", is_flag=True,
@@ -59,14 +63,18 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     \b
     Exit status:
       0  evaluated (even if some rows have errors: see _errors)
-      2  usage error (bad option or argument)
+      2  usage error (bad option or argument; -o names an input)
       3  the workbook cannot be used (every problem is listed)
-      4  the patient file cannot be used (unreadable, or a required column is missing)
+      4  the patient file cannot be used (unreadable, or a required column is missing), or the output cannot
+         be written
     """
     from engine.files import Options, Reading, evaluate_file, format_for
 
     _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
     _check_output(out, fmt)
+    _not_an_input(out, [(_role(workbook), workbook), ("patient file", patients)])
+    if engine == "dask":
+        _not_holding_an_input(patients, out)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
                       not keep_formulas)
     if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
@@ -82,7 +90,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     with _progress(patients, options.chunk_size) as progress:
         summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn, reading))
     target = f" -> {out}" if out and out != "-" else ""
-    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+    click.echo(f"dtrun: {summary.rows} rows read{_encoding(summary)}, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
 
 
@@ -158,8 +166,40 @@ def _evaluate_on_dask(model: Any, patients: str, out: str, options: Any, schedul
                                                       sys.stderr.isatty(), warn))
     except ClusterError as error:
         _fail(f"error: {error}", EXIT_USAGE)
-    click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors, "
+    click.echo(f"dtrun: {summary.rows} rows read{_encoding(summary)}, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s -> {out}", err=True)
+
+
+def _encoding(summary: Any) -> str:
+    """' (encoding cp1252)' when the file was not read as UTF-8 (nothing for UTF-8)."""
+    return f" (encoding {summary.encoding})" if summary.encoding else ""
+
+
+def _delimiter(value: str | None) -> str | None:
+    """--delimiter: one character (\\t or tab for a tab), not a quote or a line break."""
+    if value is None:
+        return None
+    value = "\t" if value in ("\\t", "tab", "TAB") else value
+    if len(value) != 1 or value in ('"', "\n", "\r"):
+        raise click.BadParameter(f"{value!r} cannot separate CSV fields: give one character such as ';', '|' or "
+                                 "\\t (a tab), not a quote or a line break")
+    return value
+
+
+def _not_holding_an_input(patients: str, out: str | None) -> None:
+    """With --engine dask, -o names a folder that is replaced as a whole: it must not hold
+    the files being read."""
+    import glob
+    from pathlib import Path
+
+    if not out or not Path(out).is_dir():
+        return
+    folder = Path(out).resolve()
+    found = [patients] if Path(patients).is_dir() else glob.glob(patients, recursive=True)
+    for name in found:
+        if folder == Path(name).resolve() or folder in Path(name).resolve().parents:
+            raise click.UsageError(f"-o {out} is the folder that holds the patient file {name}; it is replaced as a "
+                                   "whole, so writing it would destroy what dtrun reads. Give another output folder")
 
 
 LARGE_FILE = 64 << 20  # bytes: above this, a terminal gets a progress bar

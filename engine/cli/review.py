@@ -13,20 +13,30 @@ from typing import Any
 
 import click
 
-from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, guarded, show_warnings
+from engine.cli.support import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    echo_out,
+    fail,
+    guarded,
+    not_an_input,
+    role,
+    show_warnings,
+)
 
 
 def _write(text: str, out: str | None) -> None:
-    """``text`` to OUT (atomically) or to standard output."""
+    """``text`` to OUT (atomically; a device or named pipe directly) or to standard output."""
     if not out or out == "-":
-        click.echo(text, nl=False)
+        echo_out(text)
         return
     from engine._core import InputDataError, write_text
 
     try:
         write_text(out, text)
-    except (InputDataError, OSError) as error:
-        fail(f"error: cannot write {out}: {error}", EXIT_USAGE)
+    except InputDataError as error:  # an OutputError: the message names the file
+        fail(f"error: {error}", EXIT_USAGE)
 
 
 @click.command()
@@ -78,11 +88,12 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
     \b
     Exit status:
       0  shown (with --textconv: always)
-      2  usage error (e.g. --table names no table)
+      2  usage error (e.g. --table names no table, -o names the workbook), or the output cannot be written
       3  the workbook cannot be used: every problem is listed on standard error
     """
     from engine.review import render_model
 
+    not_an_input(out, [(role(workbook), workbook)])
     model = _load_for_show(workbook, textconv)
     if model is None:
         return
@@ -123,7 +134,7 @@ def _load_for_show(workbook: str, textconv: bool) -> Any:
 def _terminal_width(out: str | None) -> int:
     from engine.review import DEFAULT_WIDTH
 
-    if (out and out != "-") or not sys.stdout.isatty():
+    if (out and out != "-") or sys.stdout is None or not sys.stdout.isatty():
         return DEFAULT_WIDTH  # a file or a pipe (git's textconv): the same text everywhere
     import shutil
 
@@ -145,12 +156,13 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
     Exit status:
       0  no difference in behaviour (the change is a refactoring, or there is none)
       1  a difference in behaviour: some records get a different outcome
-      2  usage error (bad option or argument)
+      2  usage error (bad option or argument; -o names a workbook), or the output cannot be written
       3  a workbook cannot be used: every problem is listed on standard error
     """
     from engine.formats import read
     from engine.review import compare, render_diff
 
+    not_an_input(out, [(role(old, "old"), old), (role(new, "new"), new)])
     before = guarded(lambda: read(old))
     after = guarded(lambda: read(new))
     result = compare(before, after)

@@ -1,16 +1,25 @@
 """What every ``dtrun`` command shares: exit statuses, failing with one clear line, and
-``--debug``.
+``--debug``; outputs that must not be one of the inputs; standard output that may be
+closed or whose reader may leave.
 
 A library error (``WorkbookError``, ``InputDataError``) becomes its message on standard
-error and the command's documented exit status; anything else is a bug in dtrun and
-becomes one line that says so, with the traceback only under ``dtrun --debug``.
+error and the command's documented exit status.  An output that cannot be written
+(``OutputError``, or the system refusing a write: no space, a read-only disk, no
+permission) is exit status 4 for ``evaluate`` and ``convert`` and 2 for the others.  A
+reader that leaves (``dtrun ... | head``) makes the rest of the output vanish, and the
+command ends with the status it would have had.  SIGTERM and SIGHUP remove the temporary
+file being written.  Anything else is a bug in dtrun and becomes one line that says so,
+with the traceback only under ``dtrun --debug``.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -24,6 +33,10 @@ INPUT_TYPES = click.option(
          "(e.g. < 18 on a string input); cells: give such inputs the type their cells test, as dmn-scala "
          "and Camunda 8 do.")
 EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE: an error in dtrun itself
+OUTPUT_STATUS = {"evaluate": EXIT_DATA, "convert": EXIT_DATA}  # an output that cannot be written; else 2
+# what the system may refuse for reasons of the machine, not of dtrun
+ENVIRONMENT = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM,
+                         errno.EIO, errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ETXTBSY})
 
 
 def debugging() -> bool:
@@ -51,6 +64,42 @@ def guarded(action: Callable[[], Any]) -> Any:
         fail(f"error: {error}", EXIT_DATA)
 
 
+def echo_out(text: str) -> None:
+    """``text`` on standard output, or a clear error (exit 2) when it is closed (``>&-``)."""
+    from engine._core import OutputError, standard_output
+
+    try:
+        standard_output()
+    except OutputError as error:
+        fail(f"error: {error}", EXIT_USAGE)
+    click.echo(text, nl=False)
+
+
+def not_an_input(out: str | None, inputs: Iterable[tuple[str, str | Path]], option: str = "-o") -> None:
+    """An output that is one of the files read (the same file, also through a link) is a
+    usage error that names both: writing it would destroy what is being read."""
+    if not out or out == "-":
+        return
+    for role, path in inputs:
+        if _same_file(out, path):
+            link = "" if os.path.abspath(out) == os.path.abspath(path) else " (the same file, through a link)"
+            raise click.UsageError(f"{option} {out} names the {role} {path}{link}, which dtrun reads; writing it "
+                                   "would destroy it. Give another output file")
+
+
+def role(path: str | Path, before: str = "") -> str:
+    """How a model file is named in a message: 'workbook' or 'DMN model' (with ``before``)."""
+    kind = "DMN model" if str(path).lower().endswith(".dmn") else "workbook"
+    return f"{before} {kind}".strip()
+
+
+def _same_file(one: str | Path, other: str | Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
 def show_warnings(model: Any) -> None:
     """The loader's warnings (hidden sheets or rows, macros) on standard error, and the
     tables without rules (lint's empty-table error), which give no result for anyone."""
@@ -75,12 +124,23 @@ class Group(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as error:  # noqa: BLE001 - the last line of defence
-            if ctx.params.get("debug"):
+        from engine._core import OutputError, remove_on_signals, standard_streams
+
+        remove_on_signals()
+        with standard_streams():
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
                 raise
-            fail(f"dtrun: internal error ({type(error).__name__}: {error}). This is a bug in dtrun, not in "
-                 "your files; rerun with dtrun --debug ... and report the traceback", EXIT_INTERNAL)
+            except Exception as error:  # noqa: BLE001 - the last line of defence
+                status = OUTPUT_STATUS.get(ctx.invoked_subcommand or "", EXIT_USAGE)
+                if isinstance(error, OutputError):
+                    fail(f"error: {error}", status)
+                if isinstance(error, OSError) and error.errno in ENVIRONMENT:
+                    where = f"{error.filename}: " if error.filename else ""
+                    fail(f"error: {where}{(error.strerror or str(error)).lower()} (the system refused; check the "
+                         "disk, the paths and their permissions)", status)
+                if ctx.params.get("debug"):
+                    raise
+                fail(f"dtrun: internal error ({type(error).__name__}: {error}). This is a bug in dtrun, not in "
+                     "your files; rerun with dtrun --debug ... and report the traceback", EXIT_INTERNAL)

@@ -3,8 +3,9 @@
 Owns how an evaluated block becomes CSV bytes: lists as JSON arrays, booleans as
 true/false, whole numbers without ``.0``; texts that a spreadsheet would run as a formula
 (starting with ``= + - @``, tab or carriage return) get a leading ``'`` as OWASP
-recommends; the result columns (``engine.evaluation.coded`` codes) are made text once per distinct
-combination of their values and then looked up per row, and a block's lines are joined in
+recommends, column names in the header line as well; the result columns
+(``engine.evaluation.coded`` codes) are made text once per distinct combination of their
+values and then looked up per row, and a block's lines are joined in
 Arrow kernels (``csv_lines``), with the quoting pyarrow's CSV writer uses (a test compares
 them byte for byte), a few thousand rows at a time, two pieces at once on a small pool of
 threads.  ``engine.files.results`` writes the bytes.
@@ -55,8 +56,14 @@ def coded_text(column: Coded, escape_formulas: bool) -> Any:
 
 
 # ---------------------------------------------------------------------- CSV text
-def csv_header(names: list[str]) -> bytes:
-    """The header line as pyarrow's CSV writer writes it: every name quoted."""
+def csv_header(names: list[str], escape_formulas: bool = False) -> bytes:
+    """The header line as pyarrow's CSV writer writes it: every name quoted; a name that
+    starts like a formula escaped as a data cell is (a patient file's column names are data
+    too)."""
+    if escape_formulas:
+        import pyarrow as pa
+
+        names = escaped(pa.array(names, pa.string())).to_pylist()
     return (",".join(_quoted(name) for name in names) + "\n").encode("utf-8")
 
 

@@ -31,7 +31,7 @@ from engine.evaluation import frame as batch
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.evaluation.coded import Coded
 from engine.evaluation.record import ERRORS, WARNINGS
-from engine.files.patients import read_tables
+from engine.files.patients import open_patients
 from engine.files.results import ResultWriter, result_types
 from engine.model.graph import selected_tables
 from engine.model.types import Model
@@ -48,6 +48,7 @@ class Summary:
     rows_with_warnings: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # about the file, e.g. a missing optional column
+    encoding: str = ""  # the encoding a CSV file was read in, when it is not UTF-8
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,16 @@ class Reading:
 
     def __init__(self, patients: str | Path, options: Options) -> None:
         self.patients, self._first, self._rest, self._error = patients, None, iter(()), None
+        self.encoding = ""  # known once tables() returns
         self._thread = threading.Thread(target=self._read_first, args=(options,), daemon=True,
                                         name="dtrun-reader")
         self._thread.start()
 
     def _read_first(self, options: Options) -> None:
         try:
-            self._rest = read_tables(self.patients, options.encoding, options.delimiter, options.chunk_size)
+            opened = open_patients(self.patients, options.encoding, options.delimiter)
+            self.encoding = opened.encoding
+            self._rest = opened.tables(options.chunk_size)
             self._first = next(self._rest)
         except BaseException as error:  # handed to the caller of tables()
             self._error = error
@@ -98,7 +102,9 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     started = time.perf_counter()
     summary = Summary()
     tables = selected_tables(model, options.decisions)
-    chunks = (reading or Reading(patients, options)).tables()
+    reading = reading or Reading(patients, options)
+    chunks = reading.tables()
+    summary.encoding = reading.encoding
     first = next(chunks)
     names = first.column_names
     try:  # a DMN model's inputs may be in columns named with their DMN names
@@ -106,6 +112,7 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
                                              options.explain)
     except InputDataError as error:  # name the file: the checks see only its columns
         raise InputDataError(f"{patients}: {error}") from None
+    check_values(patients, first.schema, input_columns(model, names))
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)
@@ -129,6 +136,24 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
             pending.result()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def check_values(patients: str | Path, schema: Any, found: Mapping[str, str]) -> None:
+    """An input read from a column of lists, structs or maps (a Parquet file) has no single
+    value per record: refused, naming the column (other such columns are written as they are)."""
+    import pyarrow as pa
+
+    for column in found.values():
+        kind = schema.field(column).type
+        if pa.types.is_nested(kind):
+            raise InputDataError(f"{patients}: column {column!r} holds {_nested_kind(kind)} ({kind}), not one value "
+                                 "per record; give the input a column of texts, numbers, booleans or dates")
+
+
+def _nested_kind(kind: Any) -> str:
+    import pyarrow as pa
+
+    return "structs" if pa.types.is_struct(kind) else "maps" if pa.types.is_map(kind) else "lists"
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

@@ -2,16 +2,22 @@
 
 Owns how evaluated rows are written, chunk after chunk: every CSV cell as text (lists as
 JSON arrays, booleans as true/false, whole numbers without ``.0``), texts that a
-spreadsheet would run as a formula neutralised as OWASP recommends (a leading ``'``), and
-the atomic write (``engine._core.atomic``).  ``write_columns`` takes the input columns as Arrow arrays and
-the result columns as ``engine.evaluation.coded`` codes, so that a text is made once per distinct
-value, not once per row; a CSV block is made text in Arrow kernels (``csv_lines``), byte
-for byte what pyarrow's CSV writer writes, the result columns once per combination of values.
+spreadsheet would run as a formula neutralised as OWASP recommends (a leading ``'``), in
+the header as in the data, and the atomic write (``engine._core.atomic``: a device or named
+pipe is written into).  JSON has no NaN or Infinity (RFC 8259): such numbers are written as
+null.  JSON and Parquet keep texts as they are: escaping is for CSV, which spreadsheets
+open.  A failure of the system while writing is an ``OutputError`` naming the file; a
+reader that leaves (a broken pipe) makes the rest vanish, and the text is no longer made.
+``write_columns`` takes the input columns as Arrow arrays and the result columns as
+``engine.evaluation.coded`` codes, so that a text is made once per distinct value, not once
+per row; a CSV block is made text in Arrow kernels (``csv_lines``), byte for byte what
+pyarrow's CSV writer writes, the result columns once per combination of values.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from engine._core.atomic import atomic_path
-from engine._core.errors import InputDataError
+from engine._core.errors import InputDataError, OutputError
+from engine._core.streams import gone, standard_output
 from engine.evaluation.coded import Coded, as_series
 from engine.evaluation.record import format_cell
 from engine.files.csv_text import (
@@ -64,30 +71,49 @@ class ResultWriter:
 
     def __enter__(self) -> ResultWriter:
         if self.to_stdout:
-            sys.stdout.flush()
-            self._sink = sys.stdout.buffer
+            standard_output().flush()
+            self._sink = standard_output(binary=True)
         else:
             self._atomic = atomic_path(Path(self.path))  # type: ignore[arg-type]
+            written = self._atomic.__enter__()
             # "r+b", not "wb": the temporary file is new and empty, and truncating it made ext4
             # flush the whole file when it was closed (0.12 s for 350 MiB; auto_da_alloc)
-            self._sink = open(self._atomic.__enter__(), "r+b")
+            try:
+                handle = open(written, "wb" if self._atomic.direct else "r+b")
+            except OSError as error:
+                self._atomic.discard()
+                raise self._atomic.error(error) from None
+            self._sink = _Sink(handle, self._atomic)
         if self.fmt == "json":
-            self._sink.write(b"[")
+            try:
+                self._sink.write(b"[")
+            except BaseException:
+                self.__exit__(*sys.exc_info())
+                raise
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
-        if self.fmt == "json":
-            self._write_json(frame)
-        elif self.fmt == "parquet":
-            self._write_table(native_table(frame, self.types))
-        else:
-            table = text_table(frame, self.escape)
-            self._write_csv(table.column_names, table.columns)
+        if gone(self._sink):
+            return
+        with _encodable(self.path):
+            if self.fmt == "json":
+                self._write_json(frame)
+            elif self.fmt == "parquet":
+                self._write_table(native_table(frame, self.types))
+            else:
+                table = text_table(frame, self.escape)
+                self._write_csv(table.column_names, table.columns)
 
     def write_columns(self, inputs: Any, results: Mapping[str, Coded | pd.Series]) -> None:
         """Write rows given as an Arrow table of input columns and the result columns."""
+        if gone(self._sink):  # nobody reads any more: the text is not made
+            return
+        with _encodable(self.path):
+            self._write_columns(inputs, results)
+
+    def _write_columns(self, inputs: Any, results: Mapping[str, Coded | pd.Series]) -> None:
         if self.fmt == "json":
-            frame = inputs.to_pandas()
+            frame = _with_nested_as_values(inputs)
             frame = pd.concat([frame, pd.DataFrame({k: as_series(v).array for k, v in results.items()},
                                                    index=frame.index)], axis=1)
             self._write_json(frame)
@@ -104,7 +130,7 @@ class ResultWriter:
 
     def _write_csv(self, names: list[str], columns: list[Any]) -> None:
         if not self._header_written:
-            self._sink.write(csv_header(names))
+            self._sink.write(csv_header(names, self.escape))
             self._header_written = True
         for piece in csv_lines(columns, self.escape):
             self._sink.write(piece)
@@ -112,6 +138,8 @@ class ResultWriter:
     def _text(self, column: Any) -> Any:
         if isinstance(column, Coded):
             return coded_text(column, self.escape)
+        if not isinstance(column, pd.Series) and _nested(column.type):  # a Parquet list or struct: JSON text
+            column = _json_texts(column)
         if not isinstance(column, pd.Series) and is_text(column.type):
             return escaped(column) if self.escape else column
         text = text_column(column if isinstance(column, pd.Series) else column.to_pandas())
@@ -127,23 +155,39 @@ class ResultWriter:
         self._writer.write_table(table)
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        failed = kind is not None
         try:
-            if kind is None:
-                if self.fmt == "json":
-                    self._sink.write(b"\n]\n")
-                if self._writer is not None:
-                    self._writer.close()
-            self._sink.flush()
+            if not failed:
+                with _encodable(self.path):
+                    if self.fmt == "json":
+                        self._sink.write(b"\n]\n")
+                    if self._writer is not None:
+                        self._writer.close()
+                self._sink.flush()
+        except BaseException:
+            failed = True
+            raise
         finally:
             if not self.to_stdout:
-                self._sink.close()
-                self._atomic.__exit__(kind, error, trace)  # type: ignore[union-attr]
+                self._close(failed)
+
+    def _close(self, failed: bool) -> None:
+        """The file closed, then renamed over the target, or removed when anything failed."""
+        try:
+            self._sink.close(quietly=failed)
+        except BaseException:
+            self._atomic.discard()  # type: ignore[union-attr]
+            raise
+        if failed:
+            self._atomic.discard()  # type: ignore[union-attr]
+        else:
+            self._atomic.commit()  # type: ignore[union-attr]
 
     def _write_json(self, frame: pd.DataFrame) -> None:
         columns = [str(c) for c in frame.columns]
         parts = []
         for row in frame.itertuples(index=False, name=None):
-            record = {c: _native(v) for c, v in zip(columns, row)}
+            record = {c: _finite(_native(v)) for c, v in zip(columns, row)}
             parts.append(json.dumps(record, ensure_ascii=False, default=str))
         if parts:
             lead = "\n" if self._rows_written == 0 else ",\n"
@@ -239,4 +283,99 @@ def _typed_cell(value: Any, arrow_type: Any) -> Any:
 
 
 def _native(value: Any) -> Any:
+    if isinstance(value, dict):  # a Parquet struct or map, as a JSON object
+        return {str(k): _native(v) for k, v in value.items()}
     return [_native(v) for v in value] if isinstance(value, list) else format_cell(value)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and the infinities as None (JSON's null): RFC 8259 has no such numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
+def _nested(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_nested(arrow_type))
+
+
+def _json_texts(column: Any) -> Any:
+    """A nested column (lists, structs, maps of a Parquet file) as the JSON text of each value."""
+    import pyarrow as pa
+
+    texts = [None if v is None else json.dumps(_finite(_native(v)), ensure_ascii=False, default=str)
+             for v in column.to_pylist()]
+    return pa.array(texts, pa.string())
+
+
+def _with_nested_as_values(table: Any) -> pd.DataFrame:
+    """An Arrow table as pandas, nested columns as Python lists and dicts (not numpy arrays)."""
+    frame = table.to_pandas()
+    for position, field in enumerate(table.schema):
+        if _nested(field.type):
+            frame.isetitem(position, pd.Series(table.column(position).to_pylist(), index=frame.index, dtype=object))
+    return frame
+
+
+class _Sink:
+    """The file being written: a refusal of the system becomes an ``OutputError`` that names
+    the target; a reader that leaves (a named pipe) makes the rest vanish."""
+
+    def __init__(self, handle: Any, atomic: atomic_path) -> None:
+        self._handle, self._atomic, self.gone = handle, atomic, False
+
+    def write(self, data: Any) -> int:
+        if not self.gone:
+            try:
+                return int(self._handle.write(data) or 0)
+            except BrokenPipeError:
+                self.gone = True
+            except OSError as error:
+                raise self._atomic.error(error) from None
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._handle.flush()
+            except BrokenPipeError:
+                self.gone = True
+            except OSError as error:
+                raise self._atomic.error(error) from None
+
+    def close(self, quietly: bool = False) -> None:
+        try:
+            self._handle.close()
+        except BrokenPipeError:
+            self.gone = True
+        except OSError as error:
+            if not quietly:
+                raise self._atomic.error(error) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+class _encodable:
+    """A text that UTF-8 cannot hold (an unpaired surrogate such as \\ud800, which a cell's
+    escape can make) is an ``OutputError``, not a crash."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if kind is not None and issubclass(kind, UnicodeEncodeError):
+            where = self.path if self.path and self.path != "-" else "standard output"
+            bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+            raise OutputError(f"{where}: cannot write a result text that holds {ascii(bad)}, an unpaired surrogate "
+                              "(half of a character, not a character): UTF-8 cannot hold it. Correct the "
+                              "workbook cell that gives it (a \\u escape such as \\ud800)") from None

@@ -2,18 +2,19 @@
 
 Owns ``evaluate_dask`` (lazy: ``map_partitions`` of ``engine.batch.evaluate_frame`` with an
 explicit ``meta``, the compiled model shipped once as one key of the graph, every partition's
-result columns given the same dtypes), reading a Parquet dataset (folder or glob) or CSV
-files (glob) as a Dask DataFrame, writing the results as a folder of Parquet files (one per
-partition, in partition order) atomically — into a temporary sibling folder that is renamed
-over the target only when every partition is written — and the cluster: a ``LocalCluster``
-sized to the machine, or an existing ``distributed`` scheduler.  Dask is imported only here,
-and this module only when ``--engine dask`` or ``engine.evaluate_dask`` is used.
+result columns given the same dtypes), writing the results as a folder of Parquet files (one
+per partition, in partition order) atomically — into a temporary sibling folder that is
+renamed over the target only when every partition is written, and removed on failure and
+on SIGTERM/SIGHUP — and the cluster: a ``LocalCluster`` sized to the machine (its workers'
+logs silenced: a failure is reported once, by dtrun, as one line), or an existing
+``distributed`` scheduler.  The input is read by ``engine.files.dataset``.  Dask is
+imported only here, and this module only when ``--engine dask`` or ``engine.evaluate_dask``
+is used.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import json
 import logging
 import os
@@ -30,10 +31,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from engine._core.atomic import output_error, track, untrack
 from engine._core.errors import DtrunError, InputDataError
 from engine.evaluation import frame as batch
+from engine.evaluation.binding import input_columns
 from engine.evaluation.record import ERRORS, MODEL, WARNINGS
-from engine.files.pipeline import Options, Summary
+from engine.files.dataset import PARQUET_SUFFIXES, input_files, open_dataset, read_dataset
+from engine.files.pipeline import Options, Summary, check_values
 from engine.files.results import native_table, result_types
 from engine.model.graph import selected_tables
 from engine.model.types import Model, Table
@@ -42,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
     from distributed import Client
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
+__all__ = ["PARQUET_SUFFIXES", "input_files", "read_dataset"]  # (from engine.files.dataset, as before)
 MARKER = "_dtrun.json"  # written last into a results folder; readers skip names starting with '_'
 PART = re.compile(r"part\.\d+\.parquet")
 CONNECT_TIMEOUT = "20s"
@@ -195,79 +199,6 @@ def _meta(model: Model, empty: pd.DataFrame, decisions: tuple[str, ...], explain
     return clear_known_categories(meta, cols=unknown, index=False)
 
 
-# ====================================================================== files in
-def read_dataset(source: str, options: Options = Options()) -> dd.DataFrame:
-    """A Parquet dataset (folder, file or glob) or CSV files (file or glob) as a Dask
-    DataFrame: Parquet as Dask reads it, CSV one partition per file, every field as text,
-    read by ``engine.files.patients`` exactly as the single-process run reads it."""
-    files, kind = input_files(source)
-    if kind == "parquet":
-        return _read_parquet(source, files)
-    return _read_csv(files, options)
-
-
-def input_files(source: str) -> tuple[list[Path], str]:
-    """The files ``source`` names (a folder holds Parquet files) and their kind."""
-    path = Path(source)
-    if path.is_dir():
-        found = [p for p in path.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES and not _hidden(p, path)]
-        if not found:
-            raise InputDataError(f"{source}: the folder holds no .parquet file; give a Parquet dataset folder, "
-                                 "or a glob such as 'patients/*.csv' for CSV files")
-        return sorted(found, key=_natural), "parquet"
-    if glob.has_magic(source):
-        found = sorted((Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file()), key=_natural)
-        if not found:
-            raise InputDataError(f"{source}: no file matches this pattern; check the folder and the pattern")
-    elif path.is_file():
-        found = [path]
-    else:
-        raise InputDataError(f"{source}: file not found")
-    kinds = {"parquet" if p.suffix.lower() in PARQUET_SUFFIXES else "csv" for p in found}
-    if len(kinds) > 1:
-        raise InputDataError(f"{source}: matches both Parquet and CSV files; give a pattern that matches one kind")
-    return found, kinds.pop()
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
-
-
-def _natural(path: Path) -> list[Any]:
-    """Sort key: 'part.2' before 'part.10'."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(path))]
-
-
-def _read_parquet(source: str, files: list[Path]) -> dd.DataFrame:
-    """Texts as ``pandas.read_parquet`` reads them: Dask's own conversion to its string
-    dtype is left out (it costs about a second per million rows and changes nothing)."""
-    import dask
-    import dask.dataframe as dd
-
-    try:
-        with dask.config.set({"dataframe.convert-string": False}):
-            return dd.read_parquet(str(Path(source).absolute()) if Path(source).is_dir() else
-                                   [str(p.absolute()) for p in files])
-    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
-        raise InputDataError(f"{source}: cannot read as a Parquet dataset ({error})") from None
-
-
-def _read_csv(files: list[Path], options: Options) -> dd.DataFrame:
-    import dask.dataframe as dd
-
-    from engine.files.patients import CsvLayout, read_chunks, read_patients
-
-    first = next(read_chunks(files[0], options.encoding, options.delimiter, chunk_size=1)).iloc[:0]
-    for path in files[1:]:
-        header = CsvLayout.of(path, options.encoding, options.delimiter).header
-        if list(header) != list(first.columns):
-            raise InputDataError(f"{path}: its header differs from that of {files[0]}; every CSV file of one "
-                                 "run must have the same columns in the same order")
-    paths = [str(p.absolute()) for p in files]  # workers may have another working folder
-    return dd.from_map(read_patients, paths, args=(options.encoding, options.delimiter), meta=first,
-                       label="read-patients", enforce_metadata=False)
-
-
 # ====================================================================== files out
 def evaluate_to_folder(model: Model, source: str, out: str, options: Options = Options(),
                        partitions: int | None = None, scheduler: str | None = None, progress: bool = False,
@@ -276,11 +207,15 @@ def evaluate_to_folder(model: Model, source: str, out: str, options: Options = O
     ``out``, atomically.  Every check of the input and the output is made before a
     cluster is started or a task is scheduled."""
     started = time.perf_counter()
-    ddf = read_dataset(source, options)
+    dataset = open_dataset(source, options)
+    ddf = dataset.frame
     if partitions:
         ddf = ddf.repartition(npartitions=partitions)
     tables = selected_tables(model, options.decisions)
-    summary = Summary(warnings=batch.check_frame(model, ddf.columns, tables, options.explain))
+    summary = Summary(warnings=batch.check_frame(model, ddf.columns, tables, options.explain),
+                      encoding=dataset.encoding_note())
+    if dataset.schema is not None:
+        check_values(source, dataset.schema, input_columns(model, ddf.columns))
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)
@@ -311,11 +246,14 @@ def _write_all(client: Client, results: dd.DataFrame, folder: Path, types: dict[
     try:
         return future.result()
     except Exception as error:  # a worker lost (e.g. out of memory): say so, not a traceback
+        import pyarrow as pa
         from distributed.scheduler import KilledWorker
 
         if isinstance(error, KilledWorker):
             raise ClusterError(f"a Dask worker died while evaluating ({error}); give more --partitions so that "
                                "each is smaller, or workers more memory") from None
+        if isinstance(error, pa.ArrowException):  # a file that passed the checks but cannot be read after all
+            raise InputDataError(f"a partition cannot be read ({error}); check the input files") from None
         raise
 
 
@@ -325,7 +263,13 @@ def write_partition(frame: pd.DataFrame, folder: str, types: dict[str, Any], sch
     import pyarrow.parquet as pq
 
     number = (partition_info or {}).get("number", 0)
-    pq.write_table(arrow_table(frame, types, schema), Path(folder) / f"part.{number:0{width}d}.parquet")
+    target = Path(folder) / f"part.{number:0{width}d}.parquet"
+    try:
+        pq.write_table(arrow_table(frame, types, schema), target)
+    except OSError as error:  # no space, a read-only disk: said in the worker, reported by the client
+        if error.errno is None:
+            raise
+        raise output_error(target, error, False) from None
     return pd.DataFrame({"rows": [len(frame)], "errors": [int((frame[ERRORS] != "").sum())],
                          "warnings": [int((frame[WARNINGS] != "").sum())]})
 
@@ -351,7 +295,11 @@ class atomic_folder:
         if not parent.is_dir():
             raise InputDataError(f"{self.target}: the folder {parent} does not exist")
         _check_replaceable(self.target)
-        self.temporary = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=parent))
+        try:
+            self.temporary = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=parent))
+        except OSError as error:
+            raise output_error(self.target, error, self.target.exists()) from None
+        track(self.temporary)
         mask = os.umask(0o022)
         os.umask(mask)
         os.chmod(self.temporary, 0o777 & ~mask)  # as a new folder would be: workers may run as others
@@ -360,12 +308,14 @@ class atomic_folder:
     def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
         if kind is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
+            untrack(self.temporary)
             return
         old = None
         if self.target.exists() and any(self.target.iterdir()):
             old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".old", dir=self.target.parent))
             os.replace(self.target, old)  # rename(2) over the empty placeholder folder
         os.replace(self.temporary, self.target)
+        untrack(self.temporary)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -399,7 +349,7 @@ def connect(scheduler: str | None = None) -> Iterator[Client]:
         return
     try:
         cluster = LocalCluster(n_workers=_cores(), threads_per_worker=1, processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
+                               silence_logs=logging.CRITICAL)  # a task's failure is reported once, by dtrun
     except (OSError, RuntimeError, TimeoutError) as error:
         raise ClusterError(f"cannot start a local Dask cluster ({error}); run dtrun as the 'dtrun' command, "
                            "or start a scheduler and workers yourself and give --scheduler") from None

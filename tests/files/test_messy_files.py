@@ -6,7 +6,9 @@ line breaks inside; blank fields; values that are not numbers or not allowed), a
 ``dtrun evaluate``'s library path (``engine.pipeline.evaluate_file``) must write exactly
 one output row per data row, in the input's order, each bad row with its reason in
 ``_errors``, whole files and in chunks alike.  The oracle for what a row holds is the
-``csv`` module's own reading of the file.
+``csv`` module's own reading of the file.  A cp1252 file in which some bytes happen to form
+UTF-8 sequences (``Â\xa0`` is C2 A0, a UTF-8 no-break space) is refused instead, naming the
+first byte that is not UTF-8 (docs/errors.md): either reading would garble some text.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from helpers import model_for
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from engine._core.errors import InputDataError
 from engine.files.pipeline import Options, evaluate_file
 
 MODEL = model_for(
@@ -54,11 +58,18 @@ def _read_back(path: Path) -> pd.DataFrame:
 @given(rows=ROWS, layout=LAYOUTS, chunk=st.sampled_from([None, 1, 7]))
 @example(rows=[("0", "positive", "-0"), ("1", "negative", "-x")], layout=("utf-8", ","), chunk=None)
 @example(rows=[("0", "positive", "ÂŒ")], layout=("cp1252", ","), chunk=None)  # its cp1252 bytes are UTF-8 too
+@example(rows=[("0", "positive", "\xa0Â\xa0")], layout=("cp1252", ","), chunk=None)  # partly UTF-8: refused
 def test_every_row_comes_out_in_order(tmp_path: Path, rows: list[tuple[str, str, str]], layout: tuple[str, str],
                                       chunk: int | None) -> None:
     encoding, delimiter = layout
     source, target = tmp_path / "patients.csv", tmp_path / "results.csv"
     _write(source, rows, encoding, delimiter)
+    target.unlink(missing_ok=True)  # tmp_path is shared by the examples
+    if _partly_utf8(source.read_bytes()):
+        with pytest.raises(InputDataError, match=r"cannot decode as utf-8: byte [\d,]+ \(line \d+\) is 0x"):
+            evaluate_file(MODEL, source, str(target), "csv", Options(chunk_size=chunk))
+        assert not target.exists()
+        return
     evaluate_file(MODEL, source, str(target), "csv", Options(chunk_size=chunk))
     out = _read_back(target)
     assert list(out["row_id"]) == [f"P{n:03d}" for n in range(1, len(rows) + 1)], "rows lost, added or reordered"
@@ -69,6 +80,12 @@ def test_every_row_comes_out_in_order(tmp_path: Path, rows: list[tuple[str, str,
         assert bool(result["_errors"]) == bad, (age, status, result["_errors"])
         if not bad:
             assert result["t.plan"] == ("paediatric" if int(age) < 18 else "adult")
+
+
+def _partly_utf8(data: bytes) -> bool:
+    """Not UTF-8 as a whole, yet some bytes decode as UTF-8 characters beyond ASCII."""
+    text = data.decode("utf-8", errors="replace")
+    return "\ufffd" in text and any(c > "\x7f" and c != "\ufffd" for c in text)
 
 
 def _as_read(text: str, encoding: str, data: bytes) -> str:

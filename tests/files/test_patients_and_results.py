@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from engine._core.atomic import atomic_path
 from engine._core.errors import InputDataError
 from engine.files import csv_text, results
+from engine.files import encoding as encoding_scan
 from engine.files import patients as files
 
 
@@ -228,7 +229,7 @@ def test_read_tables_leaves_out_a_stored_pandas_index(tmp_path):
     ("id,name\n" + "p,x\n" * 5 + "p,Zoë\n", "cp1252", False),  # the only non-UTF-8 byte comes late
 ])
 def test_the_file_is_scanned_in_blocks_for_encoding_and_quotes(tmp_path, monkeypatch, block, text, encoding, quoted):
-    monkeypatch.setattr(files, "_SCAN_BLOCK", block)
+    monkeypatch.setattr(encoding_scan, "SCAN_BLOCK", block)
     path = tmp_path / "p.csv"
     path.write_bytes(text.encode(encoding))
     layout = files.CsvLayout.of(path, None, None)

@@ -198,7 +198,7 @@ def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_
     """The background read must not hold up (or replace) the workbook's exit status 3."""
     import threading
 
-    from engine.files import patients as files
+    from engine.files import pipeline
 
     release, waited_out = threading.Event(), threading.Event()
 
@@ -206,9 +206,8 @@ def test_a_broken_workbook_is_reported_without_waiting_for_the_patient_file(tmp_
         if not release.wait(10):
             waited_out.set()
         raise AssertionError("the patient file should not have been needed")
-        yield  # pragma: no cover
 
-    monkeypatch.setattr(files, "_tables", stuck)
+    monkeypatch.setattr(pipeline, "open_patients", stuck)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not a workbook")
     try:
