@@ -22,6 +22,8 @@ The report is written into ``docs/benchmarks.md`` under the section "Lint at sca
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -97,13 +99,19 @@ def run(python: str, path: Path, timeout: float) -> tuple[float | None, int, str
         if Path("/usr/bin/time").exists():
             command = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name, *command]
         start = time.perf_counter()
+        # not from this folder: python -m would import its engine, whatever the interpreter;
+        # a session of its own, so that a run stopped at the timeout stops whole (time's child too)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=path.parent,
+                                   start_new_session=True)
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=ROOT)
+            out, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
             return None, 0, ""
         seconds = time.perf_counter() - start
         kib = rss_file.read().strip().splitlines()
-    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    lines = out.decode("utf-8", "replace").splitlines()
     return seconds, int(kib[-1]) // 1024 if kib and kib[-1].isdigit() else 0, lines[-1] if lines else ""
 
 

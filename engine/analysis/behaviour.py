@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from engine.analysis.atoms import Box, Column, bits, build_column
 from engine.analysis.lint import analysed_tables
-from engine.analysis.search import Box, Column, bits, build_column, merge_boxes, regions
+from engine.analysis.search import merge_boxes, regions
 from engine.analysis.verify import TableAnalysis
 from engine.feel.sets import Domain, ValueSet, _make
 from engine.feel.unparse import literal

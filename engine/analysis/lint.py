@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from engine._core.errors import WorkbookError
+from engine.analysis.atoms import build_column
 from engine.analysis.findings import Finding, located, sort_findings
-from engine.analysis.search import build_column
 from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
 from engine.feel import values
 from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.analysis.atoms import Box, Column, bits, box_of
 from engine.analysis.findings import Finding, located
-from engine.analysis.search import Box, Column, Reach, bits, box_of, containing, cooccurring, gaps
+from engine.analysis.search import Reach, containing, cooccurring, gaps
 from engine.model.types import Model, Table
 
 

@@ -14,6 +14,7 @@ from engine.cli.support import guarded as _guarded
 from engine.cli.support import not_an_input as _not_an_input
 from engine.cli.support import role as _role
 from engine.cli.support import show_warnings as _show_warnings
+from engine.cli.support import without_cycle_collection as _without_cycle_collection
 
 
 @click.command()
@@ -52,7 +53,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
         copies = [Path(annotated) / path.name for path in workbooks] if Path(annotated).is_dir() else [annotated]
         for copy in copies:
             _not_an_input(str(copy), [(_role(path), path) for path in workbooks], "--annotate")
-    findings = [f for path in workbooks for f in lint_workbook(path, input_types)]
+    with _without_cycle_collection():
+        findings = [f for path in workbooks for f in lint_workbook(path, input_types)]
     report = render_findings(findings, fmt)
     if out and out != "-":
         from engine._core import write_text

@@ -15,10 +15,12 @@ with the traceback only under ``dtrun --debug``.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -50,6 +52,21 @@ def fail(message: str, status: int) -> NoReturn:
         traceback.print_exc()
     click.echo(message, err=True)
     sys.exit(status)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Run a block with Python's cycle collector paused.  Loading and linting a model build and
+    free millions of small objects by reference counting; the collector's passes over them
+    took a quarter of ``dtrun lint`` on a 20,000-rule table (10.4 -> 7.8 s) and freed nothing
+    (peak memory equal)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def guarded(action: Callable[[], Any]) -> Any:

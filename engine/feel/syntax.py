@@ -313,19 +313,23 @@ def parse_expression(text: str) -> Expr:
     return _parse(text, "expression")
 
 
-# The commonest cells of all: one plain text ("positive") or -.  Read without the parser (a
-# thousandth of its time); tests/feel/test_syntax.py checks that the nodes are the parser's.
-_PLAIN_TEXT = re.compile(r'(\s*)"([^"\\\n“”„‘’‚]*)"\s*')
+# The commonest cells of all: plain texts ("positive", or "a", "b", ...) or -.  Read without
+# the parser (a thousandth of its time); tests/feel/test_plain_cells.py checks that the nodes
+# are the parser's.
+_TEXT = r'"[^"\\\n“”„‘’‚]*"'
+_PLAIN_TEXTS = re.compile(rf"\s*{_TEXT}\s*(?:,\s*{_TEXT}\s*)*")
+_ONE_TEXT = re.compile(_TEXT)
 _ANY = re.compile(r"(\s*)-\s*")
 
 
 def _plain(source: str, start: str) -> Any:
-    """The node of a plain text or ``-`` cell, as the parser makes it; None for any other."""
-    found = _PLAIN_TEXT.fullmatch(source)
-    if found:
-        span = Span(found.end(1), found.end(1) + len(found[2]) + 2)
-        literal = Literal(found[2], span)
-        return literal if start == "expression" else UnaryTests((Comparison("=", literal, span),), False, span)
+    """The node of a cell of plain texts or ``-``, as the parser makes it; None for any other."""
+    if _PLAIN_TEXTS.fullmatch(source):
+        literals = [Literal(m[0][1:-1], Span(m.start(), m.end())) for m in _ONE_TEXT.finditer(source)]
+        if start == "expression":
+            return literals[0] if len(literals) == 1 else None
+        tests = tuple(Comparison("=", literal, literal.span) for literal in literals)
+        return UnaryTests(tests, False, Span(literals[0].span.start, literals[-1].span.end))
     found = _ANY.fullmatch(source) if start == "unary_tests" else None
     if found:
         return UnaryTests((), False, Span(found.end(1), found.end(1) + 1), any_value=True)

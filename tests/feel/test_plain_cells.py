@@ -1,4 +1,4 @@
-"""The parser's fast path for the commonest cells (one plain text, ``-``) gives exactly the
+"""The parser's fast path for the commonest cells (plain texts, ``-``) gives exactly the
 nodes the Lark parser gives, and never accepts a text the parser refuses."""
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def check(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ['"positive"', ' "a b" ', '-', '  -  ', '""', '"a""b"', '"a\\"b"', '"été"',
-                                  '"\u200bx"', '"x"\u00a0', '“x”', '"1,5"', '"date"', '"-"', '- -', '"a",'])
+                                  '"\u200bx"', '"x"\u00a0', '“x”', '"1,5"', '"date"', '"-"', '- -', '"a",',
+                                  '"a","b"', ' "a" , "b" ', '"a",,"b"', '"a", "b",', '"a" "b"', '"date", "x"'])
 def test_the_fast_path_gives_the_parsers_nodes(text):
     check(text)
 
@@ -41,7 +42,9 @@ def test_the_fast_path_gives_the_parsers_nodes(text):
 def test_the_fast_path_takes_the_common_cells():
     assert syntax._plain('"positive"', "unary_tests") is not None
     assert syntax._plain("-", "unary_tests") is not None
-    assert syntax._plain('"a","b"', "unary_tests") is None
+    assert syntax._plain('"a", "b"', "unary_tests") is not None  # lists of texts: the long ones
+    assert syntax._plain('"a", 1', "unary_tests") is None
+    assert syntax._plain('"a", "b"', "expression") is None
 
 
 @settings(max_examples=400, deadline=None)

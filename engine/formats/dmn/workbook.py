@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.formats.dmn.importer import DmnDocument, Grid, build_dmn_model, read_dmn
-from engine.model.types import Model
+from engine.model.types import InputDef, Model
 
 NAMES_SHEET = "_dmn"  # the DMN names of an imported model
 
@@ -49,26 +49,39 @@ def read_names_sheet(path: str | Path) -> dict[str, str]:
 
 def convert_to_workbook(source: str | Path, target: str | Path, input_types: str = "declared") -> Model:
     """Check the DMN model ``source`` (as ``engine.formats.load`` with ``input_types``) and
-    write it as a workbook to ``target``, atomically; returns the model.  With ``cells``, the
-    ``Inputs`` sheet declares the types the cells test."""
+    write it as a workbook to ``target``, atomically; returns the model, with a warning for
+    each table that requires a value its input may lack (a workbook cannot say so).  With
+    ``cells``, the ``Inputs`` sheet declares the types the cells test."""
+    from dataclasses import replace
+
+    from engine._core.errors import Problem
     from engine.model.cell_types import typed
 
     document = read_dmn(source)
     model = typed(build_dmn_model(document), input_types)
-    write_workbook(document, target, {name: definition.type for name, definition in model.inputs.items()})
-    return model
+    write_workbook(document, target, model.inputs)
+    lost = [Problem("dmn-ignored", f"the workbook cannot say that {model.source.name(table.name)} alone requires a "
+                    f"value of {model.source.name(column.heading)} (its inputValues do not allow null): in the "
+                    "workbook a missing value reaches that table as it reaches the others", model.source.path,
+                    *model.source.place(table.name, f"{column.column}3"),
+                    "mark the input Required in the workbook if every table needs it, or add a rule for null",
+                    "warning")
+            for table in model.tables for column in table.inputs if column.required]
+    return replace(model, warnings=(*model.warnings, *lost)) if lost else model
 
 
-def write_workbook(document: DmnDocument, target: str | Path, types: dict[str, str] | None = None) -> None:
+def write_workbook(document: DmnDocument, target: str | Path, inputs: dict[str, InputDef] | None = None) -> None:
     """The sheets read from a DMN file, with the ``_dmn`` sheet, as a workbook ``target``,
-    atomically; ``types`` (input name → type) replaces the types of the ``Inputs`` sheet."""
+    atomically; ``inputs`` (the model's) give the ``Inputs`` sheet its types and Required
+    (``--input-types cells``; allowed values that make an input required)."""
     from engine._core.atomic import atomic_path
 
-    inputs = [list(row) for row in document.sheets["Inputs"]]
-    for row in inputs[1:]:
-        if row and row[0] in (types or {}):
-            row[1] = types[row[0]]
-    sheets = {**document.sheets, "Inputs": inputs, NAMES_SHEET: names_sheet(document)}
+    rows = [list(row) for row in document.sheets["Inputs"]]
+    for row in rows[1:]:
+        if row and row[0] in (inputs or {}):
+            row[1] = inputs[row[0]].type
+            row[3] = "yes" if inputs[row[0]].required else "no"
+    sheets = {**document.sheets, "Inputs": rows, NAMES_SHEET: names_sheet(document)}
     with atomic_path(Path(target)) as temporary:
         _write_sheets(sheets, Path(temporary))
 

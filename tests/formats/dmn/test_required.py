@@ -105,3 +105,18 @@ def test_the_writer_says_may_be_missing_with_null_and_reads_back_the_same(tmp_pa
         n: (d.required, d.allowed.text.replace(" ", "")) for n, d in model.inputs.items()}
     assert [c.required for c in back.tables[0].inputs] == [False, False]
     assert [c.allowed_text for c in back.tables[0].inputs] == ['"A", "B"', ""]
+
+
+def test_convert_writes_required_inputs_and_warns_where_a_workbook_cannot_say_it(tmp_path):
+    from engine.formats import convert
+
+    every = write(tmp_path, dmn(ITEMS.format(allowed='"A","B",null') + table("First", '"A","B"')
+                                + table("Second", '"A","B","C"')), "every.dmn")
+    convert(every, tmp_path / "every.xlsx")
+    assert engine.load(tmp_path / "every.xlsx").inputs["blood"].required
+    one = write(tmp_path, dmn(ITEMS.format(allowed='"A","B",null') + table("First", '"A","B"') + table("Second")),
+                "one.dmn")
+    model = convert(one, tmp_path / "one.xlsx")
+    (warning,) = [w for w in model.warnings if "alone requires a value of blood" in w.message]
+    assert (warning.sheet, warning.cell) == ('decision "First" (id First)', 'input 1 "blood" (id c_First), inputValues')
+    assert not engine.load(tmp_path / "one.xlsx").inputs["blood"].required
