@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.feel.syntax import identifier
-from engine.formats.xlsx.layout import RULE_ID
+from engine.formats.xlsx.layout import RULE_ID, free_rule_id
 from engine.model.hit_policy import NAMES, HitPolicy
 
 
@@ -173,7 +173,7 @@ def rule_ids(rules: list[Any]) -> list[str]:
     found = []
     for position, want in enumerate(wanted, start=1):
         if not want or counts[want] > 1:
-            want = next(f"R{n}" for n in range(position, position + 10_000 + len(wanted)) if f"R{n}" not in taken)
+            want = free_rule_id(taken, position)
             taken.add(want)
         found.append(want)
     return found

@@ -25,7 +25,7 @@ from engine.feel.conditions import (
     unknown_name_hint,
 )
 from engine.feel.syntax import IDENTIFIER, identifier
-from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text
+from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text, free_rule_id
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.words import workbook_source
@@ -313,16 +313,16 @@ class _Builder:
     def _rule_id(self, sheet: str, value: Any, number: int, taken: dict[str, int], first_rows: dict[str, int],
                  position: int) -> str:
         rule_id = cell_text(value)
-        suggestion = next(f"R{n}" for n in range(position, position + 10_000) if f"R{n}" not in taken)
         if not rule_id:
             self.problem("workbook", f"the rule in row {number} has no id", sheet, f"A{number}",
-                         f"write a unique id in column A, e.g. {suggestion}")
+                         f"write a unique id in column A, e.g. {free_rule_id(taken, position)}")
             rule_id = f"row{number}"
         elif not RULE_ID.fullmatch(rule_id):
             plain = re.sub(r"[^A-Za-z0-9_.-]+", "_", rule_id).strip("_")
             self.problem("workbook", f"rule id '{rule_id}' has characters other than letters, digits, _, - and .",
-                         sheet, f"A{number}", f"write e.g. {plain or suggestion}")
+                         sheet, f"A{number}", f"write e.g. {plain or free_rule_id(taken, position)}")
         elif rule_id in first_rows:
+            suggestion = free_rule_id(taken, position)
             self.problem("workbook", f"rule id {rule_id} is used twice (rows {first_rows[rule_id]} and {number})",
                          sheet, f"A{number}", f"give this rule a new id, e.g. {suggestion}")
             taken[suggestion] = number

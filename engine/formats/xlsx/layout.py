@@ -2,14 +2,16 @@
 
 Owns what ``docs/workbook-format.md`` fixes about a workbook's sheets: the special sheets
 (``About``, ``Inputs``, ``Tests``), the headings of the ``Inputs`` sheet, the roles of a
-table's columns (row 2), what an input name and a rule id may hold, and how a cell's value
+table's columns (row 2), what an input name and a rule id may hold (and the id to suggest), and how a cell's value
 (an Excel number, boolean, date or text) reads as condition-language text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+from collections.abc import Container
 from typing import Any
 
 from engine.feel.syntax import normalize
@@ -18,6 +20,11 @@ RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 ROLES = ("input", "output", "annotation")
 SPECIAL_SHEETS = ("About", "Inputs", "Tests")
 INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
+
+
+def free_rule_id(taken: Container[str], position: int) -> str:
+    """``R<n>`` for the first n from ``position`` on that no rule has taken (there always is one)."""
+    return next(f"R{n}" for n in itertools.count(position) if f"R{n}" not in taken)
 
 
 def cell_text(value: Any) -> str:
