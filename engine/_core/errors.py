@@ -25,6 +25,15 @@ def with_hint(message: str, hint: str | None) -> str:
     return f"{message}. {hint[0].upper()}{hint[1:]}" if hint else message
 
 
+def quoted(text: str, column: int = 1, width: int = 80) -> str:
+    """``text`` quoted as Python would, cut to ``width`` characters around the 1-based ``column``
+    (with … where it was cut), so that a 20,000-character cell does not fill the screen."""
+    if len(text) <= width:
+        return repr(text)
+    start = max(0, min(column - 1 - width // 2, len(text) - width))
+    return repr(("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else ""))
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a thing of a model was written: file, sheet (or DMN element) and cell (or part)."""
@@ -68,7 +77,12 @@ class ConditionError(DtrunError, ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return with_hint(f"{self.message} (column {self.column} of {self.text!r})", self.hint)
+        return with_hint(f"{self.message} (column {self.column} of {quoted(self.text, self.column)})", self.hint)
+
+    def cannot_read(self, text: str | None = None) -> str:
+        """The message for a file's cell: ``text`` (as the file has it; else the parsed text) quoted
+        around the error, then what is wrong and where."""
+        return f"cannot read {quoted(text or self.text, self.column)}: {self.message} at character {self.column}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
 from engine._core.errors import ConditionError
@@ -288,6 +288,23 @@ class _SemanticError(Exception):
         self.message, self.offset, self.hint = message, offset, hint
 
 
+MAX_DEPTH = 100  # operators, minus signs and not() within one another; docs/condition-language.md
+
+
+def _check_depth(tree: Tree, text: str) -> None:
+    """Refuse a cell nested deeper than MAX_DEPTH, measured without recursion, so that every
+    later walk of its nodes (compile, evaluate, unparse, lint) stays far inside Python's limit."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ConditionError(
+                f"the calculation is nested more than {MAX_DEPTH} levels deep (each operator, minus sign and "
+                "not( ) inside another counts)", text, node.meta.column if not node.meta.empty else 1,
+                "split it over several output columns or tables, or write it more simply")
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
 _INVISIBLE = re.compile("[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
 
 
@@ -349,6 +366,7 @@ def _parse(text: str, start: str) -> Any:
         tree = _parser().parse(source, start=start)
     except UnexpectedInput as error:
         raise hints.parse_error(text, source, start, error) from None
+    _check_depth(tree, text)
     try:
         return _ToAst().transform(tree)
     except VisitError as error:

@@ -1,15 +1,23 @@
 """Issue 16, the tables themselves: what an author (or a generator) may put in a workbook or DMN model.
 
-Class 13 (rule ids that use up R1..R10001); more classes of the table side join here.
+Classes 12 (cells nested deeper than Python's recursion allows) and 13 (rule ids that use up
+R1..R10001); more classes of the table side join here.
 Each promise: a problem at its cell, or an answer; never an exception out of the loader.
 """
 
 from __future__ import annotations
 
-import pytest
-from helpers.workbooks import model_for
+import json
 
-from engine._core.errors import WorkbookError
+import pytest
+from click.testing import CliRunner
+from helpers.workbooks import make_workbook, model_for
+
+from engine._core.errors import ConditionError, WorkbookError
+from engine.cli import main
+from engine.cli.support import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from engine.feel.conditions import compile_expression
+from engine.feel.syntax import MAX_DEPTH
 from engine.formats.dmn.names import rule_ids
 
 INPUTS = [("x", "number")]
@@ -35,3 +43,93 @@ def test_dmn_rule_ids_past_ten_thousand_taken_get_the_next_free_number() -> None
     found = rule_ids(rules)
     assert found[-2:] == ["R10002", "R10003"]
     assert len(set(found)) == len(found)
+
+
+# ---------------------------------------------------------------------- class 12: nesting
+DEEP = {  # a cell nested n levels deep, and its value for s = 1
+    "sum": (lambda n: "+".join(["s"] * n), lambda n: n),
+    "minus": (lambda n: "-" * n + "s", lambda n: (-1) ** n),
+    "power": (lambda n: "**".join(["s"] * n), lambda n: 1),
+    "not": (lambda n: "not(" * n + "s>1" + ")" * n, lambda n: n % 2 == 1),
+    "and": (lambda n: " and ".join(["s>0"] * n), lambda n: True),
+}
+
+
+def _deepest(kind: str) -> int:
+    """The most levels of ``kind`` that a cell may hold (found, not assumed)."""
+    write, _ = DEEP[kind]
+    accepted = [n for n in range(MAX_DEPTH - 10, MAX_DEPTH + 10) if _compiles(write(n))]
+    assert accepted and accepted == list(range(accepted[0], accepted[-1] + 1))
+    return accepted[-1]
+
+
+def _compiles(text: str) -> bool:
+    try:
+        compile_expression(text, {"s"})
+    except ConditionError as error:
+        assert "nested more than 100 levels" in error.message
+        return False
+    return True
+
+
+@pytest.mark.parametrize("kind", DEEP)
+def test_a_cell_at_the_depth_limit_works_on_every_path_and_one_level_more_is_refused(kind: str, tmp_path) -> None:
+    write, value = DEEP[kind]
+    deepest = _deepest(kind)
+    assert deepest >= MAX_DEPTH - 2  # the limit is about what a reader counts, not far below it
+    workbook = make_workbook(tmp_path, inputs=[("s", "number")],
+                             tables={"t": ("U", ["s", "r"], "io", None, [["R1", "-", write(deepest)]])})
+    (tmp_path / "p.csv").write_text("s\n1\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (["lint", workbook], ["show", "--textconv", workbook], ["test", workbook]):
+        result = runner.invoke(main, [str(a) for a in args])
+        assert result.exit_code in (EXIT_OK, EXIT_FINDINGS) and result.exception is None or \
+            isinstance(result.exception, SystemExit), result.output
+    result = runner.invoke(main, ["evaluate", str(workbook), str(tmp_path / "p.csv"), "--format", "json"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)[0]["t.r"] == value(deepest)
+    dmn = tmp_path / "model.dmn"
+    assert runner.invoke(main, ["convert", str(workbook), str(dmn)]).exit_code == EXIT_OK
+    assert runner.invoke(main, ["evaluate", str(dmn), str(tmp_path / "p.csv")]).exit_code == EXIT_OK
+
+
+@pytest.mark.parametrize("kind", DEEP)
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 10, 1200])  # 1200: near the longest text a cell may hold
+def test_a_cell_nested_too_deep_is_a_problem_at_its_cell_and_show_still_shows_it(kind: str, levels: int,
+                                                                               tmp_path) -> None:
+    write, _ = DEEP[kind]
+    workbook = make_workbook(tmp_path, inputs=[("s", "number")],
+                             tables={"t": ("U", ["s", "r"], "io", None, [["R1", "-", write(levels)],
+                                                                        ["R2", "-", "s s"]])})
+    runner = CliRunner()
+    result = runner.invoke(main, ["lint", str(workbook), "--format", "json"])
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    cells = {(cell, f["code"]) for f in json.loads(result.stdout) for cell in f["cells"]}
+    assert {("C4", "syntax"), ("C5", "syntax")} <= cells  # the other bad cell is not hidden
+    assert "nested more than 100 levels" in result.stdout
+    assert len(max(result.stdout.splitlines(), key=len)) < 2_000  # the cell is quoted in part
+    result = runner.invoke(main, ["show", "--textconv", str(workbook)])
+    assert result.exit_code == EXIT_OK and "R1" in result.stdout
+    result = runner.invoke(main, ["evaluate", str(workbook), str(workbook.with_suffix(".csv"))])
+    assert result.exit_code not in (EXIT_OK, EXIT_INTERNAL)
+
+
+@pytest.mark.parametrize("entry", ["+".join(["1"] * 3000), "-" * 20_000 + "1", "-" * 20_000],
+                         ids=["3000-term sum", "20000 minus signs", "20000 dashes"])
+def test_a_dmn_entry_nested_too_deep_is_a_problem_at_its_rule(entry: str, tmp_path) -> None:
+    model = tmp_path / "deep.dmn"
+    model.write_text(DMN.format(entry=entry), encoding="utf-8")
+    runner = CliRunner()
+    for args in (["lint", str(model)], ["evaluate", str(model), str(model)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code not in (EXIT_OK, EXIT_INTERNAL) and "rule 1 (id r1), outputEntry 1" in result.output
+        assert len(max(result.output.splitlines(), key=len)) < 2_000
+    assert runner.invoke(main, ["show", "--textconv", str(model)]).exit_code == EXIT_OK
+
+
+DMN = ('<?xml version="1.0" encoding="UTF-8"?><definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" '
+       'id="l" name="Deep" namespace="urn:l"><inputData id="i" name="s"><variable name="s" typeRef="number"/>'
+       '</inputData><decision id="d" name="Deep"><decisionTable id="t" hitPolicy="UNIQUE"><input id="c">'
+       '<inputExpression typeRef="number"><text>s</text></inputExpression></input><output id="o" name="r" '
+       'typeRef="number"/><rule id="r1"><inputEntry><text>-</text></inputEntry><outputEntry><text>{entry}</text>'
+       '</outputEntry></rule></decisionTable></decision></definitions>')

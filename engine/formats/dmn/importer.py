@@ -84,8 +84,8 @@ def with_defaults(model: Model, document: DmnDocument) -> tuple[Table, ...]:
                 outputs.append(replace(output, default=compile_expression(text, names)) if text else output)
             except ConditionError as error:
                 where = document.places[(table.name, "")][0]
-                problems.append(Problem("syntax", f"cannot read {text!r}: {error.message} at character "
-                                        f"{error.column}", document.path, where, part, error.hint or ""))
+                problems.append(Problem("syntax", error.cannot_read(text), document.path, where, part,
+                                        error.hint or ""))
                 outputs.append(output)
         tables.append(replace(table, outputs=tuple(outputs)))
     if problems:

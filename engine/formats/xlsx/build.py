@@ -349,7 +349,7 @@ class _Builder:
     def _syntax(self, error: ConditionError, sheet: str, ref: str) -> None:
         written = self.source.text(sheet, ref, error.text)  # as the file has it, where positions stay true
         text = written if len(written) == len(error.text) else error.text
-        message = f"cannot read {text!r}: {error.message} at character {error.column}"
+        message = error.cannot_read(text)
         hint = error.hint
         if error.unknown is not None:
             hint = unknown_name_hint(error.unknown, self.source.name, self.words.unknown_name_fix)
