@@ -1,21 +1,26 @@
 """Issue 16, the tables themselves: what an author (or a generator) may put in a workbook or DMN model.
 
-Classes 12 (cells nested deeper than Python's recursion allows) and 13 (rule ids that use up
-R1..R10001); more classes of the table side join here.
+Classes 12 (cells nested deeper than Python's recursion allows), 13 (rule ids that use up
+R1..R10001) and 18 (invisible and look-alike characters in cells).
 Each promise: a problem at its cell, or an answer; never an exception out of the loader.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 from helpers.workbooks import make_workbook, model_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine._core.errors import ConditionError, WorkbookError
+from engine.analysis.lint import lint
 from engine.cli import main
 from engine.cli.support import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from engine.feel.characters import suspicious
 from engine.feel.conditions import compile_expression
 from engine.feel.syntax import MAX_DEPTH
 from engine.formats.dmn.names import rule_ids
@@ -133,3 +138,64 @@ DMN = ('<?xml version="1.0" encoding="UTF-8"?><definitions xmlns="https://www.om
        '<inputExpression typeRef="number"><text>s</text></inputExpression></input><output id="o" name="r" '
        'typeRef="number"/><rule id="r1"><inputEntry><text>-</text></inputEntry><outputEntry><text>{entry}</text>'
        '</outputEntry></rule></decisionTable></decision></definitions>')
+
+
+# ---------------------------------------------------------------------- class 18: invisible characters
+INVISIBLE = st.characters(categories=["Cf", "Cc", "Zl", "Zp"], exclude_characters="\t\n\r")
+LETTERS = st.text(st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")), min_size=2, max_size=12)
+
+
+def _character_findings(model) -> list:
+    return [f for f in lint(model) if f.code == "invisible-character"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(word=LETTERS, at=st.integers(0, 12), char=INVISIBLE, where=st.sampled_from(["input", "output", "allowed"]))
+def test_an_invisible_character_anywhere_in_a_text_is_a_warning_at_its_cell_with_its_code_point(
+        word: str, at: int, char: str, where: str) -> None:
+    bad = f'"{word[:at]}{char}{word[at:]}"'
+    cells = {"input": (bad, '"x"', None), "output": ('"a"', bad, None), "allowed": ('"a"', '"x"', '"a", "b"')}
+    entry, result, allowed = cells[where]
+    if where == "allowed":
+        allowed = f'"a", {bad}'
+    model = model_for(inputs=[("s", "string", allowed)], tables={"t": ("U", ["s", "r"], "io", None,
+                                                                       [["R1", entry, result]])})
+    (finding,) = _character_findings(model)
+    assert finding.severity == "warning"
+    assert finding.cells == ({"input": "B4", "output": "C4", "allowed": "C2"}[where],)
+    written = allowed if where == "allowed" else bad
+    assert f"U+{ord(char):04X}" in finding.message and f"at character {written.index(char) + 1}:" in finding.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(st.characters(categories=["L", "N", "P", "Zs"], max_codepoint=0x4FF,
+                                  exclude_characters="\u00ad"), max_size=30))
+def test_texts_of_one_script_accents_and_units_are_no_warning(text: str) -> None:
+    """Latin with accents, Cyrillic and Greek words alone, μg: none is suspicious unless a word
+    mixes Latin letters with Cyrillic or Greek look-alikes."""
+    mixed = any(any(c.isascii() and c.isalpha() for c in w) and any(c in "аеорсухАВЕКМНОРСТУХΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικν"
+                                                                   "іјѕԁһӏԛԝІЈЅԚԜ" for c in w)
+                for w in re.findall(r"[^\W\d_]+", text))
+    assert bool(suspicious(text)) == mixed
+
+
+@pytest.mark.parametrize("text, code_point", [('"pаtient"', "U+0430 CYRILLIC SMALL LETTER A"),
+                                              ('"ｐositive"', "U+FF50 FULLWIDTH LATIN SMALL LETTER P"),
+                                              ('"Οral"', "U+039F GREEK CAPITAL LETTER OMICRON")])
+def test_a_look_alike_letter_in_a_latin_word_is_a_warning(text: str, code_point: str, tmp_path) -> None:
+    workbook = make_workbook(tmp_path, inputs=[("s", "string")],
+                             tables={"t": ("F", ["s", "r", "note"], "ioa", None,
+                                           [["R1", text, '"x"', "pаtient notes are not checked"],
+                                            ["R2", "-", '"y"', None]])})
+    result = CliRunner().invoke(main, ["lint", str(workbook)])
+    assert result.exit_code == EXIT_OK
+    (line,) = [line for line in result.stdout.splitlines() if "invisible-character" in line]
+    assert line.startswith(f"{workbook}:t!B4: warning[invisible-character]") and code_point in line
+
+
+def test_an_invisible_character_in_a_dmn_entry_is_a_warning_at_the_entry(tmp_path) -> None:
+    model = tmp_path / "zw.dmn"
+    model.write_text(DMN.format(entry="1").replace("<text>-</text>", "<text>&lt; 1\u200b0</text>"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(model), "--format", "json"])
+    (finding,) = [f for f in json.loads(result.stdout) if f["code"] == "invisible-character"]
+    assert finding["cells"] == ["rule 1 (id r1), inputEntry 1"] and "U+200B ZERO WIDTH SPACE" in finding["message"]

@@ -25,6 +25,7 @@ from engine.feel.conditions import (
     unknown_name_hint,
 )
 from engine.feel.syntax import IDENTIFIER, identifier
+from engine.formats.xlsx.characters import character_warnings
 from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text, free_rule_id
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
@@ -68,6 +69,8 @@ def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Ite
     explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
     problems += [replace(p, sheet=where, cell=part) for p in builder.problems
                  if not p.cell or (p.sheet, p.cell) not in explained for where, part in [source.place(p.sheet, p.cell)]]
+    warnings += tuple(replace(p, sheet=where, cell=part) for p in builder.warnings
+                      for where, part in [source.place(p.sheet, p.cell)])
     if problems:
         raise WorkbookError(problems, warnings)
     return replace(model, warnings=warnings)
@@ -79,12 +82,14 @@ class _Builder:
     def __init__(self, workbook: str, source: Source) -> None:
         self.workbook, self.source, self.words = workbook, source, source.words
         self.problems: list[Problem] = []  # at sheet cells; build_model places them
+        self.warnings: list[Problem] = []
         self.aliases: dict[str, str] = {}
 
     def problem(self, code: str, message: str, sheet: str = "", cell: str = "", hint: str = "") -> None:
         self.problems.append(Problem(code, message, self.workbook, sheet, cell, hint))
 
     def build(self, sheets: dict[str, list[list[Any]]]) -> Model:
+        self.warnings += character_warnings(self.workbook, sheets, self.words.cell)
         about = self._about(sheets.get("About", []))
         if "Inputs" not in sheets:
             self.problem("workbook", "the workbook has no Inputs sheet", hint="add a sheet named Inputs with the "
