@@ -15,6 +15,7 @@ rows and columns, and macros (never run), are warnings.
 
 from __future__ import annotations
 
+import io
 import warnings as python_warnings
 import zipfile
 import zlib
@@ -24,19 +25,8 @@ from typing import Any, NoReturn
 
 from engine._core.cells import column_letter as _letters
 from engine._core.errors import Problem, WorkbookError
-from engine.formats.xlsx.scan import (
-    DAMAGED_HINT,
-    DEFAULT_LIMITS,
-    DTD_HINT,
-    DTD_MESSAGE,
-    MB,
-    SAVE_AS_XLSX,
-    FileScan,
-    Limits,
-    Refused,
-    SheetScan,
-    scan_archive,
-)
+from engine.formats.xlsx.limits import DAMAGED_HINT, DEFAULT_LIMITS, DTD_HINT, DTD_MESSAGE, MB, Limits, Refused
+from engine.formats.xlsx.scan import SAVE_AS_XLSX, FileScan, SheetScan, scan_archive
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 
@@ -156,14 +146,40 @@ def _zip_entries(path: Path) -> int | None:
     return 1 << 32 if count == 0xFFFF else count  # 0xFFFF: ZIP64, which no workbook needs
 
 
-def _open(path: Path, workbook: str) -> Any:
-    import openpyxl
+# what openpyxl reads instead of the parts dtrun never needs: a drawing without pictures, charts or
+# shapes (so none of them is parsed), and a sheet's comments without any comment
+_EMPTY = {"drawing": b'<wsDr xmlns="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"/>',
+          "comments": b'<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/>'
+                      b"<commentList/></comments>"}
+
+
+class _WithoutUnneeded(zipfile.ZipFile):
+    """The archive as openpyxl reads it for dtrun: each part in ``unneeded`` opens as an empty one.
+    (``openpyxl.load_workbook`` has no option to skip parts; its reader reads every part through
+    ``open``.)"""
+
+    def __init__(self, file: Any, unneeded: dict[str, str]) -> None:
+        super().__init__(file)
+        self.unneeded = unneeded
+
+    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:
+        kind = self.unneeded.get(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        if kind is not None and mode == "r":
+            return io.BytesIO(_EMPTY[kind])
+        return super().open(name, mode, pwd, **kwargs)
+
+
+def _open(path: Path, workbook: str, unneeded: dict[str, str] | None = None) -> Any:
     from defusedxml import DefusedXmlException
+    from openpyxl.reader.excel import ExcelReader
 
     try:
         with python_warnings.catch_warnings(), path.open("rb") as handle:
             python_warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
-            return openpyxl.load_workbook(handle, data_only=True, keep_links=False)
+            reader = ExcelReader(handle, data_only=True, keep_links=False)  # what openpyxl.load_workbook does
+            reader.archive = _WithoutUnneeded(handle, unneeded or {})
+            reader.read()
+            return reader.wb
     except Exception as error:  # openpyxl raises many kinds for files it cannot read
         cause: BaseException | None = error
         while cause is not None and not isinstance(cause, DefusedXmlException):
@@ -194,7 +210,7 @@ def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     """Check, open and read a workbook file; WorkbookError (``unreadable``) if it is refused."""
     name = str(path)
     scan = check_file(Path(path), name, limits)
-    book = _open(Path(path), name)
+    book = _open(Path(path), name, scan.unneeded)
     loaded = Loaded()
     if scan.macros:
         loaded.warnings.append(Problem(
