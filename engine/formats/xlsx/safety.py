@@ -3,19 +3,22 @@
 Workbooks arrive by e-mail and from other sites, so a file is hostile until checked.
 :func:`check_file` says what the file is (missing, a folder, empty, a password-protected
 workbook or a legacy ``.xls``, a PDF or text file, a truncated zip, a zip that is not a
-workbook) and runs the streaming scan of ``engine.formats.xlsx.scan`` (sizes, DTDs, rows and
-columns); each refusal is one ``unreadable`` problem.  Only then does openpyxl parse the
-file, with defusedxml as a second layer and ``data_only=True`` (the values Excel and
-LibreOffice saved for formulas).  :func:`read_workbook` then reads the cells as an author
-sees them: a formula without a saved value, an error value (``#N/A``) or an over-long
-text is a problem naming the cell; a range merged within one column below the header rows
-gives its value to every cell it covers (any other merge is a problem); hidden sheets,
-rows and columns, and macros (never run), are warnings.
+workbook) and runs the streaming scan of ``engine.formats.xlsx.scan`` (sizes, DTDs, rows,
+columns and what else openpyxl builds objects of); each refusal is one ``unreadable``
+problem.  Only then does openpyxl parse the file, with defusedxml as a second layer,
+``data_only=True`` (the values Excel and LibreOffice saved for formulas), and empty
+drawings and comments in place of the file's (dtrun needs neither).  :func:`read_workbook`
+then reads the cells as an author sees them: a formula without a saved value, an error
+value (``#N/A``), an over-long text or half of a surrogate pair is a problem naming the
+cell; a range merged within one column below the header rows gives its value to every cell
+it covers (any other merge is a problem); hidden sheets, rows and columns, and macros
+(never run), are warnings.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings as python_warnings
 import zipfile
 import zlib
@@ -33,6 +36,8 @@ __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 HEADER_ROWS = {"Inputs": 1, "Tests": 2, "table": 3}
+_SURROGATE = re.compile("[\ud800-\udfff]|_x[dD][89a-fA-F][0-9a-fA-F]{2}_")  # half a pair, or Excel's escape of one
+_UNIT = re.compile("_x([dD][89a-fA-F][0-9a-fA-F]{2})_|[\ud800-\udfff]")
 MAX_FORMULA_PROBLEMS = 10  # per sheet; the last one counts the rest
 _UNMERGE = ("unmerge them (Home > Merge & Center > Unmerge Cells) and write the value in every cell that needs "
             "it; merging is allowed only within one column, in the rule rows")
@@ -251,6 +256,11 @@ class _Sheet:
             self.problem(f"this cell holds the error value {value}", cell.coordinate,
                          "correct the formula that gives it, or type the value")
             return None
+        if isinstance(value, str) and _SURROGATE.search(value) and (char := _lone_surrogate(value)):
+            self.problem(f"this cell holds a character that is not valid text ({char}): half of a pair that "
+                         "encodes one character, without the other half", cell.coordinate,
+                         "retype the cell's text (copying it from another program brought the broken character)")
+            return None
         if isinstance(value, str) and len(value) > self.limits.max_text_chars:
             self.problem(f"this cell holds {len(value):,} characters, more than the limit of "
                          f"{self.limits.max_text_chars:,}", cell.coordinate,
@@ -317,6 +327,23 @@ class _Sheet:
                          f"{_they(hidden_columns)}: dtrun reads hidden columns like any other",
                          f"{_letters(hidden_columns[0])}1", "unhide (select the columns around, right-click > "
                          "Unhide) so that reviewers see what counts, or delete what is not wanted")
+
+
+def _lone_surrogate(text: str) -> str:
+    """Half of a UTF-16 surrogate pair without its other half in ``text``, named: a character, or the
+    ``_xD800_`` escape by which Excel writes one (openpyxl leaves escapes as they are); "" if none."""
+    found = list(_UNIT.finditer(text))
+    paired = False
+    for this, after in zip(found, [*found[1:], None]):
+        if paired:
+            paired = False
+            continue
+        unit = int(this[1], 16) if this[1] else ord(this[0])
+        paired = bool(unit <= 0xDBFF and after and after.start() == this.end() and this[1] and after[1]
+                      and int(after[1], 16) >= 0xDC00)
+        if not paired:
+            return f"U+{unit:04X}, written {this[0]} in the file" if this[1] else f"U+{unit:04X}"
+    return ""
 
 
 def _spans(numbers: list[int]) -> str:
