@@ -20,6 +20,7 @@ from xml.parsers import expat
 from engine.formats.xlsx.limits import COUNT_HINT, DAMAGED_HINT, DTD_HINT, DTD_MESSAGE, Limits, Refused
 from engine.formats.xlsx.sheet_cells import SheetCells, SheetScan, range_extent
 
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STYLE_LISTS = {"cellXfs": "cell formats", "cellStyleXfs": "cell style formats", "fonts": "fonts",
                "fills": "fills", "borders": "borders", "numFmts": "number formats", "dxfs": "differential formats",
                "cellStyles": "cell styles"}
@@ -71,7 +72,6 @@ class _PartScanner:
         parser.buffer_text = True
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._doctype
-        self.depth = 0
         self.path: list[str] = []  # local names of the open elements, outside a sheet's rows
         self.strings = 0
         self.styles: dict[str, int] = {}
@@ -138,8 +138,3 @@ class _PartScanner:
             self.totals.count("comments", self.part, "comments", "comments", "max_comments")
             if self.sheet is not None:
                 range_extent(self.sheet, self.limits, self.part, attrs.get("ref", ""), " (comments)")
-
-
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
