@@ -201,3 +201,106 @@ def hide(path: Path, change: Callable[[Any], None]) -> Path:
     change(book)
     book.save(path)
     return path
+
+
+# ---------------------------------------------------------------------- the package (issue 16, classes 3 and 4)
+SHEET_DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+TABLE_PART = "xl/worksheets/sheet2.xml"  # sheet t of clean_book
+
+
+def rewrite(path: Path, parts: dict[str, bytes | str], out: Path | None = None) -> Path:
+    """A copy of the .xlsx at ``path`` (to ``out``, or in place) with ``parts`` replaced or added."""
+    with zipfile.ZipFile(path) as archive:
+        contents: dict[str, bytes | str] = {info.filename: archive.read(info) for info in archive.infolist()}
+    contents.update(parts)
+    out = out or path
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in contents.items():
+            archive.writestr(name, content)
+    return out
+
+
+def part_text(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(part).decode("utf-8")
+
+
+def with_far_cell(sheet: str, ref: str, row: int = 6) -> str:
+    """Sheet XML with one more row ``row`` holding one cell whose reference is ``ref``."""
+    return sheet.replace("</sheetData>", f'<row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData>')
+
+
+def leading_space(path: Path, ref: str = "J300000", spaces: int = 100) -> Path:
+    """Class 3: the table's sheet part starts with whitespace before ``<`` (no XML declaration,
+    so an XML parser accepts it) and holds a cell far below the table."""
+    sheet = part_text(path, TABLE_PART)
+    return rewrite(path, {TABLE_PART: " " * spaces + with_far_cell(sheet, ref)})
+
+
+def decoy_id(path: Path, ref: str = "J300000", plain: bool = False) -> Path:
+    """Class 3: sheet t's ``<sheet>`` element carries an ``id`` attribute other than ``r:id``: a
+    decoy in another namespace before it that names the Inputs sheet's part, or (``plain``) only a
+    plain ``id`` naming its own part, which openpyxl reads when ``r:id`` is missing."""
+    book = part_text(path, "xl/workbook.xml")
+    element = '<sheet name="t" sheetId="2" state="visible" r:id="rId2" />'
+    new = ('<sheet name="t" sheetId="2" state="visible" id="rId2" />' if plain else
+           '<sheet xmlns:d="urn:decoy" name="t" sheetId="2" state="visible" d:id="rId1" r:id="rId2" />')
+    assert element in book
+    return rewrite(path, {"xl/workbook.xml": book.replace(element, new),
+                          TABLE_PART: with_far_cell(part_text(path, TABLE_PART), ref)})
+
+
+def far_row(path: Path, ref: str = "A12345678") -> Path:
+    """Class 3: a cell whose reference has a row number of any length (here 8 digits)."""
+    return rewrite(path, {TABLE_PART: with_far_cell(part_text(path, TABLE_PART), ref)})
+
+
+def many_styles(path: Path, count: int) -> Path:
+    """Class 4: a styles part with ``count`` cell formats (1.2 million: 90 MB from ~300 KB)."""
+    styles = part_text(path, "xl/styles.xml")
+    xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" />'
+    start = styles.index("<cellXfs")
+    end = styles.index("</cellXfs>")
+    return rewrite(path, {"xl/styles.xml": styles[:start] + f'<cellXfs count="{count}">' + xf * count
+                          + styles[end:]})
+
+
+def many_strings(path: Path, count: int) -> Path:
+    """Class 4: a shared-strings part with ``count`` strings, declared in [Content_Types].xml."""
+    types = part_text(path, "[Content_Types].xml").replace("</Types>", (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sharedStrings+xml" /></Types>'))
+    strings = (f'<sst xmlns="{MAIN_NS}" count="{count}" uniqueCount="{count}">' + "<si><t>a</t></si>" * count
+               + "</sst>")
+    return rewrite(path, {"[Content_Types].xml": types, "xl/sharedStrings.xml": strings})
+
+
+def sheet_rels(path: Path, relationships: dict[str, str]) -> dict[str, str]:
+    """The rels part of the table's sheet, with one relationship per type suffix → target."""
+    return {"xl/worksheets/_rels/sheet2.xml.rels": f'<Relationships xmlns="{PKG_REL_NS}">' + "".join(
+        f'<Relationship Id="rId{i}" Type="{REL_NS}/{kind}" Target="{target}"/>'
+        for i, (kind, target) in enumerate(relationships.items(), start=1)) + "</Relationships>"}
+
+
+def many_anchors(path: Path, count: int) -> Path:
+    """Class 4: a drawing of the table's sheet with ``count`` anchors (1 million: 90 MB)."""
+    anchor = ('<xdr:absoluteAnchor><xdr:pos x="0" y="0"/><xdr:ext cx="1" cy="1"/><xdr:clientData/>'
+              "</xdr:absoluteAnchor>")
+    drawing = f'<xdr:wsDr xmlns:xdr="{SHEET_DRAWING_NS}">' + anchor * count + "</xdr:wsDr>"
+    return rewrite(path, {"xl/drawings/drawing1.xml": drawing,
+                          **sheet_rels(path, {"drawing": "../drawings/drawing1.xml"})})
+
+
+def many_comments(path: Path, count: int) -> Path:
+    """Class 4: a comments part of the table's sheet with ``count`` comments, all on cell A1."""
+    comments = (f'<comments xmlns="{MAIN_NS}"><authors><author>x</author></authors><commentList>'
+                + '<comment ref="A1" authorId="0"><text><t>hi</t></text></comment>' * count
+                + "</commentList></comments>")
+    return rewrite(path, {"xl/comments1.xml": comments, **sheet_rels(path, {"comments": "../comments1.xml"})})
+
+
+def many_names(path: Path, count: int) -> Path:
+    """Class 4: a workbook part with ``count`` defined names."""
+    book = part_text(path, "xl/workbook.xml")
+    names = "".join(f'<definedName name="n{i}">t!$A$1</definedName>' for i in range(count))
+    return rewrite(path, {"xl/workbook.xml": book.replace("<definedNames />", f"<definedNames>{names}</definedNames>")})

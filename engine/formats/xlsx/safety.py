@@ -3,18 +3,22 @@
 Workbooks arrive by e-mail and from other sites, so a file is hostile until checked.
 :func:`check_file` says what the file is (missing, a folder, empty, a password-protected
 workbook or a legacy ``.xls``, a PDF or text file, a truncated zip, a zip that is not a
-workbook) and runs the streaming scan of ``engine.formats.xlsx.scan`` (sizes, DTDs, rows and
-columns); each refusal is one ``unreadable`` problem.  Only then does openpyxl parse the
-file, with defusedxml as a second layer and ``data_only=True`` (the values Excel and
-LibreOffice saved for formulas).  :func:`read_workbook` then reads the cells as an author
-sees them: a formula without a saved value, an error value (``#N/A``) or an over-long
-text is a problem naming the cell; a range merged within one column below the header rows
-gives its value to every cell it covers (any other merge is a problem); hidden sheets,
-rows and columns, and macros (never run), are warnings.
+workbook) and runs the streaming scan of ``engine.formats.xlsx.scan`` (sizes, DTDs, rows,
+columns and what else openpyxl builds objects of); each refusal is one ``unreadable``
+problem.  Only then does openpyxl parse the file, with defusedxml as a second layer,
+``data_only=True`` (the values Excel and LibreOffice saved for formulas), and empty
+drawings and comments in place of the file's (dtrun needs neither).  :func:`read_workbook`
+then reads the cells as an author sees them: a formula without a saved value, an error
+value (``#N/A``), an over-long text or half of a surrogate pair is a problem naming the
+cell; a range merged within one column below the header rows gives its value to every cell
+it covers (any other merge is a problem); hidden sheets, rows and columns, and macros
+(never run), are warnings.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import warnings as python_warnings
 import zipfile
 import zlib
@@ -24,25 +28,16 @@ from typing import Any, NoReturn
 
 from engine._core.cells import column_letter as _letters
 from engine._core.errors import Problem, WorkbookError
-from engine.formats.xlsx.scan import (
-    DAMAGED_HINT,
-    DEFAULT_LIMITS,
-    DTD_HINT,
-    DTD_MESSAGE,
-    MB,
-    SAVE_AS_XLSX,
-    FileScan,
-    Limits,
-    Refused,
-    SheetScan,
-    scan_archive,
-)
+from engine.formats.xlsx.limits import DAMAGED_HINT, DEFAULT_LIMITS, DTD_HINT, DTD_MESSAGE, MB, Limits, Refused
+from engine.formats.xlsx.scan import SAVE_AS_XLSX, FileScan, SheetScan, scan_archive
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 HEADER_ROWS = {"Inputs": 1, "Tests": 2, "table": 3}
+_SURROGATE = re.compile("[\ud800-\udfff]|_x[dD][89a-fA-F][0-9a-fA-F]{2}_")  # half a pair, or Excel's escape of one
+_UNIT = re.compile("_x([dD][89a-fA-F][0-9a-fA-F]{2})_|[\ud800-\udfff]")
 MAX_FORMULA_PROBLEMS = 10  # per sheet; the last one counts the rest
 _UNMERGE = ("unmerge them (Home > Merge & Center > Unmerge Cells) and write the value in every cell that needs "
             "it; merging is allowed only within one column, in the rule rows")
@@ -156,14 +151,40 @@ def _zip_entries(path: Path) -> int | None:
     return 1 << 32 if count == 0xFFFF else count  # 0xFFFF: ZIP64, which no workbook needs
 
 
-def _open(path: Path, workbook: str) -> Any:
-    import openpyxl
+# what openpyxl reads instead of the parts dtrun never needs: a drawing without pictures, charts or
+# shapes (so none of them is parsed), and a sheet's comments without any comment
+_EMPTY = {"drawing": b'<wsDr xmlns="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"/>',
+          "comments": b'<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors/>'
+                      b"<commentList/></comments>"}
+
+
+class _WithoutUnneeded(zipfile.ZipFile):
+    """The archive as openpyxl reads it for dtrun: each part in ``unneeded`` opens as an empty one.
+    (``openpyxl.load_workbook`` has no option to skip parts; its reader reads every part through
+    ``open``.)"""
+
+    def __init__(self, file: Any, unneeded: dict[str, str]) -> None:
+        super().__init__(file)
+        self.unneeded = unneeded
+
+    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:
+        kind = self.unneeded.get(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        if kind is not None and mode == "r":
+            return io.BytesIO(_EMPTY[kind])
+        return super().open(name, mode, pwd, **kwargs)
+
+
+def _open(path: Path, workbook: str, unneeded: dict[str, str] | None = None) -> Any:
     from defusedxml import DefusedXmlException
+    from openpyxl.reader.excel import ExcelReader
 
     try:
         with python_warnings.catch_warnings(), path.open("rb") as handle:
             python_warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
-            return openpyxl.load_workbook(handle, data_only=True, keep_links=False)
+            reader = ExcelReader(handle, data_only=True, keep_links=False)  # what openpyxl.load_workbook does
+            reader.archive = _WithoutUnneeded(handle, unneeded or {})
+            reader.read()
+            return reader.wb
     except Exception as error:  # openpyxl raises many kinds for files it cannot read
         cause: BaseException | None = error
         while cause is not None and not isinstance(cause, DefusedXmlException):
@@ -194,7 +215,7 @@ def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     """Check, open and read a workbook file; WorkbookError (``unreadable``) if it is refused."""
     name = str(path)
     scan = check_file(Path(path), name, limits)
-    book = _open(Path(path), name)
+    book = _open(Path(path), name, scan.unneeded)
     loaded = Loaded()
     if scan.macros:
         loaded.warnings.append(Problem(
@@ -234,6 +255,11 @@ class _Sheet:
         if cell.data_type == "e" and value is not None:
             self.problem(f"this cell holds the error value {value}", cell.coordinate,
                          "correct the formula that gives it, or type the value")
+            return None
+        if isinstance(value, str) and _SURROGATE.search(value) and (char := _lone_surrogate(value)):
+            self.problem(f"this cell holds a character that is not valid text ({char}): half of a pair that "
+                         "encodes one character, without the other half", cell.coordinate,
+                         "retype the cell's text (copying it from another program brought the broken character)")
             return None
         if isinstance(value, str) and len(value) > self.limits.max_text_chars:
             self.problem(f"this cell holds {len(value):,} characters, more than the limit of "
@@ -301,6 +327,23 @@ class _Sheet:
                          f"{_they(hidden_columns)}: dtrun reads hidden columns like any other",
                          f"{_letters(hidden_columns[0])}1", "unhide (select the columns around, right-click > "
                          "Unhide) so that reviewers see what counts, or delete what is not wanted")
+
+
+def _lone_surrogate(text: str) -> str:
+    """Half of a UTF-16 surrogate pair without its other half in ``text``, named: a character, or the
+    ``_xD800_`` escape by which Excel writes one (openpyxl leaves escapes as they are); "" if none."""
+    found = list(_UNIT.finditer(text))
+    paired = False
+    for this, after in zip(found, [*found[1:], None]):
+        if paired:
+            paired = False
+            continue
+        unit = int(this[1], 16) if this[1] else ord(this[0])
+        paired = bool(unit <= 0xDBFF and after and after.start() == this.end() and this[1] and after[1]
+                      and int(after[1], 16) >= 0xDC00)
+        if not paired:
+            return f"U+{unit:04X}, written {this[0]} in the file" if this[1] else f"U+{unit:04X}"
+    return ""
 
 
 def _spans(numbers: list[int]) -> str:
