@@ -56,7 +56,7 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     label = label or definition.name
     if not isinstance(series, pd.Series):
         if not _is_arrow_text(series.type):
-            return convert_column(series.to_pandas(), definition, na_values, label)
+            return convert_column(_pandas(series), definition, na_values, label)
         entries, codes = _encoded(series)
         index = pd.RangeIndex(len(series))
     elif _is_numeric(series) and definition.type in ("number", "integer"):
@@ -74,6 +74,17 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
     values = _typed([value for value, _ in judged], codes, definition.type, index)
     return Column(values, messages, unusable)
+
+
+def _pandas(array: Any) -> pd.Series:
+    """An Arrow array as pandas holds it, except that whole numbers with nulls stay whole
+    numbers (pandas' nullable integers), not floats that round those beyond 2**53."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(array.type) and array.null_count:
+        return array.to_pandas(types_mapper=lambda kind: pd.api.types.pandas_dtype(str(kind).replace("int", "Int")
+                                                                                      .replace("uInt", "UInt")))
+    return array.to_pandas()
 
 
 def _is_numeric(series: pd.Series) -> bool:

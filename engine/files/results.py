@@ -142,7 +142,12 @@ class ResultWriter:
             column = _json_texts(column)
         if not isinstance(column, pd.Series) and is_text(column.type):
             return escaped(column) if self.escape else column
-        text = text_column(column if isinstance(column, pd.Series) else column.to_pandas())
+        if isinstance(column, pd.Series):
+            text = text_column(column)
+        else:  # whole numbers as they are: pandas would make those of a column with nulls floats
+            import pyarrow as pa
+
+            text = column.cast(pa.string()) if pa.types.is_integer(column.type) else text_column(column.to_pandas())
         return escaped(text) if self.escape else text
 
     def _write_table(self, table: Any) -> None:
