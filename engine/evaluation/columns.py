@@ -1,10 +1,11 @@
 """Patient columns → typed columns: each distinct value converted and checked once.
 
 Owns the column-wise side of ``engine.evaluation.input_values``: a column of raw values becomes numbers
-(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates
-(datetime64), with, per row, why its value cannot be used.  Every distinct value goes
-through the per-value reference functions, so the two paths agree by construction; only
-the many plain numbers of a number column are judged at once (tested against them).
+(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates (datetime64
+in seconds: the years 1 to 9999), with, per row, why its value cannot be used.  Every
+distinct value goes through the per-value reference functions, so the two paths agree by
+construction; only the many plain numbers of a number column are judged at once (tested
+against them).
 """
 
 from __future__ import annotations

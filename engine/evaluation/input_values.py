@@ -1,8 +1,8 @@
 """Patient values → typed values, by the ``Inputs`` types, and their validation.
 
 Owns what a raw value (text from a CSV file, or a Python value) means for an input of
-type number, integer, string, boolean or date, what counts as missing, and the checks
-against allowed values and ``Required``.  These per-value functions are the reference;
+type number, integer, string, boolean or date, the range of each (``RANGE``), what counts
+as missing, and the checks against allowed values and ``Required``.  These per-value functions are the reference;
 ``engine.evaluation.columns`` applies them to whole columns.
 """
 
