@@ -1,10 +1,11 @@
 """Patient columns → typed columns: each distinct value converted and checked once.
 
 Owns the column-wise side of ``engine.evaluation.input_values``: a column of raw values becomes numbers
-(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates
-(datetime64), with, per row, why its value cannot be used.  Every distinct value goes
-through the per-value reference functions, so the two paths agree by construction; only
-the many plain numbers of a number column are judged at once (tested against them).
+(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates (datetime64
+in seconds: the years 1 to 9999), with, per row, why its value cannot be used.  Every
+distinct value goes through the per-value reference functions, so the two paths agree by
+construction; only the many plain numbers of a number column are judged at once (tested
+against them).
 """
 
 from __future__ import annotations
@@ -20,26 +21,26 @@ import pandas as pd
 
 from engine.evaluation.coded import category_codes
 from engine.evaluation.input_values import (
-    EXPECTED,
+    MAX_INTEGER,
     NUMBER_TEXT,
     Invalid,
     check_value,
     convert_value,
     not_allowed_message,
-    show_value,
 )
 from engine.model.types import InputDef
 
 _FEW = 64  # distinct values below which judging each with the scalar functions is as fast
 _PLAIN_NUMBER = re.compile(NUMBER_TEXT)
 _EXACT = 2.0 ** 53  # every whole number below this is exact as a float
+_DATE_UNIT = "datetime64[s]"  # nanoseconds end in 2262
 
 
 @dataclass(frozen=True)
 class Column:
     """One input column converted: typed values, and per row why it cannot be used."""
 
-    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64 (dates)
+    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64[s] (dates)
     messages: dict[int, str]  # row position → problem, only for rows with one
     unusable: np.ndarray  # bool per row
 
@@ -56,7 +57,7 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     label = label or definition.name
     if not isinstance(series, pd.Series):
         if not _is_arrow_text(series.type):
-            return convert_column(series.to_pandas(), definition, na_values, label)
+            return convert_column(_pandas(series), definition, na_values, label)
         entries, codes = _encoded(series)
         index = pd.RangeIndex(len(series))
     elif _is_numeric(series) and definition.type in ("number", "integer"):
@@ -74,6 +75,17 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
     values = _typed([value for value, _ in judged], codes, definition.type, index)
     return Column(values, messages, unusable)
+
+
+def _pandas(array: Any) -> pd.Series:
+    """An Arrow array as pandas holds it, except that whole numbers with nulls stay whole
+    numbers (pandas' nullable integers), not floats that round those beyond 2**53."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(array.type) and array.null_count:
+        return array.to_pandas(types_mapper=lambda kind: pd.api.types.pandas_dtype(str(kind).replace("int", "Int")
+                                                                                      .replace("uInt", "UInt")))
+    return array.to_pandas()
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -179,9 +191,10 @@ def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) ->
         table = np.array([-1 if v is None else int(v) for v in entries], dtype=np.int8)
         picked = table[codes]
         return pd.Series(pd.arrays.BooleanArray(picked == 1, picked < 0), index=index)
-    if kind == "date":
-        table = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "ns") for v in entries])
-        return pd.Series(table[codes].astype("datetime64[ns]"), index=index)
+    if kind == "date":  # seconds, not pandas' default nanoseconds: years 1 to 9999 fit
+        table = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in entries],
+                         dtype="datetime64[D]").astype(_DATE_UNIT)
+        return pd.Series(table[codes], index=index)
     categories = sorted({v for v in entries if v is not None})
     position = {v: k for k, v in enumerate(categories)}
     table = np.array([-1 if v is None else position[v] for v in entries], dtype=category_codes(len(categories)))
@@ -191,17 +204,23 @@ def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) ->
 
 
 def _numeric(series: pd.Series, definition: InputDef, label: str) -> Column:
-    """A column that is already numeric: only whole numbers, finiteness and allowed values
-    need checking."""
+    """A column that is already numeric: only whole numbers, finiteness, the integers' range
+    and allowed values need checking; a refused value's message is the reference's, made
+    once per distinct value (from the column's own value: an int64 beyond 2**53 is exact)."""
     numbers = series.astype("float64")
     array = numbers.to_numpy()
     missing = np.isnan(array)
     with np.errstate(invalid="ignore"):
         bad = np.isinf(array)
         if definition.type == "integer":
-            bad |= ~missing & np.isfinite(array) & (np.floor(array) != array)
-    messages = {int(r): f"{label}: {show_value(array[r])} is not {EXPECTED[definition.type]}"
-                for r in np.flatnonzero(bad).tolist()}
+            bad |= ~missing & ((np.abs(array) > MAX_INTEGER) | (np.floor(array) != array))
+    said: dict[Any, str | None] = {}
+    messages = {}
+    for r in np.flatnonzero(bad).tolist():
+        value = series.iat[r]
+        if value not in said:
+            said[value] = _judge(value, definition, (), label)[1]
+        messages[int(r)] = said[value]
     unusable = bad.copy()
     if definition.required:
         for r in np.flatnonzero(missing).tolist():

@@ -1,8 +1,8 @@
 """Patient values → typed values, by the ``Inputs`` types, and their validation.
 
 Owns what a raw value (text from a CSV file, or a Python value) means for an input of
-type number, integer, string, boolean or date, what counts as missing, and the checks
-against allowed values and ``Required``.  These per-value functions are the reference;
+type number, integer, string, boolean or date, the range of each (``RANGE``), what counts
+as missing, and the checks against allowed values and ``Required``.  These per-value functions are the reference;
 ``engine.evaluation.columns`` applies them to whole columns.
 """
 
@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import math
 import re
+import sys
 from collections.abc import Collection
 from typing import Any
 
@@ -52,7 +53,7 @@ def _from_text(text: str, kind: str) -> Any:
     if kind == "string":
         return text
     if kind in ("number", "integer") and _NUMBER.fullmatch(text):
-        return _from_python(float(text) if not re.fullmatch(r"[+-]?[0-9]+", text) else int(text), kind)
+        return _number(_parsed(text), kind, text)
     if kind == "boolean" and text.lower() in TRUE_WORDS | FALSE_WORDS:
         return text.lower() in TRUE_WORDS
     if kind == "date" and _DATE.fullmatch(text):
@@ -75,16 +76,24 @@ def _hint(text: str, kind: str) -> str:
     return ""
 
 
+def _parsed(text: str) -> int | float:
+    """A number's text as an int (a whole number of a few digits) or a float (any other; a
+    float of more digits than a float holds is infinite, never an error)."""
+    sign, digits = ("-" if text[0] == "-" else ""), text.lstrip("+-").lstrip("0")
+    if digits.isdigit() and len(digits) <= _INT_DIGITS or not digits:
+        return int(sign + (digits or "0"))
+    return float(text)
+
+
+_INT_DIGITS = 30  # whole numbers of more digits are far out of any range: read as floats
+
+
 def _from_python(value: Any, kind: str) -> Any:
     found = values.kind_of(value)
     if kind in ("number", "integer") and found == values.NUMBER:
         if not math.isfinite(value):
             raise Invalid(f"{value} is not {EXPECTED[kind]}")
-        if kind == "integer":
-            if float(value) != int(value):
-                raise Invalid(f"{show_value(value)} is not {EXPECTED[kind]}")
-            return int(value)
-        return value
+        return _number(value, kind)
     if kind == "boolean" and found == values.BOOLEAN:
         return bool(value)
     if kind == "boolean" and found == values.NUMBER and value in (0, 1):
@@ -94,6 +103,39 @@ def _from_python(value: Any, kind: str) -> Any:
     if kind == "string" and found == values.STRING:
         return value
     raise Invalid(f"{show_value(value)} is not {EXPECTED[kind]}")
+
+
+def _number(value: Any, kind: str, text: str | None = None) -> Any:
+    """A number within its kind's range (read from ``text``, it may be infinite).  An integer
+    input holds the whole numbers that are exact as 64-bit floats; a number input holds
+    64-bit floats, so a whole number beyond those is rounded to the nearest float, as the
+    vectorized path holds it."""
+    if kind == "integer":
+        if not abs(value) <= MAX_INTEGER:
+            raise Invalid(f"{_shown(value, text)} is out of range: {RANGE[kind]}")
+        if value != int(value):
+            raise Invalid(f"{show_value(value)} is not {EXPECTED[kind]}")
+        return int(value)
+    try:
+        number = value if isinstance(value, float) or abs(value) <= MAX_INTEGER else float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise Invalid(f"{_shown(value, text)} is out of range: {RANGE[kind]}")
+    return number
+
+
+MAX_INTEGER = 2**53 - 1  # every whole number up to this is exact as a 64-bit float
+RANGE = {"integer": f"an integer input holds whole numbers from -{MAX_INTEGER} to {MAX_INTEGER} (if it is a code "
+                    "or an identifier, declare the input a string)",
+         "number": f"a number input holds numbers from -{sys.float_info.max:.16e} to {sys.float_info.max:.16e}"}
+
+
+def _shown(value: Any, text: str | None) -> str:
+    """A number as the file writes it, a long one cut short (with its length)."""
+    if text is None:
+        return show_value(value)
+    return f'"{text}"' if len(text) <= 40 else f'"{text[:20]}...{text[-8:]}" ({len(text)} characters)'
 
 
 def check_value(value: Any, definition: InputDef) -> str | None:

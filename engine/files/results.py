@@ -142,7 +142,12 @@ class ResultWriter:
             column = _json_texts(column)
         if not isinstance(column, pd.Series) and is_text(column.type):
             return escaped(column) if self.escape else column
-        text = text_column(column if isinstance(column, pd.Series) else column.to_pandas())
+        if isinstance(column, pd.Series):
+            text = text_column(column)
+        else:  # whole numbers as they are: pandas would make those of a column with nulls floats
+            import pyarrow as pa
+
+            text = column.cast(pa.string()) if pa.types.is_integer(column.type) else text_column(column.to_pandas())
         return escaped(text) if self.escape else text
 
     def _write_table(self, table: Any) -> None:
@@ -239,18 +244,18 @@ def _native_column(column: Coded | pd.Series, known: Any) -> Any:
 
 def result_types(model: Any, tables: list[Any]) -> dict[str, Any]:
     """The Arrow type of each output column, from what its table's cells can give: numbers
-    (constants or arithmetic) as float64, anything else as text; lists of those for R, O, C."""
+    (constants, arithmetic, number inputs) as float64, anything else (dates too) as text;
+    lists of those for R, O, C."""
     import pyarrow as pa
 
     from engine.feel import values
-    from engine.feel.syntax import Literal
 
-    types = {}
+    types: dict[str, Any] = {}
     for table in tables:
         for position, output in enumerate(table.outputs):
             cells = [rule.outputs[position] for rule in table.rules]
-            kinds = {values.kind_of(c.constant[1]) if c.constant[0] else
-                     (values.STRING if isinstance(c.node, Literal) else values.NUMBER) for c in cells}
+            kinds = {values.kind_of(c.constant[1]) if c.constant[0] else _cell_kind(c.node, model, types)
+                     for c in cells}
             kinds |= {values.kind_of(v) for v in output.values}
             kinds.discard(values.NULL)
             item = pa.float64() if kinds <= {values.NUMBER} and kinds else pa.string()
@@ -258,6 +263,30 @@ def result_types(model: Any, tables: list[Any]) -> dict[str, Any]:
                 item = pa.float64()
             types[table.qualified(output)] = pa.list_(item) if table.hit_policy.returns_list else item
     return types
+
+
+def _cell_kind(node: Any, model: Any, types: dict[str, Any]) -> str:
+    """The kind of value a computed output cell gives (``other``: not known, written as text):
+    an input's declared type, an upstream output's column type, a number from arithmetic."""
+    import pyarrow as pa
+
+    from engine.feel import values
+    from engine.feel.syntax import Arithmetic, Literal, Name, Negative
+
+    if isinstance(node, Literal):
+        return values.STRING
+    if isinstance(node, Name):
+        name = model.aliases.get(node.name, node.name)
+        if name in model.inputs:
+            return {"number": values.NUMBER, "integer": values.NUMBER}.get(model.inputs[name].type, values.OTHER)
+        known = types.get(name)
+        return values.NUMBER if known is not None and pa.types.is_floating(known) else values.OTHER
+    if isinstance(node, Negative):
+        return values.NUMBER
+    if isinstance(node, Arithmetic) and node.op == "+":  # texts are joined with +
+        sides = {_cell_kind(node.left, model, types), _cell_kind(node.right, model, types)}
+        return values.NUMBER if sides == {values.NUMBER} else values.OTHER
+    return values.NUMBER if isinstance(node, Arithmetic) else values.BOOLEAN
 
 
 def _without_null_type(array: Any) -> Any:

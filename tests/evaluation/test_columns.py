@@ -8,7 +8,7 @@ from helpers import model_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.evaluation import columns
+from engine.evaluation import columns, input_values
 
 NUMBER_TEXTS = st.one_of(
     st.integers(-10**18, 10**18).map(str),
@@ -47,7 +47,7 @@ def test_a_column_with_many_distinct_numbers_gives_the_scalar_messages():
     column = columns.convert_column(pa.array(texts), weight)
     assert column.messages == {
         0: 'x: 0 is not an allowed value (allowed: [1..500])',
-        **{r: f"x: {columns.show_value(r / 10)} is not an allowed value (allowed: [1..500])" for r in range(1, 10)},
+        **{r: f"x: {input_values.show_value(r / 10)} is not an allowed value (allowed: [1..500])" for r in range(1, 10)},
         2000: "x: a value is required", 2001: 'x: "abc" is not a number',
         2002: 'x: 0 is not an allowed value (allowed: [1..500])',
         2003: 'x: 900 is not an allowed value (allowed: [1..500])'}

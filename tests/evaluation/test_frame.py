@@ -228,9 +228,13 @@ RAW = {  # good values (several times, so that most rows can be evaluated), then
     "boolean": ["true", "no", "1", "", "FALSE", "Y"] * 3 + ["maybe"],
     "date": ["2020-01-01", "2019-12-31", "2020-06-02", "", "2018-01-01"] * 3 + ["2020-02-30", "01/01/2020"],
 }
+HUGE = ["1" * 400, "-" + "9" * 5000, "1e400", str(2**63), str(-(2**64) - 1)]  # out of range, issue 16 class 5
+RAW["number"] += HUGE + ["9007199254740993", "12345678901234567890", "1e300"]  # a float's precision, as a float
+RAW["integer"] += HUGE + ["9007199254740992", "-9007199254740993", "1e20"]  # beyond 2**53: out of range
+RAW["date"] += ["0001-01-01", "9999-12-31", "1677-09-21", "2262-04-12", "1066-10-14"]  # beyond nanoseconds: class 2
 NATIVE = {  # what a Parquet column of the type may hold
-    "number": [3.0, 2.5, -1.0, np.nan, 11.0, 0.0],
-    "integer": [3.0, 2.0, 2.5, np.nan, 6.0],
+    "number": [3.0, 2.5, -1.0, np.nan, 11.0, 0.0, 1e300, 2.0**60],
+    "integer": [3.0, 2.0, 2.5, np.nan, 6.0, 2.0**53, -1e20],
 }
 NARROW = {"number": "[0..4]", "integer": ">= 1", "string": '"a","b", null', "boolean": "true",
           "date": '< date("2020-06-01")'}
@@ -334,3 +338,22 @@ def _evaluate_into(model, frame, out, results) -> None:
 
 def _texts(column: pd.Series) -> list[str | None]:
     return [None if pd.isna(value) else str(value) for value in column]
+
+
+RANGES = dict(  # issue 16 classes 2 and 5: dates of any year, numbers of any size
+    inputs=[("d", "date", None, "no"), ("n", "integer", None, "no"), ("x", "number", None, "no")],
+    tables={"t": ("U", ["d", "n", "x", "o", "same"], "iiioo", None, [
+        ["r1", '< date("1677-09-21")', "< 0", "-", '"a"', "d"],
+        ["r2", '[date("1677-09-21")..date("2262-04-11")]', ">= 0", "< 1e20", '"b"', "n"],
+        ["r3", '> date("2262-04-11")', "-", "-", '"c"', "x"]])})
+TEXT_OR_DATE = st.dates().flatmap(lambda d: st.sampled_from([d.isoformat(), d]))
+WHOLE = st.one_of(st.integers(-(2**70), 2**70), st.integers(2**53 - 3, 2**53 + 3), st.integers(-(2**53) - 3, -(2**53) + 3))
+NUMBER_TEXT = st.one_of(WHOLE.map(str), st.floats(allow_nan=False).map(repr), st.text("0123456789", min_size=300,
+                                                                                      max_size=5000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(TEXT_OR_DATE, NUMBER_TEXT, NUMBER_TEXT), min_size=1, max_size=6))
+def test_dates_of_any_year_and_numbers_of_any_size_agree_with_evaluate(records):
+    frame = pd.DataFrame(records, columns=["d", "n", "x"], dtype=object)
+    assert_same_as_scalar(model_for(**RANGES), frame)
