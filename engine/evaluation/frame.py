@@ -3,10 +3,9 @@
 Owns ``evaluate_frame``: the same results as ``engine.evaluate.evaluate_record`` row by
 row, computed column-wise.  Inputs are converted once per distinct value into typed
 columns (numbers, booleans, categorical texts, dates); each distinct cell of a table is
-compiled once into a numpy mask; rule masks form a (rules × records) boolean matrix; hit
-policies are resolved with array operations, and outputs are taken from per-rule tables
-by rule index.  Rows the arrays cannot settle cheaply (several matches under A, R, O, C
-and the aggregations) go through the scalar resolver, so both paths share one meaning.
+compiled once into a numpy mask; which rule makes each record's result is
+``engine.evaluation.matching``'s (a rules × records matrix, resolved by hit policy), and
+outputs are taken from per-rule tables by rule index.
 Result columns stay codes into their distinct values (``engine.evaluation.coded``) until a pandas
 column is asked for, so that ``engine.files.pipeline`` can write them without one Python object
 per row; ``evaluate_columns`` gives them in that form.
@@ -29,16 +28,15 @@ from engine.evaluation import columns
 from engine.evaluation import input_values as convert
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.evaluation.coded import Coded, as_series, joined_notes, objects
+from engine.evaluation.matching import match, once
 from engine.evaluation.record import (
     ERRORS,
     MODEL,
     SEPARATOR,
     WARNINGS,
     blocked_message,
-    resolve_rules,
 )
 from engine.model.graph import selected_tables, table_names
-from engine.model.hit_policy import priority
 from engine.model.types import Model, Table
 
 
@@ -177,12 +175,10 @@ _PARALLEL_ROWS = 50_000  # below this, threads cost more than they save
 
 def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
     names = table_names(table, run.model)
-    context = _lazy(lambda: run.frame(names | set(run.model.aliases)))
+    context = once(lambda: run.frame(names | set(run.model.aliases)))
     narrowed = _narrowing(run, table, context)
     blocked = _report_blocked(run, table, names, narrowed)
-    matrix = _rule_matrix(run, table, context)
-    matrix[:, blocked] = False
-    codes, fired, failed = _resolve(run, table, matrix, context, blocked)
+    codes, fired, failed = match(run.model, table, run.column, context, blocked, run.errors, run.warnings)
     for index, output in enumerate(table.outputs):
         name = table.qualified(output)
         run.work[name] = run.results[name] = _output_column(table, index, codes, fired, context)
@@ -195,17 +191,6 @@ def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
     if explain:
         references = [table.annotation(rule, "Reference") for rule in table.rules]
         run.results[f"{table.name}.reference"] = _joined(references, codes, fired, " | ")
-
-
-def _lazy(make: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
-    cache: list[pd.DataFrame] = []
-
-    def get() -> pd.DataFrame:
-        if not cache:
-            cache.append(make())
-        return cache[0]
-
-    return get
 
 
 def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> dict[str, np.ndarray]:
@@ -249,101 +234,6 @@ def _report_blocked(run: _Run, table: Table, names: set[str], narrowed: dict[str
         messages.append(blocked_message(run.model, table, bad))
     run.errors.add(rows, messages)
     return blocked
-
-
-def _rule_matrix(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> np.ndarray:
-    """matrix[r, i]: rule r matches record i."""
-    matrix = np.ones((len(table.rules), run.n), dtype=bool)
-    for position, column in enumerate(table.inputs):
-        groups: dict[str, list[int]] = {}
-        for index, rule in enumerate(table.rules):
-            if not rule.inputs[position].is_any:
-                groups.setdefault(rule.inputs[position].text, []).append(index)
-        series = run.column(column.name)
-        for indexes in groups.values():
-            test = table.rules[indexes[0]].inputs[position]
-            matrix[indexes] &= test.mask(series, context() if test.names else None)
-    return matrix
-
-
-def _resolve(run: _Run, table: Table, matrix: np.ndarray, context: Callable[[], pd.DataFrame], blocked: np.ndarray
-             ) -> tuple[np.ndarray, dict[int, Any], np.ndarray]:
-    """Per row: the rule that makes the result (codes: -1 no match, -2 not evaluated, -3 see
-    ``slow``), and for the rows the scalar resolver settled, their Resolution."""
-    policy = table.hit_policy
-    counts = matrix.sum(axis=0, dtype=np.int32)
-    codes = _chosen(table, matrix, counts)
-    codes[counts == 0] = -1
-    codes[blocked] = -2
-    if policy.single_hit and not table.has_defaults:
-        run.warnings.add(np.flatnonzero(codes == -1).tolist(), f"{run.model.source.name(table.name)}: no rule matched")
-    slow = (counts > 0) & (codes < 0) & ~blocked
-    if any(o.default is not None and not o.default.constant[0] for o in table.outputs):
-        slow |= codes == -1  # a default computed from the record: the record evaluator's
-    slow_rows = np.flatnonzero(slow).tolist()
-    codes[slow_rows] = -3
-    failed = np.zeros(run.n, dtype=bool)
-    settled: dict[int, Any] = {}
-    if slow_rows:
-        frame = context()
-        columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
-        for row in slow_rows:
-            record = {name: column[row] for name, column in columns.items()}
-            resolution = resolve_rules(run.model, table, np.flatnonzero(matrix[:, row]).tolist(), record)
-            settled[row] = resolution
-            if resolution.error:
-                run.errors.add([row], f"{run.model.source.name(table.name)}: {resolution.error}")
-                failed[row] = True
-    return codes, settled, failed
-
-
-def _chosen(table: Table, matrix: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The one rule whose outputs make each row's result where arrays settle it, else -3."""
-    code = table.hit_policy.code
-    first = _first(matrix, range(len(table.rules)))
-    if code == "F":
-        return first
-    if code == "P":
-        ranks = _priority_positions(table)
-        if ranks is not None:
-            return _first(matrix, np.argsort(ranks, kind="stable").tolist())
-    if code in ("C+", "C<", "C>"):
-        return np.full(len(counts), -3)
-    return np.where(counts == 1, first, -3)
-
-
-def _first(matrix: np.ndarray, order: Iterable[int]) -> np.ndarray:
-    """Per record, the first rule in ``order`` that matches it (-3 where none does)."""
-    order = list(order)
-    if len(order) > 64:  # one pass over the whole matrix beats many passes over rows
-        ranked = matrix[order]
-        found = ranked.argmax(axis=0)
-        return np.where(ranked.any(axis=0), np.asarray(order)[found], -3)
-    # Last rule first, chosen += (rule - chosen) * matches: where the rule matches, chosen
-    # becomes the rule. Arithmetic on int8 (rule numbers < 64, so rule + 3 fits) is about 40
-    # times faster than the masked assignment chosen[matches] = rule.
-    chosen = np.full(matrix.shape[1], -3, dtype=np.int8)
-    step = np.empty_like(chosen)
-    for rule in reversed(order):
-        np.subtract(np.int8(rule), chosen, out=step)
-        np.multiply(step, matrix[rule].view(np.int8), out=step)
-        chosen += step
-    return chosen.astype(np.int64)
-
-
-def _priority_positions(table: Table) -> np.ndarray | None:
-    """Each rule's place when rules are sorted by output priority (then rule order), or None
-    when an output cell is not a constant."""
-    keys = []
-    for index, rule in enumerate(table.rules):
-        constants = [e.constant for e in rule.outputs]
-        if not all(known for known, _ in constants):
-            return None
-        keys.append((tuple(priority(v, o) for (_, v), o in zip(constants, table.priorities) if o), index))
-    order = sorted(range(len(keys)), key=lambda i: keys[i])
-    positions = np.empty(len(keys), dtype=np.int64)
-    positions[order] = np.arange(len(keys))
-    return positions
 
 
 def _output_column(table: Table, position: int, codes: np.ndarray, settled: dict[int, Any],

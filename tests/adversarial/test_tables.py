@@ -1,7 +1,8 @@
 """Issue 16, the tables themselves: what an author (or a generator) may put in a workbook or DMN model.
 
-Classes 12 (cells nested deeper than Python's recursion allows), 13 (rule ids that use up
-R1..R10001) and 18 (invisible and look-alike characters in cells).
+Classes 11 (memory growing with rules × records), 12 (cells nested deeper than Python's
+recursion allows), 13 (rule ids that use up R1..R10001) and 18 (invisible and look-alike
+characters in cells).
 Each promise: a problem at its cell, or an answer; never an exception out of the loader.
 """
 
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
+from unittest import mock
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from helpers.workbooks import make_workbook, model_for
@@ -20,6 +24,8 @@ from engine._core.errors import ConditionError, WorkbookError
 from engine.analysis.lint import lint
 from engine.cli import main
 from engine.cli.support import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from engine.evaluation import matching
+from engine.evaluation.frame import evaluate_frame
 from engine.feel.characters import suspicious
 from engine.feel.conditions import compile_expression
 from engine.feel.syntax import MAX_DEPTH
@@ -199,3 +205,25 @@ def test_an_invisible_character_in_a_dmn_entry_is_a_warning_at_the_entry(tmp_pat
     result = CliRunner().invoke(main, ["lint", str(model), "--format", "json"])
     (finding,) = [f for f in json.loads(result.stdout) if f["code"] == "invisible-character"]
     assert finding["cells"] == ["rule 1 (id r1), inputEntry 1"] and "U+200B ZERO WIDTH SPACE" in finding["message"]
+
+
+# ---------------------------------------------------------------------- class 11: rules x records
+def test_the_match_matrix_of_a_large_table_is_built_in_blocks_of_bounded_size() -> None:
+    """2,000 rules over 10,000 records: the whole matrix would be 20 MB of booleans; in
+    blocks of at most MATRIX_CELLS (patched to 2 MiB), the evaluation's peak stays near that,
+    and every record still gets the rule of its own value."""
+    rules = [[f"R{n}", f'"v{n}"', f'"out {n}"'] for n in range(2_000)]
+    model = model_for(inputs=[("s", "string")], tables={"t": ("U", ["s", "r"], "io", None, rules)})
+    values = [f"v{(7 * i) % 2_100}" for i in range(10_000)]  # some values no rule names
+    frame = pd.DataFrame({"s": values}, dtype=object)
+    with mock.patch.object(matching, "MATRIX_CELLS", 1 << 21):
+        tracemalloc.start()
+        try:
+            result = evaluate_frame(model, frame)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 12_000_000, f"peak {peak / 1e6:.1f} MB"
+    expected = [f"R{v[1:]}" if int(v[1:]) < 2_000 else "" for v in values]
+    assert result["t.rules"].tolist() == expected
+    assert (result["_warnings"] != "").sum() == expected.count("")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import queue
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 import engine
 from engine import load_workbook
 from engine._core.errors import InputDataError
+from engine.evaluation import matching
 from engine.evaluation.frame import check_frame, evaluate_frame
 from engine.evaluation.record import format_cell
 from engine.formats.xlsx.build import build_model
@@ -300,6 +302,31 @@ def model_and_frame(draw: Any) -> tuple[Any, pd.DataFrame]:
 def test_evaluate_frame_agrees_with_evaluate_row_by_row(case, explain):
     model, frame = case
     assert_same_as_scalar(model, frame, explain=explain)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_and_frame(), st.booleans(), st.integers(1, 13))
+def test_evaluate_frame_in_blocks_of_records_agrees_with_evaluate(case, explain, cells):
+    """Issue 16, class 11: a table's match matrix is built a block of records at a time; with
+    blocks of one to a few records, every policy, default and error lands on its own row."""
+    model, frame = case
+    with mock.patch.object(matching, "MATRIX_CELLS", cells):
+        assert_same_as_scalar(model, frame, explain=explain)
+
+
+NAMED = model_for(inputs=[("a", "number"), ("b", "number"), ("s", "string")], tables={
+    "t": ("A", ["a", "s", "r"], "iio", None, [["r1", "< b", '"x"', '"lower"'], ["r2", ">= b", "-", '"higher"'],
+                                              ["r3", "[b..3]", '"x", "y"', '"near"'], ["r4", "-", '"y"', "a + b"]]),
+    "u": ("C", ["b", "n"], "io", None, [["u1", "> a", '"b above"'], ["u2", "-", "s"]])})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "2.5", "3", "", "x"]), st.sampled_from(["1", "2", "", "3"]),
+                          st.sampled_from(["x", "y", "z", ""])), max_size=12), st.integers(1, 9))
+def test_cells_that_read_other_inputs_agree_with_evaluate_in_blocks_of_records(rows, cells):
+    frame = pd.DataFrame(rows or None, columns=["a", "b", "s"], dtype=object)
+    with mock.patch.object(matching, "MATRIX_CELLS", cells):
+        assert_same_as_scalar(NAMED, frame)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")

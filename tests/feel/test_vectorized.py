@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.feel import values, vectorized
+from engine.feel import values, vec
 from engine.feel.conditions import compile_expression, compile_unary_tests
 
 NAN = float("nan")
@@ -322,8 +322,8 @@ FAST = [
 @pytest.mark.parametrize(("text", "series"), FAST, ids=[f[0] for f in FAST])
 def test_fast_dtypes_do_not_go_element_by_element(text: str, series: pd.Series, monkeypatch) -> None:
     calls = []
-    original = vectorized._classify
-    monkeypatch.setattr(vectorized, "_classify", lambda v: calls.append(v) or original(v))
+    original = vec.classify
+    monkeypatch.setattr(vec, "classify", lambda v: calls.append(v) or original(v))
     test = compile_unary_tests(text)
     np.testing.assert_array_equal(test.mask(series), expected_mask(test, series, None))
     limit = len(series.cat.categories) + 1 if isinstance(series.dtype, pd.CategoricalDtype) else 0
@@ -332,7 +332,7 @@ def test_fast_dtypes_do_not_go_element_by_element(text: str, series: pd.Series, 
 
 def test_literal_only_expression_is_broadcast(monkeypatch) -> None:
     frame = pd.DataFrame({"a": range(1000)})
-    monkeypatch.setattr(vectorized, "_classify", lambda v: pytest.fail("per-element path"))
+    monkeypatch.setattr(vec, "classify", lambda v: pytest.fail("per-element path"))
     assert compile_expression("8 * 70 + 1").evaluate_frame(frame).tolist() == [561] * 1000
     assert compile_expression('"first_line"').evaluate_frame(frame).tolist() == ["first_line"] * 1000
     assert compile_expression("a * 2.5").evaluate_frame(frame).iloc[-1] == 999 * 2.5
