@@ -9,6 +9,7 @@ the other tables are still evaluated), and the shape of a result row.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,8 +157,9 @@ def _plain(value: Any) -> Any:
 
 def format_cell(value: Any) -> Any:
     """A result value as it goes into a CSV cell: lists as JSON arrays, dates as ISO text."""
-    if isinstance(value, list):
-        return json.dumps([_json_value(v) for v in value], ensure_ascii=False)
+    if isinstance(value, list):  # JSON has no NaN or Infinity (RFC 8259): null, as --format json writes
+        return json.dumps([None if isinstance(v, float) and not math.isfinite(v) else v
+                           for v in map(_json_value, value)], ensure_ascii=False)
     return _json_value(value)
 
 

@@ -78,6 +78,10 @@ def input_files(source: str) -> tuple[list[Path], str]:
             raise InputDataError(f"{source}: no file matches this pattern; check the folder and the pattern")
     elif path.is_file():
         found = [path]
+    elif path.exists():  # a named pipe (<(zcat p.csv.gz)), a device: Dask reads files in parts, more than once
+        raise InputDataError(f"{source}: this is not a regular file (a named pipe or a device), which --engine dask "
+                             "cannot read in parts; leave out --engine dask (the default engine reads it as a "
+                             "stream), or write it to a file first")
     else:
         raise InputDataError(f"{source}: file not found")
     kinds = {"parquet" if p.suffix.lower() in PARQUET_SUFFIXES else "csv" for p in found}

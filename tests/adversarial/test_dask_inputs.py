@@ -1,7 +1,7 @@
 """Issue 16, ``--engine dask``: inputs that crashed a run (exit 70) or printed a worker's
 traceback, and CSV files decoded each in its own way.
 
-Class 19 (a truncated Parquet file, files whose columns differ, an input of lists; a file
+Class 19 (a truncated Parquet file, files whose columns differ, an input of lists, a named pipe; a file
 that fails in a worker is one line, with no traceback) and class 9 (every partition of a
 run decoded as a run of that file alone would decode it; the summary says which encoding).
 The checks of the files run before a cluster is started; two tests start one.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.adversarial import dtrun, guide, patients
+from helpers.adversarial import dtrun, fifo, guide, patients
 
 pytest.importorskip("dask.dataframe")
 pytest.importorskip("distributed")
@@ -99,3 +99,11 @@ def test_each_csv_file_is_decoded_as_it_would_be_alone(tmp_path, book):
     assert result.exit_code == EXIT_OK, result.output
     assert pd.read_parquet(tmp_path / "out")["name"].tolist() == ["Zoë", "Müller"]
     assert re.search(r"^dtrun: 2 rows read \(encoding cp1252 for 1 of 2 files\), ", result.stderr, re.M)
+
+
+def test_a_named_pipe_is_refused_by_dask_saying_why_and_what_to_do(tmp_path, book, monkeypatch):
+    monkeypatch.setattr(scale, "connect", _no_cluster)
+    result = invoke("evaluate", book, fifo(tmp_path), "--engine", "dask", "-o", tmp_path / "out")
+    assert result.exit_code == EXIT_DATA
+    assert "not a regular file (a named pipe or a device)" in result.output and "leave out --engine dask" in \
+        result.output

@@ -2,7 +2,7 @@
 
 Classes 7 (a column name that starts like a formula is escaped in the header line as a
 data cell is, on every path), 19 (an output text that UTF-8 cannot hold), 20 (JSON has no
-NaN or Infinity: null) and 21 (JSON and Parquet keep formula-looking texts as they are).
+NaN or Infinity: null, also inside a list in a CSV cell) and 21 (JSON and Parquet keep formula-looking texts as they are).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers.adversarial import FORMULA_NAMES, NAMES, guide, patients
+from helpers.workbooks import make_workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.cli.support import EXIT_DATA, EXIT_OK
+from engine.evaluation.record import format_cell
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -108,6 +110,21 @@ def test_json_writes_null_for_nan_and_the_infinities(tmp_path, book, chunk):
     out = json.loads((tmp_path / "r.json").read_text(), parse_constant=refuse)
     assert [r["w"] for r in out] == [None, None, None, 1.5]
     assert [r["ws"] for r in out] == [[None, 1.0], None, [], [None]]
+
+
+def test_format_cell_writes_a_list_as_the_csv_writer_does_null_for_nan_and_the_infinities(tmp_path):
+    """The record path's CSV cell (``format_cell``) and the file writer agree on a list with
+    NaN or an infinity: JSON's null, never ``Infinity`` (not JSON, RFC 8259)."""
+    import pandas as pd
+
+    model = make_workbook(tmp_path, inputs=[("w", "number")], tables={"t": ("C", ["w", "r"], "io", None,
+                                                                          [["R1", "-", "w"]])})
+    listed = [math.inf, 1.0, -math.inf, math.nan, 2.5]
+    pd.DataFrame({"w": [1.0], "ws": [listed]}).to_parquet(tmp_path / "p.parquet")
+    result = invoke("evaluate", model, tmp_path / "p.parquet", "-o", tmp_path / "r.csv")
+    assert result.exit_code == EXIT_OK, result.output
+    (row,) = csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8")))
+    assert format_cell(listed) == row["ws"] == "[null, 1, null, null, 2.5]"
 
 
 # ====================================================================== class 19: a text UTF-8 cannot hold
