@@ -15,13 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import dask.dataframe as dd
 import pandas as pd
 import pyarrow.dataset as pa_dataset
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from distributed import Client, LocalCluster
 from helpers import ROOT, make_workbook, missing, rows
 
 import engine
@@ -30,6 +28,11 @@ from engine._core.errors import InputDataError
 from engine.cli import main
 from engine.evaluation.record import ERRORS, MODEL
 from engine.files import scale
+
+dd = pytest.importorskip("dask.dataframe")  # the dask extra: pip install -e '.[test,dask]'
+pytest.importorskip("distributed")
+
+from distributed import Client, LocalCluster  # noqa: E402
 
 WORKBOOK = ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx"
 SUMMARY = re.compile(r"^dtrun: (\d+) rows read, (\d+) with errors, (\d+) with warnings, \d+\.\d\d s -> .+$", re.MULTILINE)
