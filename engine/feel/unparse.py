@@ -149,9 +149,9 @@ def rename_names(text: str, names: Mapping[str, str], members: Mapping[str, Mapp
     letters or digits.  ``members[name]`` maps the output names of a multi-output decision:
     ``Approval.Approved/Declined`` → ``Approval.Approved_Declined``.
     """
-    if not names:
+    ordered = sorted((name for name in names if name), key=len, reverse=True)  # "" would match everywhere, forever
+    if not ordered:
         return text
-    ordered = sorted(names, key=len, reverse=True)
     out, at = [], 0
     while at < len(text):
         string = _STRING.match(text, at) if text[at] in '"“' else None

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import tracemalloc
 from unittest import mock
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from helpers.adversarial import dtrun
 from helpers.workbooks import make_workbook, model_for
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine._core.errors import ConditionError, WorkbookError
@@ -29,6 +31,7 @@ from engine.evaluation.frame import evaluate_frame
 from engine.feel.characters import suspicious
 from engine.feel.conditions import compile_expression
 from engine.feel.syntax import MAX_DEPTH
+from engine.feel.unparse import rename_names
 from engine.formats.dmn.names import rule_ids
 
 INPUTS = [("x", "number")]
@@ -227,3 +230,41 @@ def test_the_match_matrix_of_a_large_table_is_built_in_blocks_of_bounded_size() 
     expected = [f"R{v[1:]}" if int(v[1:]) < 2_000 else "" for v in values]
     assert result["t.rules"].tolist() == expected
     assert (result["_warnings"] != "").sum() == expected.count("")
+
+
+# ---------------------------------------------------------------------- a DMN decision without a name
+UNNAMED = ('<dmn:definitions xmlns:dmn="https://www.omg.org/spec/DMN/20240513/MODEL/" namespace="urn:x" '
+           'label="D5" id="d5"><dmn:decision id="d5" label="D5 Decide"><dmn:decisionTable id="t">'
+           '<dmn:input id="i1" label="Potential contraindications"/>'
+           '<dmn:rule id="r1"><dmn:inputEntry><dmn:text>The client has history of reactions</dmn:text>'
+           '</dmn:inputEntry><dmn:outputEntry><dmn:text>Do not vaccinate (e.g. neomycin or gelatin).</dmn:text>'
+           '</dmn:outputEntry></dmn:rule></dmn:decisionTable></dmn:decision></dmn:definitions>')
+
+
+def test_a_decision_without_a_name_loads_or_is_refused_and_never_hangs(tmp_path) -> None:
+    """The shape of WHO's immunization DAK files (issue 20): a decision with a label but no
+    name, no output elements, an input without an input expression, prose in the entries.  The
+    empty name was 'found' before the ``(`` of the prose, without moving on: lint and convert
+    never returned."""
+    model = tmp_path / "d5.dmn"
+    model.write_text(UNNAMED, encoding="utf-8")
+    for args in (["lint", model], ["convert", model, tmp_path / "d5.xlsx"], ["show", "--textconv", model]):
+        result = dtrun(args, tmp_path, timeout=60)
+        assert result.returncode in (0, 1, 2, 3), result.stderr
+        assert b"a bug in dtrun" not in result.stderr
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=40), names=st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=4))
+@example(text="Do not vaccinate (e.g. neomycin).", names={"": ""})  # the DAK's case, tried first
+def test_renaming_names_in_a_text_ends_whatever_the_names(text: str, names: dict[str, str]) -> None:
+    def stop(*_: object) -> None:
+        raise TimeoutError("rename_names did not return")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(2)
+    try:  # names mapped to themselves: the text comes back unchanged
+        assert rename_names(text, {name: name for name in names}) == text
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
