@@ -17,7 +17,7 @@ from helpers import ROOT
 
 ENGINE = ROOT / "engine"
 # Bottom to top; a layer may import the layers before it.  analysis and evaluation are siblings.
-LAYERS = ("_core", "feel", "model", "formats", "evaluation|analysis", "files", "review", "cli")
+LAYERS = ("_core", "feel", "model", "formats", "evaluation|analysis", "files", "review", "serve", "cli")
 
 
 def module_name(path: Path) -> str:

@@ -35,7 +35,7 @@ def _scale() -> ModuleType:
 
 __getattr__, __dir__ = exports(__name__, {
     _pipeline: ("evaluate_file", "Options", "Reading", "Summary"),
-    _results: ("format_for", "write_results"),
+    _results: ("format_for", "json_records", "write_results"),
     _patients: ("read_patients",),
     _scale: ("evaluate_dask", "evaluate_to_folder", "ClusterError"),
 })

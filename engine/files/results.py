@@ -189,15 +189,18 @@ class ResultWriter:
             self._atomic.commit()  # type: ignore[union-attr]
 
     def _write_json(self, frame: pd.DataFrame) -> None:
-        columns = [str(c) for c in frame.columns]
-        parts = []
-        for row in frame.itertuples(index=False, name=None):
-            record = {c: _finite(_native(v)) for c, v in zip(columns, row)}
-            parts.append(json.dumps(record, ensure_ascii=False, default=str))
+        parts = [json.dumps(record, ensure_ascii=False, default=str) for record in json_records(frame)]
         if parts:
             lead = "\n" if self._rows_written == 0 else ",\n"
             self._sink.write((lead + ",\n".join(parts)).encode("utf-8"))
             self._rows_written += len(parts)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each row as ``--format json`` writes it: a dict by column name, lists as lists, NaN and
+    the infinities as None (JSON's null)."""
+    columns = [str(c) for c in frame.columns]
+    return [{c: _finite(_native(v)) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
 
 
 def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formulas: bool = True) -> None:

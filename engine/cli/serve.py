@@ -1,0 +1,59 @@
+"""``dtrun serve``: the tables over HTTP on this machine (``engine.serve``), started by uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import click
+
+from engine.cli.support import EXIT_USAGE, fail, guarded
+
+_LOOPBACK = ("localhost",)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but this machine's own is reachable from the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--max-records", type=click.IntRange(1), default=10_000, show_default=True,
+              help="The most records one request may evaluate (413 past it).")
+@click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True,
+              help="The most bytes one request may carry (413 past it).")
+def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int) -> None:
+    """Serve workbooks and DMN models (or every one in folders) as a JSON API:
+    GET /api/tables, GET /api/lint, POST /api/evaluate, POST /api/reload; the OpenAPI
+    document at /openapi.json (docs/serve.md).
+
+    \b
+    Exit status:
+      0  stopped (Ctrl-C)
+      2  usage error, or the serve extra is not installed
+      3  a workbook cannot be used (every problem listed)
+    """
+    try:
+        import uvicorn
+
+        from engine.serve import create_app
+    except ImportError as error:
+        fail(f"error: dtrun serve needs the serve extra ({error}); install it with pip install 'dtrun[serve]'",
+             EXIT_USAGE)
+    from engine.formats import paths as model_paths
+    from engine.serve import Models
+
+    if not model_paths(paths):
+        fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
+    models = guarded(lambda: Models(paths))
+    if not _loopback(host):
+        click.echo(f"warning: listening on {host}, so other machines can reach these tables and evaluate "
+                   "records; nothing here checks who asks. Use --host 127.0.0.1 unless that is meant", err=True)
+    names = ", ".join(s.name for s in models.all())
+    click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; Ctrl-C stops)", err=True)
+    uvicorn.run(create_app(models, max_records, max_body), host=host, port=port, log_level="warning")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in _LOOPBACK

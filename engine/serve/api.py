@@ -1,0 +1,189 @@
+"""The JSON API of ``dtrun serve``, an ASGI application on Starlette.
+
+Owns the routes (``GET /api/tables``, ``GET /api/lint``, ``POST /api/evaluate``,
+``POST /api/reload``, ``GET /openapi.json``), the limits on what a request may carry
+(records and bytes: 413 past them, read without trusting the declared length) and the
+errors: a 4xx with the command line's message in ``{"error": ...}``, and never a stack
+trace, not even for a bug (500, one line).  Records are evaluated through the vectorized
+path (``evaluate_frame``), each value read as a CSV cell with it would be (``12``, ``"12"``
+and ``12.0`` alike); the keys of a result are those of ``dtrun evaluate --format json``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from engine._core.errors import DtrunError, WorkbookError
+from engine.serve.models import Models, Served
+
+MAX_RECORDS = 10_000
+MAX_BODY = 16 * 1024 * 1024
+
+
+def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = MAX_BODY) -> Starlette:
+    """The application serving ``models``; ``max_records`` and ``max_body`` bound a request."""
+
+    async def tables(request: Request) -> JSONResponse:
+        return JSONResponse({"models": [_describe(s) for s in models.all()]})
+
+    async def lint(request: Request) -> JSONResponse:
+        from engine.analysis.lint import lint_model
+
+        served = _model(models, request)
+        findings = [f.as_json() for f in lint_model(served.model)]
+        counts = {s: sum(f["severity"] == s for f in findings) for s in ("error", "warning", "info")}
+        return JSONResponse({"model": served.name, "counts": counts, "findings": findings})
+
+    async def evaluate(request: Request) -> JSONResponse:
+        served = _model(models, request)
+        body = await _json(request, max_body)
+        records = body if isinstance(body, list) else [body]
+        if len(records) > max_records:
+            raise HTTPException(413, f"{len(records):,} records, more than the limit of {max_records:,} per request; "
+                                     "send them in several requests (or start dtrun serve with --max-records)")
+        results = _evaluate(served, records, request.query_params.getlist("decision"),
+                            request.query_params.get("explain", "").lower() in ("1", "true", "yes"))
+        return JSONResponse(results if isinstance(body, list) else results[0])
+
+    async def reload(request: Request) -> JSONResponse:
+        try:
+            fresh = models.reload()
+        except WorkbookError as error:  # the models served before stay served
+            raise HTTPException(422, f"not reloaded, the files served are unchanged: {error}") from None
+        return JSONResponse({"reloaded": [s.name for s in fresh]})
+
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(OPENAPI)
+
+    routes = [Route("/api/tables", tables), Route("/api/lint", lint),
+              Route("/api/evaluate", evaluate, methods=["POST"]), Route("/api/reload", reload, methods=["POST"]),
+              Route("/openapi.json", openapi)]
+    handlers = {HTTPException: _http_error, Exception: _bug}
+    return Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"error": error.detail}, status_code=error.status_code)
+
+
+async def _bug(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"error": f"internal error ({type(error).__name__}); this is a bug in dtrun, not in your "
+                                  "request: please report it with the request"}, status_code=500)
+
+
+def _model(models: Models, request: Request) -> Served:
+    name = request.query_params.get("model")
+    served = models.get(name)
+    if served is None:
+        names = ", ".join(s.name for s in models.all())
+        raise HTTPException(404 if name else 400, f"no model named {name!r}; the models served are {names}" if name
+                            else f"several models are served ({names}); say which with ?model=NAME")
+    return served
+
+
+async def _json(request: Request, max_body: int) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise HTTPException(413, _too_large(int(declared), max_body))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            raise HTTPException(413, _too_large(size, max_body))
+        chunks.append(chunk)
+    try:
+        body = json.loads(b"".join(chunks).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise HTTPException(400, f"the request body is not JSON ({error}); send one record as a JSON object, or "
+                                 "a list of them") from None
+    items = body if isinstance(body, list) else [body]
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise HTTPException(400, f"record {number} is a JSON {type(item).__name__}, not an object; send "
+                                     '{"input name": value, ...} per record')
+        for name, value in item.items():
+            if isinstance(value, (list, dict)):
+                raise HTTPException(400, f"record {number}: {name!r} holds a JSON {type(value).__name__}; a value "
+                                         "is a text, a number, true, false or null")
+    return body
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (f"the request body is {size:,} bytes or more, more than the limit of {limit:,}; send fewer records per "
+            "request (or start dtrun serve with --max-body)")
+
+
+def _cell(value: Any) -> str | None:
+    """A JSON value as the text of a CSV cell: what a patient file would hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _evaluate(served: Served, records: list[dict[str, Any]], decisions: list[str], explain: bool
+              ) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    from engine.evaluation.frame import evaluate_frame
+    from engine.files.results import json_records
+
+    columns = list(dict.fromkeys(name for record in records for name in record))
+    frame = pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object)
+    try:
+        result = evaluate_frame(served.model, frame, decisions, explain)
+    except DtrunError as error:  # a required input no record gives, an unknown decision, ...
+        raise HTTPException(400, str(error)) from None
+    return json_records(result)
+
+
+def _describe(served: Served) -> dict[str, Any]:
+    model = served.model
+    return {
+        "name": served.name, "file": served.path.name, "version": model.version,
+        "inputs": [{"name": d.name, "type": d.type, "required": d.required, "unit": d.unit}
+                   for d in model.inputs.values()],
+        "tables": [{"name": t.name, "hit_policy": t.hit_policy.code, "inputs": [c.name for c in t.inputs],
+                    "outputs": list(t.output_names), "rules": len(t.rules)} for t in model.tables],
+    }
+
+
+_ERROR = {"description": "what is wrong, as the command line says it",
+          "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
+_MODEL = {"name": "model", "in": "query", "required": False, "schema": {"type": "string"},
+          "description": "which model, when several are served (its file name without the suffix)"}
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "dtrun", "description": "Decision tables over HTTP (docs/serve.md)", "version": "1"},
+    "paths": {
+        "/api/tables": {"get": {"summary": "The models served: their inputs and tables",
+                                "responses": {"200": {"description": "models"}}}},
+        "/api/lint": {"get": {"summary": "Every finding of dtrun lint (the keys of --format json), with counts",
+                              "parameters": [_MODEL], "responses": {"200": {"description": "findings"},
+                                                                    "400": _ERROR, "404": _ERROR}}},
+        "/api/evaluate": {"post": {
+            "summary": "Evaluate one record (a JSON object) or a list of them; the result keys of "
+                       "dtrun evaluate --format json",
+            "parameters": [_MODEL, {"name": "decision", "in": "query", "required": False,
+                                    "schema": {"type": "array", "items": {"type": "string"}},
+                                    "description": "only these tables and what they need"},
+                           {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean"},
+                            "description": "add each table's references"}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+                {"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}},
+            "responses": {"200": {"description": "one result per record, in order"}, "400": _ERROR, "404": _ERROR,
+                          "413": _ERROR}}},
+        "/api/reload": {"post": {"summary": "Load the served files again; all of them, or none",
+                                 "responses": {"200": {"description": "reloaded"}, "422": _ERROR}}},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
+    },
+}
