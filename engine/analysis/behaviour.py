@@ -196,19 +196,20 @@ def _without_ids(message: str, table: Table) -> str:
 def _unanalysed(old: Table, new: Table, source: Source) -> Iterator[BehaviourChange]:
     """A table the searches cannot model: unchanged cells mean unchanged behaviour; else
     say that the change must be reviewed by hand."""
-    if _cells(old) == _cells(new):
+    if _cells(old) == _cells(new):  # the same as written (unreadable cells too): the same behaviour
         return
     headings = {source.name(c.heading): "-" for c in new.inputs}
+    why = (f"some {source.words.cell} of the table cannot be read" if old.incomplete or new.incomplete else
+           f"some {source.words.cell} compares with another input or an input's values cannot be modelled")
     yield BehaviourChange(source.name(new.name), headings, {}, "(not compared)",
-                          f"the rules changed, but some {source.words.cell} compares with another input or an input's "
-                          "values cannot be modelled, so the change cannot be checked region by region: review it by "
-                          "hand")
+                          f"the rules changed, but {why}, so the change cannot be checked region by region: review it "
+                          "by hand")
 
 
 def _cells(table: Table) -> tuple[Any, ...]:
     def row(rule: Any) -> tuple[str, ...]:
-        return tuple(" ".join(c.text.split()) for c in (*rule.inputs, *rule.outputs))
+        return (*(" ".join(c.text.split()) for c in (*rule.inputs, *rule.outputs)), *rule.broken)
 
     return (table.hit_policy.code, tuple(c.name for c in table.inputs), tuple(o.name for o in table.outputs),
-            tuple(map(row, table.rules)), table.priorities)
+            tuple(map(row, table.rules)), table.priorities, table.unread)
 

@@ -5,12 +5,20 @@ and values, output values, then the searches of ``engine.analysis.verify``), the
 input column (declared type and allowed values, the missing value where the input is not
 required, and for an upstream output the values that table can give), and the
 workbook-wide checks (unused inputs).
+
+A workbook with cells that cannot be read is analysed as far as it can be, without false
+findings (the loader's problems come first, as the root causes): a rule whose input cell
+cannot be read takes part in the gap search as if the cell were ``-`` (it matches at least
+what it would, so every gap reported is one whatever the cell says) and is left out of the
+overlap, masking and redundancy checks; a table whose column cannot be read is not checked
+for overlaps; a gap that an unreadable allowed-values cell may cause says so.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +33,7 @@ from engine.feel.syntax import Comparison, Literal
 from engine.model.cell_types import mismatch
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
-from engine.model.types import InputColumn, Model, Table
+from engine.model.types import INPUT_TYPES, InputColumn, Model, Table
 
 
 def lint(target: Model | str | Path) -> list[Finding]:
@@ -42,13 +50,15 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
     from engine.model.cell_types import retyped
 
     try:
-        model = read(path)
+        model = read(path, recover=True)
     except WorkbookError as error:
         return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
     return lint_model(retyped(model) if input_types == "cells" else model)
 
 
 def lint_model(model: Model) -> list[Finding]:
+    """Every finding for ``model``; a model read with problems (``Model.problems``) gives them
+    first, then what the rest of it shows."""
     source, words = model.source, model.source.words
     findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):
@@ -61,9 +71,17 @@ def lint_model(model: Model) -> list[Finding]:
         if analysis is not None:
             for check in (overlap_findings, masking_findings, redundancy_findings):
                 findings += check(analysis)
-    findings += _unused_inputs(model)
-    order = ("About", "Inputs", *_upstream_first(model))
-    return sort_findings(findings, tuple(dict.fromkeys(source.place(sheet)[0] for sheet in order)))
+    if not model.unbuilt and not any(_unread_columns(t) for t in model.tables):  # else a reader may be missing
+        findings += _unused_inputs(model)
+    order = tuple(dict.fromkeys(source.place(sheet)[0] for sheet in ("About", "Inputs", *_upstream_first(model))))
+    if model.problems:
+        return sort_findings([Finding.from_problem(p) for p in model.problems], order) + sort_findings(findings, order)
+    return sort_findings(findings, order)
+
+
+def _unread_columns(table: Table) -> list[str]:
+    """The heading and role cells of ``table`` that could not be read: their columns are left out."""
+    return [ref for ref in table.unread if ref[-1] in "12" and not ref[-2].isdigit()]
 
 
 def _upstream_first(model: Model) -> list[str]:
@@ -87,10 +105,48 @@ def analysed_tables(model: Model) -> Iterator[tuple[Table, TableAnalysis | None,
             columns, notes = _columns(model, table, produced)
             if columns is not None:
                 analysis = TableAnalysis(model, table, columns)
-                notes += gap_findings(analysis)
+                gaps = gap_findings(analysis)
+                notes += _hedged(model, table, gaps) if model.problems else gaps
         has_gap = analysis is None or any(f.code == "gap" for f in notes)  # (a default output fills gaps)
+        if model.problems and table.incomplete:
+            notes += _readable_checks(model, table, produced)
+            analysis = None  # its rules as written are not all known: no overlaps from them, no diff behaviour
         yield table, analysis, notes
         produced.update(_produced(table, has_gap))
+
+
+def _readable_checks(model: Model, table: Table, produced: dict[str, ValueSet | None]) -> list[Finding]:
+    """The overlap, masking and redundancy findings among the rules of ``table`` that could be
+    read (true whatever the unreadable cells say); none when a column could not be read."""
+    source = model.source
+    unread = _unread_columns(table)
+    if unread:
+        return [located(source, "info", "not-analysed", table.name,
+                        f"overlaps of {source.name(table.name)} are not checked while its column heading or role "
+                        "cannot be read", tuple(unread), hint="correct the cell (see the error there)")]
+    readable = replace(table, rules=tuple(rule for rule in table.rules if not rule.broken))
+    if not readable.rules:
+        return []
+    columns, _ = _columns(model, readable, produced)
+    if columns is None:
+        return []
+    analysis = TableAnalysis(model, readable, columns)
+    return [f for check in (overlap_findings, masking_findings, redundancy_findings) for f in check(analysis)]
+
+
+def _hedged(model: Model, table: Table, gaps: list[Finding]) -> list[Finding]:
+    """Gap findings that an unreadable allowed-values or type cell may cause (the values it
+    would exclude are taken as allowed) say so."""
+    source = model.source
+    where = lambda sheet, ref: "!".join(p for p in source.place(sheet, ref) if p)  # noqa: E731
+    cells = [where(table.name, ref) for ref in table.unread if ref.endswith("3") and not ref[-2].isdigit()]
+    cells += [where("Inputs", ref) for column in table.inputs
+              for ref in getattr(model.inputs.get(column.name), "unread", ())]
+    if not cells:
+        return gaps
+    why = f" (this may come from {', '.join(dict.fromkeys(cells))}, which cannot be read: the values it " \
+          "would exclude are taken as allowed)"
+    return [replace(f, message=f.message + why) if f.code == "gap" else f for f in gaps]
 
 
 # ---------------------------------------------------------------------- domains
@@ -101,6 +157,8 @@ def column_domain(model: Model, column: InputColumn, produced: dict[str, ValueSe
         full = produced.get(column.name)
         if full is None:
             return None
+    elif definition.type not in INPUT_TYPES:  # its Type cannot be read (a model read with problems)
+        return None
     else:
         domain = Domain(definition.type, nullable=not definition.required)
         full = _narrow(ValueSet.full(domain), definition.allowed)
@@ -123,7 +181,11 @@ def _produced(table: Table, has_gap: bool) -> dict[str, ValueSet | None]:
         if table.hit_policy.returns_list:
             result[name] = None
             continue
-        constants = [rule.outputs[position].constant for rule in table.rules]
+        unread = {rule.row for rule in table.rules for ref, _ in rule.broken if ref == f"{output.column}{rule.row}"}
+        if unread and not output.values:  # a value it gives cannot be read
+            result[name] = None
+            continue
+        constants = [rule.outputs[position].constant for rule in table.rules if rule.row not in unread]
         if output.default is not None:  # the value of records no rule matches
             constants.append(output.default.constant)
         gap = has_gap and output.default is None

@@ -79,19 +79,22 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
 
 @click.command("test")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--allow-empty", is_flag=True, help="Pass a workbook without test cases (by default it fails).")
 @INPUT_TYPES
-def test_command(workbooks: tuple[str, ...], input_types: str) -> None:
+def test_command(workbooks: tuple[str, ...], allow_empty: bool, input_types: str) -> None:
     """Run the clinician test cases in each workbook's Tests sheet.
 
-    Prints each failing case with the expected and actual result, a summary line
-    'N passed, N failed', and the rules that no test case fires (coverage).
+    Prints each failing case with the expected and actual result and why the result is what
+    it is (no rule matched, and the nearest rule with the cells that failed; several rules
+    matched; an input value that cannot be used; an upstream table without a result), a
+    summary line 'N passed, N failed', and the rules that no test case fires (coverage).
 
     \b
     Exit status:
       0  every case passed
-      1  a case failed
+      1  no case ran (a workbook without test cases, unless --allow-empty), or a case failed
       2  usage error (also: standard output is closed)
-      3  a workbook cannot be used
+      3  a workbook cannot be used (also: an expected value that no result can equal)
     """
     from pathlib import Path
 
@@ -101,6 +104,7 @@ def test_command(workbooks: tuple[str, ...], input_types: str) -> None:
     from engine.review import run_tests, show_expected, show_value
 
     passed = failed = 0
+    empty = False
     for path in workbooks:
         if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
             click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
@@ -110,13 +114,16 @@ def test_command(workbooks: tuple[str, ...], input_types: str) -> None:
         report = run_tests(model)
         source = model.source
         for failure in report.failures:
+            reason = f": {failure.reason}" if failure.reason else ""
             click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
-                       f"expected {show_expected(failure)}, got {show_value(failure.actual)}")
+                       f"expected {show_expected(failure)}, got {show_value(failure.actual)}{reason}")
         if not report.cases:
-            click.echo(f"{path}: {source.words.no_tests}")
+            empty = empty or not allow_empty
+            click.echo(f"{path}: {'' if allow_empty else 'error: '}{source.words.no_tests}"
+                       f"{'' if allow_empty else '; dtrun test --allow-empty passes a model without them'}")
         for table, ids in report.uncovered.items():
             where = place(path, *source.place(table))
             click.echo(f"{where}: no test case fires rule(s) {', '.join(source.rule_label(table, i) for i in ids)}")
         passed, failed = passed + report.passed, failed + report.failed
     click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failed or empty else EXIT_OK)

@@ -24,7 +24,8 @@ from engine.cli.support import show_warnings as _show_warnings
               help="Result file (with --engine dask: a folder); '-' or nothing writes CSV to standard output.")
 @click.option("--decision", "decisions", multiple=True, metavar="NAME",
               help="Evaluate only this table (and the tables it needs). Repeatable.")
-@click.option("--explain", is_flag=True, help="Add <table>.reference with the fired rules' references.")
+@click.option("--explain", is_flag=True,
+              help="Add <table>.reference and <table>.guidance: the fired rules' Reference and Guidance annotations.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default=None,
               help="Output format (default: from OUT's extension, else csv).")
 @click.option("--na-values", default="", metavar="LIST",

@@ -17,6 +17,7 @@ from engine.cli.support import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    EXIT_WORKBOOK,
     echo_out,
     fail,
     guarded,
@@ -86,10 +87,15 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
     .xlsx files (see docs/review.md).
 
     \b
+    A workbook with cells that cannot be read is shown as far as it can be read, those
+    cells marked, and its problems listed on standard error (exit status 3).
+
+    \b
     Exit status:
       0  shown (with --textconv: always)
       2  usage error (e.g. --table names no table, -o names the workbook), or the output cannot be written
-      3  the workbook cannot be used: every problem is listed on standard error
+      3  the workbook has problems: what could be read is shown, every problem is listed on standard error
+         (a file that cannot be read at all: nothing is shown)
     """
     from engine.review import render_model
 
@@ -113,6 +119,15 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
         findings = lint_model(model)
     text = render_model(model, fmt, table, findings, width or _terminal_width(out))
     _write(text, out)
+    if model.problems:
+        _problems(model)
+        sys.exit(EXIT_WORKBOOK)
+
+
+def _problems(model: Any) -> None:
+    """The problems of a model read with recovery, on standard error."""
+    for problem in model.problems:
+        click.echo(str(problem), err=True)
 
 
 def _load_for_show(workbook: str, textconv: bool) -> Any:
@@ -120,7 +135,7 @@ def _load_for_show(workbook: str, textconv: bool) -> Any:
     from engine.formats import read
 
     if not textconv:
-        return guarded(lambda: read(workbook))
+        return guarded(lambda: read(workbook, recover=True))
 
     try:
         return read(workbook)
@@ -153,18 +168,28 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
     table's outcome differs, with the old and new outcome and an example record).
 
     \b
+    A workbook with cells that cannot be read is compared as far as it can be read: its
+    cells are compared as written, the behaviour of a table with such a cell is not
+    compared, and its problems are listed on standard error (exit status 3).
+
+    \b
     Exit status:
       0  no difference in behaviour (the change is a refactoring, or there is none)
       1  a difference in behaviour: some records get a different outcome
       2  usage error (bad option or argument; -o names a workbook), or the output cannot be written
-      3  a workbook cannot be used: every problem is listed on standard error
+      3  a workbook has problems: what could be read is compared, every problem is listed on standard error
+         (a file that cannot be read at all: nothing is compared)
     """
     from engine.formats import read
     from engine.review import compare, render_diff
 
     not_an_input(out, [(role(old, "old"), old), (role(new, "new"), new)])
-    before = guarded(lambda: read(old))
-    after = guarded(lambda: read(new))
+    before = guarded(lambda: read(old, recover=True))
+    after = guarded(lambda: read(new, recover=True))
     result = compare(before, after)
     _write(render_diff(result, fmt), out)
+    if before.problems or after.problems:
+        _problems(before)
+        _problems(after)
+        sys.exit(EXIT_WORKBOOK)
     sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)

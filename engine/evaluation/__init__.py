@@ -1,7 +1,7 @@
 """Evaluation: one record (``record``, the reference meaning), patient values converted by
 the ``Inputs`` types (``input_values``, and whole columns in ``columns``), whole frames
-column-wise (``frame``, with result columns as codes in ``coded``), and which file column
-holds each input (``binding``)."""
+column-wise (``frame``, with result columns as codes in ``coded``), which file column
+holds each input (``binding``), and why one record got its results (``explain``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def _record() -> ModuleType:
     return record
 
 
+def _explain() -> ModuleType:
+    from engine.evaluation import explain
+
+    return explain
+
+
 def _frame() -> ModuleType:
     from engine.evaluation import frame
 
@@ -25,4 +31,5 @@ def _frame() -> ModuleType:
 __getattr__, __dir__ = exports(__name__, {
     _record: ("evaluate_record", "RecordResult"),
     _frame: ("evaluate_frame", "evaluate_columns"),
+    _explain: ("explain_record", "nearest_rules", "Explanation"),
 })

@@ -87,7 +87,7 @@ def result_columns(model: Model, tables: list[Table], explain: bool) -> list[str
     for table in tables:
         columns += list(table.output_names) + [f"{table.name}.rules"]
         if explain:
-            columns.append(f"{table.name}.reference")
+            columns += [f"{table.name}.reference", f"{table.name}.guidance"]
     return columns + [ERRORS, WARNINGS, MODEL]
 
 
@@ -189,8 +189,9 @@ def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
     ids = [rule.id for rule in table.rules]
     run.results[f"{table.name}.rules"] = _joined(ids, codes, fired)
     if explain:
-        references = [table.annotation(rule, "Reference") for rule in table.rules]
-        run.results[f"{table.name}.reference"] = _joined(references, codes, fired, " | ")
+        for kind, annotation in (("reference", "Reference"), ("guidance", "Guidance")):
+            notes = [table.annotation(rule, annotation) for rule in table.rules]
+            run.results[f"{table.name}.{kind}"] = _joined(notes, codes, fired, " | ")
 
 
 def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> dict[str, np.ndarray]:

@@ -35,6 +35,7 @@ class RecordResult:
     warnings: tuple[str, ...] = ()
     model: str = ""
     tables: tuple[str, ...] = field(default=())
+    guidance: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → Guidance of the fired rules
 
     def __getitem__(self, name: str) -> Any:
         return self.outputs[name]
@@ -49,6 +50,7 @@ class RecordResult:
             row[f"{table}.rules"] = ";".join(self.rules.get(table, ()))
             if explain:
                 row[f"{table}.reference"] = " | ".join(self.references.get(table, ()))
+                row[f"{table}.guidance"] = " | ".join(self.guidance.get(table, ()))
         row[ERRORS] = SEPARATOR.join(self.errors)
         row[WARNINGS] = SEPARATOR.join(self.warnings)
         row[MODEL] = self.model
@@ -56,7 +58,14 @@ class RecordResult:
 
 
 def evaluate_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str] = ()) -> RecordResult:
+    return run_record(model, record, decisions)[0]
+
+
+def run_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str] = ()) -> tuple[RecordResult, Trace]:
+    """``evaluate_record``, with what ``engine.evaluation.explain`` needs to say why: the values
+    every table saw, the names without a usable value, and the problems per input and table."""
     context: dict[str, Any] = {}
+    input_errors: dict[str, str] = {}
     unusable: set[str] = set()
     errors: list[str] = []
     for name, definition in model.inputs.items():
@@ -64,20 +73,41 @@ def evaluate_record(model: Model, record: Mapping[str, Any], decisions: Iterable
             value = convert.convert_value(record.get(name), definition.type)
         except convert.Invalid as error:
             errors.append(f"{model.source.name(name)}: {error}")
+            input_errors[name] = errors[-1]
             unusable.add(name)
             value = None
         else:
             problem = convert.check_value(value, definition)
             if problem:
                 errors.append(f"{model.source.name(name)}: {problem}")
+                input_errors[name] = errors[-1]
                 unusable.add(name)
         context[name] = value
     state = _State(context, unusable, errors)
     tables = selected_tables(model, decisions)
     for table in tables:
+        start, warned = len(state.errors), len(state.warnings)
         _evaluate_table(model, table, state)
-    return RecordResult(state.outputs, state.rules, state.references, tuple(errors), tuple(state.warnings),
-                        model.label, tuple(t.name for t in tables))
+        state.table_errors[table.name] = tuple(state.errors[start:])
+        state.table_warnings[table.name] = tuple(state.warnings[warned:])
+    result = RecordResult(state.outputs, state.rules, state.references, tuple(errors), tuple(state.warnings),
+                          model.label, tuple(t.name for t in tables), state.guidance)
+    return result, Trace(context, frozenset(unusable), input_errors, state.table_errors, state.table_warnings,
+                         state.matched)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What one record's evaluation saw: ``context`` (every input and result by name),
+    ``unusable`` (names without a usable value), the problems per input and per table, and
+    per table the positions of every rule that matched (None: not evaluated)."""
+
+    context: Mapping[str, Any]
+    unusable: frozenset[str]
+    input_errors: Mapping[str, str]
+    table_errors: Mapping[str, tuple[str, ...]]
+    table_warnings: Mapping[str, tuple[str, ...]]
+    matched: Mapping[str, tuple[int, ...] | None]
 
 
 @dataclass
@@ -89,6 +119,10 @@ class _State:
     outputs: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    guidance: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    table_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    table_warnings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    matched: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
 
 
 def _evaluate_table(model: Model, table: Table, state: _State) -> None:
@@ -106,11 +140,13 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
                                 f"{convert.not_allowed_message(value, column.allowed_text)} in this table")
             blocked.append(column.name)
     resolution = None
+    state.matched[table.name] = None
     if blocked:
         state.errors.append(blocked_message(model, table, blocked))
     else:
         matched = [i for i, rule in enumerate(table.rules)
                    if all(test.matches(context.get(col.name), context) for test, col in zip(rule.inputs, table.inputs))]
+        state.matched[table.name] = tuple(matched)
         resolution = resolve_rules(model, table, matched, context)
         if resolution.error:
             state.errors.append(f"{shown}: {resolution.error}")
@@ -126,6 +162,7 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
             state.unusable.add(name)
     state.rules[table.name] = tuple(table.rules[i].id for i in fired)
     state.references[table.name] = tuple(table.annotation(table.rules[i], "Reference") for i in fired)
+    state.guidance[table.name] = tuple(table.annotation(table.rules[i], "Guidance") for i in fired)
     for alias, target in model.aliases.items():
         if target in state.outputs:
             context[alias] = context[target]

@@ -99,8 +99,8 @@ def result_dtypes(model: Model, tables: list[Table], explain: bool) -> dict[str,
 
 def _text_columns(tables: list[Table], explain: bool) -> list[str]:
     """The result columns that always hold text: fired rules, references, the notes."""
-    names = [f"{table.name}.{kind}" for table in tables for kind in ("rules", "reference") if explain or
-             kind == "rules"]
+    names = [f"{table.name}.{kind}" for table in tables for kind in ("rules", "reference", "guidance")
+             if explain or kind == "rules"]
     return names + [ERRORS, WARNINGS, MODEL]
 
 

@@ -44,22 +44,36 @@ def load(path: str | Path, limits: Any = None, input_types: str = "declared") ->
     values that the declared type of their input cannot have (``type-mismatch``), which the
     authors' engine may have run otherwise; ``cells`` gives such inputs the type their cells
     test, with a warning each (``engine.model.cell_types``)."""
+    from dataclasses import replace
+
+    from engine._core.errors import WorkbookError
     from engine.model.cell_types import typed
 
-    return typed(read(path, limits), input_types)
+    model = read(path, limits, recover=True)
+    if model.problems:  # every problem at once: also the type contradictions of what could be read
+        refused = list(model.problems)
+        try:
+            typed(replace(model, problems=()), input_types)
+        except WorkbookError as error:
+            refused += error.problems
+        raise WorkbookError(refused, model.warnings)
+    return typed(model, input_types)
 
 
-def read(path: str | Path, limits: Any = None) -> Model:
+def read(path: str | Path, limits: Any = None, recover: bool = False) -> Model:
     """The model in ``path`` as written, checked and compiled as ``load`` does but without
     refusing cells that contradict their input's type (for ``lint``, ``show`` and ``diff``,
-    which report or display them)."""
+    which report or display them).  With ``recover``, a model with problems is returned
+    with them (``Model.problems``: what could be read, the cells that could not be marked);
+    a file that cannot be read at all still raises WorkbookError."""
     if kind_of(path) == "dmn":
         from engine.formats.dmn.importer import load_dmn
 
-        return load_dmn(path)
+        return load_dmn(path, recover)
     from engine.formats.xlsx.build import load_workbook
+    from engine.formats.xlsx.safety import DEFAULT_LIMITS
 
-    return load_workbook(path) if limits is None else load_workbook(path, limits)
+    return load_workbook(path, DEFAULT_LIMITS if limits is None else limits, recover)
 
 
 def paths(named: Iterable[str | Path]) -> list[Path]:

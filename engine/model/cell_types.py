@@ -21,7 +21,7 @@ from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain
 from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.source import Source
-from engine.model.types import Model
+from engine.model.types import INPUT_TYPES, Model
 
 INPUT_TYPE_CHOICES = ("declared", "cells")
 _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
@@ -68,7 +68,7 @@ def _contradictions(model: Model) -> Iterator[Problem]:
         for rule in table.rules:
             for position, column in enumerate(table.inputs):
                 definition = model.inputs.get(column.name)
-                if definition is None:
+                if definition is None or definition.type not in INPUT_TYPES:  # (a type that cannot be read)
                     continue
                 ref = f"{column.column}{rule.row}"
                 found = mismatch(source, table.name, column.heading, rule.inputs[position], definition.type, ref)

@@ -33,6 +33,7 @@ class InputDef:
     unit: str = ""
     code: str = ""
     description: str = ""
+    unread: tuple[str, ...] = ()  # its Type or Allowed values cell, when it could not be read (Model.problems)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,16 @@ class AnnotationColumn:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule; ``broken`` lists its cells that could not be read, as (cell, text as written),
+    in a model read with problems (``Model.problems``): such an input cell stands as ``-``
+    and such an output cell as ``null``, so that the rule matches at least what it would."""
+
     id: str
     row: int
     inputs: tuple[CompiledUnaryTests, ...]
     outputs: tuple[CompiledExpression, ...]
     annotations: tuple[str, ...] = ()
+    broken: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,12 @@ class Table:
     location: Location
     annotations: tuple[AnnotationColumn, ...] = ()
     depends_on: tuple[str, ...] = ()  # names of upstream tables
+    unread: tuple[str, ...] = ()  # heading, role and allowed-values cells that could not be read (Model.problems)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some cell of this table could not be read (a model read with problems)."""
+        return bool(self.unread) or any(rule.broken for rule in self.rules)
 
     def qualified(self, output: OutputColumn) -> str:
         return f"{self.name}.{output.name}"
@@ -135,6 +147,10 @@ class Model:
     tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet
     warnings: tuple[Problem, ...] = ()  # the loader's warnings (hidden sheets, rows, columns; macros)
     input_aliases: Mapping[str, str] = field(default_factory=dict)  # input → another column name (its DMN name)
+    # a model read with recovery (engine.formats.read(path, recover=True)): what could not be
+    # read, and the table sheets that could not be built; empty for a model fit to evaluate
+    problems: tuple[Problem, ...] = ()
+    unbuilt: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

@@ -1,6 +1,7 @@
 """What authors and reviewers read: clinician tests run (``testing``), a workbook shown
 (``show``), two versions compared (``diff``, worded by ``diff_render``), lint findings rendered
-(``report``) and marked in a copy of the workbook (``annotate``)."""
+(``report``) and marked in a copy of the workbook (``annotate``), one patient explained
+(``explanation``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def _show() -> ModuleType:
     return show
 
 
+def _explanation() -> ModuleType:
+    from engine.review import explanation
+
+    return explanation
+
+
 def _annotate() -> ModuleType:
     from engine.review import annotate
 
@@ -52,4 +59,5 @@ __getattr__, __dir__ = exports(__name__, {
     _report: ("render_findings:render",),
     _show: ("render_model:render", "broken_text", "DEFAULT_WIDTH"),
     _annotate: ("annotate_all",),
+    _explanation: ("record_from", "render_explanation:render"),
 })

@@ -276,6 +276,9 @@ def rule_cells(table: Table, rule: Rule, source: Source | None = None
     cells.update({("output", c.name): (e.text, f"{c.column}{rule.row}") for c, e in zip(table.outputs, rule.outputs)})
     cells.update({("annotation", c.name): (t, f"{c.column}{rule.row}")
                   for c, t in zip(table.annotations, rule.annotations)})
+    if rule.broken:  # cells that could not be read: as written
+        written = dict(rule.broken)
+        cells = {key: (written.get(ref, text), ref) for key, (text, ref) in cells.items()}
     return {(role, name): (source.text(table.name, ref, text), source.place(table.name, ref)[1],
                            source.name(name) if role == "input" else name)
             for (role, name), (text, ref) in cells.items()}

@@ -19,7 +19,7 @@ from engine._core.cells import cell_ref
 from engine.analysis.findings import Finding
 from engine.formats.xlsx.layout import cell_text
 from engine.model.types import Model
-from engine.review.view import Cell, Section, sections
+from engine.review.view import BROKEN, Cell, Section, sections
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine._core.errors import WorkbookError
@@ -71,7 +71,7 @@ def text(model: Model, view: list[Section], width: int = DEFAULT_WIDTH) -> str:
                 console.print(Text(_wrapped(line, width)))
             continue
         headings = ["\n".join(c.text for c in column if c.text) for column in zip(*section.header)]
-        columns = [[heading, *(row[index].text for row in section.rows)] for index, heading in enumerate(headings)]
+        columns = [[heading, *(_plain(row[index]) for row in section.rows)] for index, heading in enumerate(headings)]
         prose = [_prose([row[index] for row in section.rows]) for index in range(len(headings))]
         natural = [max(len(line) for cell in column for line in cell.splitlines() or [""]) for column in columns]
         widths = column_widths(natural, prose, width - 3 * len(headings) - 1)
@@ -79,9 +79,13 @@ def text(model: Model, view: list[Section], width: int = DEFAULT_WIDTH) -> str:
         for heading, room in zip(headings, widths):
             grid.add_column(Text(heading), overflow="fold", width=room)
         for row in section.rows:
-            grid.add_row(*(Text(c.text) for c in row))
+            grid.add_row(*(Text(_plain(c)) for c in row))
         console.print(grid)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _plain(cell: Cell) -> str:
+    return BROKEN + cell.text if cell.broken else cell.text
 
 
 PROSE_MINIMUM = 16  # a column of sentences keeps at least this many characters a line
@@ -164,7 +168,8 @@ def md_code(value: str, in_table: bool = True) -> str:
 
 
 def _md_cell(cell: Cell) -> str:
-    return md_code(cell.text) if cell.code else md_text(cell.text)
+    shown = md_code(cell.text) if cell.code else md_text(cell.text)
+    return BROKEN + shown if cell.broken else shown
 
 
 def markdown(model: Model, view: list[Section]) -> str:
@@ -255,6 +260,8 @@ def _html_cell(sheet: str, cell: Cell, at: dict[tuple[str, str], list[tuple[int,
     content = "<br>".join(html.escape(line) for line in cell.text.splitlines())
     if cell.code and content:
         content = f"<code>{content}</code>"
+    if cell.broken:
+        content = BROKEN + content
     classes = [kind] if kind else []
     attributes = ""
     if cell.ref or cell.where:

@@ -4,7 +4,9 @@ Owns the ``Tests`` layout (row 1 headings: input names, then ``table.output`` or
 ``table.rules``; row 2 roles ``input`` / ``expected``; one case per row from row 3, its
 id in column A), how an expected cell is compared with a result (blank: not checked;
 ``null``: a missing result; lists as a JSON array or a comma list, in order for R and O,
-as a multiset for C), and rule coverage: which rules no case fires.
+as a multiset for C), why a result is not the one expected (``engine.evaluation.explain``:
+no rule matched and the nearest rule, several matched, an input value that cannot be used, an
+upstream table without a result), and rule coverage: which rules no case fires.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.evaluation.record import evaluate_record
+from engine.evaluation.explain import Explanation, explain_record, why
 from engine.feel import values
-from engine.model.cases import TestCase
-from engine.model.types import Model
+from engine.model.cases import TestCase, expected_ids, expected_list, expected_value
+from engine.model.types import Model, Table
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Failure:
     cell: str
     expected: Any
     actual: Any
+    reason: str = ""  # why the result is what it is (engine.evaluation.explain.why)
 
 
 @dataclass
@@ -53,16 +56,59 @@ def run_tests(model: Model, cases: Iterable[TestCase] | None = None) -> TestRepo
     fired: dict[str, set[str]] = {t.name: set() for t in model.tables}
     policies = {t.name: t.hit_policy.code for t in model.tables}
     for case in cases:
-        result = evaluate_record(model, case.inputs)
+        explanation = explain_record(model, case.inputs)
+        result = explanation.result
         for table, ids in result.rules.items():
             fired[table].update(ids)
         checks = (_check(case, column, cell, result, policies) for column, cell in case.expected.items())
         failures = [f for f in checks if f]
+        if failures:
+            prefer = _expected_rules(model, case)
+            failures = [_explained(model, explanation, f, prefer) for f in failures]
         report.failures += failures
         report.passed += not failures
     report.uncovered = {t.name: [r.id for r in t.rules if r.id not in fired[t.name]] for t in model.tables}
     report.uncovered = {k: v for k, v in report.uncovered.items() if v}
     return report
+
+
+def _explained(model: Model, explanation: Explanation, failure: Failure, prefer: dict[str, tuple[str, ...]]
+               ) -> Failure:
+    """The failure with why its table gave what it gave; the nearest rule of a table is sought
+    first among the rules that give the result the case expects of it."""
+    table = failure.column.partition(".")[0]
+    if table not in explanation.result.tables:
+        return failure
+    return Failure(failure.case, failure.column, failure.cell, failure.expected, failure.actual,
+                   why(model, explanation, table, prefer))
+
+
+def _expected_rules(model: Model, case: TestCase) -> dict[str, tuple[str, ...]]:
+    """Per table, the rules that give what ``case`` expects of it."""
+    tables = {t.name: t for t in model.tables}
+    found: dict[str, tuple[str, ...]] = {}
+    for column, (expected, _) in case.expected.items():
+        table, _, output = column.partition(".")
+        if table in tables:
+            found[table] = tuple(dict.fromkeys((*found.get(table, ()), *_giving(tables[table], output, expected))))
+    return found
+
+
+def _giving(table: Table, output: str, expected: Any) -> tuple[str, ...]:
+    """The rules whose output cell gives the expected value (or one of the expected list);
+    for ``table.rules``, the expected rules."""
+    if output == "rules":
+        return tuple(expected_ids(expected))
+    position = next((i for i, o in enumerate(table.outputs) if o.name == output), None)
+    if position is None:
+        return ()
+    wanted = expected_list(expected) if table.hit_policy.returns_list else [expected_value(expected)]
+    giving = []
+    for rule in table.rules:
+        known, value = rule.outputs[position].constant
+        if known and value is not None and any(_scalar_same(w, value) for w in wanted):
+            giving.append(rule.id)
+    return tuple(giving)
 
 
 def _check(case: TestCase, column: str, cell: tuple[Any, str], result: Any, policies: dict[str, str]
@@ -71,7 +117,7 @@ def _check(case: TestCase, column: str, cell: tuple[Any, str], result: Any, poli
     table, _, output = column.partition(".")
     if output == "rules":
         actual: Any = list(result.rules.get(table, ()))
-        ok = _as_list(expected) == actual
+        ok = expected_ids(expected) == actual
     else:
         actual = result.outputs.get(column)
         ok = _same(expected, actual, policies.get(table, ""))
@@ -80,7 +126,7 @@ def _check(case: TestCase, column: str, cell: tuple[Any, str], result: Any, poli
 
 def _same(expected: Any, actual: Any, policy: str) -> bool:
     if isinstance(actual, list):
-        wanted = _as_list(expected)
+        wanted = expected_list(expected)
         if len(wanted) != len(actual):
             return False
         if policy == "C":
@@ -90,7 +136,7 @@ def _same(expected: Any, actual: Any, policy: str) -> bool:
 
 
 def _scalar_same(expected: Any, actual: Any) -> bool:
-    expected = _literal(expected)
+    expected = expected_value(expected)
     actual = values.canonical(actual)
     if expected is None or actual is None:
         return expected is None and actual is None
@@ -99,46 +145,18 @@ def _scalar_same(expected: Any, actual: Any) -> bool:
     return values.equal(expected, actual) is True
 
 
-def _literal(cell: Any) -> Any:
-    """An expected cell's value: Excel numbers and booleans as they are; text ``null`` is a
-    missing result, ``true``/``false`` booleans, quoted text without its quotes."""
-    if not isinstance(cell, str):
-        return values.canonical(cell)
-    text = cell.strip()
-    if text.lower() == "null":
-        return None
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1]
-    try:
-        return float(text) if any(c in text for c in ".eE") else int(text)
-    except ValueError:
-        return text
-
-
-def _as_list(cell: Any) -> list[Any]:
-    if isinstance(cell, str):
-        text = cell.strip()
-        if text.startswith("["):
-            try:
-                return [values.canonical(v) for v in json.loads(text)]
-            except json.JSONDecodeError:
-                text = text.strip("[]")
-        return [_literal(part) for part in text.replace(";", ",").split(",") if part.strip()]
-    return [_literal(cell)]
-
-
 def _key(value: Any) -> Any:
-    value = _literal(value) if isinstance(value, str) else values.canonical(value)
+    value = expected_value(value) if isinstance(value, str) else values.canonical(value)
     return float(value) if values.kind_of(value) == values.NUMBER else value
 
 
 def show_expected(failure: Failure) -> str:
     """The expected cell as the comparison read it (a list for list results and rule ids)."""
-    if failure.column.endswith(".rules") or isinstance(failure.actual, list):
-        return show(_as_list(failure.expected))
-    return show(_literal(failure.expected))
+    if failure.column.endswith(".rules"):
+        return show(expected_ids(failure.expected))
+    if isinstance(failure.actual, list):
+        return show(expected_list(failure.expected))
+    return show(expected_value(failure.expected))
 
 
 def show(value: Any) -> str:

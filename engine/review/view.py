@@ -19,6 +19,7 @@ from engine.model.source import Source
 from engine.model.types import AnnotationColumn, InputColumn, Model, OutputColumn, Rule, Table
 
 Column = InputColumn | OutputColumn | AnnotationColumn
+BROKEN = "✗ "  # before a cell that could not be read
 MEANINGS = {  # what a table of each hit policy returns, in an author's words
     "U": "at most one rule may match a record",
     "A": "several rules may match if they give the same outputs",
@@ -44,6 +45,7 @@ class Cell:
     ref: str = ""
     code: bool = False
     where: str = ""
+    broken: bool = False  # a cell that could not be read (a model read with problems), shown as written
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,11 @@ def sections(model: Model, table: str | None = None) -> list[Section]:
     return found
 
 
-def _cell(source: Source, sheet: str, text: str, ref: str, code: bool = False) -> Cell:
+def _cell(source: Source, sheet: str, text: str, ref: str, code: bool = False, broken: bool = False) -> Cell:
     """A cell of ``sheet`` at ``ref``, placed and written as the model's file has it."""
     where, part = source.place(sheet, ref)
-    return Cell(source.text(sheet, ref, text) if code else text, part, code, "" if where == sheet else where)
+    return Cell(source.text(sheet, ref, text) if code and not broken else text, part, code,
+                "" if where == sheet else where, broken)
 
 
 def about_section(model: Model) -> Section:
@@ -123,6 +126,11 @@ def _table_notes(source: Source, table: Table) -> tuple[str, ...]:
     defaults = [f"{o.name} = {source.text(table.name, '', o.default.text)}" for o in table.outputs if o.default]
     if defaults:
         notes.append("when no rule matches: " + ", ".join(defaults))
+    broken = [ref for rule in table.rules for ref, _ in rule.broken]
+    if broken or table.unread:
+        places = [source.place(table.name, ref)[1] or ref for ref in (*table.unread, *broken)]
+        notes.append(f"{source.words.cell}s that cannot be read (see the errors; marked {BROKEN.strip()} in the "
+                     f"rules, a column whose heading cannot be read is left out): {', '.join(places)}")
     return tuple(notes)
 
 
@@ -134,9 +142,11 @@ def _rule_row(source: Source, table: Table, rule: Rule, columns: list[Column]) -
         texts[output.column] = (expression.text, True)
     for note, annotation in zip(table.annotations, rule.annotations):
         texts[note.column] = (annotation, False)
+    broken = dict(rule.broken)
     shown = [(c, texts.get(c.column, ("", False))) for c in columns]
     return (_cell(source, table.name, source.rule_label(table.name, rule.id), f"A{rule.row}"),
-            *(_cell(source, table.name, t, f"{c.column}{rule.row}", code) for c, (t, code) in shown))
+            *(_cell(source, table.name, broken.get(ref, t), ref, code, ref in broken)
+              for c, (t, code) in shown for ref in [f"{c.column}{rule.row}"]))
 
 
 def tests_section(model: Model) -> Section:

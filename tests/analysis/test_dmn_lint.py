@@ -151,11 +151,15 @@ def test_rules_are_sorted_by_their_number(tmp_path):
     assert numbers == sorted(numbers)
 
 
-def test_a_model_that_cannot_be_loaded_gives_its_problems_at_dmn_elements(tmp_path):
+def test_a_model_that_cannot_be_loaded_gives_its_problems_at_dmn_elements_then_the_rest(tmp_path):
+    """Issue 21: the DMN reader recovers as the workbook reader does: the unreadable entry
+    first, then what the rest of the model shows."""
     path = write(tmp_path, dmn(ITEMS + AGE_BAND.replace("&lt; 18", "=&lt; 18")))
-    (finding,) = [f for f in lint_workbook(path) if f.severity == "error"]
+    finding, *rest = [f for f in lint_workbook(path) if f.severity == "error"]
     assert (finding.code, finding.sheet, finding.cells) == ("syntax", 'decision "Age Band" (id d_band)',
                                                            ("rule 1 (id r1), inputEntry 1",))
+    assert {f.code for f in rest} == {"overlap", "value-not-allowed"}
+    assert all("rule 1 (id r1)" not in f.cells[0] for f in rest)  # the rule that cannot be read is in no overlap
 
 
 def test_a_decision_table_without_rules_is_named_as_such(tmp_path):

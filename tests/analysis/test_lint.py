@@ -76,7 +76,7 @@ def test_workbook_problems_are_all_reported_with_their_cells(tmp_path: Path):
     tables = {"t": ("U", ["nn", "o"], "io", None, [["R1", "2", '"x"'], ["R1", "3", '"y"']]),
               "p": ("P", ["n", "o"], "io", None, [["P1", "-", '"x"']]),
               "q": ("X", ["n", "o"], "io", None, [["Q1", "-", '"x"']])}
-    findings = lint_workbook(make_workbook(tmp_path, inputs=[N], tables=tables))
+    findings = [f for f in lint_workbook(make_workbook(tmp_path, inputs=[N], tables=tables)) if f.severity != "info"]
     assert set(codes(findings)) == {"workbook"}
     where = {(f.sheet, f.cells) for f in findings}
     assert ("t", ("B1",)) in where  # heading that names nothing

@@ -95,10 +95,14 @@ WORKBOOK_CASES = {
     **{f"diff_{fmt}": ["diff", "guide.xlsx", "guide_v2.xlsx", "--format", fmt] for fmt in ("text", "markdown", "json")},
     "evaluate": ["evaluate", "guide.xlsx", "patients.csv", "--explain"],
     "convert": ["convert", "guide.xlsx", "out.dmn"],
+    "explain": ["explain", "guide.xlsx", "--set", "age=10", "--set", "hr=positive"],
+    "explain_json": ["explain", "guide.xlsx", "--record", '{"age": 200, "hr": "positive"}', "--format", "json"],
 }
 DMN_CASES = {
     **{f"dmn_lint_{fmt}": ["lint", "model.dmn", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},
     "dmn_test": ["test", "typed.dmn"],
+    "dmn_test_allow_empty": ["test", "typed.dmn", "--allow-empty"],
+    "dmn_explain": ["explain", "typed.dmn", "--set", "Person age=70", "--set", "Min age=5", "--set", "Blood type=Q"],
     "dmn_show_markdown": ["show", "model.dmn", "--format", "markdown"],
     "dmn_show_text": ["show", "model.dmn"],
     **{f"dmn_diff_{fmt}": ["diff", "model.dmn", "model_v2.dmn", "--format", fmt] for fmt in ("text", "markdown", "json")},

@@ -378,8 +378,8 @@ def test_result_row_shape_rules_references_and_lists():
     }, about={"Version": "3"})
     row = engine.evaluate(model, {"n": 3}).row(explain=True)
     assert row == {"alerts.alert": ["one", "two", "three"], "alerts.rules": "A1;A2;A3",
-                   "alerts.reference": "Ref one |  | Ref three", "single.o": 1, "single.rules": "S1",
-                   "single.reference": "Guide 4.2", "_errors": "", "_warnings": "", "_model": "test.xlsx@3"}
+                   "alerts.reference": "Ref one |  | Ref three", "alerts.guidance": " |  | ", "single.o": 1,
+                   "single.rules": "S1", "single.reference": "Guide 4.2", "single.guidance": "", "_errors": "", "_warnings": "", "_model": "test.xlsx@3"}
     assert "alerts.reference" not in engine.evaluate(model, {"n": 3}).row()
     assert format_cell(row["alerts.alert"]) == '["one", "two", "three"]'
 

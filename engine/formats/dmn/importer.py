@@ -54,20 +54,26 @@ from engine.formats.xlsx.layout import INPUT_HEADINGS
 from engine.model.types import Model, Table
 
 
-def load_dmn(path: str | Path) -> Model:
-    """Read, check and compile a DMN file; raise WorkbookError listing every problem."""
-    return build_dmn_model(read_dmn(path))
+def load_dmn(path: str | Path, recover: bool = False) -> Model:
+    """Read, check and compile a DMN file; raise WorkbookError listing every problem (with
+    ``recover``: return what could be read, with its problems, as ``build_model`` does)."""
+    return build_dmn_model(read_dmn(path), recover)
 
 
-def build_dmn_model(document: DmnDocument) -> Model:
+def build_dmn_model(document: DmnDocument, recover: bool = False) -> Model:
     """The model of a read DMN document; raise WorkbookError with DMN locations."""
     tables = set(document.sheets) - {"About", "Inputs"}
     if document.problems and (not document.sheets or not tables):  # not a DMN model, or every decision refused
         raise WorkbookError(document.problems, document.warnings)
     model = build_model(document.path, document.sheets, document.problems, document.warnings, document.covered,
-                        dmn_source(document))
+                        dmn_source(document), recover)
     aliases = {ours: theirs for theirs, ours in document.inputs.items() if ours != theirs and ours in model.inputs}
-    model = replace(model, input_aliases=aliases, tables=with_defaults(model, document))
+    try:
+        model = replace(model, input_aliases=aliases, tables=with_defaults(model, document))
+    except WorkbookError as error:
+        if not recover:
+            raise
+        model = replace(model, input_aliases=aliases, problems=(*model.problems, *error.problems))
     return with_required(model, document.required_columns, document.stated_required)
 
 

@@ -4,7 +4,12 @@ Owns the sheet layout documented in ``docs/workbook-format.md``: the ``About`` a
 ``Inputs`` sheets, one decision table per other sheet (hit policy in A1, headings in
 row 1, roles in row 2, allowed values in row 3, rules from row 4, rule ids in column A),
 and the dependency order of chained tables.  Every problem is collected with its sheet
-and cell and raised together as one :class:`~engine.errors.WorkbookError`.
+and cell and raised together as one :class:`~engine.errors.WorkbookError`; or, with
+``recover``, the model of what could be read is returned with its problems
+(``Model.problems``): a cell that cannot be read leaves its rule in with the cell marked
+(``Rule.broken``: an input cell stands as ``-``, an output cell as ``null``), a heading,
+role or allowed-values cell leaves its column out or unrestricted (``Table.unread``), a
+table that cannot be built is left out (``Model.unbuilt``).
 """
 
 from __future__ import annotations
@@ -46,44 +51,49 @@ from engine.model.types import (
 )
 
 
-def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Model:
-    """Read, check and compile a workbook; raise WorkbookError listing every problem.
+def load_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS, recover: bool = False) -> Model:
+    """Read, check and compile a workbook; raise WorkbookError listing every problem (with
+    ``recover``: return what could be read, with its problems; ``build_model``).
     The file is checked first (``engine.formats.xlsx.safety``): a hostile or broken file is
     refused before it is parsed, within ``limits``."""
     loaded = read_workbook(path, limits)
-    return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered)
+    return build_model(str(path), loaded.sheets, loaded.problems, loaded.warnings, loaded.covered, recover=recover)
 
 
 def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Iterable[Problem] = (),
                 warnings: Iterable[Problem] = (), covered: Iterable[tuple[str, str]] = (),
-                source: Source | None = None) -> Model:
+                source: Source | None = None, recover: bool = False) -> Model:
     """The model from each sheet's rows of cell values (as openpyxl gives them).
     ``problems`` and ``warnings`` come from reading the file; the model's own problems at
     the cells they name (or at ``covered`` cells) are left out, as already explained.
     ``source`` says where the sheets came from (default: the workbook ``workbook``): the
-    model's problems are placed and worded by it."""
+    model's problems are placed and worded by it.  With problems, raise WorkbookError; with
+    ``recover``, return the model of what could be read, its problems in ``Model.problems``."""
     source = source or workbook_source(workbook)
-    builder = _Builder(workbook, source)
-    model = builder.build(sheets)
     problems, warnings = list(problems), tuple(warnings)
     explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
+    builder = _Builder(workbook, source, explained)
+    model = builder.build(sheets)
     problems += [replace(p, sheet=where, cell=part) for p in builder.problems
                  if not p.cell or (p.sheet, p.cell) not in explained for where, part in [source.place(p.sheet, p.cell)]]
     warnings += tuple(replace(p, sheet=where, cell=part) for p in builder.warnings
                       for where, part in [source.place(p.sheet, p.cell)])
-    if problems:
+    if problems and not recover:
         raise WorkbookError(problems, warnings)
-    return replace(model, warnings=warnings)
+    return replace(model, warnings=warnings, problems=tuple(problems), unbuilt=tuple(builder.unbuilt))
 
 
 class _Builder:
     """Collects problems while turning sheets into a model."""
 
-    def __init__(self, workbook: str, source: Source) -> None:
+    def __init__(self, workbook: str, source: Source, explained: set[tuple[str, str]] = frozenset()) -> None:
         self.workbook, self.source, self.words = workbook, source, source.words
         self.problems: list[Problem] = []  # at sheet cells; build_model places them
         self.warnings: list[Problem] = []
         self.aliases: dict[str, str] = {}
+        self.bad: set[tuple[str, str]] = set(explained)  # cells that could not be read
+        self.unread: dict[str, list[str]] = {}  # sheet → heading, role and allowed-values cells not read
+        self.unbuilt: list[str] = []  # table sheets left out
 
     def problem(self, code: str, message: str, sheet: str = "", cell: str = "", hint: str = "") -> None:
         self.problems.append(Problem(code, message, self.workbook, sheet, cell, hint))
@@ -102,6 +112,7 @@ class _Builder:
         tables = [self._table(n, rows, inputs, outputs, aliases, known) for n, rows in table_sheets.items()]
         if not table_sheets:
             self.problem("empty-table", "the workbook has no decision table", hint="add a sheet per decision table")
+        self.unbuilt = [n for n, t in zip(table_sheets, tables) if t is None]
         ordered = self._order([t for t in tables if t is not None])
         model = Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases)
         if "Tests" in sheets:
@@ -155,17 +166,21 @@ class _Builder:
             self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
                          f"use letters, digits and _ only, e.g. {identifier(name)}")
         kind = get("Type").lower()
+        unread = []
         if kind not in INPUT_TYPES:
             self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
                          "write one of: " + ", ".join(INPUT_TYPES))
+            unread.append(ref("Type"))
         allowed = self._compile_tests(get("Allowed values"), "Inputs", ref("Allowed values"), None)
+        if ("Inputs", ref("Allowed values")) in self.bad:
+            unread.append(ref("Allowed values"))
         required = get("Required").lower()
         if required not in ("", "yes", "no", "true", "false", "y", "n"):
             self.problem("workbook", f"Required must be yes or no, not '{get('Required')}'", "Inputs", ref("Required"),
                          "write yes (a value must be given) or no (the value may be missing)")
         location = Location(self.workbook, "Inputs", ref("Name"))
         return InputDef(name, kind, allowed, required in ("yes", "true", "y"), location,
-                        get("Unit"), get("Code"), get("Description"))
+                        get("Unit"), get("Code"), get("Description"), tuple(unread))
 
     # ------------------------------------------------------------------ tables
     def _declared_outputs(self, sheets: dict[str, list[list[Any]]]) -> dict[str, list[str]]:
@@ -195,7 +210,8 @@ class _Builder:
         if policy is None:
             return None
         table = Table(name, policy, tuple(input_columns), tuple(output_columns), tuple(rules),
-                      Location(self.workbook, name, "A1"), tuple(annotation_columns))
+                      Location(self.workbook, name, "A1"), tuple(annotation_columns),
+                      unread=tuple(self.unread.get(name, ())))
         self._check_policy(table)
         return table
 
@@ -232,6 +248,7 @@ class _Builder:
             if role not in ROLES:
                 self.problem("workbook", f"column {letter} ('{heading}') has role '{role or 'blank'}'", sheet,
                              f"{letter}2", "write input, output or annotation in row 2")
+                self.unread.setdefault(sheet, []).append(f"{letter}2")
                 continue
             if role == "annotation":
                 notes.append(AnnotationColumn(heading, letter))
@@ -246,6 +263,10 @@ class _Builder:
                 if column:
                     outs.append(column)
                     layout.append(("output", number, column))
+            if role in ("input", "output") and not column:
+                self.unread.setdefault(sheet, []).append(f"{letter}1")
+            elif (sheet, f"{letter}3") in self.bad:
+                self.unread.setdefault(sheet, []).append(f"{letter}3")
         if not outs:
             self.problem("workbook", "the table has no output column", sheet, "B2",
                          "mark at least one column as output in row 2")
@@ -303,7 +324,7 @@ class _Builder:
             if all(cell_text(v) == "" for v in [row[0] if row else None, *cells.values()]):
                 continue  # blank row
             rule_id = self._rule_id(sheet, row[0] if row else None, number, seen, first_rows, len(rules) + 1)
-            ins, outs, notes = [], [], []
+            ins, outs, notes, broken = [], [], [], []
             for role, index, _ in layout:
                 text, ref = cell_text(cells[index]), cell_ref(number, index)
                 if role == "input":
@@ -312,7 +333,13 @@ class _Builder:
                     outs.append(self._compile_output(text, sheet, ref, names))
                 else:
                     notes.append(text)
-            rules.append(Rule(rule_id, number, tuple(ins), tuple(o for o in outs if o), tuple(notes)))
+                if role != "annotation" and (sheet, ref) in self.bad:
+                    broken.append((ref, text))
+                    if role == "input":
+                        ins[-1] = compile_unary_tests("-")  # matches at least what the cell would
+                    else:
+                        outs[-1] = compile_expression("null")
+            rules.append(Rule(rule_id, number, tuple(ins), tuple(o for o in outs if o), tuple(notes), tuple(broken)))
         return rules
 
     def _rule_id(self, sheet: str, value: Any, number: int, taken: dict[str, int], first_rows: dict[str, int],
@@ -352,6 +379,7 @@ class _Builder:
             return None
 
     def _syntax(self, error: ConditionError, sheet: str, ref: str) -> None:
+        self.bad.add((sheet, ref))
         written = self.source.text(sheet, ref, error.text)  # as the file has it, where positions stay true
         text = written if len(written) == len(error.text) else error.text
         message = error.cannot_read(text)

@@ -258,9 +258,11 @@ def test_evaluate_lint_and_test_run_on_a_dmn_file(tmp_path):
     done = runner.invoke(main, ["evaluate", str(source), str(patients), "-o", str(tmp_path / "r.csv")])
     assert done.exit_code == 0, done.output
     assert "child" in (tmp_path / "r.csv").read_text(encoding="utf-8")
-    assert runner.invoke(main, ["test", str(source)]).output.splitlines()[0].endswith(
+    tested = runner.invoke(main, ["test", str(source), "--allow-empty"])
+    assert tested.exit_code == 0 and tested.output.splitlines()[0].endswith(
         "no test cases (a DMN model has no place for them: convert it to a workbook with dtrun convert and add a "
         "Tests sheet)")
+    assert runner.invoke(main, ["test", str(source)]).exit_code == 1  # no case ran
     linted = runner.invoke(main, ["lint", str(source)])
     assert linted.exit_code in (0, 1) and "model.dmn" in linted.output
 
