@@ -52,6 +52,11 @@ def make_patients(n: int, seed: int = 0, start: int = 0) -> pd.DataFrame:
     for column in ("months_since_adjuvant_her2", "largest_brain_met_cm", "weight_kg", "proposed_first_line"):
         frame.loc[rng.random(n) < 0.02, column] = ""
     _spoil(frame, rng)
+    # The inputs of workbook 2.0.0, drawn after the others so that every earlier column of a
+    # seed stays what earlier versions wrote.
+    frame.insert(3, "prior_metastatic_her2_therapy",
+                 choice(["none", "trastuzumab_pertuzumab_based", "other"], [0.9, 0.07, 0.03]))
+    frame.insert(7, "chemotherapy_candidate", choice(["true", "false"], [0.92, 0.08]))
     return frame
 
 

@@ -23,6 +23,7 @@ from engine._core.errors import ConditionError
 from engine.feel import scalar, values
 from engine.feel.syntax import (
     Arithmetic,
+    Call,
     Compare,
     Comparison,
     Expr,
@@ -168,6 +169,9 @@ def _names_in(node: Any) -> Iterator[tuple[Name, bool]]:
     elif isinstance(node, (Arithmetic, Compare, Logical)):
         yield from _names_in(node.left)
         yield from _names_in(node.right)
+    elif isinstance(node, Call):
+        for arg in node.args:
+            yield from _names_in(arg)
 
 
 def _unknown_name(name: Name, text: str, names: Collection[str] | None, quoted: bool) -> ConditionError:

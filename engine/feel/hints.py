@@ -146,6 +146,35 @@ def _words(source: str, start: str) -> Diagnosis:
     return None
 
 
+_CALLED = re.compile(r"([^\W\d]\w*)\s*\(")
+_WORD_BEFORE = re.compile(r"([^\W\d]\w*)[ \t]+$")
+
+
+def _function_call(source: str, start: str) -> Diagnosis:
+    """A name followed by ``(``: a function dtrun does not know, or a call in an input cell."""
+    from engine.feel import builtins
+
+    for found in _CALLED.finditer(source):
+        words, at = [found.group(1)], found.start(1)
+        if words[0].lower() in _KEYWORDS:
+            continue
+        while (before := _WORD_BEFORE.search(source[:at])) and before.group(1).lower() not in _KEYWORDS:
+            words.insert(0, before.group(1))
+            at = before.start(1)
+        known = next((k for k in range(len(words)) if builtins.lookup(" ".join(words[k:]))), None)
+        if known is not None and start == "unary_tests":
+            name = builtins.lookup(" ".join(words[known:])).name  # type: ignore[union-attr]
+            return (f"an input cell cannot call {name}", found.start(1) if len(words) == 1 else at,
+                    "functions belong in output cells; test the input itself (e.g. >= 2), or compute the value "
+                    "in an output of an earlier table and test that")
+        if known is None:
+            name = " ".join(words)
+            return (f"{name} is not a function dtrun knows", at,
+                    f"the functions an output cell may call are {builtins.listing()}, "
+                    "e.g. round half up(8 * weight_kg, 0)")
+    return None
+
+
 def _bare_date(source: str, start: str) -> Diagnosis:
     found = re.search(r"\d{4}-\d{2}-\d{2}", source)
     if found:
@@ -195,7 +224,7 @@ def _bare_words(source: str, start: str) -> Diagnosis:
 
 
 _DIAGNOSES = (
-    _output_range, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any,
+    _output_range, _function_call, _single_quotes, _operators, _dash_range, _bare_range, _missing_bound, _negated_any,
     _unclosed_bracket,
     _trailing_comma, _bare_date, _words, _dash_output, _bare_words,
 )

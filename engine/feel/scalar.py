@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.feel import values
+from engine.feel import builtins, values
 from engine.feel.syntax import (
     Arithmetic,
+    Call,
     Compare,
     Comparison,
     Expr,
@@ -45,6 +46,9 @@ def compile_expression(node: Expr) -> ExpressionFn:
     if isinstance(node, Not):
         operand = compile_expression(node.operand)
         return lambda context: values.not_(operand(context))
+    if isinstance(node, Call):
+        function, args = builtins.BUILTINS[node.name].scalar, [compile_expression(a) for a in node.args]
+        return lambda context: function(*(arg(context) for arg in args))
     left, right = compile_expression(node.left), compile_expression(node.right)
     op = node.op
     if isinstance(node, Arithmetic):

@@ -86,7 +86,17 @@ class Not:
     span: Span
 
 
-Expr = Literal | Name | Negative | Arithmetic | Compare | Logical | Not
+@dataclass(frozen=True)
+class Call:
+    """A built-in function applied to its arguments: ``round half up(8 * weight_kg, 0)``.
+    ``name`` is the registry's spelling (``engine.feel.builtins``), lower case, single spaces."""
+
+    name: str
+    args: tuple[Expr, ...]
+    span: Span
+
+
+Expr = Literal | Name | Negative | Arithmetic | Compare | Logical | Not | Call
 Endpoint = Literal | Name
 
 
@@ -155,7 +165,10 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The one LALR parser, built on first use and shared (it holds no per-call state)."""
+    from engine.feel import builtins
+
     grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    grammar = grammar.replace("@BUILTIN_NAMES@", builtins.names_pattern())
     return Lark(
         grammar,
         parser="lalr",
@@ -256,6 +269,22 @@ class _ToAst(Transformer):
     @v_args(inline=True, meta=True)
     def not_call(self, meta: Any, keyword: Token, operand: Expr) -> Not:
         return Not(operand, Span(meta.start_pos, meta.end_pos))
+
+    @v_args(inline=True, meta=True)
+    def call(self, meta: Any, function: Token, *rest: tuple[Expr, ...]) -> Call:
+        from engine.feel import builtins
+
+        found = builtins.lookup(function.value)
+        assert found is not None  # the FUNCTION terminal matches the registry's names only
+        args = rest[0] if rest else ()
+        if len(args) not in found.arities:
+            given = f"{len(args)} argument{'' if len(args) == 1 else 's'}"
+            raise _SemanticError(f"{found.name} takes {found.arity_text()} ({found.params}), not {given}",
+                                 function.start_pos, f"write e.g. {found.example}")
+        return Call(found.name, tuple(args), Span(meta.start_pos, meta.end_pos))
+
+    def arguments(self, *args: Expr) -> tuple[Expr, ...]:
+        return args
 
     # unary tests
     def equal_to(self, endpoint: Endpoint) -> Comparison:

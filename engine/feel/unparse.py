@@ -24,6 +24,7 @@ from typing import Any
 from engine._core.errors import DtrunError
 from engine.feel.syntax import (
     Arithmetic,
+    Call,
     Compare,
     Comparison,
     Expr,
@@ -123,6 +124,8 @@ def _expr(node: Expr, rename: Rename) -> str:
         return rename(node.name)
     if isinstance(node, Not):
         return f"not({_expr(node.operand, rename)})"
+    if isinstance(node, Call):
+        return f"{node.name}({', '.join(_expr(arg, rename) for arg in node.args)})"
     if isinstance(node, Negative):
         operand = _expr(node.operand, rename)
         return f"-{operand}" if _level(node.operand) == 8 and not operand.startswith("-") else f"-({operand})"

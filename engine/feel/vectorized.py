@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.feel import values
+from engine.feel import builtins, values
 from engine.feel.syntax import (
     Arithmetic,
+    Call,
     Compare,
     Comparison,
     Expr,
@@ -210,6 +211,8 @@ def _eval(node: Expr, frame: pd.DataFrame | None, n: int | None) -> Vec:
         return _negate(_eval(node.operand, frame, n))
     if isinstance(node, Not):
         return _from_tri(_to_tri(_eval(node.operand, frame, n)).not_(), n)
+    if isinstance(node, Call):
+        return _call(builtins.BUILTINS[node.name], [_eval(arg, frame, n) for arg in node.args])
     left, right = _eval(node.left, frame, n), _eval(node.right, frame, n)
     if isinstance(node, Arithmetic):
         return _arithmetic(node.op, left, right)
@@ -301,4 +304,29 @@ def _float_arithmetic(op: str, a: Vec, b: Vec) -> Vec:
     integral = False if op == "/" else both(ints, np.asarray(y) >= 0) if op == "**" else ints
     if np.any(risky):  # rare (huge ints, power guard): every element exactly, per element
         return _map(partial(values.arithmetic, op), a, b)
+    return Vec("float", result, {NULL, NUMBER}, integral=integral)
+
+
+def _call(function: builtins.Builtin, args: list[Vec]) -> Vec:
+    """A built-in function over columns: numpy on a column of numbers with a constant scale
+    (the elements its float arithmetic is unsure of, once per distinct value, by the scalar
+    form); any other mix of arguments element by element through the scalar form."""
+    if all(arg.is_scalar for arg in args):
+        return scalar(function.scalar(*(arg.data for arg in args)))
+    x, rest = args[0], args[1:]
+    if not (_numeric(x) and not x.is_scalar and all(arg.is_scalar for arg in rest)):
+        return _map(function.scalar, *args) if NUMBER in x.kset else scalar(None)
+    places = builtins.scale_of(rest[0].data) if rest else 0
+    if places is None:
+        return scalar(None)
+    result, unsure = function.vectorized(x.data, places)
+    index = np.flatnonzero(unsure)
+    if index.size:
+        exact: dict[Any, Any] = {}
+        for at, value in zip(index.tolist(), x.objects(index).tolist()):
+            if value not in exact:
+                exact[value] = function.scalar(value, *(arg.data for arg in rest))
+            result[at] = np.nan if exact[value] is None else float(exact[value])
+    with np.errstate(invalid="ignore"):
+        integral = (result == np.floor(result)) & (np.abs(result) < EXACT)
     return Vec("float", result, {NULL, NUMBER}, integral=integral)

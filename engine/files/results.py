@@ -274,7 +274,8 @@ def _cell_kind(node: Any, model: Any, types: dict[str, Any]) -> str:
     import pyarrow as pa
 
     from engine.feel import values
-    from engine.feel.syntax import Arithmetic, Literal, Name, Negative
+    from engine.feel.builtins import BUILTINS
+    from engine.feel.syntax import Arithmetic, Call, Literal, Name, Negative
 
     if isinstance(node, Literal):
         return values.STRING
@@ -286,6 +287,8 @@ def _cell_kind(node: Any, model: Any, types: dict[str, Any]) -> str:
         return values.NUMBER if known is not None and pa.types.is_floating(known) else values.OTHER
     if isinstance(node, Negative):
         return values.NUMBER
+    if isinstance(node, Call):
+        return BUILTINS[node.name].kind
     if isinstance(node, Arithmetic) and node.op == "+":  # texts are joined with +
         sides = {_cell_kind(node.left, model, types), _cell_kind(node.right, model, types)}
         return values.NUMBER if sides == {values.NUMBER} else values.OTHER

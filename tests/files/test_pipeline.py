@@ -24,13 +24,13 @@ def model():
     return load_workbook(WORKBOOK)
 
 
-@pytest.mark.parametrize("chunk_size", [1, 7, 45, 46, 1000])
+@pytest.mark.parametrize("chunk_size", [1, 7, 55, 56, 1000])
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
 def test_chunked_output_equals_whole_file_output(model, tmp_path: Path, chunk_size: int, fmt: str) -> None:
     whole, chunked = tmp_path / f"whole.{fmt}", tmp_path / f"chunked.{fmt}"
     evaluate_file(model, PATIENTS, str(whole), fmt, Options(explain=True))
     summary = evaluate_file(model, PATIENTS, str(chunked), fmt, Options(explain=True, chunk_size=chunk_size))
-    assert summary.rows == 46 and summary.rows_with_errors == 4
+    assert summary.rows == 56 and summary.rows_with_errors == 4
     if fmt == "parquet":
         pd.testing.assert_frame_equal(pd.read_parquet(whole), pd.read_parquet(chunked))
     else:
@@ -78,7 +78,7 @@ def test_cli_chunk_size_and_no_escape_flag(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["evaluate", str(WORKBOOK), str(PATIENTS), "-o", str(out),
                                        "--chunk-size", "5", "--no-escape-formulas"])
     assert result.exit_code == 0, result.output
-    assert len(pd.read_csv(out, dtype=str)) == 46
+    assert len(pd.read_csv(out, dtype=str)) == 56
     bad = CliRunner().invoke(main, ["evaluate", str(WORKBOOK), str(PATIENTS), "--chunk-size", "0"])
     assert bad.exit_code == 2
 
@@ -121,7 +121,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(model, tmp_path: Path, m
     assert [p.name for p in tmp_path.iterdir()] == [f"r.{fmt}"]
 
 
-@pytest.mark.parametrize("block", [1, 5, 46, 1 << 18])
+@pytest.mark.parametrize("block", [1, 5, 56, 1 << 18])
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
 def test_blocks_of_the_writer_thread_change_nothing(model, tmp_path: Path, monkeypatch, block: int, fmt: str) -> None:
     """The file read whole is evaluated in blocks, each written while the next is evaluated;
@@ -141,7 +141,7 @@ def test_blocks_of_the_writer_thread_change_nothing(model, tmp_path: Path, monke
         write_results(frame, str(expected), fmt)
     monkeypatch.setattr(pipeline, "BLOCK", block)
     summary = evaluate_file(model, PATIENTS, str(actual), fmt, Options(explain=True))
-    assert summary.rows == 46 and summary.rows_with_errors == int((frame["_errors"] != "").sum())
+    assert summary.rows == 56 and summary.rows_with_errors == int((frame["_errors"] != "").sum())
     if fmt == "parquet":
         pd.testing.assert_frame_equal(pd.read_parquet(expected), pd.read_parquet(actual))
     else:
@@ -161,7 +161,7 @@ def test_a_quoted_field_may_hold_a_line_break(model, tmp_path: Path, chunk_size:
     for source in (plain, quoted):
         out = tmp_path / f"r_{source.name}"
         summary = evaluate_file(model, source, str(out), "csv", Options(chunk_size=chunk_size))
-        assert summary.rows == 46
+        assert summary.rows == 56
     got = pd.read_csv(tmp_path / "r_quoted.csv", dtype=str, keep_default_na=False)
     assert got["patient_id"].iloc[4] == "two\nlines"
     want = pd.read_csv(tmp_path / "r_plain.csv", dtype=str, keep_default_na=False)

@@ -349,7 +349,7 @@ def test_cli_replaces_its_own_results_and_keeps_them_when_a_run_fails(cluster, p
     (tmp_path / "b.csv").write_text(Path(tmp_path / "b.csv").read_text() + "P9,positive\n", encoding="utf-8")
     result = run(WORKBOOK, tmp_path / "*.csv", "--engine", "dask", "--scheduler", address, "-o", out)
     assert result.exit_code == 4
-    assert re.search(r"error: .*b\.csv: line 22 has 2 fields but the header has 12", result.output)
+    assert re.search(r"error: .*b\.csv: line 22 has 2 fields but the header has 14", result.output)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

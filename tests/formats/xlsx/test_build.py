@@ -219,7 +219,7 @@ def test_example_workbook_loads(example_workbook):
                           "brain_mri_schedule", "first_line_alerts"}
     assert names.index("treatment_line") < names.index("first_line_regimen") < names.index("maintenance")
     assert names.index("first_line_regimen") < names.index("dosing")
-    assert model.version == "1.0.0"
+    assert model.version == "2.0.0"
     assert model.table("local_therapy").hit_policy.code == "P"
     assert model.table("first_line_alerts").hit_policy.code == "C"
 
