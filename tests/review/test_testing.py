@@ -65,13 +65,15 @@ def test_the_her2_example_with_tl6_edited_says_why(tmp_path: Path):
     copy = tmp_path / "her2.xlsx"
     shutil.copy(EXAMPLE_WORKBOOK, copy)
     book = openpyxl.load_workbook(copy)
-    assert book["treatment_line"]["A9"].value == "TL6"
-    book["treatment_line"]["D9"] = "(6..12]"
+    sheet = book["treatment_line"]
+    assert sheet["A9"].value == "TL6"
+    (letter,) = [c.column_letter for c in sheet[1] if c.value == "months_since_adjuvant_her2"]  # D in 1.0, E in 2.0
+    sheet[f"{letter}9"] = "(6..12]"
     book.save(copy)
     result = CliRunner().invoke(main, ["test", str(copy)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert (': treatment_line.line expected "consider_second_line", got null: no rule matched; nearest TL6, whose '
-            "months_since_adjuvant_her2 cell `(6..12]` at treatment_line!D9 fails on 6\n") in result.stdout
+            f"months_since_adjuvant_her2 cell `(6..12]` at treatment_line!{letter}9 fails on 6\n") in result.stdout
 
 
 def test_an_expected_value_outside_the_allowed_values_is_value_not_allowed_at_its_cell():
