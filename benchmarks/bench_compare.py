@@ -98,16 +98,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--lint-sizes", default="1500x3,1500x9,1500x15")
+    parser.add_argument("--workbook", default=str(WORKBOOK),
+                        help="the workbook both sides evaluate (an older checkout may not read the shipped one: "
+                             "give docs/history/her2_mbc_brain_mets-1.0.0.xlsx)")
     args = parser.parse_args()
     sides = {"before": args.before, "after": args.after}
     rows: list[tuple[str, str, float, float, str]] = []  # measure, unit, before, after, note
     header = machine()
     with tempfile.TemporaryDirectory(prefix="bench_compare.") as scratch:
         folder = Path(scratch)
-        names = json.dumps(output_columns(WORKBOOK))
+        names = json.dumps(output_columns(Path(args.workbook)))
         for suffix in ("csv", "parquet"):
             source = make_file(folder, args.records, suffix)
-            commands = {side: [dtrun(py), "evaluate", str(WORKBOOK), str(source), "-o",
+            commands = {side: [dtrun(py), "evaluate", args.workbook, str(source), "-o",
                                str(folder / f"{side}.{suffix}")] for side, py in sides.items()}
             commands["baseline"] = [args.after, "-c", _BASELINE_CHILD, str(source), str(folder / f"base.{suffix}"),
                                     names]
@@ -123,7 +126,7 @@ def main() -> None:
         frame_runs: dict[str, list[float]] = {side: [] for side in sides}
         for _ in range(args.runs):  # a child per side and round, alternating (3 calls each)
             for side, py in sides.items():
-                frame_runs[side] += json.loads(run_process([py, "-c", _FRAME_CHILD, str(WORKBOOK), str(csv_file),
+                frame_runs[side] += json.loads(run_process([py, "-c", _FRAME_CHILD, args.workbook, str(csv_file),
                                                             "3"])["stdout"])
         b, a = (args.records / statistics.median(frame_runs[s]) for s in ("before", "after"))
         rows.append((f"evaluate_frame, whole HER2 chain, {args.records:,} records", "records/s", b, a, ""))
