@@ -1,7 +1,7 @@
 """The JSON API of ``dtrun serve``, an ASGI application on Starlette.
 
 Owns the routes (``GET /api/tables``, ``GET /api/lint``, ``POST /api/evaluate``,
-``POST /api/reload``, ``GET /openapi.json``), the limits on what a request may carry
+``POST /api/explain``, ``POST /api/reload``, ``GET /openapi.json``), the limits on what a request may carry
 (records and bytes: 413 past them, read without trusting the declared length) and the
 errors: a 4xx with the command line's message in ``{"error": ...}``, and never a stack
 trace, not even for a bug (500, one line).  Records are evaluated through the vectorized
@@ -52,6 +52,13 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
                             request.query_params.get("explain", "").lower() in ("1", "true", "yes"))
         return JSONResponse(results if isinstance(body, list) else results[0])
 
+    async def explain(request: Request) -> JSONResponse:
+        served = _model(models, request)
+        body = await _json(request, max_body)
+        if not isinstance(body, dict):
+            raise HTTPException(400, "explain takes one record, a JSON object; send a list to /api/evaluate")
+        return JSONResponse(_explain(served, body, request.query_params.getlist("decision")))
+
     async def reload(request: Request) -> JSONResponse:
         try:
             fresh = models.reload()
@@ -63,7 +70,8 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
         return JSONResponse(OPENAPI)
 
     routes = [Route("/api/tables", tables), Route("/api/lint", lint),
-              Route("/api/evaluate", evaluate, methods=["POST"]), Route("/api/reload", reload, methods=["POST"]),
+              Route("/api/evaluate", evaluate, methods=["POST"]), Route("/api/explain", explain, methods=["POST"]),
+              Route("/api/reload", reload, methods=["POST"]),
               Route("/openapi.json", openapi)]
     handlers = {HTTPException: _http_error, Exception: _bug}
     return Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
@@ -146,6 +154,20 @@ def _evaluate(served: Served, records: list[dict[str, Any]], decisions: list[str
     return json_records(result)
 
 
+def _explain(served: Served, record: dict[str, Any], decisions: list[str]) -> dict[str, Any]:
+    from engine.evaluation.binding import input_columns
+    from engine.evaluation.explain import explain_record
+    from engine.review.explanation import record_from, render
+
+    known = set(input_columns(served.model, list(record)).values())  # other keys (an id, say) pass, as in evaluate
+    try:
+        values = record_from(served.model, record=json.dumps({k: _cell(v) for k, v in record.items() if k in known}))
+        document = json.loads(render(served.model, explain_record(served.model, values, decisions), "json"))
+    except DtrunError as error:  # an unknown decision
+        raise HTTPException(400, str(error)) from None
+    return {**document, "ignored": [k for k in record if k not in known]}
+
+
 def _describe(served: Served) -> dict[str, Any]:
     model = served.model
     return {
@@ -182,6 +204,14 @@ OPENAPI: dict[str, Any] = {
                 {"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}},
             "responses": {"200": {"description": "one result per record, in order"}, "400": _ERROR, "404": _ERROR,
                           "413": _ERROR}}},
+        "/api/explain": {"post": {
+            "summary": "One record (a JSON object) through the tables, and why each gave its result: the keys of "
+                       "dtrun explain --format json (docs/review.md), and `ignored`: the record's keys that name "
+                       "no input",
+            "parameters": [_MODEL, {"name": "decision", "in": "query", "required": False,
+                                    "schema": {"type": "array", "items": {"type": "string"}}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "the explanation"}, "400": _ERROR, "404": _ERROR, "413": _ERROR}}},
         "/api/reload": {"post": {"summary": "Load the served files again; all of them, or none",
                                  "responses": {"200": {"description": "reloaded"}, "422": _ERROR}}},
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},

@@ -165,3 +165,19 @@ def test_a_bug_is_a_500_of_one_line_without_a_traceback(monkeypatch: pytest.Monk
     response = client.post("/api/evaluate", json={"her2_status": "positive"})
     assert response.status_code == 500 and "bug in dtrun" in response.json()["error"]
     assert "deep inside" not in response.text and "Traceback" not in response.text
+
+
+def test_explain_gives_what_dtrun_explain_prints_and_names_the_keys_it_ignored(her2: TestClient) -> None:
+    record = _records()[0]
+    settings = [f"--set={k}={v}" for k, v in record.items() if k != "patient_id" and v is not None]
+    result = CliRunner().invoke(main, ["explain", str(WORKBOOK), *settings, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    response = her2.post("/api/explain", json=record)
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document.pop("ignored") == ["patient_id"]
+    assert document == json.loads(result.stdout)
+    listed = her2.post("/api/explain", json=[record])
+    assert listed.status_code == 400 and "one record" in listed.json()["error"]
+    unknown = her2.post("/api/explain?decision=nothing", json=record)
+    assert unknown.status_code == 400 and "nothing" in unknown.json()["error"]
