@@ -17,7 +17,6 @@ pyarrow's CSV writer writes, the result columns once per combination of values.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +29,6 @@ from engine._core.atomic import atomic_path
 from engine._core.errors import InputDataError, OutputError
 from engine._core.streams import gone, standard_output
 from engine.evaluation.coded import Coded, as_series
-from engine.evaluation.record import format_cell
 from engine.files.csv_text import (
     coded_text,
     csv_header,
@@ -42,6 +40,7 @@ from engine.files.csv_text import (
     text_table,
     whole,
 )
+from engine.files.json_cells import json_records, json_texts, native
 
 FORMATS = ("csv", "json", "parquet")
 
@@ -139,7 +138,7 @@ class ResultWriter:
         if isinstance(column, Coded):
             return coded_text(column, self.escape)
         if not isinstance(column, pd.Series) and _nested(column.type):  # a Parquet list or struct: JSON text
-            column = _json_texts(column)
+            column = json_texts(column)
         if not isinstance(column, pd.Series) and is_text(column.type):
             return escaped(column) if self.escape else column
         if isinstance(column, pd.Series):
@@ -196,13 +195,6 @@ class ResultWriter:
             self._rows_written += len(parts)
 
 
-def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Each row as ``--format json`` writes it: a dict by column name, lists as lists, NaN and
-    the infinities as None (JSON's null)."""
-    columns = [str(c) for c in frame.columns]
-    return [{c: _finite(_native(v)) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
-
-
 def write_results(frame: pd.DataFrame, path: str | None, fmt: str, escape_formulas: bool = True) -> None:
     """Write one frame of results (see ResultWriter)."""
     with ResultWriter(path, fmt, escape_formulas) as writer:
@@ -232,7 +224,7 @@ def _native_column(column: Coded | pd.Series, known: Any) -> Any:
         array = pa.array([_typed_cell(v, known) for v in series.to_numpy(dtype=object)], type=known,
                          from_pandas=True)
     elif isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
-        cells = [_native(v) for v in series.to_numpy(dtype=object)]
+        cells = [native(v) for v in series.to_numpy(dtype=object)]
         try:
             array = pa.array(cells, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: write each as text
@@ -314,39 +306,13 @@ def _typed_cell(value: Any, arrow_type: Any) -> Any:
 
     if pa.types.is_list(arrow_type):
         return None if not isinstance(value, list) else [_typed_cell(v, arrow_type.value_type) for v in value]
-    return result_text(value) if pa.types.is_string(arrow_type) else _native(value)
-
-
-def _native(value: Any) -> Any:
-    if isinstance(value, dict):  # a Parquet struct or map, as a JSON object
-        return {str(k): _native(v) for k, v in value.items()}
-    return [_native(v) for v in value] if isinstance(value, list) else format_cell(value)
-
-
-def _finite(value: Any) -> Any:
-    """NaN and the infinities as None (JSON's null): RFC 8259 has no such numbers."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    return value
+    return result_text(value) if pa.types.is_string(arrow_type) else native(value)
 
 
 def _nested(arrow_type: Any) -> bool:
     import pyarrow as pa
 
     return bool(pa.types.is_nested(arrow_type))
-
-
-def _json_texts(column: Any) -> Any:
-    """A nested column (lists, structs, maps of a Parquet file) as the JSON text of each value."""
-    import pyarrow as pa
-
-    texts = [None if v is None else json.dumps(_finite(_native(v)), ensure_ascii=False, default=str)
-             for v in column.to_pylist()]
-    return pa.array(texts, pa.string())
 
 
 def _with_nested_as_values(table: Any) -> pd.DataFrame:

@@ -143,7 +143,7 @@ def _evaluate(served: Served, records: list[dict[str, Any]], decisions: list[str
     import pandas as pd
 
     from engine.evaluation.frame import evaluate_frame
-    from engine.files.results import json_records
+    from engine.files.json_cells import json_records
 
     columns = list(dict.fromkeys(name for record in records for name in record))
     frame = pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object)
