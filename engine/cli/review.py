@@ -78,8 +78,8 @@ def new(workbook: str, table: str, hit_policy: str, force: bool) -> None:
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Line width of the text format (default: the terminal's, else 120).")
 @click.option("--textconv", is_flag=True,
-              help="For git's diff textconv: never fail; a workbook that cannot be used is shown as its "
-                   "problems and its cells as they are.")
+              help="For git's diff textconv: one line per rule (a one-cell change is a one-line diff); never "
+                   "fail: a workbook that cannot be used is shown as its problems and its cells as they are.")
 def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int | None, textconv: bool) -> None:
     """Show WORKBOOK as its author sees it: the data dictionary, then each table with its
     hit policy, headings, roles, allowed values and rules, then the test cases. The output
@@ -117,7 +117,8 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
         from engine.analysis import lint_model
 
         findings = lint_model(model)
-    text = render_model(model, fmt, table, findings, width or _terminal_width(out))
+    shown = "lines" if textconv and fmt == "text" else fmt  # git diffs one line per rule
+    text = render_model(model, shown, table, findings, width or _terminal_width(out))
     _write(text, out)
     if model.problems:
         _problems(model)

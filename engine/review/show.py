@@ -24,7 +24,7 @@ from engine.review.view import BROKEN, Cell, Section, sections
 if TYPE_CHECKING:  # pragma: no cover
     from engine._core.errors import WorkbookError
 
-FORMATS = ("text", "markdown", "html")
+FORMATS = ("text", "markdown", "html", "lines")
 DEFAULT_WIDTH = 120
 
 
@@ -41,6 +41,8 @@ def render(model: Model, fmt: str = "text", table: str | None = None, findings: 
     if fmt == "html":
         shown = [f for f in findings if table is None or f.sheet == table]
         return page(model, view, shown)
+    if fmt == "lines":
+        return lines(model, view)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -82,6 +84,34 @@ def text(model: Model, view: list[Section], width: int = DEFAULT_WIDTH) -> str:
             grid.add_row(*(Text(_plain(c)) for c in row))
         console.print(grid)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def lines(model: Model, view: list[Section]) -> str:
+    """One line per row (an About key, an input, a table's header row or rule, a test case),
+    never wrapped or aligned, in the workbook's order: for git's textconv, so that a one-cell
+    change is a one-line diff (``git diff --word-diff`` then shows the cell)."""
+    out = [_heading(model)]
+    for section in view:
+        out += ["", f"== {section.title} ==", *section.notes]
+        if section.kind in ("about", "tests"):
+            out += [_one_line(line) for line in _record_lines(section)]
+            continue
+        headings = [" ".join(c.text for c in column if c.text) for column in zip(*section.header[:2])]
+        if section.kind == "table":
+            out.append("columns: " + " | ".join(headings[1:]))
+            if len(section.header) > 2:
+                out.append("allowed: " + " | ".join(f"{h}: {_one_line(c.text)}" for h, c in
+                                                     zip(headings[1:], section.header[2][1:]) if c.text))
+            headings = ["", *(h.rsplit(" ", 1)[0] for h in headings[1:])]  # the name, not the role
+        for row in section.rows:
+            first, rest = row[0], zip(headings[1:], row[1:])
+            out.append(_one_line(_plain(first)) + ": " + " | ".join(f"{h}: {_one_line(_plain(c))}" for h, c in rest
+                                                                      if c.text))
+    return "\n".join(out) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _plain(cell: Cell) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from helpers import make_workbook, model_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.analysis.lint import lint_model
 from engine.cli import main
@@ -208,3 +210,42 @@ def test_git_textconv_shows_the_changed_cell(tmp_path: Path):
     assert removed and added and "< 65" in removed[0] and "< 60" in added[0]
     run("commit", "-qam", "second")
     assert "< 60" in run("log", "-p", "-1")
+
+
+CELLS = st.sampled_from(["-", "< 60", ">= 65", "[18..64]", "null", '"x"'])
+
+
+@settings(max_examples=40, deadline=None)
+@given(rules=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=8), which=st.integers(0, 7),
+       column=st.integers(0, 1), new=CELLS)
+def test_textconv_shows_a_one_cell_change_as_one_changed_line(rules, which, column, new):
+    """Issue 21, item 7: one line per rule, never wrapped or aligned, so a changed cell
+    changes its rule's line only (a box-drawn table redrew its columns)."""
+    def model(rows):
+        return model_for(inputs=[("age", "number"), ("bmi", "number")], tables={"t": (
+            "F", ["age", "bmi", "r", "Reference"], "iioa", None,
+            [[f"R{n}", a, b, f'"out {n}"', f"a long reference text, row {n} " * 5] for n, (a, b) in enumerate(rows)])})
+
+    which = which % len(rules)
+    changed = list(rules)
+    cells = list(changed[which])
+    cells[column] = new
+    changed[which] = tuple(cells)
+    before = render(model(rules), "lines").splitlines()
+    after = render(model(changed), "lines").splitlines()
+    assert len(before) == len(after)
+    differing = [(b, a) for b, a in zip(before, after) if b != a]
+    if rules[which][column] == new:
+        assert not differing
+    else:
+        ((old_line, new_line),) = differing
+        assert old_line.startswith(f"R{which}: ") and new_line.startswith(f"R{which}: ")
+
+
+def test_textconv_keeps_each_row_on_one_line_whatever_the_cells_hold():
+    model = model_for(inputs=[("s", "string")], tables={"t": ("F", ["s", "r", "Guidance"], "ioa", None, [
+        ["R1", '"a"', '"x"', "first line\nsecond line\r\nback\\slash"]])})
+    shown = render(model, "lines")
+    (line,) = [line for line in shown.splitlines() if line.startswith("R1: ")]
+    assert line.endswith("Guidance: first line\\nsecond line\\r\\nback\\\\slash")
+    assert "┌" not in shown and "│" not in shown
