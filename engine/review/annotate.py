@@ -3,9 +3,13 @@
 Owns how findings are shown inside Excel: every finding becomes part of a cell comment
 (author ``dtrun lint``; severity, code, message and hint; several findings on one cell
 are joined, an author's own comment is kept above them) and the cells concerned get a fill
-colour by their worst severity (error red, warning amber, info light blue).  Gaps point at
-the headings of the columns they constrain, table-level findings at A1 of their sheet,
-workbook-level ones at A1 of the first sheet.
+colour by their worst severity (error red, warning amber, info lavender: none of them the
+header fills of ``dtrun new``), unless the author filled the cell: dtrun never paints over
+an author's formatting.  Gaps point at the headings of the columns they constrain; a
+finding about one rule (masked, partly masked, subsumed) at that rule only, not at the rules
+that mask it; table-level findings at A1 of their sheet, workbook-level ones at A1 of the
+first sheet.  Annotating a copy annotated before first removes dtrun's earlier marks (its
+comments, and its fills on the cells it commented), so the copy shows today's findings only.
 
 The original workbook is never modified: the copy is written to another path, atomically
 (a temporary file beside it, renamed over it only when complete).  The copy is made with
@@ -23,7 +27,9 @@ from engine._core.errors import InputDataError
 from engine.analysis.findings import Finding
 
 AUTHOR = "dtrun lint"
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}  # Excel's light red, amber, light blue
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "E4DFEC"}  # Excel's light red, amber, lavender
+SEPARATOR = f"\n\n--- {AUTHOR} ---\n"  # between an author's comment and dtrun's findings
+ABOUT_ONE_RULE = frozenset({"masked-rule", "partly-masked-rule", "subsumed-rule"})  # the other cells are context
 _RANK = {"error": 0, "warning": 1, "info": 2}
 _MAX_COMMENT = 32_000  # Excel keeps at most 32,767 characters in a comment
 _MAX_RANGE = 200  # cells of one range reference that get a comment each
@@ -43,6 +49,7 @@ def annotate(workbook_path: str | Path, findings: Iterable[Finding], out_path: s
         book = openpyxl.load_workbook(source)
     except Exception as error:  # openpyxl raises many kinds for files that are not workbooks
         raise InputDataError(f"{source}: cannot read the workbook to annotate it ({error})") from None
+    _remove_earlier_marks(book)
     mine = [f for f in findings if _same_file(f.workbook, source)]
     notes: dict[tuple[str, str], list[Finding]] = {}
     for finding in mine:
@@ -95,16 +102,36 @@ def _mark(cell: Any, findings: list[Finding]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    text = comment_text(findings)
-    if cell.comment is not None and cell.comment.author != AUTHOR:
-        text = f"{cell.comment.text.rstrip()}\n\n--- {AUTHOR} ---\n{text}"
+    text, author = comment_text(findings), AUTHOR
+    if cell.comment is not None:  # the author's own comment stays, above, with its author
+        text, author = f"{cell.comment.text.rstrip()}{SEPARATOR}{text}", cell.comment.author or AUTHOR
     if len(text) > _MAX_COMMENT:
         text = text[:_MAX_COMMENT - 20] + "\n[... cut short]"
     lines = sum(1 + len(line) // 60 for line in text.splitlines())
-    cell.comment = Comment(text, AUTHOR, height=min(600, 20 + 15 * lines), width=420)
+    cell.comment = Comment(text, author, height=min(600, 20 + 15 * lines), width=420)
+    if cell.fill is not None and cell.fill.fill_type not in (None, "none"):
+        return  # the author's fill: never painted over
     worst = min(findings, key=lambda f: _RANK.get(f.severity, 3)).severity
     colour = FILLS.get(worst, FILLS["info"])
     cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+
+
+def _remove_earlier_marks(book: Any) -> None:
+    """dtrun's comments and, on the cells they were on, its fills, from an earlier annotation."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    ours = {f"00{c}" for c in FILLS.values()} | {f"FF{c}" for c in FILLS.values()} | set(FILLS.values())
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                comment = cell.comment
+                if comment is None or (comment.author != AUTHOR and SEPARATOR not in comment.text):
+                    continue
+                kept = comment.text.split(SEPARATOR)[0] if SEPARATOR in comment.text else ""
+                cell.comment = Comment(kept, comment.author) if kept.strip() else None
+                if cell.fill is not None and cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb) in ours:
+                    cell.fill = PatternFill(fill_type=None)
 
 
 def _targets(sheet: Any, finding: Finding) -> list[str]:
@@ -115,7 +142,7 @@ def _targets(sheet: Any, finding: Finding) -> list[str]:
     if finding.sheet != sheet.title:
         return ["A1"]  # a workbook-level finding, or a sheet that is gone
     cells: list[str] = []
-    for ref in finding.cells or ("A1",):
+    for ref in (finding.cells[:1] if finding.code in ABOUT_ONE_RULE else finding.cells) or ("A1",):
         try:
             low_col, low_row, high_col, high_row = range_boundaries(ref.replace("$", ""))
         except (ValueError, TypeError, CellCoordinatesException):

@@ -58,7 +58,7 @@ def test_findings_become_comments_and_fills_on_the_right_cells(workbook: Path, t
     # the overlap, on both rules' id cells, in red
     for ref in ("A4", "A5"):
         comment = dose[ref].comment
-        assert comment is not None and comment.author == AUTHOR
+        assert comment is not None and comment.author == ("Dr Who" if ref == "A4" else AUTHOR)  # a comment keeps its author
         assert "error [overlap]" in comment.text and "R1" in comment.text and "R2" in comment.text
         assert "Hint: narrow one rule's conditions" in comment.text
         assert _fill(dose[ref]) == FILLS["error"]
@@ -70,7 +70,7 @@ def test_findings_become_comments_and_fills_on_the_right_cells(workbook: Path, t
         assert "[60..120]" in dose[ref].comment.text
         assert _fill(dose[ref]) == FILLS["error"]
     assert dose["D1"].comment is None and _fill(dose["D1"]) is None
-    # the mergeable rules (info), light blue
+    # the mergeable rules (info), lavender
     for ref in ("A6", "A7"):
         assert "info [mergeable-rules]" in dose[ref].comment.text
         assert _fill(dose[ref]) == FILLS["info"]
@@ -173,3 +173,41 @@ def test_every_finding_of_a_generated_table_lands_on_its_cells(tmp_path: Path):
 def test_a_dmn_model_is_refused_with_the_way_out(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="dtrun convert"):
         annotate_all([tmp_path / "model.dmn"], [], tmp_path / "out.xlsx")
+
+
+def test_re_annotating_a_copy_shows_only_todays_findings_and_keeps_the_authors_marks(workbook: Path, tmp_path: Path):
+    """Issue 21, item 5: an annotated copy that the author worked on and lints again gets
+    dtrun's marks of today only; the author's comments and fills are never removed or painted."""
+    first = annotate(workbook, lint_workbook(workbook), tmp_path / "first.xlsx")
+    book = openpyxl.load_workbook(first)
+    dose = book["dose"]
+    assert "error [overlap]" in dose["A5"].comment.text
+    dose["B5"] = ">= 65"  # the author fixes the overlap of R1 and R2 in the copy
+    yellow = openpyxl.styles.PatternFill(fill_type="solid", start_color="FFFF00", end_color="FFFF00")
+    dose["A6"].fill = yellow  # and marks a rule of their own, which dtrun comments on (mergeable)
+    book.save(first)
+    findings = lint_workbook(first)
+    assert "overlap" not in {f.code for f in findings}
+    second = openpyxl.load_workbook(annotate(first, findings, tmp_path / "second.xlsx"))["dose"]
+    assert second["A5"].comment is None or "overlap" not in second["A5"].comment.text
+    assert _fill(second["A5"]) != FILLS["error"]
+    assert second["A4"].comment.text == "checked by Dr Who"  # dtrun's part gone, the author's kept
+    assert second["A6"].comment.text.count("info [mergeable-rules]") == 1  # not twice
+    assert _fill(second["A6"]) == "FFFF00"  # never painted over
+
+
+def test_a_finding_about_one_rule_is_shown_on_that_rule_only(tmp_path: Path):
+    path = make_workbook(tmp_path, inputs=[("age", "number")], tables={"t": ("F", ["age", "r"], "io", None, [
+        ["R1", "< 50", '"young"'], ["R2", ">= 50", '"old"'], ["R3", "[40..60]", '"middle"']])})
+    findings = lint_workbook(path)
+    (masked,) = [f for f in findings if f.code == "masked-rule"]
+    assert masked.cells[0] == "A6" and len(masked.cells) > 1  # R3, masked by R1 and R2
+    sheet = openpyxl.load_workbook(annotate(path, findings, tmp_path / "out.xlsx"))["t"]
+    assert "masked-rule" in sheet["A6"].comment.text
+    assert all(sheet[ref].comment is None or "masked-rule" not in sheet[ref].comment.text for ref in ("A4", "A5"))
+
+
+def test_severity_fills_differ_from_the_header_fills_of_a_new_workbook():
+    from engine.formats.xlsx.new import HEADER_FILL
+
+    assert HEADER_FILL not in FILLS.values() and len(set(FILLS.values())) == 3
