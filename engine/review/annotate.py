@@ -5,7 +5,7 @@ Owns how findings are shown inside Excel: every finding becomes part of a cell c
 are joined, an author's own comment is kept above them) and the cells concerned get a fill
 colour by their worst severity (error red, warning amber, info light blue).  Gaps point at
 the headings of the columns they constrain, table-level findings at A1 of their sheet,
-workbook-level ones at A1 of the first sheet.
+workbook-level ones at A1 of the first sheet.  Waived findings are not marked.
 
 The original workbook is never modified: the copy is written to another path, atomically
 (a temporary file beside it, renamed over it only when complete).  The copy is made with
@@ -43,7 +43,7 @@ def annotate(workbook_path: str | Path, findings: Iterable[Finding], out_path: s
         book = openpyxl.load_workbook(source)
     except Exception as error:  # openpyxl raises many kinds for files that are not workbooks
         raise InputDataError(f"{source}: cannot read the workbook to annotate it ({error})") from None
-    mine = [f for f in findings if _same_file(f.workbook, source)]
+    mine = [f for f in findings if _same_file(f.workbook, source) and not f.waived]  # accepted: no mark
     notes: dict[tuple[str, str], list[Finding]] = {}
     for finding in mine:
         sheet = finding.sheet if finding.sheet in book.sheetnames else book.sheetnames[0]
