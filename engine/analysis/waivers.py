@@ -61,36 +61,36 @@ def _check(model: Model, waiver: Waiver) -> list[Finding]:
     """The problems of one Waivers row, each at its cell."""
     problems = []
 
-    def problem(heading: str, message: str, hint: str) -> None:
+    def wrong(heading: str, message: str, hint: str) -> None:
         problems.append(located(model.source, "error", "waiver", SHEET, message, (waiver.cell(heading),), hint=hint))
 
     tables = [t.name for t in model.tables] + list(model.unbuilt)
     if not waiver.table:
-        problem("Table", "this waiver names no table", "write the name of the decision table (its sheet) whose "
+        wrong("Table", "this waiver names no table", "write the name of the decision table (its sheet) whose "
                 "finding is accepted, or Inputs for a finding about an input")
     elif waiver.table not in (*tables, "Inputs"):
-        problem("Table", f"the waiver names table {waiver.table}, which the workbook does not have",
+        wrong("Table", f"the waiver names table {waiver.table}, which the workbook does not have",
                 _suggest(waiver.table, [*tables, "Inputs"], "write the name of a table's sheet, or Inputs"))
     else:
         known = list(model.inputs) if waiver.table == "Inputs" else _rule_ids(model, waiver.table)
         unknown = [r for r in waiver.rules if known is not None and r not in known]
         what = "input" if waiver.table == "Inputs" else "rule"
         if unknown:
-            problem("Rule", f"the waiver names {what} {', '.join(unknown)}, which {waiver.table} does not have",
+            wrong("Rule", f"the waiver names {what} {', '.join(unknown)}, which {waiver.table} does not have",
                     _suggest(unknown[0], known or [], f"write {what} names of {waiver.table} (separated by "
                              "commas), or leave the cell blank to waive every finding of the code there"))
     if not waiver.code:
-        problem("Code", "this waiver names no finding code", "write the code shown in brackets in dtrun lint's "
+        wrong("Code", "this waiver names no finding code", "write the code shown in brackets in dtrun lint's "
                 "report, e.g. partly-masked-rule")
     elif waiver.code in UNWAIVABLE:
-        problem("Code", f"findings of code {waiver.code} cannot be waived", "correct what the finding says: it "
+        wrong("Code", f"findings of code {waiver.code} cannot be waived", "correct what the finding says: it "
                 "stops the workbook from loading, or is about the Waivers sheet itself")
     elif waiver.code not in CODES:
-        problem("Code", f"the waiver names code {waiver.code}, which dtrun lint does not report",
+        wrong("Code", f"the waiver names code {waiver.code}, which dtrun lint does not report",
                 _suggest(waiver.code, [c for c in CODES if c not in UNWAIVABLE],
                          "write a code shown in brackets in dtrun lint's report (see docs/errors.md)"))
     if not waiver.reason:
-        problem("Reason", f"the waiver of {waiver.what or 'this finding'} gives no reason",
+        wrong("Reason", f"the waiver of {waiver.what or 'this finding'} gives no reason",
                 "say why the finding is accepted (e.g. the rule is kept for its citation), so that reviewers can "
                 "judge it")
     return problems
