@@ -45,7 +45,11 @@ CODES: dict[str, tuple[str, str]] = {
     "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
     "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
+    "waiver": ("error", "a row of the Waivers sheet that names no table, rule or code, or gives no reason"),
+    "unused-waiver": ("warning", "a waiver of the Waivers sheet that matches no finding"),
 }
+# what stops a workbook from loading cannot be waived, nor can the waivers' own findings
+UNWAIVABLE = ("unreadable", "syntax", "workbook", "summary", "waiver", "unused-waiver")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Finding:
     hint: str = ""
     example: dict[str, Any] | None = field(default=None, compare=False)
     box: dict[str, str] | None = field(default=None, compare=False)
+    # accepted by the authors in the Waivers sheet (engine.analysis.waivers): never counts
+    # towards the exit status; ``waiver`` holds its reason, by, date and cell ("at")
+    waived: bool = False
+    waiver: dict[str, str] | None = field(default=None, compare=False)
 
     @classmethod
     def from_problem(cls, problem: Problem) -> Finding:
@@ -79,14 +87,21 @@ class Finding:
         """The message and the hint as one text (the hint capitalised)."""
         return with_hint(self.message, self.hint)
 
+    @property
+    def counts(self) -> bool:
+        """Counts towards the summary line and the exit status (it is not waived)."""
+        return not self.waived
+
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}[{self.code}]: {self.advice}"
+        label = "waived" if self.waived else self.severity
+        return f"{self.location}: {label}[{self.code}]: {self.advice}"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "severity": self.severity, "code": self.code, "workbook": self.workbook, "sheet": self.sheet,
             "cells": list(self.cells), "rules": [str(r) for r in self.rules], "message": self.message,
-            "hint": self.hint, "example": self.example, "box": self.box,
+            "hint": self.hint, "example": self.example, "box": self.box, "waived": self.waived,
+            "waiver": self.waiver,
         }
 
 

@@ -26,6 +26,7 @@ from engine._core.errors import WorkbookError
 from engine.analysis.atoms import build_column
 from engine.analysis.findings import Finding, located, sort_findings
 from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
+from engine.analysis.waivers import apply_waivers
 from engine.feel import values
 from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain, ValueSet
@@ -73,7 +74,9 @@ def lint_model(model: Model) -> list[Finding]:
                 findings += check(analysis)
     if not model.unbuilt and not any(_unread_columns(t) for t in model.tables):  # else a reader may be missing
         findings += _unused_inputs(model)
-    order = tuple(dict.fromkeys(source.place(sheet)[0] for sheet in ("About", "Inputs", *_upstream_first(model))))
+    findings = apply_waivers(model, findings)  # the loader's problems (below) are never waived
+    order = tuple(dict.fromkeys(source.place(sheet)[0] for sheet in ("About", "Inputs", *_upstream_first(model),
+                                                                     "Tests", "Waivers")))
     if model.problems:
         return sort_findings([Finding.from_problem(p) for p in model.problems], order) + sort_findings(findings, order)
     return sort_findings(findings, order)

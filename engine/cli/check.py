@@ -35,8 +35,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
 
     \b
     Exit status:
-      0  no errors (and, with --strict, no warnings)
-      1  an error was found (or a warning, with --strict)
+      0  no errors (and, with --strict, no warnings) but those waived in the Waivers sheet
+      1  an error was found (or a warning, with --strict) that is not waived
       2  usage error, a file that cannot be read, or a report that cannot be written
     """
     from engine.analysis import lint_workbook
@@ -73,8 +73,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
             _fail(f"error: {error}", EXIT_USAGE)
     if any(f.code == "unreadable" for f in findings):
         sys.exit(EXIT_USAGE)
-    failing = {"error", "warning"} if strict else {"error"}
-    sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK)
+    failing = {"error", "warning"} if strict else {"error"}  # a waived finding never counts
+    sys.exit(EXIT_FINDINGS if any(f.severity in failing and not f.waived for f in findings) else EXIT_OK)
 
 
 @click.command("test")

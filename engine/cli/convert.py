@@ -45,6 +45,10 @@ def convert(source: str, target: str, version: str, input_types: str) -> None:
     if target.lower().endswith(".dmn") and model.tests:
         click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "
                    "DMN has no place for them; keep running dtrun test on the workbook", err=True)
+    if target.lower().endswith(".dmn") and model.waivers:
+        click.echo(f"warning: {source}: its {len(model.waivers)} waiver(s) (Waivers sheet) are not written to "
+                   f"{target}: DMN has no place for them, so dtrun lint on the DMN model reports those findings; "
+                   "keep running dtrun lint on the workbook", err=True)
     click.echo(f"dtrun: {source} -> {target} ({len(model.tables)} tables, "
                f"{sum(len(t.rules) for t in model.tables)} rules)", err=True)
     sys.exit(0)

@@ -1,5 +1,6 @@
 """The decision model: frozen types (``types``), hit policies (``hit_policy``), the decision
-graph (``graph``), clinician test cases (``cases``)."""
+graph (``graph``), clinician test cases (``cases``), waivers
+(``waivers``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ def _graph() -> ModuleType:
     return graph
 
 
+def _waivers() -> ModuleType:
+    from engine.model import waivers
+
+    return waivers
+
+
 def _cases() -> ModuleType:
     from engine.model import cases
 
@@ -37,4 +44,5 @@ __getattr__, __dir__ = exports(__name__, {
     _hit_policy: ("HitPolicy", "resolve"),
     _graph: ("selected_tables", "table_names"),
     _cases: ("TestCase",),
+    _waivers: ("Waiver",),
 })

@@ -151,6 +151,10 @@ class Model:
     # read, and the table sheets that could not be built; empty for a model fit to evaluate
     problems: tuple[Problem, ...] = ()
     unbuilt: tuple[str, ...] = ()
+    # the Waivers sheet (engine.model.waivers.Waiver): findings the authors accept, and the
+    # problems of its layout (a missing heading); none for a DMN model
+    waivers: tuple[Any, ...] = ()
+    waiver_problems: tuple[Problem, ...] = ()
 
     @property
     def title(self) -> str:

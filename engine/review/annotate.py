@@ -10,6 +10,7 @@ finding about one rule (masked, partly masked, subsumed) at that rule only, not 
 that mask it; table-level findings at A1 of their sheet, workbook-level ones at A1 of the
 first sheet.  Annotating a copy annotated before first removes dtrun's earlier marks (its
 comments, and its fills on the cells it commented), so the copy shows today's findings only.
+Waived findings are not marked.
 
 The original workbook is never modified: the copy is written to another path, atomically
 (a temporary file beside it, renamed over it only when complete).  The copy is made with
@@ -50,7 +51,7 @@ def annotate(workbook_path: str | Path, findings: Iterable[Finding], out_path: s
     except Exception as error:  # openpyxl raises many kinds for files that are not workbooks
         raise InputDataError(f"{source}: cannot read the workbook to annotate it ({error})") from None
     _remove_earlier_marks(book)
-    mine = [f for f in findings if _same_file(f.workbook, source)]
+    mine = [f for f in findings if _same_file(f.workbook, source) and not f.waived]  # accepted: no mark
     notes: dict[tuple[str, str], list[Finding]] = {}
     for finding in mine:
         sheet = finding.sheet if finding.sheet in book.sheetnames else book.sheetnames[0]

@@ -4,6 +4,12 @@ Owns only formatting; the findings themselves come from ``engine.analysis.lint``
 deterministic (findings are sorted first), so that outputs can be compared and diffed.  Text,
 SARIF and GitHub list at most ``LIMIT`` findings of one code per table, then one finding with
 code ``summary`` giving the count (``summarised``); JSON lists them all.
+
+Waived findings (accepted in the workbook's Waivers sheet: ``engine.analysis.waivers``) are
+listed as waived and never counted: text marks them ``waived[code]`` with the reason on the
+next line, JSON gives ``"waived": true`` and the waiver, SARIF gives the result a
+``suppressions`` entry (kind ``inSource``, status ``accepted``); GitHub annotations leave
+them out (an annotation cannot say it is accepted).
 """
 
 from __future__ import annotations
@@ -29,21 +35,23 @@ def render(findings: list[Finding], fmt: str) -> str:
 def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
     """The first ``limit`` findings of each code in each table, in their order, each group
     that has more followed by one ``summary`` finding with the count."""
-    totals: dict[tuple[str, str, str], int] = {}
-    for finding in findings:
-        key = (finding.workbook, finding.sheet, finding.code)
+    totals: dict[tuple[str, str, str, bool], int] = {}
+    for finding in findings:  # waived findings are counted apart: they never hide one that counts
+        key = (finding.workbook, finding.sheet, finding.code, finding.waived)
         totals[key] = totals.get(key, 0) + 1
-    shown: dict[tuple[str, str, str], int] = {}
+    shown: dict[tuple[str, str, str, bool], int] = {}
     kept = []
     for finding in findings:
-        key = (finding.workbook, finding.sheet, finding.code)
+        key = (finding.workbook, finding.sheet, finding.code, finding.waived)
         shown[key] = shown.get(key, 0) + 1
         if shown[key] <= limit:
             kept.append(finding)
         if shown[key] == limit and totals[key] > limit:
+            waived = "waived " if finding.waived else ""
             kept.append(Finding("info", "summary", finding.workbook, finding.sheet,
-                                f"{totals[key] - limit} more {finding.code} findings here are not listed "
-                                f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one"))
+                                f"{totals[key] - limit} more {waived}{finding.code} findings here are not listed "
+                                f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one",
+                                waived=finding.waived))
     return kept
 
 
@@ -55,10 +63,21 @@ def text(findings: list[Finding]) -> str:
             lines.append("    records: " + ", ".join(f"{k} {v}" for k, v in finding.box.items()))
         if finding.example:
             lines.append("    example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items()))
-    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        if finding.waiver:
+            lines.append(f"    waived ({finding.severity}): {_waiver_text(finding.waiver)}")
+    counts = {s: sum(f.severity == s and f.counts for f in findings) for s in ("error", "warning", "info")}
+    waived = sum(f.waived for f in findings)
     lines.append(", ".join(_count(counts[s], word) for s, word in
-                           (("error", "error"), ("warning", "warning"), ("info", "note"))))
+                           (("error", "error"), ("warning", "warning"), ("info", "note")))
+                 + (f", {waived} waived" if waived else ""))
     return "\n".join(lines) + "\n"
+
+
+def _waiver_text(waiver: dict[str, str]) -> str:
+    """``kept for its citation (by A. Author, 2024-05-01; Waivers!A2)``."""
+    who = ", ".join(part for part in (f"by {waiver['by']}" if waiver.get("by") else "", waiver.get("date", ""))
+                    if part)
+    return f"{waiver['reason']} ({'; '.join(p for p in (who, waiver['at']) if p)})"
 
 
 def _count(number: int, word: str) -> str:
@@ -75,7 +94,7 @@ def as_json(findings: list[Finding]) -> str:
 
 def github(findings: list[Finding]) -> str:
     lines = []
-    for finding in summarised(findings):
+    for finding in summarised([f for f in findings if not f.waived]):
         message = _escape(_located(finding))
         title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
         properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
@@ -133,4 +152,13 @@ def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
                                     ("box", finding.box)) if v}
     if properties:
         result["properties"] = properties
+    if finding.waiver:
+        result["suppressions"] = [{
+            "kind": "inSource", "status": "accepted", "justification": finding.waiver["reason"],
+            "location": {"physicalLocation": {"artifactLocation": {"uri": quote(finding.workbook.replace("\\", "/"))},
+                                              "region": {"startLine": 1}},
+                         "logicalLocations": [{"name": finding.waiver["at"], "kind": "cell"}]},
+            "properties": {k: finding.waiver[k] for k in ("by", "date") if finding.waiver.get(k)}}]
+    elif finding.waived:  # a summary of waived findings
+        result["suppressions"] = [{"kind": "inSource", "status": "accepted"}]
     return result

@@ -491,7 +491,7 @@ def test_cli_json_keys(error_book: Path):
     assert result.exit_code == 1
     (finding,) = json.loads(result.output)
     assert set(finding) == {"severity", "code", "workbook", "sheet", "cells", "rules", "message", "example", "box",
-                            "hint"}
+                            "hint", "waived", "waiver"}
     assert finding["severity"] == "error" and finding["code"] == "overlap"
     assert finding["workbook"] == str(error_book) and finding["sheet"] == "t"
     assert finding["cells"] == ["A4", "A5"] and finding["rules"] == ["R1", "R2"]

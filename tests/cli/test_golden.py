@@ -47,6 +47,16 @@ def guide_tables(version: int) -> dict:
 TESTS = [["case", "age", "hr", "band.band", "plan.plan"], [None, "input", "input", "expected", "expected"],
          ["T1", 40, "positive", "adult", "endocrine"], ["T2", 10, "negative", "child", "surgery"]]
 
+# guide.xlsx with findings the authors accept, one waiver that matches nothing and one without a reason
+WAIVERS = [["Table", "Rule", "Code", "Reason", "By", "Date"],
+           ["Inputs", "weight", "unused-input", "kept for the dose tables of the next version", "A. Author",
+            "2024-05-01"],
+           ["band", "B3", "overlap", "seniors from 60 also count as adults (guideline 2.1)", "B. Reviewer", None],
+           ["plan", "", "partly-masked-rule", "children come first on purpose", None, None],
+           ["score", "", "gap", "C+ tables have no gaps: a stale waiver", None, None],
+           ["plan", "P3", "masked-rule", None, None, None]]
+
+
 def dmn_model(version: int, typed: bool = False) -> str:
     """The DMN model; ``typed``: without its one entry that contradicts its input's type (rule
     b4 tests a text input with ``true``), which evaluate, test and convert refuse."""
@@ -77,6 +87,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_workbook(root, "guide.xlsx", inputs=INPUTS, tables=guide_tables(1), about=about, tests=TESTS)
     make_workbook(root, "guide_v2.xlsx", inputs=INPUTS, tables=guide_tables(2), about={**about, "Version": "2.0"},
                   tests=TESTS)
+    make_workbook(root, "waived.xlsx", inputs=INPUTS, tables=guide_tables(1), about=about, tests=TESTS,
+                  extra={"Waivers": WAIVERS})
     write(root, dmn_model(1), "model.dmn")
     write(root, dmn_model(2), "model_v2.dmn")
     write(root, dmn_model(1, typed=True), "typed.dmn")
@@ -97,6 +109,10 @@ WORKBOOK_CASES = {
     "convert": ["convert", "guide.xlsx", "out.dmn"],
     "explain": ["explain", "guide.xlsx", "--set", "age=10", "--set", "hr=positive"],
     "explain_json": ["explain", "guide.xlsx", "--record", '{"age": 200, "hr": "positive"}', "--format", "json"],
+    **{f"lint_waived_{fmt}": ["lint", "waived.xlsx", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},
+    "show_waived": ["show", "waived.xlsx"],
+    "diff_waived": ["diff", "guide.xlsx", "waived.xlsx"],
+    "convert_waived": ["convert", "waived.xlsx", "out.dmn"],
 }
 DMN_CASES = {
     **{f"dmn_lint_{fmt}": ["lint", "model.dmn", "--format", fmt] for fmt in ("text", "json", "sarif", "github")},

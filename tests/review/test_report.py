@@ -72,7 +72,7 @@ def test_json_is_an_array_with_the_documented_keys():
     assert len(data) == len(ALL)
     for item, finding in zip(data, ALL):
         assert set(item) == {"severity", "code", "workbook", "sheet", "cells", "rules", "message", "example",
-                             "box", "hint"}
+                             "box", "hint", "waived", "waiver"}
         assert item["cells"] == list(finding.cells) and item["rules"] == list(finding.rules)
         assert all(isinstance(r, str) for r in item["rules"])
     assert data[[f.code for f in ALL].index("gap")]["example"] == {"n": 4, "s": None}

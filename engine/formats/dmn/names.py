@@ -125,7 +125,7 @@ def plain_type(type_ref: str | None) -> str:
 
 # ---------------------------------------------------------------------- names
 NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-RESERVED_SHEETS = ("About", "Inputs", "Tests")
+RESERVED_SHEETS = ("About", "Inputs", "Tests", "Waivers")
 
 
 class Namer:

@@ -34,6 +34,7 @@ from engine.formats.xlsx.characters import character_warnings
 from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text, free_rule_id
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
+from engine.formats.xlsx.waivers import parse_waivers_sheet
 from engine.formats.xlsx.words import workbook_source
 from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
@@ -119,6 +120,9 @@ class _Builder:
             cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
             self.problems += problems
             model = replace(model, tests=tuple(cases))
+        if "Waivers" in sheets:  # checked against the findings by dtrun lint, not here
+            waivers, problems = parse_waivers_sheet(self.workbook, sheets["Waivers"])
+            model = replace(model, waivers=tuple(waivers), waiver_problems=tuple(problems))
         return model
 
     # ------------------------------------------------------------------ About and Inputs

@@ -1,7 +1,7 @@
 """The words of the workbook format: sheet names, headings, roles, names, and a cell's text.
 
 Owns what ``docs/workbook-format.md`` fixes about a workbook's sheets: the special sheets
-(``About``, ``Inputs``, ``Tests``), the headings of the ``Inputs`` sheet, the roles of a
+(``About``, ``Inputs``, ``Tests``, ``Waivers``), the headings of the ``Inputs`` sheet, the roles of a
 table's columns (row 2), what an input name and a rule id may hold (and the id to suggest), and how a cell's value
 (an Excel number, boolean, date or text) reads as condition-language text.
 """
@@ -18,7 +18,7 @@ from engine.feel.syntax import normalize
 
 RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 ROLES = ("input", "output", "annotation")
-SPECIAL_SHEETS = ("About", "Inputs", "Tests")
+SPECIAL_SHEETS = ("About", "Inputs", "Tests", "Waivers")
 INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
 
 

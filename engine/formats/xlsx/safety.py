@@ -35,7 +35,7 @@ __all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-HEADER_ROWS = {"Inputs": 1, "Tests": 2, "table": 3}
+HEADER_ROWS = {"Inputs": 1, "Tests": 2, "Waivers": 1, "table": 3}
 _SURROGATE = re.compile("[\ud800-\udfff]|_x[dD][89a-fA-F][0-9a-fA-F]{2}_")  # half a pair, or Excel's escape of one
 _UNIT = re.compile("_x([dD][89a-fA-F][0-9a-fA-F]{2})_|[\ud800-\udfff]")
 MAX_FORMULA_PROBLEMS = 10  # per sheet; the last one counts the rest
@@ -231,7 +231,7 @@ class _Sheet:
     def __init__(self, sheet: Any, workbook: str, scan: SheetScan | None, limits: Limits, loaded: Loaded) -> None:
         self.sheet, self.workbook, self.scan, self.limits, self.loaded = sheet, workbook, scan, limits, loaded
         self.title = sheet.title
-        self.kind = self.title if self.title in ("About", "Inputs", "Tests") else "table"
+        self.kind = self.title if self.title in ("About", "Inputs", "Tests", "Waivers") else "table"
 
     def problem(self, message: str, cell: str, hint: str) -> None:
         self.loaded.problems.append(Problem("workbook", message, self.workbook, self.title, cell, hint))
@@ -301,7 +301,8 @@ class _Sheet:
             self.loaded.covered |= {(self.title, f"{_letters(c)}{r}") for r, c in merged.cells}
 
     def _hidden(self, rows: list[list[Any]]) -> None:
-        what = {"table": "its rules", "Inputs": "its inputs", "Tests": "its test cases"}[self.kind]
+        what = {"table": "its rules", "Inputs": "its inputs", "Tests": "its test cases",
+                "Waivers": "its waivers"}[self.kind]
         state = self.sheet.sheet_state
         if state != "visible":
             how = ("it is 'very hidden': unhide it in Excel's VBA editor (the sheet's Visible property)"
