@@ -80,31 +80,43 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
 @click.command("test")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--allow-empty", is_flag=True, help="Pass a workbook without test cases (by default it fails).")
+@click.option("--junit-xml", "junit", default=None, metavar="FILE",
+              help="Also write the results as JUnit XML to FILE (one testcase per expected cell of a case), "
+                   "for CI test reports.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
+              help="Fail (exit 1) when a workbook's rule coverage (rules fired by at least one case / rules) "
+                   "is below N percent; 100 fails on any rule that no case fires.")
 @INPUT_TYPES
-def test_command(workbooks: tuple[str, ...], allow_empty: bool, input_types: str) -> None:
+def test_command(workbooks: tuple[str, ...], allow_empty: bool, junit: str | None, min_coverage: float | None,
+                 input_types: str) -> None:
     """Run the clinician test cases in each workbook's Tests sheet.
 
     Prints each failing case with the expected and actual result and why the result is what
     it is (no rule matched, and the nearest rule with the cells that failed; several rules
-    matched; an input value that cannot be used; an upstream table without a result), a
-    summary line 'N passed, N failed', and the rules that no test case fires (coverage).
+    matched; an input value that cannot be used; an upstream table without a result), the
+    rules that no test case fires, the rule coverage per table and in total (rules fired by
+    at least one case / rules), and a summary line 'N passed, N failed'.
 
     \b
     Exit status:
       0  every case passed
-      1  no case ran (a workbook without test cases, unless --allow-empty), or a case failed
-      2  usage error (also: standard output is closed)
+      1  no case ran (a workbook without test cases, unless --allow-empty), a case failed,
+         or a workbook's rule coverage is below --min-coverage
+      2  usage error (also: standard output is closed; --junit-xml names a workbook; the
+         JUnit XML cannot be written)
       3  a workbook cannot be used (also: an expected value that no result can equal)
     """
     from pathlib import Path
 
+    _not_an_input(junit, [(_role(path), path) for path in workbooks], "--junit-xml")
     _echo_out("")  # fails at once when standard output is closed
 
     from engine.formats import load
-    from engine.review import run_tests, show_expected, show_value
+    from engine.review import JunitSuite, failure_message, run_tests
 
     passed = failed = 0
-    empty = False
+    empty = below = False
+    suites = []
     for path in workbooks:
         if Path(path).name.startswith("~$"):  # Excel's lock file beside a workbook that is open
             click.echo(f"{path}: skipped: Excel's lock file (the workbook is open in Excel)", err=True)
@@ -112,18 +124,41 @@ def test_command(workbooks: tuple[str, ...], allow_empty: bool, input_types: str
         model = _guarded(lambda path=path: load(path, input_types=input_types))
         _show_warnings(model)
         report = run_tests(model)
+        suite = JunitSuite(path, report)
         source = model.source
         for failure in report.failures:
-            reason = f": {failure.reason}" if failure.reason else ""
-            click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure.column} "
-                       f"expected {show_expected(failure)}, got {show_value(failure.actual)}{reason}")
+            click.echo(f"{path}:Tests!{failure.cell}: FAIL {failure.case.id}: {failure_message(failure)}")
         if not report.cases:
             empty = empty or not allow_empty
             click.echo(f"{path}: {'' if allow_empty else 'error: '}{source.words.no_tests}"
                        f"{'' if allow_empty else '; dtrun test --allow-empty passes a model without them'}")
+            if not allow_empty:
+                suite.problems.append(("test cases", source.words.no_tests))
         for table, ids in report.uncovered.items():
             where = place(path, *source.place(table))
             click.echo(f"{where}: no test case fires rule(s) {', '.join(source.rule_label(table, i) for i in ids)}")
+        fired, rules = report.coverage()
+        if rules:
+            tables = ", ".join(f"{source.name(t)} {_ratio(*report.coverage(t))}" for t, n in report.rules.items() if n)
+            click.echo(f"{path}: rule coverage {fired * 100 // rules}% ({fired} of {rules} rules fired by a case); "
+                       f"per table: {tables}")
+        if min_coverage is not None and fired * 100 < min_coverage * rules:
+            below = True
+            message = (f"rule coverage {_ratio(fired, rules)} is below --min-coverage {min_coverage:g}%; add test "
+                       "cases that fire the rules listed above")
+            click.echo(f"{path}: error: {message}")
+            suite.problems.append(("rule coverage", message))
+        suites.append(suite)
         passed, failed = passed + report.passed, failed + report.failed
+    if junit:
+        from engine._core import write_text
+        from engine.review import render_junit
+
+        write_text(junit, render_junit(suites))  # an OutputError is exit status 2 (engine.cli.support)
     click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(EXIT_FINDINGS if failed or empty else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failed or empty or below else EXIT_OK)
+
+
+def _ratio(fired: int, rules: int) -> str:
+    """``P% (fired/rules)``, the percentage rounded down so that 100% means every rule."""
+    return f"{fired * 100 // rules}% ({fired}/{rules})" if rules else "0/0"

@@ -1,7 +1,7 @@
-"""What authors and reviewers read: clinician tests run (``testing``), a workbook shown
-(``show``), two versions compared (``diff``, worded by ``diff_render``), lint findings rendered
-(``report``) and marked in a copy of the workbook (``annotate``), one patient explained
-(``explanation``)."""
+"""What authors and reviewers read: clinician tests run (``testing``) and their results as
+JUnit XML (``junit``), a workbook shown (``show``), two versions compared (``diff``, worded by
+``diff_render``), lint findings rendered (``report``) and marked in a copy of the workbook
+(``annotate``), one patient explained (``explanation``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ def _testing() -> ModuleType:
     from engine.review import testing
 
     return testing
+
+
+def _junit() -> ModuleType:
+    from engine.review import junit
+
+    return junit
 
 
 def _diff() -> ModuleType:
@@ -54,6 +60,7 @@ def _annotate() -> ModuleType:
 
 __getattr__, __dir__ = exports(__name__, {
     _testing: ("run_tests", "TestReport", "show_expected", "show_value:show"),
+    _junit: ("render_junit:render", "JunitSuite:Suite", "failure_message"),
     _diff: ("compare", "WorkbookDiff"),
     _diff_render: ("render_diff:render",),
     _report: ("render_findings:render",),

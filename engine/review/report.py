@@ -3,7 +3,11 @@
 Owns only formatting; the findings themselves come from ``engine.analysis.lint``.  Every format is
 deterministic (findings are sorted first), so that outputs can be compared and diffed.  Text,
 SARIF and GitHub list at most ``LIMIT`` findings of one code per table, then one finding with
-code ``summary`` giving the count (``summarised``); JSON lists them all.
+code ``summary`` giving the count (``summarised``); JSON lists them all.  In SARIF each rule
+(finding code) has a ``helpUri`` to its section of docs/lint.md: ``$DTRUN_DOCS_URL#<code>``
+(the dtrun GitHub Action sets it to the absolute address of its own docs/lint.md), else the
+relative ``docs/lint.md#<code>``; every result has a region (``startLine`` 1), which GitHub
+code scanning requires.
 
 Waived findings (accepted in the workbook's Waivers sheet: ``engine.analysis.waivers``) are
 listed as waived and never counted: text marks them ``waived[code]`` with the reason on the
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Any
 from urllib.parse import quote
 
@@ -117,10 +122,13 @@ def _escape(text: str, property: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
-def sarif(findings: list[Finding]) -> str:
+def sarif(findings: list[Finding], docs: str | None = None) -> str:
+    docs = docs or os.environ.get("DTRUN_DOCS_URL") or "docs/lint.md"
     codes = sorted({f.code for f in findings} | set(CODES))
     rules = [{"id": code, "shortDescription": {"text": CODES.get(code, ("error", code))[1]},
-              "help": {"text": f"See docs/lint.md, section {code}."},
+              "helpUri": f"{docs}#{code}",
+              "help": {"text": f"See docs/lint.md, section {code}.",
+                       "markdown": f"See [docs/lint.md, section `{code}`]({docs}#{code})."},
               "defaultConfiguration": {"level": _SARIF_LEVEL[CODES.get(code, ("error",))[0]]}} for code in codes]
     results = [_sarif_result(f, codes.index(f.code)) for f in summarised(findings)]
     document = {

@@ -6,7 +6,8 @@ id in column A), how an expected cell is compared with a result (blank: not chec
 ``null``: a missing result; lists as a JSON array or a comma list, in order for R and O,
 as a multiset for C), why a result is not the one expected (``engine.evaluation.explain``:
 no rule matched and the nearest rule, several matched, an input value that cannot be used, an
-upstream table without a result), and rule coverage: which rules no case fires.
+upstream table without a result), and rule coverage: which rules no case fires, and the
+share of each table's rules that some case fires.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ class Failure:
     reason: str = ""  # why the result is what it is (engine.evaluation.explain.why)
 
 
+@dataclass(frozen=True)
+class Check:
+    """One expected cell of one case, as run: ``failure`` is None when it held."""
+    case: TestCase
+    column: str  # table.output or table.rules
+    cell: str
+    failure: Failure | None = None
+
+
 @dataclass
 class TestReport:
     workbook: str
@@ -41,12 +51,20 @@ class TestReport:
     failures: list[Failure] = field(default_factory=list)
     uncovered: dict[str, list[str]] = field(default_factory=dict)  # table → rule ids no case fires
     cases: int = 0
+    checks: list[Check] = field(default_factory=list)  # every expected cell checked, in case order
+    rules: dict[str, int] = field(default_factory=dict)  # table → its number of rules
 
     __test__ = False
 
     @property
     def failed(self) -> int:
         return len({f.case.id for f in self.failures})
+
+    def coverage(self, table: str | None = None) -> tuple[int, int]:
+        """(rules fired by at least one case, rules) of ``table``, or of every table."""
+        tables = [table] if table else list(self.rules)
+        total = sum(self.rules[t] for t in tables)
+        return total - sum(len(self.uncovered.get(t, ())) for t in tables), total
 
 
 def run_tests(model: Model, cases: Iterable[TestCase] | None = None) -> TestReport:
@@ -61,12 +79,15 @@ def run_tests(model: Model, cases: Iterable[TestCase] | None = None) -> TestRepo
         for table, ids in result.rules.items():
             fired[table].update(ids)
         checks = (_check(case, column, cell, result, policies) for column, cell in case.expected.items())
-        failures = [f for f in checks if f]
-        if failures:
+        failed = {column: f for column, f in zip(case.expected, checks) if f}
+        if failed:
             prefer = _expected_rules(model, case)
-            failures = [_explained(model, explanation, f, prefer) for f in failures]
+            failed = {column: _explained(model, explanation, f, prefer) for column, f in failed.items()}
+        report.checks += [Check(case, column, ref, failed.get(column)) for column, (_, ref) in case.expected.items()]
+        failures = list(failed.values())
         report.failures += failures
         report.passed += not failures
+    report.rules = {t.name: len(t.rules) for t in model.tables}
     report.uncovered = {t.name: [r.id for r in t.rules if r.id not in fired[t.name]] for t in model.tables}
     report.uncovered = {k: v for k, v in report.uncovered.items() if v}
     return report

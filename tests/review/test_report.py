@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from helpers import model_for
@@ -144,6 +145,19 @@ def test_sarif_uri_is_a_uri():
     uri = json.loads(render([finding], "sarif"))["runs"][0]["results"][0]["locations"][0][
         "physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "guidelines/first%20line.xlsx"
+
+
+def test_sarif_rules_link_to_their_section_of_lint_md_and_results_have_a_start_line(monkeypatch):
+    monkeypatch.delenv("DTRUN_DOCS_URL", raising=False)
+    run = json.loads(render(ALL, "sarif"))["runs"][0]
+    lint_md = (Path(__file__).parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["helpUri"] == f"docs/lint.md#{rule['id']}"
+        assert f'<a id="{rule["id"]}"></a>' in lint_md, f"docs/lint.md has no anchor for {rule['id']}"
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] == 1 for r in run["results"])
+    monkeypatch.setenv("DTRUN_DOCS_URL", "https://github.com/o/dtrun/blob/v1/docs/lint.md")
+    rules = json.loads(render(ALL, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[0]["helpUri"] == f"https://github.com/o/dtrun/blob/v1/docs/lint.md#{rules[0]['id']}"
 
 
 # ---------------------------------------------------------------------- github
