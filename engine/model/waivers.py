@@ -33,5 +33,6 @@ class Waiver:
     @property
     def what(self) -> str:
         """The waiver in words: ``partly-masked-rule of rule LT4 in treatment_line``."""
-        rules = f" of rule{'s' * (len(self.rules) > 1)} {', '.join(self.rules)}" if self.rules else ""
+        kind = "input" if self.table == "Inputs" else "rule"  # the Inputs sheet's waivers name inputs
+        rules = f" of {kind}{'s' * (len(self.rules) > 1)} {', '.join(self.rules)}" if self.rules else ""
         return f"{self.code}{rules} in {self.table}"

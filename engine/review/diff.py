@@ -80,10 +80,11 @@ class WorkbookDiff:
     behaviour: tuple[Any, ...] = ()  # engine.analysis.behaviour.BehaviourChange, in its order
     semantic: bool = True  # False when the behaviour could not be compared (engine.analysis.behaviour missing)
     words: Words = field(default=WORKBOOK_WORDS, compare=False)  # the new version's format's words
+    waivers: tuple[ItemDiff, ...] = ()  # findings accepted in the Waivers sheet: never a change in behaviour
 
     @property
     def changed(self) -> bool:
-        return bool(self.about or self.inputs or self.tables or self.tests)
+        return bool(self.about or self.inputs or self.tables or self.tests or self.waivers)
 
     @property
     def changes_behaviour(self) -> bool:
@@ -108,7 +109,7 @@ def compare(old: Model, new: Model) -> WorkbookDiff:
     behaviour, semantic = behaviour_of(old, new)
     return WorkbookDiff(old.workbook, new.workbook, compare_about(old.about, new.about),
                         compare_inputs(old.inputs, new.inputs, (old.source, new.source)), compare_tables(old, new),
-                        compare_tests(old, new), behaviour, semantic, new.source.words)
+                        compare_tests(old, new), behaviour, semantic, new.source.words, compare_waivers(old, new))
 
 
 def behaviour_of(old: Model, new: Model) -> tuple[tuple[Any, ...], bool]:
@@ -196,6 +197,20 @@ def compare_tests(old: Model, new: Model) -> tuple[ItemDiff, ...]:
             found.append(ItemDiff(case_id, ADDED if before is None else REMOVED))
         elif changes := _fields(before, after):
             found.append(ItemDiff(case_id, CHANGED, changes))
+    return tuple(found)
+
+
+def compare_waivers(old: Model, new: Model) -> tuple[ItemDiff, ...]:
+    """Waivers added, removed or changed (reason, by, date), each named by what it waives."""
+    def waivers(model: Model) -> dict[str, tuple[tuple[str, str], ...]]:
+        return {w.what: (("reason", w.reason), ("by", w.by), ("date", w.date)) for w in model.waivers}
+
+    found = []
+    for what, before, after in _keyed(waivers(old), waivers(new)):
+        if before is None or after is None:
+            found.append(ItemDiff(what, ADDED if before is None else REMOVED))
+        elif changes := _fields(before, after):
+            found.append(ItemDiff(what, CHANGED, changes))
     return tuple(found)
 
 

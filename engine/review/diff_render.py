@@ -101,6 +101,10 @@ class _Writer:
             self.heading("Tests")
             for case in diff.tests:
                 self._item(case, False)
+        if diff.waivers:
+            self.heading("Waivers (findings accepted; not a change in behaviour)")
+            for waiver in diff.waivers:
+                self._item(waiver, False)
         self._behaviour(diff)
         return "\n".join(self.lines) + "\n"
 
@@ -169,6 +173,7 @@ def as_json(diff: WorkbookDiff) -> str:
         "behaviour_compared": diff.semantic, "summary": summary(diff),
         "about": [asdict(i) for i in diff.about], "inputs": [asdict(i) for i in diff.inputs],
         "tables": [asdict(t) for t in diff.tables], "tests": [asdict(c) for c in diff.tests],
+        "waivers": [asdict(w) for w in diff.waivers],
         "behaviour": [{"table": c.table, "box": dict(c.box), "example": dict(c.example), "old": c.old, "new": c.new}
                       for c in diff.behaviour],
     }

@@ -154,3 +154,17 @@ def test_waived_errors_do_not_fail_lint_but_bad_and_unused_waivers_are_reported(
     bad = workbook(tmp_path, [*overlap, ["dose", "R2", "gap", None, None, None]], name="bad.xlsx", tables=tables)
     result = CliRunner().invoke(main, ["lint", str(bad)])
     assert result.exit_code == 1 and "bad.xlsx:Waivers!D4: error[waiver]" in result.output
+
+
+def test_diff_lists_waivers_added_removed_and_changed_and_no_change_in_behaviour(tmp_path):
+    old = workbook(tmp_path, ACCEPT, "old.xlsx")
+    new = workbook(tmp_path, [[*ACCEPT[0][:3], "kept: guideline 4.3 now", *ACCEPT[0][4:]]], "new.xlsx")
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert not document["changes_behaviour"]
+    assert [(w["name"], w["status"]) for w in document["waivers"]] == [
+        ("partly-masked-rule of rule R3 in dose", "changed"), ("unused-input of input spare in Inputs", "removed")]
+    assert document["waivers"][0]["changes"][0]["new"] == "kept: guideline 4.3 now"
+    text = CliRunner().invoke(main, ["diff", str(old), str(new)]).stdout
+    assert "same content" not in text and "Waivers (findings accepted; not a change in behaviour)" in text
