@@ -191,12 +191,18 @@ def compare_inputs(old: Mapping[str, InputDef], new: Mapping[str, InputDef],
 
 
 def compare_tests(old: Model, new: Model) -> tuple[ItemDiff, ...]:
+    return _items(_cases(old), _cases(new))
+
+
+def _items(old: Mapping[str, tuple[tuple[str, str], ...]], new: Mapping[str, tuple[tuple[str, str], ...]]
+           ) -> tuple[ItemDiff, ...]:
+    """Items (name → its fields as texts) added, removed, or changed field by field."""
     found = []
-    for case_id, before, after in _keyed(_cases(old), _cases(new)):
+    for name, before, after in _keyed(old, new):
         if before is None or after is None:
-            found.append(ItemDiff(case_id, ADDED if before is None else REMOVED))
+            found.append(ItemDiff(name, ADDED if before is None else REMOVED))
         elif changes := _fields(before, after):
-            found.append(ItemDiff(case_id, CHANGED, changes))
+            found.append(ItemDiff(name, CHANGED, changes))
     return tuple(found)
 
 
@@ -205,13 +211,7 @@ def compare_waivers(old: Model, new: Model) -> tuple[ItemDiff, ...]:
     def waivers(model: Model) -> dict[str, tuple[tuple[str, str], ...]]:
         return {w.what: (("reason", w.reason), ("by", w.by), ("date", w.date)) for w in model.waivers}
 
-    found = []
-    for what, before, after in _keyed(waivers(old), waivers(new)):
-        if before is None or after is None:
-            found.append(ItemDiff(what, ADDED if before is None else REMOVED))
-        elif changes := _fields(before, after):
-            found.append(ItemDiff(what, CHANGED, changes))
-    return tuple(found)
+    return _items(waivers(old), waivers(new))
 
 
 def _cases(model: Model) -> dict[str, tuple[tuple[str, str], ...]]:
