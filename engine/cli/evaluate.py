@@ -34,6 +34,8 @@ from engine.cli.support import show_warnings as _show_warnings
               help="Encoding of a CSV file (default: decided on the whole file: UTF-8, else cp1252).")
 @click.option("--delimiter", default=None, callback=lambda ctx, param, value: _delimiter(value),
               help="CSV delimiter, one character; \\t or tab for a tab (default: detected from the header line).")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="Of an Excel patient file (.xlsx): the sheet of patients (default: the first).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="ROWS",
               help="Read, evaluate and write this many rows at a time, so memory stays bounded.")
 @click.option("--no-escape-formulas", "keep_formulas", is_flag=True,
@@ -47,10 +49,11 @@ from engine.cli.support import show_warnings as _show_warnings
               help="With --engine dask: split the input into N partitions (one output file each).")
 @INPUT_TYPES
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
-             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None,
+             fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None, sheet: str | None,
              chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
              partitions: int | None, input_types: str) -> None:
-    """Evaluate PATIENTS (CSV or Parquet) with the decision tables of WORKBOOK.
+    """Evaluate PATIENTS (CSV, Parquet, or an Excel sheet: row 1 the column names) with the
+    decision tables of WORKBOOK.
 
     The output has one row per patient, in the input's order, with all input columns,
     then <table>.<output> and <table>.rules for every table, then _errors, _warnings
@@ -77,7 +80,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     if engine == "dask":
         _not_holding_an_input(patients, out)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
-                      not keep_formulas)
+                      not keep_formulas, sheet)
     if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
         options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
     reading = Reading(patients, options) if engine == "pandas" else None  # read while the workbook loads

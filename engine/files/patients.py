@@ -1,5 +1,5 @@
-"""Patient files in: CSV (every field as text) and Parquet, whole or in chunks, from a file
-or a named pipe.
+"""Patient files in: CSV (every field as text), Parquet and Excel sheets
+(``engine.files.spreadsheet``), whole or in chunks, from a file or a named pipe.
 
 Owns how ``dtrun evaluate`` reads a patient file: the encoding (decided on the whole file
 by ``engine.files.encoding``, or as given), the delimiter (detected from the header line,
@@ -30,6 +30,7 @@ import pandas as pd
 
 from engine._core.errors import InputDataError
 from engine.files.encoding import Replay, decide, head_scan, is_utf8, scan
+from engine.files.spreadsheet import SUFFIXES, read_sheet
 
 DELIMITERS = (",", ";", "\t", "|")
 _HEAD = 1 << 16
@@ -66,6 +67,7 @@ class PatientFile:
     path: Path
     layout: CsvLayout | None = None
     parquet: Any = None  # a pyarrow.parquet.ParquetFile
+    sheet: Any = None  # an Excel sheet of patients, read whole (engine.files.spreadsheet): a pyarrow table
 
     @property
     def encoding(self) -> str:
@@ -75,14 +77,22 @@ class PatientFile:
     def tables(self, chunk_size: int | None, keep_index: bool = False) -> Iterator[Any]:
         if self.layout is not None:
             return _csv_chunks(self.layout, chunk_size)
+        if self.sheet is not None:
+            return _slices(self.sheet, chunk_size)
         return _parquet_chunks(self.path, self.parquet, chunk_size, keep_index)
 
 
-def open_patients(path: str | Path, encoding: str | None = None, delimiter: str | None = None) -> PatientFile:
+def open_patients(path: str | Path, encoding: str | None = None, delimiter: str | None = None,
+                  sheet: str | None = None) -> PatientFile:
     """The patient file at ``path`` checked and ready to be read: Parquet by its name or its
-    first bytes, else CSV.  A file that is not a regular file (a named pipe, a process
-    substitution such as ``<(zcat p.csv.gz)``) is read once, as a stream."""
+    first bytes, an Excel workbook (.xlsx, .xlsm: its first sheet, or ``sheet``), else CSV.  A
+    file that is not a regular file (a named pipe, a process substitution such as
+    ``<(zcat p.csv.gz)``) is read once, as a stream."""
     path = Path(path)
+    if path.suffix.lower() in SUFFIXES and path.is_file():
+        return PatientFile(path, sheet=read_sheet(path, sheet))
+    if sheet is not None:
+        raise InputDataError(f"{path}: --sheet names a sheet of an Excel patient file (.xlsx); this is not one")
     if not path.exists():
         raise InputDataError(f"{path}: file not found")
     if path.is_dir():
@@ -91,9 +101,9 @@ def open_patients(path: str | Path, encoding: str | None = None, delimiter: str 
     handle = path.open("rb")
     try:
         head = _read_up_to(handle, _HEAD if stream else 8)
-        if _looks_like_a_spreadsheet(head) or path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-            raise InputDataError(f"{path}: is a spreadsheet, not a patient file; in Excel, save it as "
-                                 "'CSV UTF-8 (Comma delimited)' (or write Parquet) and give that file")
+        if _looks_like_a_spreadsheet(head) or path.suffix.lower() in (".xls", ".ods"):
+            raise InputDataError(f"{path}: is a spreadsheet dtrun reads only as .xlsx; in Excel or LibreOffice, save "
+                                 "it as Excel Workbook (.xlsx) or 'CSV UTF-8 (Comma delimited)' and give that file")
         if path.suffix.lower() in (".parquet", ".pq") or head.startswith(b"PAR1"):
             return PatientFile(path, parquet=_parquet_file(path, head + handle.read() if stream else None))
         if stream:
@@ -107,6 +117,14 @@ def open_patients(path: str | Path, encoding: str | None = None, delimiter: str 
 
 def _looks_like_a_spreadsheet(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0")
+
+
+def _slices(table: Any, chunk_size: int | None) -> Iterator[Any]:
+    if chunk_size is None or table.num_rows <= chunk_size:
+        yield table
+        return
+    for start in range(0, table.num_rows, chunk_size):
+        yield table.slice(start, chunk_size)
 
 
 # ---------------------------------------------------------------------- Parquet

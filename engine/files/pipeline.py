@@ -60,6 +60,7 @@ class Options:
     delimiter: str | None = None
     chunk_size: int | None = None
     escape_formulas: bool = True
+    sheet: str | None = None  # of an Excel patient file: the first when None
 
 
 class Reading:
@@ -77,7 +78,7 @@ class Reading:
 
     def _read_first(self, options: Options) -> None:
         try:
-            opened = open_patients(self.patients, options.encoding, options.delimiter)
+            opened = open_patients(self.patients, options.encoding, options.delimiter, options.sheet)
             self.encoding = opened.encoding
             self._rest = opened.tables(options.chunk_size)
             self._first = next(self._rest)

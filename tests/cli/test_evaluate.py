@@ -235,9 +235,9 @@ def test_an_output_dtrun_cannot_write_is_a_usage_error(workbook, patients, args,
     assert result.exit_code == 2 and expected in result.stderr
 
 
-def test_a_spreadsheet_given_as_patients_says_how_to_save_it(workbook, tmp_path):
+def test_a_decision_table_workbook_given_as_patients_says_what_to_give(workbook, tmp_path):
     line = _one_clear_line(run(workbook, workbook), 4)
-    assert "is a spreadsheet, not a patient file" in line and "CSV" in line
+    assert "is a decision-table workbook (it has an Inputs sheet), not a patient file" in line and "CSV" in line
 
 
 def test_a_column_named_almost_right_is_pointed_out(workbook, tmp_path):
