@@ -84,6 +84,10 @@ def input_files(source: str) -> tuple[list[Path], str]:
                              "stream), or write it to a file first")
     else:
         raise InputDataError(f"{source}: file not found")
+    sheets = [p for p in found if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")]
+    if sheets:
+        raise InputDataError(f"{sheets[0]}: is a spreadsheet; --engine dask reads CSV and Parquet files (leave out "
+                             "--engine dask to read a sheet of patients, or save it as CSV or Parquet)")
     kinds = {"parquet" if p.suffix.lower() in PARQUET_SUFFIXES else "csv" for p in found}
     if len(kinds) > 1:
         raise InputDataError(f"{source}: matches both Parquet and CSV files; give a pattern that matches one kind")

@@ -107,3 +107,10 @@ def test_a_named_pipe_is_refused_by_dask_saying_why_and_what_to_do(tmp_path, boo
     assert result.exit_code == EXIT_DATA
     assert "not a regular file (a named pipe or a device)" in result.output and "leave out --engine dask" in \
         result.output
+
+
+def test_a_spreadsheet_is_refused_by_dask_saying_what_to_do(tmp_path, book, monkeypatch):
+    monkeypatch.setattr(scale, "connect", _no_cluster)
+    (tmp_path / "p.xlsx").write_bytes(b"PK\x03\x04 not really")
+    result = invoke("evaluate", book, tmp_path / "p.xlsx", "--engine", "dask", "-o", tmp_path / "out")
+    assert result.exit_code == EXIT_DATA and "--engine dask reads CSV and Parquet" in result.output
