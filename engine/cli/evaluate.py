@@ -26,7 +26,7 @@ from engine.cli.support import show_warnings as _show_warnings
               help="Evaluate only this table (and the tables it needs). Repeatable.")
 @click.option("--explain", is_flag=True,
               help="Add <table>.reference and <table>.guidance: the fired rules' Reference and Guidance annotations.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet", "xlsx"]), default=None,
               help="Output format (default: from OUT's extension, else csv).")
 @click.option("--na-values", default="", metavar="LIST",
               help="Comma-separated texts that also mean 'missing' (default: only an empty field).")
@@ -118,11 +118,13 @@ def _check_output(out: str | None, fmt: str | None) -> None:
     from pathlib import Path
 
     suffix = Path(out).suffix.lower() if out and out != "-" else ""
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods") and fmt is None:
-        raise click.UsageError(f"{out}: dtrun writes CSV, JSON or Parquet, not Excel workbooks; write "
-                               f"{Path(out).with_suffix('.csv').name} and open it in Excel")
+    if suffix in (".xlsm", ".xls", ".ods") and fmt is None:
+        raise click.UsageError(f"{out}: dtrun writes CSV, JSON, Parquet or .xlsx workbooks; write "
+                               f"{Path(out).with_suffix('.xlsx').name}")
     if (fmt == "parquet" or suffix in (".parquet", ".pq")) and (not out or out == "-"):
         raise click.UsageError("Parquet cannot be written to standard output; give -o FILE.parquet")
+    if (fmt == "xlsx" or suffix == ".xlsx") and (not out or out == "-"):
+        raise click.UsageError("An Excel workbook cannot be written to standard output; give -o FILE.xlsx")
 
 
 def _check_decisions(model: Any, decisions: tuple[str, ...]) -> None:

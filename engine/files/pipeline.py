@@ -118,7 +118,8 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
         if on_warning:
             on_warning(warning)
     na_values = _na(options.na_values)
-    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables)) as writer, \
+    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables),
+                      {name: d.type for name, d in model.inputs.items()}) as writer, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
         pending: Future[None] | None = None
         rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written

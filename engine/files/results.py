@@ -42,23 +42,24 @@ from engine.files.csv_text import (
 )
 from engine.files.json_cells import json_records, json_texts, native
 
-FORMATS = ("csv", "json", "parquet")
+FORMATS = ("csv", "json", "parquet", "xlsx")
 
 
 def format_for(path: str | None, requested: str | None) -> str:
     if requested:
         return requested
     suffix = Path(path).suffix.lower() if path and path != "-" else ""
-    return {".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "csv")
+    return {".json": "json", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}.get(suffix, "csv")
 
 
 class ResultWriter:
     """Writes frames of results one after another to ``path`` ('-' or None: standard output)."""
 
     def __init__(self, path: str | None, fmt: str, escape_formulas: bool = True,
-                 types: dict[str, Any] | None = None) -> None:
-        if fmt == "parquet" and (not path or path == "-"):
-            raise InputDataError("Parquet cannot be written to standard output; give -o FILE.parquet")
+                 types: dict[str, Any] | None = None, input_types: dict[str, str] | None = None) -> None:
+        if fmt in ("parquet", "xlsx") and (not path or path == "-"):
+            name = {"parquet": "Parquet", "xlsx": "An Excel workbook"}[fmt]
+            raise InputDataError(f"{name} cannot be written to standard output; give -o FILE.{fmt}")
         self.path, self.fmt, self.escape = path, fmt, escape_formulas
         self.types = types or {}  # column → Arrow type, so that every chunk of a Parquet file agrees
         self.to_stdout = not path or path == "-"
@@ -67,6 +68,8 @@ class ResultWriter:
         self._writer: Any = None
         self._rows_written = 0
         self._header_written = False
+        self._xlsx: Any = None  # engine.files.xlsx_results.XlsxResults, saved whole at the end
+        self.input_types = input_types or {}  # input name → its Inputs type: how an xlsx result types its cells
 
     def __enter__(self) -> ResultWriter:
         if self.to_stdout:
@@ -97,6 +100,8 @@ class ResultWriter:
         with _encodable(self.path):
             if self.fmt == "json":
                 self._write_json(frame)
+            elif self.fmt == "xlsx":
+                self._write_xlsx(frame)
             elif self.fmt == "parquet":
                 self._write_table(native_table(frame, self.types))
             else:
@@ -111,11 +116,11 @@ class ResultWriter:
             self._write_columns(inputs, results)
 
     def _write_columns(self, inputs: Any, results: Mapping[str, Coded | pd.Series]) -> None:
-        if self.fmt == "json":
+        if self.fmt in ("json", "xlsx"):
             frame = _with_nested_as_values(inputs)
             frame = pd.concat([frame, pd.DataFrame({k: as_series(v).array for k, v in results.items()},
                                                    index=frame.index)], axis=1)
-            self._write_json(frame)
+            self._write_json(frame) if self.fmt == "json" else self._write_xlsx(frame)
             return
         names = inputs.column_names + list(results)
         if self.fmt == "csv":  # coded columns stay codes: csv_lines makes their text per combination
@@ -165,6 +170,10 @@ class ResultWriter:
                 with _encodable(self.path):
                     if self.fmt == "json":
                         self._sink.write(b"\n]\n")
+                    if self.fmt == "xlsx":
+                        if self._xlsx is None:
+                            self._write_xlsx(pd.DataFrame())
+                        self._sink.write(self._xlsx.save())
                     if self._writer is not None:
                         self._writer.close()
                 self._sink.flush()
@@ -186,6 +195,13 @@ class ResultWriter:
             self._atomic.discard()  # type: ignore[union-attr]
         else:
             self._atomic.commit()  # type: ignore[union-attr]
+
+    def _write_xlsx(self, frame: pd.DataFrame) -> None:
+        if self._xlsx is None:
+            from engine.files.xlsx_results import XlsxResults
+
+            self._xlsx = XlsxResults(str(self.path), self.input_types)
+        self._xlsx.add(frame)
 
     def _write_json(self, frame: pd.DataFrame) -> None:
         parts = [json.dumps(record, ensure_ascii=False, default=str) for record in json_records(frame)]

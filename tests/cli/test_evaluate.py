@@ -228,7 +228,8 @@ def test_unknown_decision_is_a_usage_error_with_the_closest_table(workbook, pati
 
 @pytest.mark.parametrize("args, expected", [
     (("--format", "parquet"), "-o FILE.parquet"),
-    (("-o", "results.xlsx"), "not Excel workbooks; write results.csv"),
+    (("-o", "results.xls"), "or .xlsx workbooks; write results.xlsx"),
+    (("--format", "xlsx"), "cannot be written to standard output; give -o FILE.xlsx"),
 ])
 def test_an_output_dtrun_cannot_write_is_a_usage_error(workbook, patients, args, expected):
     result = run(workbook, patients, *args)
