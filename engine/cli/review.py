@@ -214,7 +214,7 @@ def tidy(workbook: str) -> None:
     from pathlib import Path
 
     from engine._core import OutputError
-    from engine.formats.xlsx.aids import WorkbookInUse, tidy_workbook
+    from engine.formats import WorkbookInUse, tidy_workbook
 
     if Path(workbook).suffix.lower() != ".xlsx":
         why = "a DMN model has no drop-downs to add" if workbook.lower().endswith(".dmn") else "give a .xlsx file"
