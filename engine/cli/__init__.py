@@ -4,7 +4,7 @@ Each command parses its options, calls the library, and turns ``DtrunError``s in
 clear message on standard error and a documented exit status (``engine.cli.support``).
 Heavy imports happen inside the commands, so that ``dtrun --help`` and ``dtrun --version``
 start fast.  The commands live in their own modules: ``evaluate``, ``check`` (lint, test),
-``review`` (new, show, diff), ``explain``, ``convert`` and ``serve``.
+``review`` (new, tidy, show, diff), ``explain``, ``convert`` and ``serve``.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from engine.cli.check import lint, test_command  # noqa: E402 - the commands, re
 from engine.cli.convert import convert  # noqa: E402
 from engine.cli.evaluate import evaluate  # noqa: E402
 from engine.cli.explain import explain  # noqa: E402
-from engine.cli.review import diff, new, show  # noqa: E402
+from engine.cli.review import diff, new, show, tidy  # noqa: E402
 from engine.cli.serve import serve  # noqa: E402
 
-for _command in (evaluate, explain, lint, test_command, convert, new, show, diff, serve):
+for _command in (evaluate, explain, lint, test_command, convert, new, tidy, show, diff, serve):
     main.add_command(_command)

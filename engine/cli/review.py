@@ -194,3 +194,37 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
         _problems(after)
         sys.exit(EXIT_WORKBOOK)
     sys.exit(EXIT_FINDINGS if result.changes_behaviour else EXIT_OK)
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+def tidy(workbook: str) -> None:
+    """Add Excel aids to WORKBOOK.xlsx in place, without touching its content: drop-down lists
+    of the allowed values in condition, output and Tests cells, of input names in headings,
+    of hit policies and roles; landscape pages one page wide with the header rows and rule ids
+    repeated. A second run changes nothing; the author's own drop-downs are kept.
+
+    \b
+    Exit status:
+      0  written (atomically, in place)
+      2  usage error: not a .xlsx workbook (a DMN file), no such file, or the workbook is open
+         in Excel or LibreOffice (its lock file is beside it: close it first); the file cannot be written
+      3  the workbook cannot be read: every problem is listed
+    """
+    from pathlib import Path
+
+    from engine._core import OutputError
+    from engine.formats import WorkbookInUse, tidy_workbook
+
+    if Path(workbook).suffix.lower() != ".xlsx":
+        why = "a DMN model has no drop-downs to add" if workbook.lower().endswith(".dmn") else "give a .xlsx file"
+        raise click.UsageError(f"{workbook}: dtrun tidy adds Excel aids to a .xlsx workbook; {why}")
+    if not Path(workbook).is_file():
+        raise click.UsageError(f"{workbook}: no such workbook; check the path")
+    try:
+        guarded(lambda: tidy_workbook(workbook))
+    except WorkbookInUse as error:
+        fail(str(error), EXIT_USAGE)
+    except OutputError as error:
+        fail(f"error: {error}", EXIT_USAGE)
+    click.echo(f"dtrun: added drop-down lists and print setup to {workbook} (its content is unchanged)", err=True)

@@ -28,7 +28,14 @@ def _new() -> ModuleType:
     return new
 
 
-__getattr__, __dir__ = exports(__name__, {_new: ("new_workbook", "AuthoringError")})
+def _aids() -> ModuleType:
+    from engine.formats.xlsx import aids
+
+    return aids
+
+
+__getattr__, __dir__ = exports(__name__, {_new: ("new_workbook", "AuthoringError"),
+                                          _aids: ("tidy_workbook", "WorkbookInUse")})
 
 
 def kind_of(path: str | Path) -> str:

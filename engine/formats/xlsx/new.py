@@ -3,8 +3,8 @@
 Owns the starter workbook: an ``About`` sheet, an ``Inputs`` sheet with example rows, one
 example decision table (its hit policy chosen by the author) and a ``Tests`` sheet with one
 case per rule, so that ``dtrun lint`` and ``dtrun test`` pass on it as it is.  Authoring aids
-are Excel features the loader never reads: drop-down lists (data validation) for hit
-policies, column roles, input types and ``Required``; frozen header rows; column widths;
+are Excel features the loader never reads: the drop-down lists and print setup of
+``dtrun tidy`` (``engine.formats.xlsx.aids``); frozen header rows; column widths;
 help texts as cell comments on the header cells.  The file is written atomically and an
 existing file is only replaced when asked to.
 """
@@ -19,14 +19,11 @@ from typing import Any
 from engine._core.cells import column_letter
 from engine._core.errors import DtrunError, with_hint
 from engine.feel.syntax import IDENTIFIER
-from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, SPECIAL_SHEETS
+from engine.formats.xlsx.layout import INPUT_HEADINGS, SPECIAL_SHEETS
 from engine.model.hit_policy import CODES, HitPolicy
-from engine.model.types import INPUT_TYPES
 
 DEFAULT_TABLE = "recommendation"
 MAX_SHEET_NAME = 31  # Excel's limit
-EDITABLE_ROWS = 500  # drop-down lists reach this far down (Inputs)
-EDITABLE_COLUMNS = 50  # and this far across (roles in row 2)
 HEADER_FILL = "DDEBF7"
 
 
@@ -104,8 +101,12 @@ def new_workbook(path: str | Path, table: str = DEFAULT_TABLE, hit_policy: str =
     policy = _checked(target, table, hit_policy, force)
     book = starter_book(table, policy)
     from engine._core.atomic import atomic_path
+    from engine.formats.xlsx.aids import add_aids
+    from engine.formats.xlsx.build import load_workbook
 
     with atomic_path(target) as temporary:
+        book.save(temporary)
+        add_aids(book, load_workbook(temporary))  # the aids of dtrun tidy, from the model just written
         book.save(temporary)
     return target
 
@@ -190,9 +191,6 @@ def _inputs_sheet(sheet: Any) -> None:
         for column, value in enumerate(row, start=1):
             if value:
                 sheet.cell(number, column, value)
-    last = EDITABLE_ROWS
-    _choices(sheet, f"B2:B{last}", INPUT_TYPES, "Type", "write one of " + ", ".join(INPUT_TYPES))
-    _choices(sheet, f"D2:D{last}", ("yes", "no"), "Required", "write yes or no")
     sheet.freeze_panes = "B2"
     _widths(sheet, [22, 10, 28, 10, 10, 18, 60])
 
@@ -214,9 +212,6 @@ def _table_sheet(sheet: Any, policy: HitPolicy) -> None:
     _comment(sheet["B2"], HELP["role"])
     _comment(sheet["B3"], HELP["allowed"])
     _comment(sheet["A4"], HELP["rule_id"])
-    _choices(sheet, "A1", (*CODES, "UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT"), "Hit policy",
-             "write one of " + ", ".join(CODES) + " (or UNIQUE, FIRST, PRIORITY, COLLECT SUM, ...)")
-    _choices(sheet, f"B2:{column_letter(EDITABLE_COLUMNS + 1)}2", ROLES, "Role", "write input, output or annotation")
     sheet.freeze_panes = "B4"
     _widths(sheet, [8, 12, 14, 14, 30, 28, 50])
 
@@ -233,8 +228,6 @@ def _tests_sheet(sheet: Any, table: str, policy: HitPolicy) -> None:
     _comment(sheet["A1"], HELP["case"])
     _comment(sheet["B1"], HELP["test_input"])
     _comment(sheet.cell(1, len(inputs) + 2), HELP["expected"])
-    _choices(sheet, f"B2:{column_letter(EDITABLE_COLUMNS + 1)}2", ("input", "expected"), "Role",
-             "write input or expected")
     sheet.freeze_panes = "B3"
     _widths(sheet, [28, 10, 12, 12, 30, 16])
 
@@ -255,17 +248,6 @@ def _comment(cell: Any, text: str) -> None:
     comment = Comment(text, "dtrun")
     comment.width, comment.height = 320, 110
     cell.comment = comment
-
-
-def _choices(sheet: Any, cells: str, choices: Sequence[str], title: str, advice: str) -> None:
-    """A drop-down list on ``cells``; other values are allowed after a warning (e.g. RULE ORDER)."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                showDropDown=False, showErrorMessage=True, errorStyle="warning",
-                                errorTitle=title, error=advice[0].upper() + advice[1:])
-    sheet.add_data_validation(validation)
-    validation.add(cells)
 
 
 def _widths(sheet: Any, widths: Sequence[int]) -> None:

@@ -39,7 +39,7 @@ def test_each_test_record_fires_only_its_own_rule(tmp_path: Path):
 
 def test_excel_aids(tmp_path: Path):
     book = openpyxl.load_workbook(new_workbook(tmp_path / "guide.xlsx"))
-    assert book.sheetnames == ["About", "Inputs", "recommendation", "Tests"]
+    assert book.sheetnames == ["About", "Inputs", "recommendation", "Tests", "_dtrun_lists"]  # its lists: hidden
     table, inputs, tests = book["recommendation"], book["Inputs"], book["Tests"]
     assert (table.freeze_panes, inputs.freeze_panes, tests.freeze_panes) == ("B4", "B2", "B3")
     lists = {(sheet.title, str(v.sqref)): v.formula1 for sheet in book for v in sheet.data_validations.dataValidation}
