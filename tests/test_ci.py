@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -159,3 +160,31 @@ def test_the_pre_commit_hooks_on_staged_workbooks(tmp_path: Path):
     assert lint.returncode == 1 and "error[gap]" in lint.stdout
     test = run_hook(tmp_path, defined["dtrun-test"])
     assert test.returncode == 1 and "FAIL T3" in test.stdout
+
+
+def test_the_hooks_through_pre_commit_try_repo(tmp_path: Path):
+    """pre-commit itself, as a guideline repository runs it: ``try-repo`` builds the hooks'
+    environment from this checkout (pip, from the package index) and runs them on the staged
+    workbooks of a scratch repository."""
+    pre_commit = shutil.which("pre-commit") or (str(Path(sys.executable).with_name("pre-commit"))
+                                                if Path(sys.executable).with_name("pre-commit").exists() else None)
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (it is in the test extra)")
+    repo = tmp_path / "guidelines"
+    repo.mkdir()
+    git(repo, "init", str(repo))
+    make_workbook(repo, "good.xlsx", inputs=INPUTS, tables=tables(">= 18"), tests=[*HEAD, *CASES])
+    git(repo, "add", ".")
+    env = {**environment(PRE_COMMIT_HOME=str(tmp_path / "cache")), "PYTHONPATH": ""}
+
+    def run() -> subprocess.CompletedProcess[str]:  # every hook; each call builds the environment (~15 s)
+        return subprocess.run([pre_commit, "try-repo", str(ROOT)], cwd=repo, capture_output=True, text=True,
+                              env=env, timeout=600)
+
+    done = run()
+    assert done.returncode == 0 and done.stdout.count("Passed") == 2, done.stdout + done.stderr
+    make_workbook(repo, "gap.xlsx", inputs=INPUTS, tables=tables(">= 20"), tests=[*HEAD, *CASES, ["T3", 18, "adult"]])
+    git(repo, "add", "gap.xlsx")
+    done = run()
+    assert done.returncode == 1 and done.stdout.count("Failed") == 2, done.stdout + done.stderr
+    assert "error[gap]" in done.stdout and "FAIL T3" in done.stdout
