@@ -35,16 +35,17 @@ def match(model: Model, table: Table, column: Callable[[str], pd.Series], contex
     size = max(1, MATRIX_CELLS // max(1, len(table.rules)))
     block = _Block(model, table, context, errors, warnings)
     whole = [column(c.name) for c in table.inputs]
+    cells = _distinct_cells(table)
     if size >= n:
-        return block.resolve(_matrix(table, whole, context, n), blocked, 0)
+        return block.resolve(_matrix(table, cells, whole, context, n), blocked, 0)
     codes, failed, settled = np.empty(n, dtype=np.int64), np.zeros(n, dtype=bool), {}
     tables: dict[tuple[int, str], np.ndarray] = {}  # a categorical column's cells, made once for all blocks
     for start in range(0, n, size):
         part = slice(start, min(n, start + size))
         inputs = [series.iloc[part].reset_index(drop=True) for series in whole]
         frame = once(lambda part=part: context().iloc[part].reset_index(drop=True))
-        codes[part], found, failed[part] = block.resolve(_matrix(table, inputs, frame, part.stop - start, tables),
-                                                         blocked[part], start)
+        matrix = _matrix(table, cells, inputs, frame, part.stop - start, tables)
+        codes[part], found, failed[part] = block.resolve(matrix, blocked[part], start)
         settled.update(found)
     return codes, settled, failed
 
@@ -55,17 +56,24 @@ def once(make: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
     return lambda: made[0] if made else made.append(make()) or made[0]
 
 
-def _matrix(table: Table, inputs: list[pd.Series], context: Callable[[], pd.DataFrame], n: int,
-            tables: dict[tuple[int, str], np.ndarray] | None = None) -> np.ndarray:
+def _distinct_cells(table: Table) -> list[dict[str, list[int]]]:
+    """Per input column: each distinct cell text that tests something, with the rules that hold it."""
+    columns: list[dict[str, list[int]]] = [{} for _ in table.inputs]
+    for index, rule in enumerate(table.rules):
+        for groups, test in zip(columns, rule.inputs):
+            if not test.is_any:
+                groups.setdefault(test.text, []).append(index)
+    return columns
+
+
+def _matrix(table: Table, cells: list[dict[str, list[int]]], inputs: list[pd.Series],
+            context: Callable[[], pd.DataFrame], n: int, tables: dict[tuple[int, str], np.ndarray] | None = None
+            ) -> np.ndarray:
     """matrix[r, i]: rule r matches record i (of ``inputs``, whose rows ``context`` has).
     With ``tables``, a cell of a categorical column is looked up in its table of categories
     (made on first use and kept there), so that each block costs numpy's time, not Python's."""
     matrix = np.ones((len(table.rules), n), dtype=bool)
-    for position, series in enumerate(inputs):
-        groups: dict[str, list[int]] = {}
-        for index, rule in enumerate(table.rules):
-            if not rule.inputs[position].is_any:
-                groups.setdefault(rule.inputs[position].text, []).append(index)
+    for position, (series, groups) in enumerate(zip(inputs, cells)):
         codes = series.array.codes if tables is not None and isinstance(series.dtype, pd.CategoricalDtype) else None
         for text, indexes in groups.items():
             test = table.rules[indexes[0]].inputs[position]
@@ -77,7 +85,7 @@ def _matrix(table: Table, inputs: list[pd.Series], context: Callable[[], pd.Data
             else:
                 mask = test.mask(series, context() if test.names else None)
             if len(indexes) == 1:
-                matrix[indexes[0]] &= mask
+                matrix[indexes[0]] &= mask  # in place: a fancy index would copy the row and write it back
             else:
                 matrix[indexes] &= mask
     return matrix

@@ -22,6 +22,7 @@ import pandas as pd
 
 from engine._core.errors import InputDataError
 from engine.files.pipeline import Options
+from engine.files.spreadsheet import SPREADSHEETS
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -84,7 +85,7 @@ def input_files(source: str) -> tuple[list[Path], str]:
                              "stream), or write it to a file first")
     else:
         raise InputDataError(f"{source}: file not found")
-    sheets = [p for p in found if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")]
+    sheets = [p for p in found if p.suffix.lower() in SPREADSHEETS]
     if sheets:
         raise InputDataError(f"{sheets[0]}: is a spreadsheet; --engine dask reads CSV and Parquet files (leave out "
                              "--engine dask to read a sheet of patients, or save it as CSV or Parquet)")

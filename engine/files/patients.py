@@ -30,7 +30,7 @@ import pandas as pd
 
 from engine._core.errors import InputDataError
 from engine.files.encoding import Replay, decide, head_scan, is_utf8, scan
-from engine.files.spreadsheet import SUFFIXES, read_sheet
+from engine.files.spreadsheet import SPREADSHEETS, SUFFIXES, read_sheet
 
 DELIMITERS = (",", ";", "\t", "|")
 _HEAD = 1 << 16
@@ -101,7 +101,7 @@ def open_patients(path: str | Path, encoding: str | None = None, delimiter: str 
     handle = path.open("rb")
     try:
         head = _read_up_to(handle, _HEAD if stream else 8)
-        if _looks_like_a_spreadsheet(head) or path.suffix.lower() in (".xls", ".ods"):
+        if _looks_like_a_spreadsheet(head) or path.suffix.lower() in SPREADSHEETS:
             raise InputDataError(f"{path}: is a spreadsheet dtrun reads only as .xlsx; in Excel or LibreOffice, save "
                                  "it as Excel Workbook (.xlsx) or 'CSV UTF-8 (Comma delimited)' and give that file")
         if path.suffix.lower() in (".parquet", ".pq") or head.startswith(b"PAR1"):

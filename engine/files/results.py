@@ -120,7 +120,10 @@ class ResultWriter:
             frame = _with_nested_as_values(inputs)
             frame = pd.concat([frame, pd.DataFrame({k: as_series(v).array for k, v in results.items()},
                                                    index=frame.index)], axis=1)
-            self._write_json(frame) if self.fmt == "json" else self._write_xlsx(frame)
+            if self.fmt == "json":
+                self._write_json(frame)
+            else:
+                self._write_xlsx(frame)
             return
         names = inputs.column_names + list(results)
         if self.fmt == "csv":  # coded columns stay codes: csv_lines makes their text per combination

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from engine._core.cells import column_letter
-from engine._core.errors import InputDataError, WorkbookError
+from engine._core.errors import InputDataError, WorkbookError, with_hint
 from engine.formats.xlsx.limits import MB, Limits
 from engine.formats.xlsx.safety import check_file
 
-SUFFIXES = (".xlsx", ".xlsm")
+SUFFIXES = (".xlsx", ".xlsm")  # read as patients
+SPREADSHEETS = (*SUFFIXES, ".xls", ".ods")  # any spreadsheet a patient list may come in
 PATIENT_LIMITS = Limits(max_uncompressed_bytes=2_000 * MB, max_part_bytes=1_500 * MB, max_rows=1_048_576,
                         max_columns=16_384, max_cells=100_000_000, max_text_chars=32_767,
                         max_strings=100_000_000, max_elements=10_000_000)
@@ -35,9 +36,9 @@ def read_sheet(path: Path, sheet: str | None = None) -> Any:
 
     try:
         check_file(path, str(path), PATIENT_LIMITS)
-    except WorkbookError as error:
-        raise InputDataError("; ".join(p.message + (f" ({p.hint})" if p.hint else "") for p in error.problems)
-                             if error.problems else str(error)) from None
+    except WorkbookError as error:  # refused as any workbook is: said with this file's name
+        raise InputDataError("; ".join(f"{path}: {with_hint(p.message, p.hint)}" for p in error.problems)
+                             or f"{path}: {error}") from None
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet is None and "Inputs" in book.sheetnames:

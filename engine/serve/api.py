@@ -6,7 +6,8 @@ Owns the routes (``GET /api/tables``, ``GET /api/lint``, ``POST /api/evaluate``,
 errors: a 4xx with the command line's message in ``{"error": ...}``, and never a stack
 trace, not even for a bug (500, one line).  Records are evaluated through the vectorized
 path (``evaluate_frame``), each value read as a CSV cell with it would be (``12``, ``"12"``
-and ``12.0`` alike); the keys of a result are those of ``dtrun evaluate --format json``.
+and ``12.0`` alike: ``engine.files.spreadsheet.cell_text``, as for a sheet of patients);
+the keys of a result are those of ``dtrun evaluate --format json``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from engine._core.errors import DtrunError, WorkbookError
+from engine.files.spreadsheet import cell_text
 from engine.serve.models import Models, Served
 
 MAX_RECORDS = 10_000
@@ -129,15 +131,6 @@ def _too_large(size: int, limit: int) -> str:
             "request (or start dtrun serve with --max-body)")
 
 
-def _cell(value: Any) -> str | None:
-    """A JSON value as the text of a CSV cell: what a patient file would hold."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _evaluate(served: Served, records: list[dict[str, Any]], decisions: list[str], explain: bool
               ) -> list[dict[str, Any]]:
     import pandas as pd
@@ -146,7 +139,7 @@ def _evaluate(served: Served, records: list[dict[str, Any]], decisions: list[str
     from engine.files.json_cells import json_records
 
     columns = list(dict.fromkeys(name for record in records for name in record))
-    frame = pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object)
+    frame = pd.DataFrame([[cell_text(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object)
     try:
         result = evaluate_frame(served.model, frame, decisions, explain)
     except DtrunError as error:  # a required input no record gives, an unknown decision, ...
@@ -161,7 +154,8 @@ def _explain(served: Served, record: dict[str, Any], decisions: list[str]) -> di
 
     known = set(input_columns(served.model, list(record)).values())  # other keys (an id, say) pass, as in evaluate
     try:
-        values = record_from(served.model, record=json.dumps({k: _cell(v) for k, v in record.items() if k in known}))
+        given = {k: cell_text(v) for k, v in record.items() if k in known}
+        values = record_from(served.model, record=json.dumps(given))
         document = json.loads(render(served.model, explain_record(served.model, values, decisions), "json"))
     except DtrunError as error:  # an unknown decision
         raise HTTPException(400, str(error)) from None

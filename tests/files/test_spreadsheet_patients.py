@@ -117,6 +117,7 @@ def test_a_file_that_is_no_workbook_is_refused_as_workbooks_are(guide: Path, tmp
     (tmp_path / "p.xlsx").write_text("id,age\nP1,40\n", encoding="utf-8")
     result = _run("evaluate", guide, tmp_path / "p.xlsx", "-o", "-")
     assert result.exit_code == EXIT_DATA and "not an .xlsx workbook" in result.output
+    assert f"{tmp_path / 'p.xlsx'}: " in result.output  # the message names the file
     (tmp_path / "p.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     result = _run("evaluate", guide, tmp_path / "p.xls", "-o", "-")
     assert result.exit_code == EXIT_DATA and "save it as Excel Workbook (.xlsx)" in result.output
