@@ -20,9 +20,13 @@ _LOOPBACK = ("localhost",)
               help="The most records one request may evaluate (413 past it).")
 @click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True,
               help="The most bytes one request may carry (413 past it).")
-def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int) -> None:
-    """Serve workbooks and DMN models (or every one in folders) as a JSON API:
-    GET /api/tables, GET /api/lint, POST /api/evaluate, POST /api/reload; the OpenAPI
+@click.option("--watch", is_flag=True,
+              help="Reload the files when they change on disk (all of them or none: a file that cannot be "
+                   "loaded is reported on the pages and the models loaded before stay served).")
+def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int, watch: bool) -> None:
+    """Serve workbooks and DMN models (or every one in folders): web pages at / (each
+    workbook with its findings and tests, a patient form) and a JSON API: GET /api/tables,
+    GET /api/lint, POST /api/evaluate, POST /api/explain, POST /api/reload; the OpenAPI
     document at /openapi.json (docs/serve.md).
 
     \b
@@ -39,7 +43,7 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
         fail(f"error: dtrun serve needs the serve extra ({error}); install it with pip install 'dtrun[serve]'",
              EXIT_USAGE)
     from engine.formats import paths as model_paths
-    from engine.serve import Models
+    from engine.serve import Models, Watcher
 
     if not model_paths(paths):
         fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
@@ -48,7 +52,10 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
         click.echo(f"warning: listening on {host}, so other machines can reach these tables and evaluate "
                    "records; nothing here checks who asks. Use --host 127.0.0.1 unless that is meant", err=True)
     names = ", ".join(s.name for s in models.all())
-    click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; Ctrl-C stops)", err=True)
+    click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; "
+               f"{'reloaded when the files change; ' if watch else ''}Ctrl-C stops)", err=True)
+    if watch:
+        Watcher(models).start()
     uvicorn.run(create_app(models, max_records, max_body), host=host, port=port, log_level="warning")
 
 

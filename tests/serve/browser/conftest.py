@@ -160,7 +160,7 @@ def settle(browser: Any, tmp_path: Path, name: str) -> list[dict[str, Any]]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    browser.save_screenshot(str(tmp_path / f"{name}.png"))
+    screenshot(browser, tmp_path / f"{name}.png")
     return [entry for entry in browser.get_log("browser") if entry.get("level") == "SEVERE"]
 
 
@@ -168,3 +168,19 @@ def settle(browser: Any, tmp_path: Path, name: str) -> list[dict[str, Any]]:
 def settled(browser: Any, tmp_path: Path) -> Callable[[str], list[dict[str, Any]]]:
     """``settled(name)``: ``settle`` after a navigation the test made itself (a form sent)."""
     return lambda name: settle(browser, tmp_path, name)
+
+
+def screenshot(browser: Any, path: Path, longest: int = 12_000) -> None:
+    """The whole page (up to ``longest`` pixels down) as a PNG, through the DevTools protocol;
+    the visible part only if that is refused."""
+    import base64
+
+    try:
+        browser.execute_script("window.scrollTo(0, 0)")
+        size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], longest), "scale": 1}
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                                   "clip": clip})
+        path.write_bytes(base64.b64decode(shot["data"]))
+    except Exception:  # an older driver without these commands: what the window shows
+        browser.save_screenshot(str(path))
