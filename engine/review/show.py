@@ -19,6 +19,7 @@ from engine._core.cells import cell_ref
 from engine.analysis.findings import Finding
 from engine.formats.xlsx.layout import cell_text
 from engine.model.types import Model
+from engine.review.anchors import anchor as _anchor
 from engine.review.view import BROKEN, Cell, Section, sections
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -252,10 +253,6 @@ def page(model: Model, view: list[Section], findings: Sequence[Finding]) -> str:
         parts += _html_section(section, at)
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
-
-
-def _anchor(sheet: str, ref: str) -> str:
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
 
 
 def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, str]]) -> list[str]:
