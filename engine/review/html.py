@@ -11,13 +11,13 @@ templates.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.analysis.findings import Finding
+from engine.review.anchors import anchor
 from engine.review.view import Cell, Section
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,11 +34,6 @@ def environment(*folders: Path) -> Any:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals.update(anchor=anchor, place_of=place_of, prose_columns=prose_columns)
     return env
-
-
-def anchor(sheet: str, ref: str) -> str:
-    """The HTML id of a cell (or of a sheet's section, with ``ref`` '')."""
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
 
 
 def place_of(section: Section, cell: Cell) -> Place | None:
