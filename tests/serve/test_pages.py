@@ -230,12 +230,9 @@ def test_the_coverage_page_has_the_axes_selector_and_its_picture_or_its_place(he
     assert response.status_code == 200
     page = response.text
     assert '<option selected>brain_mets_count</option>' in page and "<option selected>largest_brain_met_cm" in page
-    try:
-        from engine.review.pictures import coverage_svg  # noqa: F401
-    except ImportError:
-        assert "Coverage picture: not available" in page
-    else:
-        assert "<svg" in page
+    assert page.count("<svg") == 1 and 'xlink:href="#c-local_therapy-A' in page  # the boxes link to their rules
+    linked = set(re.findall(r'xlink:href="#([^"]+)"', page))
+    assert linked and linked <= set(_Page(page).ids), linked - set(_Page(page).ids)  # every link lands on the page
 
 
 # ---------------------------------------------------------------------- reload and --watch
