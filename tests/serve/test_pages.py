@@ -292,3 +292,38 @@ def test_watch_reloads_a_changed_file_and_keeps_the_old_models_when_it_cannot_be
     finally:
         watcher.stop()
         watcher.join(5)
+
+
+def test_a_dmn_model_has_the_same_pages_in_its_own_words(tmp_path: Path) -> None:
+    from helpers import ITEMS, clause, decision, dmn, rule, write
+
+    band = decision("d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age"),
+                    '<output id="o_band" name="band"/>',
+                    rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["[18..64]"], ['"adult"']))
+    client = TestClient(create_app(Models([write(tmp_path, dmn(ITEMS + band), "bands.dmn")])))
+    page = html.unescape(client.get("/m/bands").text)
+    assert 'no rule matches records with Person age (64..120]' in page  # the gap, in the model's names
+    result = client.get("/m/bands/try?" + urlencode({"Person_age": "70"}))
+    assert result.status_code == 200
+    text = html.unescape(result.text)
+    assert 'decision "Age Band" (id d_band)' in text and "fails on 70" in text
+    parsed = _Page(result.text)
+    failing = [i for i in parsed.ids if "failing" in parsed.classes(i)]
+    assert failing and all("inputEntry" in i for i in failing), failing
+    child = client.get("/m/bands/try?" + urlencode({"Person_age": "10"})).text
+    assert _outputs(child) == {"Age_Band.band": '"child"'}
+    assert '<tr class="fired"><td id="c-decision--Age-Band---id-d_band--rule-1--id-r1-">1 (id r1)</td>' in child
+    assert '<label for="in-Person_age">Person age' in child  # the form names inputs as the DMN model does
+
+
+def test_workbook_text_in_the_coverage_pictures_is_escaped_too(tmp_path: Path) -> None:
+    hostile = HOSTILE.replace('"', "'")
+    path = make_workbook(tmp_path, "pic.xlsx", inputs=[("age", "number", "[0..120]", "yes"),
+                                                       ("kind", "string", f'"a","{hostile}"', "yes")],
+                         tables={"t": ("U", ["age", "kind", "out"], "iio", None,
+                                       [["R1", "< 18", f'"{hostile}"', '"x"'], ["R2", ">= 18", '"a"', '"y"']])})
+    client = TestClient(create_app(Models([path])))
+    for url in ("/m/pic", "/m/pic/coverage/t?x=age&y=kind"):
+        response = client.get(url)
+        assert response.status_code == 200 and "<svg" in response.text
+        assert "script" not in _Page(response.text).tags and hostile not in response.text
