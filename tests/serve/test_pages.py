@@ -327,3 +327,12 @@ def test_workbook_text_in_the_coverage_pictures_is_escaped_too(tmp_path: Path) -
         response = client.get(url)
         assert response.status_code == 200 and "<svg" in response.text
         assert "script" not in _Page(response.text).tags and hostile not in response.text
+
+
+def test_a_date_input_is_a_date_field_bounded_by_its_allowed_values(tmp_path: Path) -> None:
+    path = make_workbook(tmp_path, "dates.xlsx", inputs=[("seen", "date", '>= date("2020-01-01")', "yes")],
+                         tables={"t": ("U", ["seen", "o"], "io", None, [["R1", '< date("2024-01-01")', '"old"'],
+                                                                         ["R2", '>= date("2024-01-01")', '"new"']])})
+    page = TestClient(create_app(Models([path]))).get("/m/dates/try?seen=2024-05-01").text
+    assert '<input type="date" name="seen" id="in-seen" value="2024-05-01" min="2020-01-01">' in page
+    assert _outputs(page) == {"t.o": '"new"'}
