@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.feel import unparse
@@ -58,6 +59,7 @@ class DakCondition:
     mentioned: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=4096)  # the result is immutable: a text that recurs down a column is read once
 def read_condition(text: str) -> DakCondition:
     """Read one DAK condition cell; raises :class:`DakSyntaxError` for a cell that cannot be read."""
     source = normalize(text)
@@ -89,8 +91,7 @@ def _written(value: Value) -> str:
         return "TRUE" if value.value else "FALSE"
     if isinstance(value.value, str):
         return f'"{value.value}"'
-    return f"{value.value:g}" + (f" {value.unit}" if value.unit else "") if isinstance(value.value, float) \
-        else f"{value.value}" + (f" {value.unit}" if value.unit else "")
+    return unparse.literal(value.value) + (f" {value.unit}" if value.unit else "")
 
 
 def unit_key(unit: str) -> str:
