@@ -248,8 +248,7 @@ class _Reading:
             if grouped:
                 self.notes.append(f"{grouped.group()} read as {value.value}")
             if re.match(r"(?i)IS\s+(?:NOT\s+)?EMPTY", written):
-                self.notes.append(f"{spaces(written)} read as {spaces(written).upper().replace('EMPTY', 'NULL')} "
-                                  "(no value given)")
+                self.notes.append(f"{spaces(written)} read as {spaces(written).upper().replace('EMPTY', 'NULL')}")
         if term.kind == "compare" and term.ops[0] == "!=" and len(term.values) > 1:
             listed = [_written(v) for v in term.values]
             self.notes.append(f"{_shown(term.operand)} ≠ {' OR '.join(listed)} read as: "  # type: ignore[arg-type]
