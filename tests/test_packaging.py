@@ -55,7 +55,7 @@ def test_the_wheel_holds_the_grammar_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "engine/feel/grammar.lark" in names
+    assert {"engine/feel/grammar.lark", "engine/feel/dak.lark"} <= set(names)
     templates = {"engine/review/templates/show.html", "engine/review/templates/sections.html",
                  "engine/review/templates/style.css", "engine/serve/templates/base.html",
                  "engine/serve/templates/patient.html", "engine/serve/templates/serve.css"}  # the HTML pages
