@@ -47,13 +47,14 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
     """Every finding for the workbook or DMN model ``path``, placed and worded as its
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
     whose inputs take the types their cells test (``engine.model.cell_types``)."""
-    from engine.formats import read
+    from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
     try:
         model = read(path, recover=True)
     except WorkbookError as error:
-        return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
+        source = bare_source(path)
+        return sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
     return lint_model(retyped(model) if input_types == "cells" else model)
 
 
@@ -61,7 +62,7 @@ def lint_model(model: Model) -> list[Finding]:
     """Every finding for ``model``; a model read with problems (``Model.problems``) gives them
     first, then what the rest of it shows."""
     source, words = model.source, model.source.words
-    findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
+    findings = [Finding.from_problem(p, source) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):
         findings += _output_checks(model, table)
         findings += notes
@@ -78,7 +79,8 @@ def lint_model(model: Model) -> list[Finding]:
     order = tuple(dict.fromkeys(source.place(sheet)[0] for sheet in ("About", "Inputs", *_upstream_first(model),
                                                                      "Tests", "Waivers")))
     if model.problems:
-        return sort_findings([Finding.from_problem(p) for p in model.problems], order) + sort_findings(findings, order)
+        return sort_findings([Finding.from_problem(p, source) for p in model.problems], order) + \
+            sort_findings(findings, order)
     return sort_findings(findings, order)
 
 
