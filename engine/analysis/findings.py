@@ -33,6 +33,7 @@ CODES: dict[str, tuple[str, str]] = {
     "dmn-inferred": ("warning", "a DMN input without a type, taken as the type its entries test"),
     "decimal-comma": ("warning", "a DMN entry such as 1,5 that FEEL reads as a list but may mean a decimal number"),
     "declared-type": ("warning", "a DMN output entry whose value is not of the type its decision declares (typeRef)"),
+    "unsatisfiable": ("error", "a condition that no value of its input's type can meet ([5..3], not(<= 5, > 5))"),
     "value-not-allowed": ("error", "a value outside the column's allowed values"),
     "overlap": ("error", "rules of a U table that can match the same record"),
     "conflict": ("error", "rules of an A table that can match the same record with different outputs"),

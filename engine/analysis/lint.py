@@ -30,7 +30,7 @@ from engine.analysis.waivers import apply_waivers
 from engine.feel import values
 from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain, ValueSet
-from engine.feel.syntax import Comparison, Literal
+from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.cell_types import mismatch
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
@@ -262,10 +262,43 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
         return
     if cell.is_any or not matched.is_empty():
         return
+    if cell.to_set(Domain(domain.kind, nullable=True)).is_empty():  # not even a missing value
+        yield located(source, "error", "unsatisfiable", table.name,
+                      f"no value can meet the {cell_word} {text}: it matches no {_KIND_WORDS[domain.kind]} and no "
+                      "missing value, so the rule can never fire", (ref,), (rule_id,),
+                      _unsatisfiable_fix(cell, domain.kind))
+        return
     yield located(source, "error", "value-not-allowed", table.name,
                   f"the {cell_word} {text} matches none of the allowed values of {heading} "
                   f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
                   (ref,), (rule_id,), _suggest(cell, full, source.words.widen_allowed))
+
+
+_KIND_WORDS = {"number": "number", "integer": "whole number", "string": "text", "boolean": "true/false value",
+               "date": "date"}
+
+
+def _unsatisfiable_fix(cell: CompiledUnaryTests, kind: str) -> str:
+    """How to correct a cell that no value meets, by its shape: a range written backwards, a
+    range whose ends exclude each other, a not(...) that excludes every value."""
+    node = cell.node
+    if node.negated:
+        return ("the tests inside not(...) together cover every value, so nothing is left: take out the tests "
+                "that should still match, or write - for any value")
+    ends = [t for t in node.tests if isinstance(t, Interval) and isinstance(t.low, Literal)
+            and isinstance(t.high, Literal)]
+    if len(ends) == len(node.tests) == 1:
+        low, high = (cell.text[e.span.start:e.span.end] for e in (ends[0].low, ends[0].high))
+        try:
+            backwards = ends[0].low.value > ends[0].high.value
+        except TypeError:
+            backwards = False
+        if backwards:
+            return f"write the smaller end first: [{high}..{low}]"
+        if ends[0].low.value == ends[0].high.value:
+            return f"write [{low}..{high}] (that one value) or widen the range"
+        return f"no {_KIND_WORDS[kind]} lies in this range: include an end with [ or ], or widen it"
+    return "correct the condition so that some value meets it, or delete the rule"
 
 
 def _suggest(cell: CompiledUnaryTests, full: ValueSet, widen: str) -> str:
