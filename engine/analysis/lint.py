@@ -47,6 +47,12 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
     """Every finding for the workbook or DMN model ``path``, placed and worded as its
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
     whose inputs take the types their cells test (``engine.model.cell_types``)."""
+    return lint_file(path, input_types)[1]
+
+
+def lint_file(path: str | Path, input_types: str = "declared") -> tuple[Model | None, list[Finding]]:
+    """``lint_workbook``'s findings with the model they are about (None for a file that could
+    not be read into one), for the reports that show the tables themselves."""
     from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
@@ -54,8 +60,9 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
         model = read(path, recover=True)
     except WorkbookError as error:
         source = bare_source(path)
-        return sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
-    return lint_model(retyped(model) if input_types == "cells" else model)
+        return None, sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
+    model = retyped(model) if input_types == "cells" else model
+    return model, lint_model(model)
 
 
 def lint_model(model: Model) -> list[Finding]:

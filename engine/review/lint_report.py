@@ -1,0 +1,91 @@
+"""``dtrun lint --format html`` and ``--format markdown``: the lint report a guideline editor reads.
+
+Owns the rendering of the report's content (``engine.review.lint_view``) with the Jinja2
+templates in ``engine/review/templates/`` (``lint_report.html``, ``lint_report.md``): no markup
+is built here.  The HTML page is self-contained (inline CSS, no scripts, no external assets,
+readable printed) and every text is escaped by Jinja2's autoescape; in Markdown every value is
+escaped for GitHub (``engine.review.show.md_text``) unless a filter marks it as a code span.
+Each table has a place for its coverage picture: ``engine.review.pictures.coverage_svg`` draws
+it where that module is installed (the ``pictures`` branch), else the template says nothing.
+The output depends only on the findings and models, in their order.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from engine.analysis.findings import Finding
+from engine.model.types import Model
+from engine.review.lint_view import LIMIT, Report, TableReport, build
+from engine.review.show import md_code, md_text
+
+FORMATS = ("html", "markdown")
+_TEMPLATES = {"html": "lint_report.html", "markdown": "lint_report.md"}
+
+
+def render(findings: Sequence[Finding], fmt: str, models: Iterable[Model] = (), pictures: bool = True) -> str:
+    """The report of ``findings`` in ``fmt`` (html or markdown); ``models``: the models they came
+    from (every table listed, rules shown as written, overlaps side by side); ``pictures``: draw a
+    coverage picture per table where ``engine.review.pictures`` is there (HTML only)."""
+    if fmt not in _TEMPLATES:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    report = build(findings, models)
+    if fmt == "html" and pictures:
+        _draw(report)
+    text = _environment(fmt).get_template(_TEMPLATES[fmt]).render(report=report, limit=LIMIT)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"  # the templates' blank lines, at most one
+
+
+def _draw(report: Report) -> None:
+    """Each table's coverage picture, where the pictures module is installed."""
+    # TODO(lead): engine.review.pictures comes from the `pictures` branch; once merged, the
+    # figure of each table in lint_report.html shows its picture (the html goldens then change).
+    try:
+        from engine.review.pictures import coverage_svg  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    for file in report.files:
+        for table in file.tables:
+            if table.model is not None and table.table is not None and table.table.rules:
+                table.picture = _picture(coverage_svg, table)
+
+
+def _picture(coverage_svg: Any, table: TableReport) -> str | None:
+    findings = tuple(item.finding for group in table.groups for item in group.items)
+    try:
+        return str(coverage_svg(table.model, table.table.name, findings=findings))
+    except Exception:  # noqa: BLE001 - a table that cannot be drawn keeps its findings; the report is not lost
+        return None
+
+
+class _Raw(str):
+    """Markdown that a template filter made (a code span): written as it is."""
+
+
+def _markdown_value(value: Any) -> str:
+    """Every value a Markdown template writes, escaped unless a filter made it."""
+    if isinstance(value, _Raw):
+        return value
+    return md_text("" if value is None else str(value))
+
+
+@functools.cache
+def _environment(fmt: str) -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from markupsafe import Markup
+
+    if fmt == "html":
+        environment = Environment(loader=PackageLoader("engine.review", "templates"), autoescape=True,
+                                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        environment.filters["svg"] = Markup  # a picture our own code drew, its texts escaped there
+    else:
+        environment = Environment(loader=PackageLoader("engine.review", "templates"), autoescape=False,
+                                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                  finalize=_markdown_value)
+        environment.filters["code"] = lambda value: _Raw(md_code(str(value)))
+        environment.filters["raw"] = _Raw  # text of the template's own (no workbook text in it)
+    environment.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
+    return environment
