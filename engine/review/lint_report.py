@@ -34,13 +34,15 @@ def render(findings: Sequence[Finding], fmt: str, models: Iterable[Model] = (), 
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     report = build(findings, models)
     if fmt == "html" and pictures:
-        _draw(report)
+        _draw(report, findings)
     text = _environment(fmt).get_template(_TEMPLATES[fmt]).render(report=report, limit=LIMIT)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"  # the templates' blank lines, at most one
 
 
-def _draw(report: Report) -> None:
-    """Each table's coverage picture, where the pictures module is installed."""
+def _draw(report: Report, findings: Sequence[Finding]) -> None:
+    """Each table's coverage picture, where the pictures module is installed.  The picture
+    links its gaps and overlaps to finding ``k`` of the list it is given as ``#fk``, the id of
+    the finding's article: it is given every finding, those of other files blanked out."""
     # TODO(lead): engine.review.pictures comes from the `pictures` branch; once merged, the
     # figure of each table in lint_report.html shows its picture (the html goldens then change).
     try:
@@ -48,13 +50,16 @@ def _draw(report: Report) -> None:
     except ImportError:
         return
     for file in report.files:
+        mine = tuple(f if f.workbook == file.path else _ELSEWHERE for f in findings)
         for table in file.tables:
             if table.model is not None and table.table is not None and table.table.rules:
-                table.picture = _picture(coverage_svg, table)
+                table.picture = _picture(coverage_svg, table, mine)
 
 
-def _picture(coverage_svg: Any, table: TableReport) -> str | None:
-    findings = tuple(item.finding for group in table.groups for item in group.items)
+_ELSEWHERE = Finding("info", "summary", "", "", "")  # a finding of another file: linked to nothing
+
+
+def _picture(coverage_svg: Any, table: TableReport, findings: Sequence[Finding]) -> str | None:
     try:
         return str(coverage_svg(table.model, table.table.name, findings=findings))
     except Exception:  # noqa: BLE001 - a table that cannot be drawn keeps its findings; the report is not lost

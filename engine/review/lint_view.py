@@ -174,12 +174,12 @@ def _file(path: str, model: Model | None, numbered: list[tuple[int, Finding]], i
         mine = [(n, f) for n, f in numbered if f.table == name]
         if name is None and not mine:
             continue
-        reports.append(_table(model, name, table, mine, f"f{index}-t{position}"))
+        reports.append(_table(model, name, table, mine, f"file-{index}-table-{position}"))
     about_none = [r for r in reports if r.name is None]
     if about_none and not about_none[0].counts["error"]:  # minor findings about no table go last
         reports = [r for r in reports if r.name is not None] + about_none
     title = (model.title if model is not None and model.title else "") or path
-    return FileReport(path, title, f"f{index}", reports, _counts(f for _, f in numbered))
+    return FileReport(path, title, f"file-{index}", reports, _counts(f for _, f in numbered))
 
 
 def _table(model: Model | None, name: str | None, table: Table | None, numbered: list[tuple[int, Finding]],

@@ -82,7 +82,7 @@ def test_every_finding_appears_once_with_its_place_message_and_hint(linted):
     articles = {a["attrs"]["id"]: a for a in page.articles}
     assert len(articles) == len(page.articles) == len(findings)
     for number, finding in enumerate(findings, 1):
-        article = articles[f"n{number}"]
+        article = articles[f"f{number}"]  # finding k as #fk, as dtrun show and the pictures link it
         text = " ".join("".join(article["text"]).split())
         assert article["attrs"]["data-code"] == finding.code
         assert article["attrs"]["data-table"] == (finding.table or "")
