@@ -42,7 +42,7 @@ GROUPS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
      "precedence; subsumed rules add nothing; mergeable rules could be one.",
      frozenset({"masked-rule", "partly-masked-rule", "subsumed-rule", "mergeable-rules"})),
     ("names", "Names missing from the data dictionary", "Names a table uses that the dictionary does not "
-     "define, or spells differently.", frozenset({"dak-name", "dak-name-match"})),
+     "define, or spells differently.", frozenset({"dak-name", "dak-pairing"})),
 )
 OTHER = ("other", "Other findings", "", frozenset[str]())
 
