@@ -144,10 +144,13 @@ def build(findings: Sequence[Finding], models: Iterable[Model] = ()) -> Report:
     numbered = list(enumerate(findings, 1))
     files = [_file(path, by_path.get(path), [(n, f) for n, f in numbered if f.workbook == path], index)
              for index, path in enumerate(paths, 1)]
-    codes = sorted({f.code for f in findings}, key=lambda c: (_rank(CODES.get(c, ("error",))[0]), c))
-    rows = [(c, CODES.get(c, ("error", c))[0], CODES.get(c, ("", c))[1],
+    severities: dict[str, set[str]] = {}  # as found: a DAK's checks of U are warnings, say
+    for finding in findings:
+        severities.setdefault(finding.code, set()).add(finding.severity)
+    shown = {code: sorted(found, key=_rank) for code, found in severities.items()}
+    rows = [(c, ", ".join(shown[c]), CODES.get(c, ("", c))[1],
              sum(f.code == c and not f.waived for f in findings), sum(f.code == c and f.waived for f in findings))
-            for c in codes]
+            for c in sorted(shown, key=lambda c: (_rank(shown[c][0]), c))]
     return Report(files, _counts(findings), rows,
                   sum(len([t for t in file.tables if t.name is not None]) for file in files))
 

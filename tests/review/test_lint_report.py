@@ -173,3 +173,12 @@ def test_a_coverage_picture_goes_in_each_tables_figure(linted, monkeypatch):
     assert figures == ["band", "other"] and [name for name, _ in calls] == ["band", "other"]
     assert [tag for tag, _ in page.tags].count("svg") == 2
     assert "<svg" not in render(findings, "markdown", [model])
+
+
+def test_the_summary_gives_the_severities_found_not_the_codes_usual_one():
+    """A DAK's tables are linted with the checks of U as warnings (issue 20)."""
+    conflict = Finding("warning", "conflict", "anc.xlsx", "ANC.DT.01 Danger signs", "rules R5 and R6 conflict",
+                       ("A5", "A6"), ("R5", "R6"), table="ANC.DT.01")
+    markdown = render([conflict], "markdown")
+    assert "| `conflict` | warning |" in markdown and "0 errors, 1 warning" in markdown
+    assert "### ANC.DT.01" in markdown  # without its model, the table by the finding's name
