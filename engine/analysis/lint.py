@@ -230,6 +230,14 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
     analysable = True
     for position, column in enumerate(table.inputs):
         full = column_domain(model, column, produced)
+        allowed = column.allowed
+        if full is not None and allowed is not None and not allowed.names and not allowed.is_any and \
+                allowed.to_set(Domain(full.domain.kind, nullable=True)).is_empty():
+            ref, heading = f"{column.column}3", source.name(column.heading)
+            notes.append(located(source, "error", "unsatisfiable", table.name,
+                                 f"no value can meet the allowed values {source.text(table.name, ref, allowed.text)} "
+                                 f"of {heading}, so every value of {heading} is outside them", (ref,),
+                                 hint=_unsatisfiable_fix(allowed, full.domain.kind)))
         cells: list[ValueSet] = []
         sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
         for rule in table.rules:
