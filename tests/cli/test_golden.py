@@ -115,6 +115,7 @@ WORKBOOK_CASES = {
     "test": ["test", "guide.xlsx"],
     "show_markdown": ["show", "guide.xlsx", "--format", "markdown"],
     "show_text": ["show", "guide.xlsx"],
+    "show_html": ["show", "guide.xlsx", "--format", "html"],  # with the tables' coverage pictures (SVG)
     **{f"diff_{fmt}": ["diff", "guide.xlsx", "guide_v2.xlsx", "--format", fmt] for fmt in ("text", "markdown", "json")},
     "evaluate": ["evaluate", "guide.xlsx", "patients.csv", "--explain"],
     "convert": ["convert", "guide.xlsx", "out.dmn"],
