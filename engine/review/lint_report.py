@@ -5,8 +5,8 @@ templates in ``engine/review/templates/`` (``lint_report.html``, ``lint_report.m
 is built here.  The HTML page is self-contained (inline CSS, no scripts, no external assets,
 readable printed) and every text is escaped by Jinja2's autoescape; in Markdown every value is
 escaped for GitHub (``engine.review.show.md_text``) unless a filter marks it as a code span.
-Each table has a place for its coverage picture: ``engine.review.pictures.coverage_svg`` draws
-it where that module is installed (the ``pictures`` branch), else the template says nothing.
+Each table of the HTML report has its coverage picture (``engine.review.pictures.coverage_svg``),
+or the reason it has none.
 The output depends only on the findings and models, in their order.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.analysis.findings import Finding
 from engine.model.types import Model
-from engine.review.lint_view import LIMIT, Report, TableReport, build
+from engine.review.lint_view import LIMIT, Report, build
 from engine.review.show import md_code, md_text
 
 FORMATS = ("html", "markdown")
@@ -29,7 +29,7 @@ _TEMPLATES = {"html": "lint_report.html", "markdown": "lint_report.md"}
 def render(findings: Sequence[Finding], fmt: str, models: Iterable[Model] = (), pictures: bool = True) -> str:
     """The report of ``findings`` in ``fmt`` (html or markdown); ``models``: the models they came
     from (every table listed, rules shown as written, overlaps side by side); ``pictures``: draw a
-    coverage picture per table where ``engine.review.pictures`` is there (HTML only)."""
+    coverage picture per table (HTML only)."""
     if fmt not in _TEMPLATES:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     report = build(findings, models)
@@ -40,30 +40,23 @@ def render(findings: Sequence[Finding], fmt: str, models: Iterable[Model] = (), 
 
 
 def _draw(report: Report, findings: Sequence[Finding]) -> None:
-    """Each table's coverage picture, where the pictures module is installed.  The picture
-    links its gaps and overlaps to finding ``k`` of the list it is given as ``#fk``, the id of
-    the finding's article: it is given every finding, those of other files blanked out."""
-    # TODO(lead): engine.review.pictures comes from the `pictures` branch; once merged, the
-    # figure of each table in lint_report.html shows its picture (the html goldens then change).
-    try:
-        from engine.review.pictures import coverage_svg  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    """Each table's coverage picture (``engine.review.pictures``), or why it has none.  The
+    picture links its gaps and overlaps to finding ``k`` of the list it is given as ``#fk``,
+    the id of the finding's article: it is given every finding, those of other files blanked."""
+    from engine.review.pictures import NoPicture, coverage_svg
+
     for file in report.files:
         mine = tuple(f if f.workbook == file.path else _ELSEWHERE for f in findings)
         for table in file.tables:
-            if table.model is not None and table.table is not None and table.table.rules:
-                table.picture = _picture(coverage_svg, table, mine)
+            if table.model is None or table.table is None or not table.table.rules:
+                continue
+            try:
+                table.picture = str(coverage_svg(table.model, table.table.name, findings=mine))
+            except NoPicture as why:  # a table that cannot be pictured keeps its findings
+                table.no_picture = str(why)
 
 
 _ELSEWHERE = Finding("info", "summary", "", "", "")  # a finding of another file: linked to nothing
-
-
-def _picture(coverage_svg: Any, table: TableReport, findings: Sequence[Finding]) -> str | None:
-    try:
-        return str(coverage_svg(table.model, table.table.name, findings=findings))
-    except Exception:  # noqa: BLE001 - a table that cannot be drawn keeps its findings; the report is not lost
-        return None
 
 
 class _Raw(str):

@@ -108,8 +108,11 @@ class TableReport:
     groups: list[Group]
     counts: dict[str, int]
     picture: str | None = None  # the coverage picture (SVG), where one was drawn
+    no_picture: str = ""  # why the table has no picture
     model: Model | None = None
     table: Table | None = None
+    columns: tuple[Column, ...] = ()  # the table's rules as written (with its model), which the
+    rules: tuple[tuple[str, RuleRow], ...] = ()  # picture links to: (the rule's first cell's id, row)
 
     @property
     def total(self) -> int:
@@ -203,8 +206,34 @@ def _table(model: Model | None, name: str | None, table: Table | None, numbered:
         title = name or "Not about one table (the file, its data dictionary, tests and waivers)"
     else:
         title = model.source.words.say("table_title", table=name)
+    columns, rules = _rules(model, table) if model is not None and table is not None else ((), ())
     return TableReport(name, title, anchor, [g for g in groups.values() if g.items or g.more],
-                       _counts(f for _, f in numbered), model=model, table=table)
+                       _counts(f for _, f in numbered), model=model, table=table, columns=columns, rules=rules)
+
+
+def _rules(model: Model, table: Table) -> tuple[tuple[Column, ...], tuple[tuple[str, RuleRow], ...]]:
+    """Every rule of ``table`` as written, with the id of its first cell (``engine.review.anchors``)."""
+    from engine.review.anchors import anchor
+
+    source = model.source
+    return _columns(model, table), tuple((anchor(*source.place(table.name, f"A{rule.row}")),
+                                          _rule_row(model, table, rule, ())) for rule in table.rules)
+
+
+def _columns(model: Model, table: Table) -> tuple[Column, ...]:
+    return tuple(Column(model.source.name(c.heading)) for c in table.inputs) + \
+        tuple(Column(c.name, output=True) for c in table.outputs)
+
+
+def _rule_row(model: Model, table: Table, rule: Any, differs: tuple[bool, ...]) -> RuleRow:
+    """A rule's conditions and outputs as its file writes them (a cell that cannot be read as written)."""
+    source, broken = model.source, dict(rule.broken)
+    texts = [broken.get(f"{c.column}{rule.row}", source.text(table.name, f"{c.column}{rule.row}", cell.text))
+             for c, cell in zip(table.inputs, rule.inputs)]
+    texts += [broken.get(f"{c.column}{rule.row}", source.text(table.name, f"{c.column}{rule.row}", e.text))
+              for c, e in zip(table.outputs, rule.outputs)]
+    return RuleRow(source.rule_label(table.name, rule.id), tuple(texts),
+                   (False,) * len(table.inputs) + (differs or (False,) * len(table.outputs)))
 
 
 def _item(number: int, finding: Finding, model: Model | None, table: Table | None) -> Item:
@@ -236,21 +265,11 @@ def _side_by_side(item: Item, model: Model, table: Table) -> Item:
     """An overlap's rules with their conditions and outputs as the file writes them."""
     from dataclasses import replace
 
-    source = model.source
     by_id = {rule.id: rule for rule in table.rules}
     rules = [by_id[r] for r in item.finding.rules if r in by_id]
     if not rules:
         return item
-    columns = tuple(Column(source.name(c.heading)) for c in table.inputs) + \
-        tuple(Column(c.name, output=True) for c in table.outputs)
     outputs = [tuple(" ".join(e.text.split()) for e in rule.outputs) for rule in rules]
     differs = tuple(len({o[k] for o in outputs}) > 1 for k in range(len(table.outputs)))
-    rows = []
-    for rule in rules:
-        broken = dict(rule.broken)
-        texts = [broken.get(f"{c.column}{rule.row}", source.text(table.name, f"{c.column}{rule.row}", cell.text))
-                 for c, cell in zip(table.inputs, rule.inputs)]
-        texts += [source.text(table.name, f"{c.column}{rule.row}", e.text) for c, e in zip(table.outputs, rule.outputs)]
-        rows.append(RuleRow(source.rule_label(table.name, rule.id), tuple(texts),
-                            (False,) * len(table.inputs) + differs))
-    return replace(item, columns=columns, rows=tuple(rows), outputs_differ=any(differs))
+    rows = tuple(_rule_row(model, table, rule, differs) for rule in rules)
+    return replace(item, columns=_columns(model, table), rows=rows, outputs_differ=any(differs))

@@ -98,7 +98,10 @@ def test_text_from_the_workbook_is_escaped_and_nothing_is_loaded_from_elsewhere(
     page = parsed(html)
     assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "img", "object", "embed")]
     assert not [attrs for _, attrs in page.tags if "src" in attrs or any(k.startswith("on") for k in attrs)]
-    assert all(attrs["href"].startswith("#") for tag, attrs in page.tags if tag == "a")
+    links = [attrs.get("href") or attrs.get("xlink:href") for tag, attrs in page.tags if tag == "a"]
+    assert links and all(link.startswith("#") for link in links)
+    ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
+    assert {link[1:] for link in links} <= ids  # every link lands: files, tables, findings, rules
     text = "".join(page.text)
     assert SCRIPT in text  # shown as text: the output cell side by side with the rule it overlaps
     assert "cannot read '<script>'" in text  # the cell that cannot be read
@@ -155,24 +158,40 @@ def test_markdown_gives_each_finding_its_place_and_escapes_workbook_text(linted)
     assert "\\<script\\>" in outside_code
 
 
-def test_a_coverage_picture_goes_in_each_tables_figure(linted, monkeypatch):
-    """The hook for engine.review.pictures (another branch): its SVG is placed as it is."""
+def test_a_coverage_picture_goes_in_each_tables_figure_or_why_it_has_none(linted, monkeypatch):
+    """engine.review.pictures' SVG is placed as it is, given every finding (linked as #fk)."""
     model, findings = linted
     calls = []
 
+    class NoPicture(ValueError):
+        pass
+
     def coverage_svg(model, table_name, x=None, y=None, findings=(), regions=()):
         calls.append((table_name, len(findings)))
+        if table_name == "other":
+            raise NoPicture("its one input <is> read only by a cell that cannot be read")
         return f'<svg xmlns="http://www.w3.org/2000/svg"><title>{table_name}</title></svg>'
 
     fake = types.ModuleType("engine.review.pictures")
     fake.__spec__ = importlib.machinery.ModuleSpec("engine.review.pictures", None)
-    fake.coverage_svg = coverage_svg
+    fake.coverage_svg, fake.NoPicture = coverage_svg, NoPicture
     monkeypatch.setitem(sys.modules, "engine.review.pictures", fake)
     page = parsed(render(findings, "html", [model]))
     figures = [attrs["data-table"] for tag, attrs in page.tags if tag == "figure"]
-    assert figures == ["band", "other"] and [name for name, _ in calls] == ["band", "other"]
-    assert [tag for tag, _ in page.tags].count("svg") == 2
+    assert figures == ["band"] and calls == [("band", len(findings)), ("other", len(findings))]
+    assert [tag for tag, _ in page.tags].count("svg") == 1
+    assert "No coverage picture: its one input <is> read only" in "".join(page.text)
     assert "<svg" not in render(findings, "markdown", [model])
+
+
+def test_the_real_pictures_link_only_to_places_on_the_page(linted):
+    model, findings = linted
+    page = parsed(render(findings, "html", [model]))
+    assert [attrs["data-table"] for tag, attrs in page.tags if tag == "figure"]
+    links = [attrs.get("xlink:href") or attrs.get("href") for tag, attrs in page.tags if tag == "a"]
+    ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
+    assert any(link.startswith("#f") for link in links) and any(link.startswith("#c-") for link in links)
+    assert {link[1:] for link in links} <= ids
 
 
 def test_the_summary_gives_the_severities_found_not_the_codes_usual_one():
