@@ -220,7 +220,7 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
                  for kind in [_cell_kind(frame, cell, band, i, j, links, uncovered)] if kind is not None}
         shapes += _rectangles(frame, cells)
         panels.append(Panel(band, tuple(shapes)))
-    names = {rule.id: source.rule_label(table.name, rule.id) for rule in table.rules}
+    names = {rule.id: source.rule(table.name, rule.id) for rule in table.rules}
     return Projection(table.name, source.name(table.name), table.hit_policy.code, frame.x, frame.y, frame.facet,
                       tuple(columns[j].shown for j in frame.hidden), uncovered, tuple(panels),
                       tuple(names[table.rules[r].id] for r in sorted(conditional)),

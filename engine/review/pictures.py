@@ -260,9 +260,12 @@ class _Drawer:
                 at.append((cx, cy, [names.get(rule, rule)]))
             else:
                 close[2].append(names.get(rule, rule))
+        span = x.high - x.low
         for cx, cy, shown in at:
             text = "\n".join(", ".join(shown[k:k + 4]) for k in range(0, len(shown), 4))
-            axes.text(cx, cy, text, fontsize=7, ha="center", va="center", zorder=8, clip_on=True, color="#1b1b1b")
+            align = "left" if cx < x.low + 0.06 * span else "right" if cx > x.high - 0.06 * span else "center"
+            cx = {"left": x.low + 0.005 * span, "right": x.high - 0.005 * span}.get(align, cx)
+            axes.text(cx, cy, text, fontsize=7, ha=align, va="center", zorder=8, clip_on=True, color="#1b1b1b")
 
     def _fade(self, axes: Any) -> None:
         """An open end of a numeric axis: the rules fade towards the edge, and an arrow."""
