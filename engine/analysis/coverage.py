@@ -29,7 +29,7 @@ from typing import Any
 
 from engine.analysis.atoms import Column, bits
 from engine.analysis.axes import Axis, Band, axis_for
-from engine.analysis.coverage_links import Links
+from engine.analysis.coverage_links import GAPS, MASKING, OVERLAPS, Links
 from engine.analysis.findings import Finding
 from engine.analysis.search import regions
 from engine.analysis.verify import TableAnalysis
@@ -324,8 +324,7 @@ def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int,
     bands = (panel, frame.x.bands[i], frame.y.bands[j] if frame.y is not None else None)
     if count.low == 0:
         kind = "gap" if count.high == 0 else "gap-partly"
-        codes = ("gap", "default-output")
-        linked = links.linked(codes, frame.axes(), bands, set()) or links.boxless(codes)
+        linked = links.linked(GAPS, frame.axes(), bands, set()) or links.boxless(GAPS)
         return kind, (), linked, UNCOVERED[uncovered] + (every if kind == "gap" else some)
     if count.high < 2:
         return None
@@ -333,7 +332,7 @@ def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int,
     strong = code == "U" or (code == "A" and len({_outputs(analysis, r) for r in bits(count.together)}) > 1)
     kind = ("overlap" if strong else "several") + ("" if count.low >= 2 else "-partly")
     ids = analysis.rule_ids(count.together)
-    linked = links.linked(("overlap", "conflict"), frame.axes(), bands, set(ids))
+    linked = links.linked(OVERLAPS if strong else MASKING, frame.axes(), bands, set(ids))
     names = analysis.rule_names(count.together)
     listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + " and " + names[-1]
     what = f"rules {listed} both match" if len(names) == 2 else f"two or more of rules {listed} match"
