@@ -379,11 +379,18 @@ def box_shapes(analysis: TableAnalysis, projection: Projection, box: Mapping[str
                note: str = "") -> list[tuple[int, Shape]]:
     """A box of the input space (input → cell text, ``ValueSet``, ``Interval`` or (low, high);
     inputs it leaves out: any value) as shapes: (panel position, shape) for each panel it
-    meets, ``conditional`` where it narrows a hidden input.  KeyError for an unknown input."""
-    values = {j: _values(column, box[name]) for name in box
-              for j in [column_index(analysis, name)] for column in [analysis.columns[j]]}
+    meets, ``conditional`` where it narrows a hidden input, or an input the table does not
+    read (a region of ``dtrun diff`` may name an input of the other version)."""
+    values, elsewhere = {}, False
+    for name, given in box.items():
+        try:
+            j = column_index(analysis, name)
+        except KeyError:
+            elsewhere = elsewhere or not (isinstance(given, str) and given.strip() == "-")
+            continue
+        values[j] = _values(analysis.columns[j], given)
     shown = {projection.x.index, *(a.index for a in (projection.y, projection.facet) if a is not None)}
-    conditional = any(j not in shown and not (analysis.columns[j].full <= v) for j, v in values.items())
+    conditional = elsewhere or any(j not in shown and not (analysis.columns[j].full <= v) for j, v in values.items())
     spans = []
     for axis in (projection.x, projection.y):
         if axis is None:

@@ -236,6 +236,10 @@ def test_boxes_given_by_a_caller_are_drawn_where_their_values_lie() -> None:
     assert inside == [(1, "b"), (2, "b")]
     ((_, conditional),) = box_shapes(analysis, projection, {"smoker": "true"})
     assert conditional.conditional
+    ((_, other),) = box_shapes(analysis, projection, {"weight": "> 3", "age": "-"})  # an input of another version
+    assert other.conditional and other.x == (projection.x.low, projection.x.high)
+    ((_, same),) = box_shapes(analysis, projection, {"weight": "-"})
+    assert not same.conditional
 
 
 def test_a_table_that_cannot_be_analysed_says_why() -> None:
