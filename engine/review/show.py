@@ -267,9 +267,9 @@ def _pictures(model: Model, view: list[Section], findings: Sequence[Finding]) ->
     others have none; none at all for a page without tables."""
     if not any(section.kind == "table" for section in view):
         return {}, {}
-    from engine.review.pictures import pictures, skipped
+    from engine.review.pictures import pictures_and_reasons
 
-    return pictures(model, findings), skipped(model)
+    return pictures_and_reasons(model, findings)
 
 
 def _picture(section: Section, drawn: dict[str, str], reasons: dict[str, str]) -> list[str]:

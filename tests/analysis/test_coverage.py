@@ -215,6 +215,16 @@ def test_findings_are_linked_by_their_boxes() -> None:
         assert linked and {findings[k].code for k in linked} == {code}
 
 
+def test_where_several_rules_match_under_first_hit_the_masking_findings_are_linked() -> None:
+    spec = _table("F", [["< 3", "-", "-"], ["[1..2]", '"a"', "-"], ["> 1", "-", "-"]])
+    model = build_model("coverage.xlsx", spec.sheets())
+    findings = lint_model(model)
+    ((_, analysis, _),) = list(table_analyses(model))
+    shapes = project(analysis, "age", "sex", findings=findings).panels[0].shapes
+    linked = {findings[k].code for s in shapes if s.kind == "several" for k in s.findings}
+    assert linked == {"masked-rule", "partly-masked-rule"}, [str(f) for f in findings]
+
+
 def test_boxes_given_by_a_caller_are_drawn_where_their_values_lie() -> None:
     spec = _table("U", [["< 3", "-", "-"], [">= 3", "-", "-"]])
     analysis = analysed(spec)
@@ -226,6 +236,10 @@ def test_boxes_given_by_a_caller_are_drawn_where_their_values_lie() -> None:
     assert inside == [(1, "b"), (2, "b")]
     ((_, conditional),) = box_shapes(analysis, projection, {"smoker": "true"})
     assert conditional.conditional
+    ((_, other),) = box_shapes(analysis, projection, {"weight": "> 3", "age": "-"})  # an input of another version
+    assert other.conditional and other.x == (projection.x.low, projection.x.high)
+    ((_, same),) = box_shapes(analysis, projection, {"weight": "-"})
+    assert not same.conditional
 
 
 def test_a_table_that_cannot_be_analysed_says_why() -> None:

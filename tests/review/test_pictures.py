@@ -165,3 +165,24 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
               "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.stdout.strip() == "False", result.stdout + result.stderr
+
+
+def test_a_dmn_models_picture_links_land_on_its_page(tmp_path: Path) -> None:
+    from helpers import ITEMS, clause, decision, dmn, rule, write
+
+    band = decision("d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age") +
+                    clause("c_blood", "Blood type"), '<output id="o_band" name="band"/>',
+                    rule("r1", ["&lt; 18", "-"], ['"child"']) + rule("r2", ["[18..65]", '"A","B"'], ['"adult"'])
+                    + rule("r3", ["&gt;= 60", '"A"'], ['"senior"']))
+    model = read(write(tmp_path, dmn(ITEMS + band)))
+    findings = lint_model(model)
+    assert {"gap", "overlap"} <= {f.code for f in findings}
+    page = render(model, "html", findings=findings)
+    assert page.count('<figure class="coverage"') == 1
+    parser = _Ids()
+    parser.feed(page)
+    assert set(parser.hrefs) <= set(parser.ids), set(parser.hrefs) - set(parser.ids)
+    svg = page[page.index("<svg"):page.index("</svg>") + 6]
+    hrefs = {href for href, _ in links(parse(svg))}
+    gap = next(k for k, f in enumerate(findings) if f.code == "gap") + 1
+    assert f"#f{gap}" in hrefs and any(h.startswith("#c-decision") for h in hrefs), hrefs
