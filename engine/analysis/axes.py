@@ -25,6 +25,7 @@ from engine.feel.sets import Interval, ValueSet
 
 MIN_SHARE = 0.08  # the least room of an atom on a numeric axis, as a share of the values' span
 MARGIN_SHARE = 0.15  # the room of an open end (and of the missing band), likewise
+MAX_TICKS = 12  # a numeric axis labels at most this many values, spread along it
 MISSING = "missing"
 OTHER_TEXTS = "other texts"
 
@@ -235,8 +236,21 @@ def _numeric(column: Column, index: int) -> Axis:
         ticks[bands[-1].centre] = MISSING
     open_low = bool(atoms) and len(column.cuts[atoms[0]]) != 3
     open_high = bool(atoms) and len(column.cuts[atoms[-1] + 1]) != 3
-    shown = tuple(Tick(p, label) for p, label in sorted(ticks.items()))
+    shown = _thinned([Tick(p, label) for p, label in sorted(ticks.items())], bands[0].low, bands[-1].high)
     return Axis(index, column.heading, column.shown, True, tuple(bands), shown, open_low, open_high, span, column)
+
+
+def _thinned(ticks: list[Tick], low: float, high: float) -> tuple[Tick, ...]:
+    """At most ``MAX_TICKS`` ticks, none closer than a ``MAX_TICKS``-th of the axis to the one
+    kept before it (the first and the missing band's always kept)."""
+    if len(ticks) <= MAX_TICKS:
+        return tuple(ticks)
+    gap = (high - low) / MAX_TICKS
+    kept = [ticks[0]]
+    for tick in ticks[1:]:
+        if tick.label == MISSING or tick.position - kept[-1].position >= gap:
+            kept.append(tick)
+    return tuple(kept)
 
 
 def _tick(column: Column, atom: int, band: Band, ticks: dict[float, str]) -> None:

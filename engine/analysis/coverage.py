@@ -29,6 +29,7 @@ from typing import Any
 
 from engine.analysis.atoms import Column, bits
 from engine.analysis.axes import Axis, Band, axis_for
+from engine.analysis.coverage_links import GAPS, MASKING, OVERLAPS, Links
 from engine.analysis.findings import Finding
 from engine.analysis.search import regions
 from engine.analysis.verify import TableAnalysis
@@ -211,7 +212,7 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
                                            for j in frame.hidden)}
     uncovered = ("default" if table.has_defaults else "gap") if table.hit_policy.single_hit else "empty"
     counts = _counts(frame)
-    links = _Links(analysis, findings)
+    links = Links(analysis, findings)
     panels = []
     for p, band in enumerate(frame.facet.bands if frame.facet is not None else (None,)):
         shapes = [*_holes(frame), *_rule_shapes(frame, live, conditional, band)]
@@ -219,7 +220,7 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
                  for kind in [_cell_kind(frame, cell, band, i, j, links, uncovered)] if kind is not None}
         shapes += _rectangles(frame, cells)
         panels.append(Panel(band, tuple(shapes)))
-    names = {rule.id: source.rule_label(table.name, rule.id) for rule in table.rules}
+    names = {rule.id: source.rule(table.name, rule.id) for rule in table.rules}
     return Projection(table.name, source.name(table.name), table.hit_policy.code, frame.x, frame.y, frame.facet,
                       tuple(columns[j].shown for j in frame.hidden), uncovered, tuple(panels),
                       tuple(names[table.rules[r].id] for r in sorted(conditional)),
@@ -314,7 +315,7 @@ UNCOVERED = {"gap": "no rule matches", "default": "no rule matches: the default 
              "empty": "no rule matches (an empty result)"}
 
 
-def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int, links: _Links, uncovered: str
+def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int, links: Links, uncovered: str
                ) -> tuple[str, tuple[str, ...], tuple[int, ...], str] | None:
     """(kind, rule ids, findings, note) of one cell; None where one rule matches every record."""
     analysis = frame.analysis
@@ -323,8 +324,7 @@ def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int,
     bands = (panel, frame.x.bands[i], frame.y.bands[j] if frame.y is not None else None)
     if count.low == 0:
         kind = "gap" if count.high == 0 else "gap-partly"
-        codes = ("gap", "default-output")
-        linked = links.linked(codes, frame, bands, set()) or links.boxless(codes)
+        linked = links.linked(GAPS, frame.axes(), bands, set()) or links.boxless(GAPS)
         return kind, (), linked, UNCOVERED[uncovered] + (every if kind == "gap" else some)
     if count.high < 2:
         return None
@@ -332,7 +332,7 @@ def _cell_kind(frame: _Frame, count: _Count, panel: Band | None, i: int, j: int,
     strong = code == "U" or (code == "A" and len({_outputs(analysis, r) for r in bits(count.together)}) > 1)
     kind = ("overlap" if strong else "several") + ("" if count.low >= 2 else "-partly")
     ids = analysis.rule_ids(count.together)
-    linked = links.linked(("overlap", "conflict"), frame, bands, set(ids))
+    linked = links.linked(OVERLAPS if strong else MASKING, frame.axes(), bands, set(ids))
     names = analysis.rule_names(count.together)
     listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + " and " + names[-1]
     what = f"rules {listed} both match" if len(names) == 2 else f"two or more of rules {listed} match"
@@ -374,61 +374,23 @@ def _rectangles(frame: _Frame, cells: dict[tuple[int, int], tuple[Any, ...]]) ->
     return sorted(shapes, key=lambda s: (s.kind, s.x, s.y))
 
 
-class _Links:
-    """The gap and overlap findings of one table, with their boxes as atoms per column."""
-
-    def __init__(self, analysis: TableAnalysis, findings: Sequence[Finding]) -> None:
-        place = analysis.model.source.place(analysis.table.name)[0]
-        self.found: list[tuple[int, Finding, list[int] | None]] = []
-        for position, finding in enumerate(findings):
-            if finding.sheet == place and finding.code in ("gap", "default-output", "overlap", "conflict"):
-                self.found.append((position, finding, _box_atoms(analysis, finding.box)))
-
-    def linked(self, codes: tuple[str, ...], frame: _Frame, bands: tuple[Band | None, ...], rule_ids: set[str]
-               ) -> tuple[int, ...]:
-        """The findings of ``codes`` whose box meets the cell ``bands`` (facet, x, y) and whose
-        rules are among ``rule_ids`` (when given)."""
-        found = []
-        for position, finding, atoms in self.found:
-            if finding.code not in codes or atoms is None or (rule_ids and not set(finding.rules) <= rule_ids):
-                continue
-            if all(band is None or axis is None or atoms[axis.index] & band.atoms
-                   for band, axis in zip(bands, frame.axes())):
-                found.append(position)
-        return tuple(found)
-
-    def boxless(self, codes: tuple[str, ...]) -> tuple[int, ...]:
-        """The findings of ``codes`` without a box (the texts no rule names, past 20 named ones)."""
-        return tuple(position for position, finding, atoms in self.found if finding.code in codes and atoms is None)
-
-
-def _box_atoms(analysis: TableAnalysis, box: dict[str, str] | None) -> list[int] | None:
-    """A finding's box (column as shown → cell text) as the atoms of each column inside it."""
-    from engine._core.errors import ConditionError
-    from engine.feel.conditions import compile_unary_tests
-
-    if box is None:
-        return None
-    atoms = []
-    for column in analysis.columns:
-        try:
-            values = compile_unary_tests(box.get(column.shown, "-")).to_set(column.domain) & column.full
-        except (ConditionError, ValueError, TypeError):
-            return None
-        atoms.append(sum(1 << a for a in bits(column.all_atoms) if column.values(1 << a) <= values))
-    return atoms
-
-
 # ---------------------------------------------------------------------- boxes given by a caller
 def box_shapes(analysis: TableAnalysis, projection: Projection, box: Mapping[str, Any], kind: str = "region",
                note: str = "") -> list[tuple[int, Shape]]:
     """A box of the input space (input → cell text, ``ValueSet``, ``Interval`` or (low, high);
     inputs it leaves out: any value) as shapes: (panel position, shape) for each panel it
-    meets, ``conditional`` where it narrows a hidden input.  KeyError for an unknown input."""
-    values = {j: _values(column, box[name]) for name in box
-              for j in [column_index(analysis, name)] for column in [analysis.columns[j]]}
+    meets, ``conditional`` where it narrows a hidden input, or an input the table does not
+    read (a region of ``dtrun diff`` may name an input of the other version)."""
+    values, elsewhere = {}, False
+    for name, given in box.items():
+        try:
+            j = column_index(analysis, name)
+        except KeyError:
+            elsewhere = elsewhere or not (isinstance(given, str) and given.strip() == "-")
+            continue
+        values[j] = _values(analysis.columns[j], given)
     shown = {projection.x.index, *(a.index for a in (projection.y, projection.facet) if a is not None)}
-    conditional = any(j not in shown and not (analysis.columns[j].full <= v) for j, v in values.items())
+    conditional = elsewhere or any(j not in shown and not (analysis.columns[j].full <= v) for j, v in values.items())
     spans = []
     for axis in (projection.x, projection.y):
         if axis is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from engine._core.lazy import exports
 
 if TYPE_CHECKING:  # pragma: no cover
+    from engine.model.source import Source
     from engine.model.types import Model
 
 SUFFIXES = (".xlsx", ".dmn")  # the kinds of model file dtrun reads
@@ -81,6 +82,18 @@ def read(path: str | Path, limits: Any = None, recover: bool = False) -> Model:
     from engine.formats.xlsx.safety import DEFAULT_LIMITS
 
     return load_workbook(path, DEFAULT_LIMITS if limits is None else limits, recover)
+
+
+def bare_source(path: str | Path) -> Source:
+    """The source of a file whose model could not be built (its problems still name their
+    tables: ``Source.table_name``), by the file's kind."""
+    if kind_of(path) == "dmn":
+        from engine.formats.dmn.words import bare_dmn_source
+
+        return bare_dmn_source(str(path))
+    from engine.formats.xlsx.words import workbook_source
+
+    return workbook_source(str(path))
 
 
 def paths(named: Iterable[str | Path]) -> list[Path]:

@@ -126,6 +126,12 @@ def heading(model: Any) -> str:
 def show_page(model: Any, view: Sequence[Section], findings: Sequence[Finding]) -> str:
     """``dtrun show --format html``: a standalone page, findings marked on their cells."""
     listed, marks = mark_findings(view, findings)
+    drawn: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    if any(section.kind == "table" for section in view):  # the coverage pictures of the tables shown
+        from engine.review.pictures import pictures_and_reasons
+
+        drawn, reasons = pictures_and_reasons(model, findings)
     return environment().get_template("show.html").render(title=heading(model), view=view, findings=listed,
-                                                          marks=marks, extra={})
+                                                          marks=marks, extra={}, drawn=drawn, reasons=reasons)
 

@@ -30,7 +30,7 @@ from engine.analysis.findings import Finding
 from engine.model.types import Model
 from engine.review.anchors import anchor
 
-__all__ = ["NoPicture", "Region", "coverage_svg", "pictures", "skipped"]
+__all__ = ["NoPicture", "Region", "coverage_svg", "pictures", "pictures_and_reasons", "skipped"]
 
 RULE_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
                 "#86bcb6", "#8cd17d", "#a0cbe8", "#d4a6c8", "#ffbe7d", "#b6992d", "#79706e", "#d37295")
@@ -43,6 +43,7 @@ _OVERLAPS = {"overlap": ("none", "#8b0000", "xxx", 1.0), "overlap-partly": ("non
 REGION_COLOURS = {"changed": "#e15759", "added": "#59a14f", "removed": "#7b3294", "old": "#7b3294",
                   "new": "#59a14f", "same": "#79706e"}
 _REGION_DEFAULT = "#1f77b4"
+MAX_RULES = 300  # ``pictures`` leaves out larger tables: their boxes would not be legible (and take seconds)
 
 
 @dataclass(frozen=True)
@@ -74,20 +75,41 @@ def coverage_svg(model: Model, table_name: str, x: str | None = None, y: str | N
 
 def pictures(model: Model, findings: Sequence[Finding] = ()) -> dict[str, str]:
     """Table name → its coverage picture (default axes), for every table that can be
-    pictured (``skipped`` says why the others cannot)."""
-    found = {}
-    for name, analysis, _ in table_analyses(model):
-        if analysis is not None:
-            try:
-                found[name] = draw(model, project(analysis, findings=findings))
-            except NoPicture:
-                continue
-    return found
+    pictured (``skipped`` says why the others are not)."""
+    return pictures_and_reasons(model, findings)[0]
 
 
 def skipped(model: Model) -> dict[str, str]:
-    """Table name → why it has no coverage picture."""
-    return {name: why for name, analysis, why in table_analyses(model) if analysis is None}
+    """Table name → why ``pictures`` gives it no coverage picture (known before drawing:
+    a table whose input space is too finely cut to picture is found only when drawn, and
+    ``pictures_and_reasons`` gives its reason too)."""
+    return dict(_candidates(model)[1])
+
+
+def pictures_and_reasons(model: Model, findings: Sequence[Finding] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """``pictures`` and, for every other table, why it has none."""
+    candidates, reasons = _candidates(model)
+    drawn = {}
+    for name, analysis in candidates:
+        try:
+            drawn[name] = draw(model, project(analysis, findings=findings))
+        except NoPicture as why:
+            reasons[name] = str(why)
+    return drawn, reasons
+
+
+def _candidates(model: Model) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """The tables to picture with their analyses, and why the others are not pictured."""
+    candidates, reasons = [], {}
+    for name, analysis, why in table_analyses(model):
+        if analysis is None:
+            reasons[name] = why
+        elif len(analysis.table.rules) > MAX_RULES:
+            reasons[name] = (f"{model.source.name(name)} has {len(analysis.table.rules)} rules, too many to draw "
+                             f"legibly (at most {MAX_RULES}); dtrun lint lists its gaps and overlaps")
+        else:
+            candidates.append((name, analysis))
+    return candidates, reasons
 
 
 # ---------------------------------------------------------------------- drawing
@@ -238,9 +260,12 @@ class _Drawer:
                 at.append((cx, cy, [names.get(rule, rule)]))
             else:
                 close[2].append(names.get(rule, rule))
+        span = x.high - x.low
         for cx, cy, shown in at:
             text = "\n".join(", ".join(shown[k:k + 4]) for k in range(0, len(shown), 4))
-            axes.text(cx, cy, text, fontsize=7, ha="center", va="center", zorder=8, clip_on=True, color="#1b1b1b")
+            align = "left" if cx < x.low + 0.06 * span else "right" if cx > x.high - 0.06 * span else "center"
+            cx = {"left": x.low + 0.005 * span, "right": x.high - 0.005 * span}.get(align, cx)
+            axes.text(cx, cy, text, fontsize=7, ha=align, va="center", zorder=8, clip_on=True, color="#1b1b1b")
 
     def _fade(self, axes: Any) -> None:
         """An open end of a numeric axis: the rules fade towards the edge, and an arrow."""

@@ -39,7 +39,8 @@ def render(model: Model, fmt: str = "text", table: str | None = None, findings: 
     if fmt == "markdown":
         return markdown(model, view)
     if fmt == "html":
-        shown = [f for f in findings if table is None or f.sheet == table]
+        name = model.source.table_name(table) if table is not None else None
+        shown = [f for f in findings if table is None or f.sheet == table or (name and f.table == name)]
         return page(model, view, shown)
     if fmt == "lines":
         return lines(model, view)
