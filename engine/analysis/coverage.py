@@ -204,8 +204,8 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
         jf = None if jf in (jx, jy) else jf
     elif facet:
         jf = choose_facet(analysis, (jx, jy))
-    frame = _Frame(analysis, axis_for(columns[jx], jx), axis_for(columns[jy], jy) if jy is not None else None,
-                   axis_for(columns[jf], jf) if jf is not None else None,
+    axis = lambda j: axis_for(columns[j], j, declared_order(analysis, j)) if j is not None else None  # noqa: E731
+    frame = _Frame(analysis, axis(jx), axis(jy), axis(jf),
                    tuple(j for j in range(len(columns)) if j not in (jx, jy, jf)))
     live = [r for r in range(len(table.rules)) if all(c.rule_atoms[r] & c.all_atoms for c in columns)]
     conditional = {r for r in live if any(columns[j].rule_atoms[r] & columns[j].all_atoms != columns[j].all_atoms
@@ -225,6 +225,38 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
                       tuple(columns[j].shown for j in frame.hidden), uncovered, tuple(panels),
                       tuple(names[table.rules[r].id] for r in sorted(conditional)),
                       tuple(names[table.rules[r].id] for r in range(len(table.rules)) if r not in live), names)
+
+
+def declared_order(analysis: TableAnalysis, j: int) -> tuple[Any, ...]:
+    """The values of input ``j`` in the order the author declared them: its allowed values
+    (row 3 of the table, else the Inputs sheet), or for an upstream output the values that
+    table's output allows (its priority order); () where none are declared."""
+    model, spec = analysis.model, analysis.table.inputs[j]
+    definition = model.inputs.get(spec.name)
+    for allowed in (spec.allowed, definition.allowed if definition is not None else None):
+        if allowed is not None:
+            return tuple(_literals(allowed.node))
+    table, _, output = spec.name.partition(".")
+    for upstream in model.tables:
+        if upstream.name == table:
+            return next((o.values for o in upstream.outputs if o.name == output), ())
+    return ()
+
+
+def _literals(node: Any) -> Iterator[Any]:
+    """The literal values of a cell's syntax tree, in the order they are written."""
+    from dataclasses import fields, is_dataclass
+
+    from engine.feel.syntax import Literal
+
+    if isinstance(node, Literal):
+        yield node.value
+    elif is_dataclass(node):
+        for f in fields(node):
+            yield from _literals(getattr(node, f.name))
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _literals(item)
 
 
 def axes_order(analysis: TableAnalysis) -> list[int]:

@@ -214,7 +214,7 @@ class _Drawer:
         x = projection.x
         span = projection.y_span
         axes.set_xlim(x.low, x.high)
-        axes.set_ylim(*span)
+        axes.set_ylim(*(span if projection.y is None or projection.y.numeric else span[::-1]))  # texts top down
         rules = sorted((s for s in panel.shapes if s.kind == "rule"),
                        key=lambda s: (-(s.x[1] - s.x[0]) / (x.high - x.low) * (s.y[1] - s.y[0]) / (span[1] - span[0]),
                                       s.rules))
