@@ -12,7 +12,8 @@ of a table differ), each with its own label, link and style.
 Drawn with matplotlib (imported here, when a picture is drawn) on its SVG canvas, never
 through pyplot's global state; the output is deterministic (no date, no version, fixed
 fonts, hashed ids salted per picture and prefixed, so that several pictures can share one
-HTML page) and keeps its text as text.
+HTML page) and keeps its text as text.  matplotlib's settings are the process's, so one
+picture is drawn at a time (a lock: ``dtrun serve`` may draw from several threads).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +45,7 @@ _OVERLAPS = {"overlap": ("none", "#8b0000", "xxx", 1.0), "overlap-partly": ("non
 REGION_COLOURS = {"changed": "#e15759", "added": "#59a14f", "removed": "#7b3294", "old": "#7b3294",
                   "new": "#59a14f", "same": "#79706e"}
 _REGION_DEFAULT = "#1f77b4"
+_DRAWING = threading.Lock()  # matplotlib's settings (rc_context) are the process's: one drawing at a time
 MAX_RULES = 300  # ``pictures`` leaves out larger tables: their boxes would not be legible (and take seconds)
 
 
@@ -126,7 +129,7 @@ def draw(model: Model, projection: Projection, regions: Sequence[tuple[Any, list
     settings = {"svg.fonttype": "none", "svg.hashsalt": prefix, "font.family": "DejaVu Sans", "font.size": 8,
                 "hatch.linewidth": 0.7, "axes.linewidth": 0.8, "svg.image_inline": True}
     titles: dict[str, str] = {}
-    with matplotlib.rc_context(settings):
+    with _DRAWING, matplotlib.rc_context(settings):
         width, plot_height, caption = _size(model, projection)
         figure = Figure(figsize=(width, plot_height), layout="constrained")
         FigureCanvasSVG(figure)

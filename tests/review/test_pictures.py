@@ -186,3 +186,13 @@ def test_a_dmn_models_picture_links_land_on_its_page(tmp_path: Path) -> None:
     hrefs = {href for href, _ in links(parse(svg))}
     gap = next(k for k, f in enumerate(findings) if f.code == "gap") + 1
     assert f"#f{gap}" in hrefs and any(h.startswith("#c-decision") for h in hrefs), hrefs
+
+
+def test_pictures_drawn_on_several_threads_are_the_ones_drawn_alone(model: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pairs = [("age", "sex"), ("sex", "smoker"), ("smoker", "age")] * 2
+    alone = [coverage_svg(model, "risk", x, y) for x, y in pairs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda pair: coverage_svg(model, "risk", *pair), pairs))
+    assert together == alone
