@@ -23,7 +23,7 @@ from helpers import ROOT, sheets_for
 from engine.analysis.lint import lint_model
 from engine.formats import read
 from engine.formats.xlsx.build import build_model
-from engine.review.pictures import NoPicture, Region, coverage_svg, pictures, skipped
+from engine.review.pictures import NoPicture, Region, coverage_svg, pictures, pictures_and_reasons, skipped
 from engine.review.show import render
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -196,3 +196,21 @@ def test_pictures_drawn_on_several_threads_are_the_ones_drawn_alone(model: Any) 
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda pair: coverage_svg(model, "risk", *pair), pairs))
     assert together == alone
+
+
+def test_random_tables_are_drawn_without_error() -> None:
+    import random
+
+    from helpers import random_spec
+
+    rnd = random.Random(7)
+    drawn = 0
+    for _ in range(25):
+        spec = random_spec(rnd, max_columns=4)
+        table = build_model("random.xlsx", spec.sheets())
+        found, reasons = pictures_and_reasons(table, lint_model(table))
+        assert set(found) | set(reasons) == {"t"}
+        for svg in found.values():
+            parse(svg)
+            drawn += 1
+    assert drawn > 15
