@@ -160,11 +160,14 @@ def test_show_puts_the_pictures_in_its_page_and_their_links_land(example_workboo
     assert set(parser.hrefs) <= set(parser.ids), set(parser.hrefs) - set(parser.ids)
 
 
-def test_matplotlib_is_imported_only_to_draw() -> None:
+def test_matplotlib_is_imported_only_to_draw_and_never_pyplot() -> None:
     script = ("import sys; import engine.review.pictures, engine.review.show, engine.analysis.coverage\n"
-              "print('matplotlib' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert result.stdout.strip() == "False", result.stdout + result.stderr
+              "print('matplotlib' in sys.modules)\n"
+              "from engine.formats import read; engine.review.pictures.pictures(read(sys.argv[1]))\n"
+              "print('matplotlib' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script, str(ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx")],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.stdout.split() == ["False", "True", "False"], result.stdout + result.stderr
 
 
 def test_a_dmn_models_picture_links_land_on_its_page(tmp_path: Path) -> None:
