@@ -160,12 +160,12 @@ def test_show_puts_the_pictures_in_its_page_and_their_links_land(example_workboo
     assert set(parser.hrefs) <= set(parser.ids), set(parser.hrefs) - set(parser.ids)
 
 
-def test_matplotlib_is_imported_only_to_draw_and_never_pyplot() -> None:
+def test_matplotlib_is_imported_only_to_draw_and_never_pyplot(example_workbook: Path) -> None:
     script = ("import sys; import engine.review.pictures, engine.review.show, engine.analysis.coverage\n"
               "print('matplotlib' in sys.modules)\n"
               "from engine.formats import read; engine.review.pictures.pictures(read(sys.argv[1]))\n"
               "print('matplotlib' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", script, str(ROOT / "decision_tables" / "her2_mbc_brain_mets.xlsx")],
+    result = subprocess.run([sys.executable, "-c", script, str(example_workbook)],
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.stdout.split() == ["False", "True", "False"], result.stdout + result.stderr
 
