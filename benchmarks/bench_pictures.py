@@ -111,7 +111,8 @@ def render(her2: dict[str, Any], generated: dict[str, dict[str, Any]], facts: di
     lines = [f"## {SECTION}", "",
              f"`python benchmarks/bench_pictures.py` on {facts['date']}: {facts['nproc']} cores ({facts['cpu']}), "
              f"{facts['memory']}, load average {facts['load']}; Python {facts['python']}, matplotlib "
-             f"{facts['matplotlib']}; engine {facts['commit']}. Each line is a fresh process.", "",
+             f"{facts['matplotlib']}; engine {facts['commit']}. Each line is a fresh process. The machine is shared: "
+             "a load average above 2 means other work ran alongside, and the times are that much longer.", "",
              "| what | time |", "|---|---|",
              f"| every picture of the HER2 workbook ({her2['tables']} tables), first call: matplotlib imported | "
              f"{her2['cold']:.2f} s |",
