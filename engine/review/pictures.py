@@ -11,9 +11,10 @@ of a table differ), each with its own label, link and style.
 
 Drawn with matplotlib (imported here, when a picture is drawn) on its SVG canvas, never
 through pyplot's global state; the output is deterministic (no date, no version, fixed
-fonts, hashed ids salted per picture and prefixed, so that several pictures can share one
-HTML page) and keeps its text as text.  matplotlib's settings are the process's, so one
-picture is drawn at a time (a lock: ``dtrun serve`` may draw from several threads).
+fonts, hashed ids salted per picture and prefixed with its name and a digest of its content,
+so that several pictures can share one HTML page) and keeps its text as text.  matplotlib's
+settings are the process's, so one picture is drawn at a time (a lock: ``dtrun serve`` may
+draw from several threads).
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ class _Drawer:
 
     def _link(self, artist: Any, href: str, title: str) -> None:
         self.count += 1
-        gid = f"{self.prefix}-s{self.count}"
+        gid = f"shape{self.count}"
         artist.set_gid(gid)
         if href:
             artist.set_url(href)
@@ -376,15 +377,20 @@ class _Drawer:
 
 
 def _finish(svg: str, prefix: str, titles: Mapping[str, str]) -> str:
-    """The SVG without its XML prologue (to sit inside an HTML page), its ids prefixed (so that
-    pictures on one page do not share them), links opening in place, shapes with tooltips."""
+    """The SVG without its XML prologue (to sit inside an HTML page), every id of its own
+    prefixed with the picture's name and a digest of its content (so that pictures on one
+    page, two versions of one table's too, do not share ids), links opening in place, and
+    shapes with tooltips (``titles``: shape id → text)."""
+    import hashlib
+
     svg = svg[svg.index("<svg"):]
-    defined = set(re.findall(r' id="([^"]+)"', svg))
-    own = {name for name in defined if not name.startswith(prefix)}
-    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{m[1] if m[1] not in own else prefix + "-" + m[1]}"', svg)
-    svg = re.sub(r'(url\(#|xlink:href="#)([^")]+)',
-                 lambda m: m[1] + (prefix + "-" + m[2] if m[2] in own else m[2]), svg)
+    prefix = f"{prefix}-{hashlib.sha256(svg.encode()).hexdigest()[:8]}"
+    own = set(re.findall(r' id="([^"]+)"', svg))
+    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{prefix}-{m[1]}"', svg)
+    svg = re.sub(r'(url\(#|xlink:href="#)([^")]+)', lambda m: m[1] + (f"{prefix}-{m[2]}" if m[2] in own else m[2]),
+                 svg)
     svg = svg.replace(' target="_blank"', "")
     for gid, title in titles.items():
-        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}">\n<title>{html.escape(title, quote=False)}</title>', 1)
+        shape = f'<g id="{prefix}-{gid}">'
+        svg = svg.replace(shape, f"{shape}\n<title>{html.escape(title, quote=False)}</title>", 1)
     return svg

@@ -89,6 +89,10 @@ def test_the_output_is_deterministic_and_its_ids_are_its_own(model: Any) -> None
     assert first == coverage_svg(model, "risk", "age", "sex")
     assert "Matplotlib v" not in first and "<dc:date>" not in first and "<?xml" not in first
     other = coverage_svg(model, "risk", "sex", "smoker")
+    changed = build_model("planted.xlsx", sheets_for(inputs=INPUTS, tables={  # another version of the table
+        "risk": ("U", ["age", "sex", "smoker", "risk"], "iiio", None, RULES[:2])}))
+    version = coverage_svg(changed, "risk", "age", "sex")
+    assert not set(re.findall(r' id="([^"]+)"', first)) & set(re.findall(r' id="([^"]+)"', version))
     ids = re.findall(r' id="([^"]+)"', first) + re.findall(r' id="([^"]+)"', other)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
     for svg in (first, other):  # every reference inside a picture is to one of its own ids
