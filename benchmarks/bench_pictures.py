@@ -7,6 +7,7 @@ matplotlib as ``dtrun show --format html`` does:
   picture once (``pictures``), matplotlib's import included;
 * **HER2, warm**: the same again in that process, median of ``--runs`` runs, with the time of
   the geometry alone (``engine.analysis.coverage.project`` for every table) and per table;
+* **`dtrun show --format html`** of the HER2 workbook, whole process (median of ``--runs``);
 * **generated tables** (``generate_tables.py``, rules x columns; default 100 x 3, 300 x 3,
   100 x 9): the analysis, the geometry and the drawing of the one table, and the SVG's size.
 
@@ -92,11 +93,26 @@ def run_child(what: str, runs: int) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def time_show(runs: int) -> list[float]:
+    """Wall time of ``dtrun show WORKBOOK --format html`` (the pictures included), per run."""
+    import tempfile
+
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "engine.cli", "show", str(WORKBOOK), "--format", "html", "-o",
+                            str(Path(folder) / "page.html")], check=True, cwd=ROOT, capture_output=True)
+            times.append(time.perf_counter() - started)
+    return times
+
+
 def render(her2: dict[str, Any], generated: dict[str, dict[str, Any]], facts: dict[str, str], runs: int) -> str:
     lines = [f"## {SECTION}", "",
              f"`python benchmarks/bench_pictures.py` on {facts['date']}: {facts['nproc']} cores ({facts['cpu']}), "
              f"{facts['memory']}, load average {facts['load']}; Python {facts['python']}, matplotlib "
-             f"{facts['matplotlib']}; engine {facts['commit']}. Each line is a fresh process.", "",
+             f"{facts['matplotlib']}; engine {facts['commit']}. Each line is a fresh process. The machine is shared: "
+             "a load average above 2 means other work ran alongside, and the times are that much longer.", "",
              "| what | time |", "|---|---|",
              f"| every picture of the HER2 workbook ({her2['tables']} tables), first call: matplotlib imported | "
              f"{her2['cold']:.2f} s |",
@@ -104,7 +120,9 @@ def render(her2: dict[str, Any], generated: dict[str, dict[str, Any]], facts: di
              f"({min(her2['warm']):.2f}–{max(her2['warm']):.2f}) |",
              f"| of which the geometry (`project`, every table) | "
              f"{statistics.median(her2['geometry']) * 1000:.0f} ms |",
-             f"| SVG written | {her2['bytes'] / 1024:.0f} KiB |", "",
+             f"| SVG written | {her2['bytes'] / 1024:.0f} KiB |",
+             f"| `dtrun show --format html` of the workbook, whole process (median of {runs}) | "
+             f"{statistics.median(her2['show']):.2f} s ({min(her2['show']):.2f}–{max(her2['show']):.2f}) |", "",
              "Per table (drawing only, median): " + ", ".join(f"{k} {v * 1000:.0f} ms"
                                                               for k, v in her2["per_table"].items()) + ".", ""]
     if generated:
@@ -143,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         _child(args)
         return
     her2 = run_child("her2", args.runs)
+    her2["show"] = time_show(args.runs)
     generated = {size: run_child(size, 1) for size in args.sizes.split(",") if size}
     found = facts()
     report = render(her2, generated, found, args.runs)

@@ -16,6 +16,7 @@ way a reader would look it up; pure data, no drawing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -163,15 +164,16 @@ def _value_text(column: Column, value: Any) -> str:
     return ValueSet.point(column.domain, value).to_unary_tests()
 
 
-def axis_for(column: Column, index: int) -> Axis:
-    """The axis of ``column``, the ``index``-th input of its table."""
+def axis_for(column: Column, index: int, order: Sequence[Any] = ()) -> Axis:
+    """The axis of ``column``, the ``index``-th input of its table; a text column's values in
+    ``order`` (the order its allowed values are declared in) where given, the others after."""
     if column.ordered:
         return _numeric(column, index)
-    return _categorical(column, index)
+    return _categorical(column, index, order)
 
 
 # ---------------------------------------------------------------------- texts and booleans
-def _categorical(column: Column, index: int) -> Axis:
+def _categorical(column: Column, index: int, order: Sequence[Any] = ()) -> Axis:
     """One band per value; the texts no cell names (atoms between the named ones), grouped
     by the rules that match them, as "other texts"; missing last."""
     null_atom = column.null_atom
@@ -182,7 +184,10 @@ def _categorical(column: Column, index: int) -> Axis:
             named.append(1 << atom)
         else:
             others[column.atom_rules[atom]] = others.get(column.atom_rules[atom], 0) | 1 << atom
-    groups = [(atoms, _value_text(column, column.values(atoms).sample())) for atoms in named]
+    rank = {value: k for k, value in reversed(list(enumerate(order)))}
+    values = sorted(((column.values(atoms).sample(), atoms) for atoms in named),
+                    key=lambda pair: rank.get(pair[0], len(rank)))  # stable: the others in their own order
+    groups = [(atoms, _value_text(column, value)) for value, atoms in values]
     for number, atoms in enumerate(others.values(), start=1):
         groups.append((atoms, OTHER_TEXTS if len(others) == 1 else f"{OTHER_TEXTS} ({number})"))
     if column.all_atoms >> null_atom & 1:

@@ -29,6 +29,7 @@ from typing import Any
 
 from engine.analysis.atoms import Column, bits
 from engine.analysis.axes import Axis, Band, axis_for
+from engine.analysis.coverage_inputs import axes_order, choose_facet, column_index, declared_order
 from engine.analysis.coverage_links import GAPS, MASKING, OVERLAPS, Links
 from engine.analysis.findings import Finding
 from engine.analysis.search import regions
@@ -36,7 +37,6 @@ from engine.analysis.verify import TableAnalysis
 from engine.feel.sets import Interval, ValueSet
 from engine.model.types import Model
 
-MAX_PANELS = 4  # a third input is shown as panels (small multiples) when it has at most this many bands
 MAX_REGIONS = 200_000  # beyond this many regions a table is too large to picture
 
 
@@ -116,53 +116,6 @@ def analysis_of(model: Model, table_name: str) -> TableAnalysis:
     raise KeyError(table_name)  # pragma: no cover - every table is analysed or has a reason
 
 
-# ---------------------------------------------------------------------- which inputs
-def column_index(analysis: TableAnalysis, name: str) -> int:
-    """The position of the input ``name`` (its heading, the input it reads, or as messages name it)."""
-    for j, (column, spec) in enumerate(zip(analysis.columns, analysis.table.inputs)):
-        if name in (column.heading, column.shown, spec.name):
-            return j
-    shown = ", ".join(c.shown for c in analysis.columns)
-    raise KeyError(f"{analysis.model.source.name(analysis.table.name)} has no input {name!r}; its inputs are {shown}")
-
-
-def distinct_cells(column: Column) -> int:
-    """How many different sets of values the rules test in ``column`` ("-" counts too)."""
-    return len({atoms & column.all_atoms for atoms in column.rule_atoms})
-
-
-def choose_axes(analysis: TableAnalysis) -> tuple[int, int | None]:
-    """The two inputs that best explain the table's gaps and overlaps (those most often
-    narrowed in their boxes), then those with the most distinct cells; one for a table with
-    one input."""
-    from engine.analysis.search import cooccurring, gaps
-
-    columns = analysis.columns
-    if len(columns) == 1:
-        return 0, None
-    boxes = []
-    if analysis.table.hit_policy.single_hit:
-        boxes += gaps(columns, analysis.all_rules)[:200]
-    if analysis.table.hit_policy.code in ("U", "A"):
-        boxes += list(cooccurring(columns, analysis.all_rules).values())[:200]
-    narrowed = [sum(1 for box in boxes if box[j] != c.all_atoms) for j, c in enumerate(columns)]
-    order = sorted(range(len(columns)), key=lambda j: (-narrowed[j], -distinct_cells(columns[j]), j))
-    return order[0], order[1]
-
-
-def choose_facet(analysis: TableAnalysis, shown: Sequence[int]) -> int | None:
-    """A third input to show as panels: one with 2 to ``MAX_PANELS`` bands that the rules
-    tell apart, the one with the most distinct cells (then the fewest bands)."""
-    candidates = []
-    for j, column in enumerate(analysis.columns):
-        if j in shown or distinct_cells(column) < 2:
-            continue
-        size = len(axis_for(column, j).bands)
-        if 2 <= size <= MAX_PANELS:
-            candidates.append((-distinct_cells(column), size, j))
-    return min(candidates)[2] if candidates else None
-
-
 # ---------------------------------------------------------------------- the projection
 @dataclass(frozen=True)
 class _Frame:
@@ -204,8 +157,8 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
         jf = None if jf in (jx, jy) else jf
     elif facet:
         jf = choose_facet(analysis, (jx, jy))
-    frame = _Frame(analysis, axis_for(columns[jx], jx), axis_for(columns[jy], jy) if jy is not None else None,
-                   axis_for(columns[jf], jf) if jf is not None else None,
+    axis = lambda j: axis_for(columns[j], j, declared_order(analysis, j)) if j is not None else None  # noqa: E731
+    frame = _Frame(analysis, axis(jx), axis(jy), axis(jf),
                    tuple(j for j in range(len(columns)) if j not in (jx, jy, jf)))
     live = [r for r in range(len(table.rules)) if all(c.rule_atoms[r] & c.all_atoms for c in columns)]
     conditional = {r for r in live if any(columns[j].rule_atoms[r] & columns[j].all_atoms != columns[j].all_atoms
@@ -225,13 +178,6 @@ def project(analysis: TableAnalysis, x: str | None = None, y: str | None = None,
                       tuple(columns[j].shown for j in frame.hidden), uncovered, tuple(panels),
                       tuple(names[table.rules[r].id] for r in sorted(conditional)),
                       tuple(names[table.rules[r].id] for r in range(len(table.rules)) if r not in live), names)
-
-
-def axes_order(analysis: TableAnalysis) -> list[int]:
-    """The inputs in the order they are chosen as axes: ``choose_axes``'s two, then the rest."""
-    first, second = choose_axes(analysis)
-    rest = [j for j in range(len(analysis.columns)) if j not in (first, second)]
-    return [first, *([second] if second is not None else []), *rest]
 
 
 def _runs(axis: Axis, atoms: int) -> list[tuple[float, float]]:

@@ -11,8 +11,10 @@ of a table differ), each with its own label, link and style.
 
 Drawn with matplotlib (imported here, when a picture is drawn) on its SVG canvas, never
 through pyplot's global state; the output is deterministic (no date, no version, fixed
-fonts, hashed ids salted per picture and prefixed, so that several pictures can share one
-HTML page) and keeps its text as text.
+fonts, hashed ids salted per picture and prefixed with its name and a digest of its content,
+so that several pictures can share one HTML page) and keeps its text as text.  matplotlib's
+settings are the process's, so one picture is drawn at a time (a lock: ``dtrun serve`` may
+draw from several threads).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +46,7 @@ _OVERLAPS = {"overlap": ("none", "#8b0000", "xxx", 1.0), "overlap-partly": ("non
 REGION_COLOURS = {"changed": "#e15759", "added": "#59a14f", "removed": "#7b3294", "old": "#7b3294",
                   "new": "#59a14f", "same": "#79706e"}
 _REGION_DEFAULT = "#1f77b4"
+_DRAWING = threading.Lock()  # matplotlib's settings (rc_context) are the process's: one drawing at a time
 MAX_RULES = 300  # ``pictures`` leaves out larger tables: their boxes would not be legible (and take seconds)
 
 
@@ -126,7 +130,7 @@ def draw(model: Model, projection: Projection, regions: Sequence[tuple[Any, list
     settings = {"svg.fonttype": "none", "svg.hashsalt": prefix, "font.family": "DejaVu Sans", "font.size": 8,
                 "hatch.linewidth": 0.7, "axes.linewidth": 0.8, "svg.image_inline": True}
     titles: dict[str, str] = {}
-    with matplotlib.rc_context(settings):
+    with _DRAWING, matplotlib.rc_context(settings):
         width, plot_height, caption = _size(model, projection)
         figure = Figure(figsize=(width, plot_height), layout="constrained")
         FigureCanvasSVG(figure)
@@ -200,7 +204,7 @@ class _Drawer:
 
     def _link(self, artist: Any, href: str, title: str) -> None:
         self.count += 1
-        gid = f"{self.prefix}-s{self.count}"
+        gid = f"shape{self.count}"
         artist.set_gid(gid)
         if href:
             artist.set_url(href)
@@ -214,7 +218,7 @@ class _Drawer:
         x = projection.x
         span = projection.y_span
         axes.set_xlim(x.low, x.high)
-        axes.set_ylim(*span)
+        axes.set_ylim(*(span if projection.y is None or projection.y.numeric else span[::-1]))  # texts top down
         rules = sorted((s for s in panel.shapes if s.kind == "rule"),
                        key=lambda s: (-(s.x[1] - s.x[0]) / (x.high - x.low) * (s.y[1] - s.y[0]) / (span[1] - span[0]),
                                       s.rules))
@@ -373,15 +377,20 @@ class _Drawer:
 
 
 def _finish(svg: str, prefix: str, titles: Mapping[str, str]) -> str:
-    """The SVG without its XML prologue (to sit inside an HTML page), its ids prefixed (so that
-    pictures on one page do not share them), links opening in place, shapes with tooltips."""
+    """The SVG without its XML prologue (to sit inside an HTML page), every id of its own
+    prefixed with the picture's name and a digest of its content (so that pictures on one
+    page, two versions of one table's too, do not share ids), links opening in place, and
+    shapes with tooltips (``titles``: shape id → text)."""
+    import hashlib
+
     svg = svg[svg.index("<svg"):]
-    defined = set(re.findall(r' id="([^"]+)"', svg))
-    own = {name for name in defined if not name.startswith(prefix)}
-    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{m[1] if m[1] not in own else prefix + "-" + m[1]}"', svg)
-    svg = re.sub(r'(url\(#|xlink:href="#)([^")]+)',
-                 lambda m: m[1] + (prefix + "-" + m[2] if m[2] in own else m[2]), svg)
+    prefix = f"{prefix}-{hashlib.sha256(svg.encode()).hexdigest()[:8]}"
+    own = set(re.findall(r' id="([^"]+)"', svg))
+    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{prefix}-{m[1]}"', svg)
+    svg = re.sub(r'(url\(#|xlink:href="#)([^")]+)', lambda m: m[1] + (f"{prefix}-{m[2]}" if m[2] in own else m[2]),
+                 svg)
     svg = svg.replace(' target="_blank"', "")
     for gid, title in titles.items():
-        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}">\n<title>{html.escape(title, quote=False)}</title>', 1)
+        shape = f'<g id="{prefix}-{gid}">'
+        svg = svg.replace(shape, f"{shape}\n<title>{html.escape(title, quote=False)}</title>", 1)
     return svg

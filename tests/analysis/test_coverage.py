@@ -201,6 +201,13 @@ def test_numeric_axes_span_the_allowed_range_or_the_cut_points_with_open_ends() 
     assert {"2", "3"} <= {t.label for t in age.ticks}
 
 
+def test_texts_are_in_the_order_their_allowed_values_are_declared() -> None:
+    spec = _table("U", [["-", '"c"'], ["-", '"a","b"']],
+                  [("age", "integer", "[0..4]", "yes"), ("sex", "string", '"c","a","b"', "no")], ("age", "sex"))
+    projection = project(analysed(spec), "sex", "age")
+    assert [band.label for band in projection.x.bands] == ["c", "a", "b", "missing"]
+
+
 def test_findings_are_linked_by_their_boxes() -> None:
     spec = _table("U", [["< 3", "-", "-"], ["[2..4]", '"a"', "-"]])
     model = build_model("coverage.xlsx", spec.sheets())

@@ -23,7 +23,7 @@ from helpers import ROOT, sheets_for
 from engine.analysis.lint import lint_model
 from engine.formats import read
 from engine.formats.xlsx.build import build_model
-from engine.review.pictures import NoPicture, Region, coverage_svg, pictures, skipped
+from engine.review.pictures import NoPicture, Region, coverage_svg, pictures, pictures_and_reasons, skipped
 from engine.review.show import render
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -89,6 +89,10 @@ def test_the_output_is_deterministic_and_its_ids_are_its_own(model: Any) -> None
     assert first == coverage_svg(model, "risk", "age", "sex")
     assert "Matplotlib v" not in first and "<dc:date>" not in first and "<?xml" not in first
     other = coverage_svg(model, "risk", "sex", "smoker")
+    changed = build_model("planted.xlsx", sheets_for(inputs=INPUTS, tables={  # another version of the table
+        "risk": ("U", ["age", "sex", "smoker", "risk"], "iiio", None, RULES[:2])}))
+    version = coverage_svg(changed, "risk", "age", "sex")
+    assert not set(re.findall(r' id="([^"]+)"', first)) & set(re.findall(r' id="([^"]+)"', version))
     ids = re.findall(r' id="([^"]+)"', first) + re.findall(r' id="([^"]+)"', other)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
     for svg in (first, other):  # every reference inside a picture is to one of its own ids
@@ -160,11 +164,14 @@ def test_show_puts_the_pictures_in_its_page_and_their_links_land(example_workboo
     assert set(parser.hrefs) <= set(parser.ids), set(parser.hrefs) - set(parser.ids)
 
 
-def test_matplotlib_is_imported_only_to_draw() -> None:
+def test_matplotlib_is_imported_only_to_draw_and_never_pyplot(example_workbook: Path) -> None:
     script = ("import sys; import engine.review.pictures, engine.review.show, engine.analysis.coverage\n"
-              "print('matplotlib' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert result.stdout.strip() == "False", result.stdout + result.stderr
+              "print('matplotlib' in sys.modules)\n"
+              "from engine.formats import read; engine.review.pictures.pictures(read(sys.argv[1]))\n"
+              "print('matplotlib' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script, str(example_workbook)],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.stdout.split() == ["False", "True", "False"], result.stdout + result.stderr
 
 
 def test_a_dmn_models_picture_links_land_on_its_page(tmp_path: Path) -> None:
@@ -186,3 +193,31 @@ def test_a_dmn_models_picture_links_land_on_its_page(tmp_path: Path) -> None:
     hrefs = {href for href, _ in links(parse(svg))}
     gap = next(k for k, f in enumerate(findings) if f.code == "gap") + 1
     assert f"#f{gap}" in hrefs and any(h.startswith("#c-decision") for h in hrefs), hrefs
+
+
+def test_pictures_drawn_on_several_threads_are_the_ones_drawn_alone(model: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pairs = [("age", "sex"), ("sex", "smoker"), ("smoker", "age")] * 2
+    alone = [coverage_svg(model, "risk", x, y) for x, y in pairs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda pair: coverage_svg(model, "risk", *pair), pairs))
+    assert together == alone
+
+
+def test_random_tables_are_drawn_without_error() -> None:
+    import random
+
+    from helpers import random_spec
+
+    rnd = random.Random(7)
+    drawn = 0
+    for _ in range(25):
+        spec = random_spec(rnd, max_columns=4)
+        table = build_model("random.xlsx", spec.sheets())
+        found, reasons = pictures_and_reasons(table, lint_model(table))
+        assert set(found) | set(reasons) == {"t"}
+        for svg in found.values():
+            parse(svg)
+            drawn += 1
+    assert drawn > 15
