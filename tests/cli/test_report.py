@@ -1,0 +1,155 @@
+"""``dtrun evaluate --report report.html``: the population view as a static page.
+
+The page of the shipped HER2 example is compared with its golden file
+(``tests/cli/golden/evaluate_report_her2.html``; ``--update-goldens`` after a deliberate
+change); every count it shows is read back from its ``data-*`` attributes and compared with
+``population_of_file``; the page is written atomically, never over an input nor over the
+results, with results on standard output too, and refused with ``--engine dask``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from helpers import EXAMPLE_PATIENTS, EXAMPLE_WORKBOOK
+
+from engine.cli import main
+from engine.formats import load
+from engine.review.population import population_of_file
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "evaluate_report_her2.html"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(EXAMPLE_WORKBOOK, tmp_path / "her2.xlsx")
+    shutil.copy(EXAMPLE_PATIENTS, tmp_path / "patients.csv")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, ["evaluate", "her2.xlsx", "patients.csv", *args])
+
+
+class Counts(HTMLParser):
+    """The counts a page shows: per table, its data-count, data-fired (per rule) and
+    data-value (per output and value) cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, dict[str, int]] = {}
+        self.table = self.rule = self.output = ""
+        self.key: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if "data-table" in named:
+            self.table = named["data-table"] or ""
+        if "data-rule" in named:
+            self.rule = named["data-rule"] or ""
+        if "data-output" in named:
+            self.output = named["data-output"] or ""
+        for attribute, key in (("data-count", "{}"), ("data-fired", "rule {rule}"),
+                               ("data-value", "{output} = {}")):
+            if attribute in named:
+                self.key = key.format(named[attribute], rule=self.rule, output=self.output)
+
+    def handle_data(self, data: str) -> None:
+        if self.key is not None and data.strip():
+            self.found.setdefault(self.table, {})[self.key] = int(data.replace(",", ""))
+            self.key = None
+
+
+def shown_counts(html: str) -> dict[str, dict[str, int]]:
+    parser = Counts()
+    parser.feed(html)
+    return parser.found
+
+
+def test_the_her2_report_is_the_golden_file(folder, request):
+    result = run("-o", "results.csv", "--report", "report.html")
+    assert result.exit_code == 0, result.output
+    assert "; report -> report.html" in result.stderr
+    got = (folder / "report.html").read_text(encoding="utf-8")
+    if request.config.getoption("--update-goldens"):
+        GOLDEN.write_text(got, encoding="utf-8")
+    assert got == GOLDEN.read_text(encoding="utf-8"), "the report differs from its golden file (see the docstring)"
+    assert "<script" not in got and "http" not in got.replace("http-equiv", "")  # stands alone: nothing fetched
+
+
+def test_the_counts_shown_are_those_of_the_population(folder):
+    assert run("-o", "results.csv", "--report", "report.html").exit_code == 0
+    shown = shown_counts((folder / "report.html").read_text(encoding="utf-8"))
+    population = population_of_file(load(folder / "her2.xlsx"), folder / "patients.csv")
+    assert shown[""] == {"records": population.records, "with_errors": population.with_errors,
+                         "with_warnings": population.with_warnings}
+    assert set(shown) - {""} == {t.name for t in population.tables}
+    for table in population.tables:
+        want = {"gap": table.gap, "overlap": table.overlap, "conflict": table.conflict,
+                "not_evaluated": table.not_evaluated, "errors": table.errors}
+        want.update({f"rule {r.id}": r.fired for r in table.rules})
+        for output in table.outputs:
+            want.update({f"{output.output} = {text}": count for text, count in output.values})
+            if output.missing:
+                want[f"{output.output} = "] = output.missing
+        assert shown[table.name] == want, table.name
+
+
+def test_results_on_standard_output_give_the_same_report(folder):
+    assert run("-o", "results.csv", "--report", "one.html").exit_code == 0
+    result = run("--report", "two.html")
+    assert result.exit_code == 0 and result.stdout.startswith('"patient_id",')
+    assert (folder / "one.html").read_bytes() == (folder / "two.html").read_bytes()
+
+
+def test_decision_narrows_the_report_to_the_tables_evaluated(folder):
+    assert run("-o", "results.csv", "--decision", "treatment_line", "--report", "report.html").exit_code == 0
+    assert set(shown_counts((folder / "report.html").read_text(encoding="utf-8"))) == {"", "treatment_line"}
+
+
+@pytest.mark.parametrize("target", ["her2.xlsx", "patients.csv", "link.csv"])
+def test_a_report_over_an_input_is_refused(folder, target):
+    os.symlink("patients.csv", folder / "link.csv")
+    before = (folder / "patients.csv").read_bytes(), (folder / "her2.xlsx").read_bytes()
+    result = run("-o", "results.csv", "--report", target)
+    assert result.exit_code == 2
+    assert f"--report {target} names the" in result.stderr and "which dtrun reads" in result.stderr
+    assert ((folder / "patients.csv").read_bytes(), (folder / "her2.xlsx").read_bytes()) == before
+    assert not (folder / "results.csv").exists()
+
+
+def test_a_report_over_the_results_is_refused(folder):
+    result = run("-o", "results.csv", "--report", "./results.csv")
+    assert result.exit_code == 2 and "names the result file -o results.csv" in result.stderr
+
+
+def test_a_report_with_dask_is_refused_before_any_work(folder):
+    result = run("--engine", "dask", "-o", "out", "--report", "report.html")
+    assert result.exit_code == 2 and "--report needs --engine pandas" in result.stderr
+    assert not (folder / "report.html").exists() and not (folder / "out").exists()
+
+
+def test_a_report_that_cannot_be_written_leaves_the_old_one_and_no_temporary_file(folder, monkeypatch):
+    (folder / "report.html").write_text("old report", encoding="utf-8")
+    real = Path.write_text
+
+    def full_disk(self: Path, text: str, *args: Any, **kwargs: Any) -> int:
+        if self.name.startswith(".report.html."):
+            real(self, text[:100], *args, **kwargs)  # half written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    result = run("-o", "results.csv", "--report", "report.html")
+    assert result.exit_code == 4, result.output
+    assert "report.html" in result.stderr and "no space is left" in result.stderr
+    assert (folder / "report.html").read_text(encoding="utf-8") == "old report"
+    assert sorted(p.name for p in folder.iterdir()) == ["her2.xlsx", "patients.csv", "report.html", "results.csv"]
