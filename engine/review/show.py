@@ -2,14 +2,14 @@
 
 Owns three renderings of the view of a model (``engine.review.view``): ``text`` (rich tables,
 no colour, a fixed width), ``markdown`` (GitHub tables) and ``html`` (a standalone page, lint
-findings highlighted on their cells).  The output depends only on the workbook's
+findings highlighted on their cells, through the templates of
+``engine.review.html``).  The output depends only on the workbook's
 content, never on the file's name or the clock, so that it can serve as git's text
 conversion for ``.xlsx`` files (``docs/review.md``).
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -47,9 +47,9 @@ def render(model: Model, fmt: str = "text", table: str | None = None, findings: 
 
 
 def _heading(model: Model) -> str:
-    """The model's title and version; never the file's name (git's textconv gives a temporary one)."""
-    title = model.title or "Decision tables"
-    return f"{title} (version {model.version})" if model.version else title
+    from engine.review.html import heading
+
+    return heading(model)
 
 
 # text --------------------------------------------------------------------------------------
@@ -219,94 +219,11 @@ def markdown(model: Model, view: list[Section]) -> str:
 
 
 # html --------------------------------------------------------------------------------------
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
-table { border-collapse: collapse; margin: 0.5em 0 2em; }
-th, td { border: 1px solid #c8c8c8; padding: 0.25em 0.5em; vertical-align: top; text-align: left; }
-th { background: #ddebf7; }
-th.role, th.allowed { font-weight: normal; font-style: italic; }
-code { font-family: ui-monospace, monospace; white-space: pre-wrap; }
-td.error, th.error { background: #f8d7da; outline: 2px solid #c62828; }
-td.warning, th.warning { background: #fff3cd; outline: 2px solid #b8860b; }
-td.info, th.info { background: #e3f2fd; outline: 2px dashed #1565c0; }
-li.error { color: #8b0000; } li.warning { color: #7a5c00; }
-.notes { color: #444; margin: 0.2em 0; }
-""".strip()
-_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
 def page(model: Model, view: list[Section], findings: Sequence[Finding]) -> str:
-    """A standalone HTML page; every text is escaped, findings are marked on their cells."""
-    shown = {(c.where or s.sheet, c.ref) for s in view for row in (*s.header, *s.rows) for c in row
-             if c.ref or c.where}
-    numbered = list(enumerate(findings, start=1))
-    at: dict[tuple[str, str], list[tuple[int, Finding]]] = {}
-    for number, finding in numbered:
-        for ref in finding.cells or ("",):
-            at.setdefault((finding.sheet, ref), []).append((number, finding))
-    title = html.escape(_heading(model))
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{title}</title>",
-             f"<style>\n{STYLE}\n</style>", "</head>", "<body>", f"<h1>{title}</h1>"]
-    parts += _findings_list(numbered, shown)
-    for section in view:
-        parts += _html_section(section, at)
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    """A standalone HTML page (``engine.review.html``): every text escaped, findings marked on their cells."""
+    from engine.review.html import show_page
 
-
-def _anchor(sheet: str, ref: str) -> str:
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
-
-
-def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, str]]) -> list[str]:
-    if not numbered:
-        return ['<p class="notes">dtrun lint: no findings.</p>']
-    parts = [f"<h2>Lint findings ({len(numbered)})</h2>", "<ol>"]
-    for number, finding in numbered:
-        where = html.escape(f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet or "workbook")
-        first = finding.cells[0] if finding.cells else ""
-        if (finding.sheet, first) in shown:
-            where = f'<a href="#{_anchor(finding.sheet, first)}">{where}</a>'
-        text = html.escape(f"{finding.severity}[{finding.code}]: {finding.advice}")
-        parts.append(f'<li id="f{number}" class="{finding.severity}">{where}: {text}</li>')
-    return parts + ["</ol>"]
-
-
-def _html_section(section: Section, at: dict[tuple[str, str], list[tuple[int, Finding]]]) -> list[str]:
-    parts = [f'<section id="{_anchor(section.sheet, "")}">', f"<h2>{html.escape(section.title)}</h2>"]
-    parts += [f'<p class="notes">{html.escape(note)}</p>' for note in section.notes]
-    parts.append("<table>")
-    row_classes = ("heading", "role", "allowed")
-    for index, row in enumerate(section.header):
-        kind = row_classes[min(index, 2)]
-        parts.append("<tr>" + "".join(_html_cell(section.sheet, c, at, "th", kind) for c in row) + "</tr>")
-    for row in section.rows:
-        parts.append("<tr>" + "".join(_html_cell(section.sheet, c, at, "td", "") for c in row) + "</tr>")
-    return parts + ["</table>", "</section>"]
-
-
-def _html_cell(sheet: str, cell: Cell, at: dict[tuple[str, str], list[tuple[int, Finding]]], tag: str,
-               kind: str) -> str:
-    content = "<br>".join(html.escape(line) for line in cell.text.splitlines())
-    if cell.code and content:
-        content = f"<code>{content}</code>"
-    if cell.broken:
-        content = BROKEN + content
-    classes = [kind] if kind else []
-    attributes = ""
-    if cell.ref or cell.where:
-        sheet = cell.where or sheet
-        attributes += f' id="{_anchor(sheet, cell.ref)}"'
-        marks = at.get((sheet, cell.ref), [])
-        if marks:
-            worst = min((f.severity for _, f in marks), key=lambda s: _RANK.get(s, 3))
-            classes.append(worst)
-            tip = "\n".join(f"{f.severity}[{f.code}]: {f.advice}" for _, f in marks)
-            attributes += f' title="{html.escape(tip, quote=True)}"'
-            content += "".join(f'<sup><a href="#f{n}">{n}</a></sup>' for n, _ in marks)
-    if classes:
-        attributes += f' class="{" ".join(classes)}"'
-    return f"<{tag}{attributes}>{content}</{tag}>"
+    return show_page(model, view, findings)
 
 
 # ---------------------------------------------------------------------- a workbook that cannot be used

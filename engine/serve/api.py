@@ -1,13 +1,14 @@
 """The JSON API of ``dtrun serve``, an ASGI application on Starlette.
 
-Owns the routes (``GET /api/tables``, ``GET /api/lint``, ``POST /api/evaluate``,
+Owns the routes of the API (``GET /api/tables``, ``GET /api/lint``, ``POST /api/evaluate``,
 ``POST /api/explain``, ``POST /api/reload``, ``GET /openapi.json``), the limits on what a request may carry
 (records and bytes: 413 past them, read without trusting the declared length) and the
 errors: a 4xx with the command line's message in ``{"error": ...}``, and never a stack
 trace, not even for a bug (500, one line).  Records are evaluated through the vectorized
 path (``evaluate_frame``), each value read as a CSV cell with it would be (``12``, ``"12"``
 and ``12.0`` alike: ``engine.files.spreadsheet.cell_text``, as for a sheet of patients);
-the keys of a result are those of ``dtrun evaluate --format json``.
+the keys of a result are those of ``dtrun evaluate --format json``.  The web pages
+(``engine.serve.pages``) are served beside it; an error on a page is a page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine._core.errors import DtrunError, WorkbookError
@@ -71,22 +72,37 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(OPENAPI)
 
-    routes = [Route("/api/tables", tables), Route("/api/lint", lint),
+    from engine.serve.pages import Pages
+
+    pages = Pages(models)
+    routes = [*pages.routes(), Route("/api/tables", tables), Route("/api/lint", lint),
               Route("/api/evaluate", evaluate, methods=["POST"]), Route("/api/explain", explain, methods=["POST"]),
               Route("/api/reload", reload, methods=["POST"]),
               Route("/openapi.json", openapi)]
-    handlers = {HTTPException: _http_error, Exception: _bug}
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if _page(request):
+            message = f"nothing here at {request.url.path}; the models served are listed at /" \
+                if error.status_code == 404 else str(error.detail)
+            return pages.error(request, error.status_code, message)
+        return JSONResponse({"error": error.detail}, status_code=error.status_code)
+
+    async def bug(request: Request, error: Exception) -> Response:
+        message = (f"internal error ({type(error).__name__}); this is a bug in dtrun, not in your "
+                   "request: please report it with the request")
+        if _page(request):
+            return pages.error(request, 500, message)
+        return JSONResponse({"error": message}, status_code=500)
+
+    handlers = {HTTPException: http_error, Exception: bug}
     return Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    return JSONResponse({"error": error.detail}, status_code=error.status_code)
-
-
-async def _bug(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"error": f"internal error ({type(error).__name__}); this is a bug in dtrun, not in your "
-                                  "request: please report it with the request"}, status_code=500)
+def _page(request: Request) -> bool:
+    """A request for a page (answered in HTML), not for the API (answered in JSON)."""
+    path = request.url.path
+    return not (path.startswith("/api/") or path == "/openapi.json")
 
 
 def _model(models: Models, request: Request) -> Served:
