@@ -20,10 +20,15 @@ _LOOPBACK = ("localhost",)
               help="The most records one request may evaluate (413 past it).")
 @click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True,
               help="The most bytes one request may carry (413 past it).")
-def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int) -> None:
-    """Serve workbooks and DMN models (or every one in folders) as a JSON API:
+@click.option("--patients", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
+              help="A patient file (CSV, Parquet, an Excel sheet) whose population view each model's page "
+                   "/m/NAME/population shows; without it, the page takes a file sent from its form.")
+def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int,
+          patients: str | None) -> None:
+    """Serve workbooks and DMN models (or every one in folders) as web pages and a JSON API:
     GET /api/tables, GET /api/lint, POST /api/evaluate, POST /api/reload; the OpenAPI
-    document at /openapi.json (docs/serve.md).
+    document at /openapi.json; the pages from / (a model's workbook, a patient to try, the
+    population of a patient file, two versions compared at /diff?a=OLD&b=NEW; docs/serve.md).
 
     \b
     Exit status:
@@ -49,7 +54,9 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
                    "records; nothing here checks who asks. Use --host 127.0.0.1 unless that is meant", err=True)
     names = ", ".join(s.name for s in models.all())
     click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(models, max_records, max_body), host=host, port=port, log_level="warning")
+    if patients:
+        click.echo(f"dtrun: the population of {patients}: http://{host}:{port}/m/NAME/population", err=True)
+    uvicorn.run(create_app(models, max_records, max_body, patients), host=host, port=port, log_level="warning")
 
 
 def _loopback(host: str) -> bool:
