@@ -6,7 +6,7 @@ summary and, for each table present in both versions that changed, the old and t
 version side by side with the rules added, removed and changed marked on their rows, and the
 behaviour regions (``engine.analysis.behaviour``: the boxes of the input space where the two
 versions give a record different outcomes) listed with an example record and both outcomes,
-and drawn on each version's coverage picture when ``engine.review.pictures`` is there.  Tables
+and drawn on each version's coverage picture (``engine.review.pictures``).  Tables
 added or removed, and the whole text of ``dtrun diff``, follow.  A comparison is made once per
 pair of models and kept until either is reloaded.
 
@@ -33,7 +33,7 @@ from engine.review.html import Marks
 from engine.review.view import Section, table_section
 from engine.serve.models import Models, Served
 
-STYLES = {"old": "region-old", "new": "region-new"}  # the pictures' style of a region, per side
+STYLES = {"old": "old", "new": "new"}  # the pictures' style of a region, per side (engine.review.pictures)
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Side:
     section: Section
     marks: Marks
     picture: Any  # inline SVG (Markup) or None
+    why: str = ""  # why there is no picture, when it could not be drawn
 
 
 @dataclass(frozen=True)
@@ -147,26 +148,33 @@ def _side(model: Model, name: str, table_diff: TableDiff | None, regions: tuple[
     for index, rule in enumerate(table.rules):
         if status.get(rule.id) in (gone, CHANGED):
             marks.add_row(section.sheet, index, status[rule.id])
-    picture = None
+    picture, why = None, ""
     if draw is not None and table.inputs and table.rules:
         from markupsafe import Markup
 
-        boxes = tuple(picture_region(r, side) for r in regions)
-        picture = Markup(draw(model, name, regions=boxes))
-    return Side(section, marks, picture)
+        headings = {c.heading for c in table.inputs} | {model.source.name(c.heading) for c in table.inputs}
+        boxes = [picture_region(r, side, headings) for r in regions]
+        try:
+            picture = Markup(draw(model, name, regions=boxes))
+        except (KeyError, ValueError) as error:  # NoPicture: too many regions, no input to draw, ...
+            why = str(error).strip("'\"")
+    return Side(section, marks, picture, why)
 
 
-def picture_region(region: Region, side: str) -> dict[str, Any]:
-    """A region as the coverage picture takes an extra box: per input heading its unary test
-    (table notation), a label, a link to its row in the list, a style name."""
-    return {"box": dict(region.box), "label": f"region {region.number}", "href": f"#{region.anchor}",
-            "style": STYLES[side]}
+def picture_region(region: Region, side: str, headings: set[str]) -> Any:
+    """A region as the coverage picture draws it over one version: its tests of the inputs
+    this version has, labelled with its number and linked to its row in the list."""
+    from engine.review.pictures import Region as Box
+
+    box = {heading: test for heading, test in region.box if test not in ("-", "") and heading in headings}
+    return Box(box, f"region {region.number}", f"#{region.anchor}", STYLES[side],
+               f"region {region.number}: {region.old} -> {region.new}")
 
 
 def drawer() -> Callable[..., str] | None:
-    """``engine.review.pictures.coverage_svg`` when it is there (another branch writes it)."""
+    """``engine.review.pictures.coverage_svg``, when the pictures can be drawn (matplotlib)."""
     try:
-        from engine.review import pictures  # type: ignore[attr-defined]
+        from engine.review.pictures import coverage_svg
     except ImportError:
         return None
-    return getattr(pictures, "coverage_svg", None)
+    return coverage_svg
