@@ -154,11 +154,24 @@ def _side(model: Model, name: str, table_diff: TableDiff | None, regions: tuple[
 
         headings = {c.heading for c in table.inputs} | {model.source.name(c.heading) for c in table.inputs}
         boxes = [picture_region(r, side, headings) for r in regions]
+        x, y = (list(axes(regions, headings)) + [None, None])[:2]
         try:
-            picture = Markup(draw(model, name, regions=boxes))
+            picture = Markup(draw(model, name, x=x, y=y, regions=boxes))
         except (KeyError, ValueError) as error:  # NoPicture: too many regions, no input to draw, ...
             why = str(error).strip("'\"")
     return Side(section, marks, picture, why)
+
+
+def axes(regions: tuple[Region, ...], headings: set[str]) -> list[str]:
+    """The inputs to draw both versions over: those the regions narrow most often (at most two,
+    of the inputs this version has), so that the change is seen where it lies and both
+    pictures have the same axes; the rest are the picture's own choice."""
+    counts: dict[str, int] = {}
+    for region in regions:
+        for heading, test in region.box:
+            if test not in ("-", "") and heading in headings:
+                counts[heading] = counts.get(heading, 0) + 1
+    return sorted(counts, key=lambda h: -counts[h])[:2]
 
 
 def picture_region(region: Region, side: str, headings: set[str]) -> Any:
