@@ -10,10 +10,20 @@ bytes for the same counts.
 
 from __future__ import annotations
 
-from engine.review.html import environment
+from functools import lru_cache
+from typing import Any
+
 from engine.review.population import Population
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    """``engine.review.html``'s environment, made once: its templates are compiled once."""
+    from engine.review.html import environment
+
+    return environment()
 
 
 def render_population(population: Population) -> str:
     """The static, self-contained HTML page of ``population``."""
-    return environment().get_template("population.html").render(population=population)
+    return _environment().get_template("population.html").render(population=population)
