@@ -168,7 +168,7 @@ class Tally:
         tables = []
         for table in self.tables:
             counts = self.counts[table.name]
-            rules = tuple(RuleCount(rule.id, model.source.rule(table.name, rule.id), int(count))
+            rules = tuple(RuleCount(rule.id, model.source.rule_label(table.name, rule.id), int(count))
                           for rule, count in zip(table.rules, self.fired[table.name]))
             outputs = tuple(distribution(name, model.source.name(output.name), self.values[name],
                                          table.hit_policy.returns_list)

@@ -108,3 +108,20 @@ def test_a_report_that_cannot_be_written_leaves_the_old_one_and_no_temporary_fil
     assert "report.html" in result.stderr and "no space is left" in result.stderr
     assert (folder / "report.html").read_text(encoding="utf-8") == "old report"
     assert sorted(p.name for p in folder.iterdir()) == ["her2.xlsx", "patients.csv", "report.html", "results.csv"]
+
+
+def test_a_dmn_models_report_names_decisions_rules_and_policies_as_dmn_does(tmp_path, monkeypatch):
+    from helpers import ITEMS, clause, decision, dmn, rule, write
+
+    band = decision("d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age"),
+                    '<output id="o_band" name="band"/>',
+                    rule("r1", ["&lt; 18"], ['"child"']) + rule("r2", ["&gt;= 16"], ['"adult"']))
+    write(tmp_path, dmn(ITEMS + band), "model.dmn")
+    (tmp_path / "patients.csv").write_text("Person age\n10\n17\n40\n\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["evaluate", "model.dmn", "patients.csv", "--report", "report.html"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Age Band <small>hit policy UNIQUE</small>" in page and "1 (id r1)" in page
+    counts = shown_counts(page)["Age_Band"]  # the table by its name in the model, as data
+    assert (counts["rule r1"], counts["rule r2"], counts["overlap"], counts["conflict"]) == (1, 1, 1, 1)
