@@ -55,7 +55,8 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
     names = ", ".join(s.name for s in models.all())
     click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; Ctrl-C stops)", err=True)
     if patients:
-        click.echo(f"dtrun: the population of {patients}: http://{host}:{port}/m/NAME/population", err=True)
+        pages = ", ".join(f"http://{host}:{port}/m/{s.name}/population" for s in models.all())
+        click.echo(f"dtrun: the population of {patients}: {pages}", err=True)
     uvicorn.run(create_app(models, max_records, max_body, patients), host=host, port=port, log_level="warning")
 
 

@@ -163,7 +163,7 @@ def test_the_command_line_passes_patients_and_refuses_a_missing_file(monkeypatch
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(app))
     result = CliRunner().invoke(main, ["serve", str(WORKBOOK), "--patients", str(PATIENTS)])
     assert result.exit_code == 0, result.output
-    assert "/m/NAME/population" in result.stderr
+    assert f"the population of {PATIENTS}: http://127.0.0.1:8000{PAGE}" in result.stderr
     assert shown_counts(TestClient(calls[0]).get(PAGE).text)[""]["records"] == 56
     result = CliRunner().invoke(main, ["serve", str(WORKBOOK), "--patients", str(tmp_path / "none.csv")])
     assert result.exit_code == 2 and "none.csv" in result.stderr and len(calls) == 1
@@ -207,6 +207,7 @@ def test_the_diff_page_without_a_pair_offers_the_choice_and_an_unknown_name_is_a
     client = TestClient(create_app(Models([old, new])))
     response = client.get("/diff")
     assert response.status_code == 200 and 'id="choose"' in response.text and "data-region" not in response.text
+    assert '/diff" id="compare"' in client.get("/").text
     response = client.get("/diff?a=guide&b=guide_v3")
     assert response.status_code == 404 and "no model named 'guide_v3'" in message(response.text)
 
