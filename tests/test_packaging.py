@@ -56,6 +56,10 @@ def test_the_wheel_holds_the_grammar_and_the_command(wheel: Path) -> None:
         names = archive.namelist()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "engine/feel/grammar.lark" in names
+    templates = {"engine/review/templates/show.html", "engine/review/templates/sections.html",
+                 "engine/review/templates/style.css", "engine/serve/templates/base.html",
+                 "engine/serve/templates/patient.html", "engine/serve/templates/serve.css"}  # the HTML pages
+    assert templates <= set(names), templates - set(names)
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "decision_tables/"))]
     assert "dtrun = engine.cli:main" in entry_points
 

@@ -20,15 +20,19 @@ _LOOPBACK = ("localhost",)
               help="The most records one request may evaluate (413 past it).")
 @click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True,
               help="The most bytes one request may carry (413 past it).")
+@click.option("--watch", is_flag=True,
+              help="Reload the files when they change on disk (all of them or none: a file that cannot be "
+                   "loaded is reported on the pages and the models loaded before stay served).")
 @click.option("--patients", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
               help="A patient file (CSV, Parquet, an Excel sheet) whose population view each model's page "
                    "/m/NAME/population shows; without it, the page takes a file sent from its form.")
-def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int,
+def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int, watch: bool,
           patients: str | None) -> None:
-    """Serve workbooks and DMN models (or every one in folders) as web pages and a JSON API:
-    GET /api/tables, GET /api/lint, POST /api/evaluate, POST /api/reload; the OpenAPI
-    document at /openapi.json; the pages from / (a model's workbook, a patient to try, the
-    population of a patient file, two versions compared at /diff?a=OLD&b=NEW; docs/serve.md).
+    """Serve workbooks and DMN models (or every one in folders): web pages at / (each
+    workbook with its findings and tests, a patient form, the population of a patient file,
+    two versions compared at /diff?a=OLD&b=NEW) and a JSON API: GET /api/tables,
+    GET /api/lint, POST /api/evaluate, POST /api/explain, POST /api/reload; the OpenAPI
+    document at /openapi.json (docs/serve.md).
 
     \b
     Exit status:
@@ -44,7 +48,7 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
         fail(f"error: dtrun serve needs the serve extra ({error}); install it with pip install 'dtrun[serve]'",
              EXIT_USAGE)
     from engine.formats import paths as model_paths
-    from engine.serve import Models
+    from engine.serve import Models, Watcher
 
     if not model_paths(paths):
         fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
@@ -53,10 +57,13 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
         click.echo(f"warning: listening on {host}, so other machines can reach these tables and evaluate "
                    "records; nothing here checks who asks. Use --host 127.0.0.1 unless that is meant", err=True)
     names = ", ".join(s.name for s in models.all())
-    click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; Ctrl-C stops)", err=True)
+    click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; "
+               f"{'reloaded when the files change; ' if watch else ''}Ctrl-C stops)", err=True)
     if patients:
         pages = ", ".join(f"http://{host}:{port}/m/{s.name}/population" for s in models.all())
         click.echo(f"dtrun: the population of {patients}: {pages}", err=True)
+    if watch:
+        Watcher(models).start()
     uvicorn.run(create_app(models, max_records, max_body, patients), host=host, port=port, log_level="warning")
 
 

@@ -11,13 +11,13 @@ templates.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.analysis.findings import Finding
+from engine.review.anchors import anchor
 from engine.review.view import Cell, Section
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -36,11 +36,6 @@ def environment(*folders: Path) -> Any:
     return env
 
 
-def anchor(sheet: str, ref: str) -> str:
-    """The HTML id of a cell (or of a sheet's section, with ``ref`` '')."""
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
-
-
 def place_of(section: Section, cell: Cell) -> Place | None:
     """Where ``cell`` is, as findings name places; None for a cell that is no place of its own."""
     return (cell.where or section.sheet, cell.ref) if cell.ref or cell.where else None
@@ -48,8 +43,9 @@ def place_of(section: Section, cell: Cell) -> Place | None:
 
 @dataclass
 class Marks:
-    """What a page marks: per cell its classes, its tooltip lines and its footnotes (label,
-    link); per row of a section (sheet, index in ``Section.rows``) its classes."""
+    """What a page marks (built up while the page is made, then read by its template): per
+    cell its classes, its tooltip lines and its footnotes (label, link); per row of a section
+    (sheet, index in ``Section.rows``) its classes."""
 
     cells: dict[Place, dict[str, list[Any]]] = field(default_factory=dict)
     rows: dict[tuple[str, int], list[str]] = field(default_factory=dict)
@@ -91,19 +87,19 @@ def mark_findings(view: Sequence[Section], findings: Iterable[Finding], marks: M
     marks = marks if marks is not None else Marks()
     shown = {place_of(s, c) for s in view for row in (*s.header, *s.rows) for c in row} - {None}
     listed = []
+    worst: dict[Place, str] = {}
     for number, finding in enumerate(findings, start=1):
         first = finding.cells[0] if finding.cells else ""
         where = f"{finding.sheet}!{first}" if first else finding.sheet or "workbook"
         link = f"#{anchor(finding.sheet, first)}" if (finding.sheet, first) in shown else ""
         listed.append(Numbered(number, finding, where, link))
         for ref in finding.cells or ("",):
-            marks.add((finding.sheet, ref), tip=f"{finding.severity}[{finding.code}]: {finding.advice}",
+            place = (finding.sheet, ref)
+            marks.add(place, tip=f"{finding.severity}[{finding.code}]: {finding.advice}",
                       note=(str(number), f"#{prefix}{number}"))
-    for place, mark in marks.cells.items():
-        severities = [n.finding.severity for n in listed for ref in n.finding.cells or ("",)
-                      if (n.finding.sheet, ref) == place]
-        if severities:
-            mark["classes"].insert(0, min(severities, key=lambda s: RANK.get(s, 3)))
+            worst[place] = min(worst.get(place, finding.severity), finding.severity, key=lambda s: RANK.get(s, 3))
+    for place, severity in worst.items():
+        marks.cells[place]["classes"].insert(0, severity)
     return listed, marks
 
 
@@ -133,6 +129,3 @@ def show_page(model: Any, view: Sequence[Section], findings: Sequence[Finding]) 
     return environment().get_template("show.html").render(title=heading(model), view=view, findings=listed,
                                                           marks=marks, extra={})
 
-
-def render(template: str, context: Mapping[str, Any], *folders: Path) -> str:
-    return environment(*folders).get_template(template).render(**context)

@@ -100,9 +100,10 @@ class Watcher(threading.Thread):
         self.models, self.interval = models, interval
         self.stopped = threading.Event()
         self.reloads = 0  # reloads tried (for the tests)
+        self.loaded = signature(models.targets)  # the files as the models served were loaded from
 
     def run(self) -> None:
-        loaded = seen = signature(self.models.targets)
+        loaded = seen = self.loaded
         while not self.stopped.wait(self.interval):
             now = signature(self.models.targets)
             if now != seen:  # still changing: wait until it holds still

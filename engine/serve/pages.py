@@ -23,7 +23,6 @@ the test run) is kept per model until it is reloaded.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,11 +52,14 @@ HEADERS = {
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the workbook page shows of a model that depends on nothing else: its lint findings
-    and its Tests sheet run (None without cases)."""
+    """What the workbook page shows of a model that depends on nothing else: its lint findings,
+    its Tests sheet run (None without cases), and each table's coverage picture over its
+    default axes (or why it has none)."""
 
     findings: tuple[Finding, ...]
     tests: TestReport | None
+    pictures: dict[str, Any]
+    unpictured: dict[str, str]
 
 
 class Pages:
@@ -95,8 +97,8 @@ class Pages:
             _mark_tests(model, view, analysis.tests, marks)
         return self._page(request, "workbook.html", served=served, title=heading(model), view=view,
                           findings=listed, marks=marks, tests=analysis.tests,
-                          cases=_cases(analysis.tests) if analysis.tests else [],
-                          pictures=_pictures(model, analysis.findings), axes=_axes(model))
+                          cases=_cases(analysis.tests) if analysis.tests else [], drawn=_drawer() is not None,
+                          pictures=analysis.pictures, unpictured=analysis.unpictured, axes=_axes(model))
 
     def patient(self, request: Request) -> Response:
         served = self._served(request)
@@ -130,9 +132,12 @@ class Pages:
                 return self.error(request, 404, f"table {name} of {served.path.name} has no input {axis!r}; "
                                                 f"its inputs are {', '.join(inputs)}")
         findings = self.analysis(model).findings
-        picture = _picture(model, table, x, y, findings)
+        view = sections(model, table.name)
+        listed, marks = mark_findings(view, findings)  # numbered as on the workbook page: the picture links them
+        picture, why = _picture(model, table, x, y, findings)
         return self._page(request, "coverage.html", served=served, title=heading(model), table=table,
-                          inputs=inputs, x=x or "", y=y or "", picture=picture)
+                          inputs=inputs, x=x or "", y=y or "", picture=picture, unpictured=why,
+                          drawn=_drawer() is not None, view=view, findings=listed, marks=marks)
 
     def reload(self, request: Request) -> Response:
         origin = request.headers.get("origin")
@@ -160,7 +165,9 @@ class Pages:
         from engine.analysis.lint import lint_model
         from engine.review.testing import run_tests
 
-        found = Analysis(tuple(lint_model(model)), run_tests(model) if model.tests else None)
+        findings = tuple(lint_model(model))
+        pictures, unpictured = _pictures(model, findings)
+        found = Analysis(findings, run_tests(model) if model.tests else None, pictures, unpictured)
         with self._lock:
             current = {id(s.model) for s in self.models.all()}
             self._analysed = {k: v for k, v in self._analysed.items() if k in current}
@@ -223,28 +230,36 @@ def _axes(model: Model) -> dict[str, list[str]]:
     return {t.name: [c.name for c in t.inputs] for t in model.tables}
 
 
-def _drawer() -> Callable[..., str] | None:
-    """``engine.review.pictures.coverage_svg`` when it is there (another branch writes it)."""
+def _drawer() -> Any:
+    """``engine.review.pictures`` when it is there (None in a version without the pictures)."""
     try:
-        from engine.review import pictures  # type: ignore[attr-defined]
+        from engine.review import pictures
     except ImportError:
         return None
-    return getattr(pictures, "coverage_svg", None)
+    return pictures
 
 
-def _picture(model: Model, table: Table, x: str | None, y: str | None, findings: tuple[Finding, ...]) -> Any:
-    """The coverage picture of ``table`` as inline SVG (markup made by the plotting library, not
-    from a user's text), or None when pictures are not available."""
+def _picture(model: Model, table: Table, x: str | None, y: str | None, findings: tuple[Finding, ...]
+             ) -> tuple[Any, str]:
+    """The coverage picture of ``table`` as inline SVG (markup made by the plotting library, the
+    workbook's texts escaped in it), or None and why not.  ``findings`` are all of the model's,
+    in the order the pages number them: the picture links a gap to ``#f<number>``."""
     draw = _drawer()
     if draw is None:
-        return None
+        return None, ""
     from markupsafe import Markup
 
-    mine = tuple(f for f in findings if f.sheet == table.name)
-    return Markup(draw(model, table.name, x=x, y=y, findings=mine))
+    try:
+        return Markup(draw.coverage_svg(model, table.name, x=x, y=y, findings=findings)), ""
+    except ValueError as error:  # NoPicture: a table that cannot be pictured, and why
+        return None, str(error)
 
 
-def _pictures(model: Model, findings: tuple[Finding, ...]) -> dict[str, Any]:
-    if _drawer() is None:
-        return {}
-    return {t.name: _picture(model, t, None, None, findings) for t in model.tables if t.inputs and t.rules}
+def _pictures(model: Model, findings: tuple[Finding, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    draw = _drawer()
+    if draw is None:
+        return {}, {}
+    from markupsafe import Markup
+
+    drawn = {name: Markup(svg) for name, svg in draw.pictures(model, findings).items()}
+    return drawn, {**draw.skipped(model), **{t.name: "" for t in model.tables if t.name not in drawn}}

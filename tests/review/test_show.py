@@ -248,3 +248,16 @@ def test_textconv_keeps_each_row_on_one_line_whatever_the_cells_hold():
     (line,) = [line for line in shown.splitlines() if line.startswith("R1: ")]
     assert line.endswith("Guidance: first line\\nsecond line\\r\\nback\\\\slash")
     assert "┌" not in shown and "│" not in shown
+
+
+def test_html_footnote_markers_of_one_cell_are_separated_and_the_worst_severity_colours_it(model: Any):
+    from engine.analysis.findings import Finding
+
+    findings = [Finding("info", "a-note", "w.xlsx", "band", "first", ("B4",)),
+                Finding("error", "a-fault", "w.xlsx", "band", "second", ("B4",))]
+    page = render(model, "html", findings=findings)
+    parser = _Cells()
+    parser.feed(page)
+    assert parser.cells["c-band-B4"]["class"].split()[0] == "error"
+    assert parser.cells["c-band-B4"]["title"].splitlines() == ["info[a-note]: first", "error[a-fault]: second"]
+    assert '<sup class="marks"><a href="#f1">1</a>, <a href="#f2">2</a></sup>' in page  # "1, 2", never "12"

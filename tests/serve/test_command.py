@@ -48,3 +48,15 @@ def test_a_workbook_that_cannot_be_used_stops_it_before_it_listens(started: list
     assert result.exit_code == 3 and "broken.xlsx" in result.stderr and not started
     result = CliRunner().invoke(main, ["serve", str(tmp_path / "nothing")])
     assert result.exit_code in (2, 3) and not started
+
+
+def test_watch_starts_the_watcher_before_it_listens(started: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.serve import models
+
+    watching: list[object] = []
+    monkeypatch.setattr(models.Watcher, "start", lambda self: watching.append(self))
+    result = CliRunner().invoke(main, ["serve", str(WORKBOOK), "--watch"])
+    assert result.exit_code == 0 and len(watching) == 1 and started
+    assert "reloaded when the files change" in result.stderr
+    result = CliRunner().invoke(main, ["serve", str(WORKBOOK)])
+    assert result.exit_code == 0 and len(watching) == 1

@@ -7,9 +7,9 @@ fixtures in reach, e.g. with ``pytest_plugins``):
   driven by ``/usr/bin/chromedriver``; ``DTRUN_CHROMIUM`` and ``DTRUN_CHROMEDRIVER`` name
   others), a fresh profile in a temporary folder, its console kept (``goog:loggingPrefs``);
   nothing is downloaded (Selenium Manager is told to stay offline);
-* ``serve``: starts ``engine.serve.create_app`` for some workbooks with uvicorn on a free
-  port of 127.0.0.1 in a background thread and gives its base URL (one server per set of
-  files for the session, stopped at its end);
+* ``serve_app``: serves an ASGI application with uvicorn on a free port of 127.0.0.1 in a
+  background thread and gives its base URL (stopped at the session's end); ``serve``: the
+  same for ``engine.serve.create_app`` over some workbooks (one server per set of files);
 * ``visit``: opens a URL, waits for the page, saves a screenshot into the test's
   ``tmp_path`` and gives the console's messages of level SEVERE since the last visit.
 
@@ -120,25 +120,38 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def serve() -> Iterator[Callable[..., str]]:
-    """``serve(*paths, watch=False) -> base URL``: the models of ``paths`` served (once per set)."""
+def serve_app() -> Iterator[Callable[[Any], str]]:
+    """``serve_app(app) -> base URL``: any ASGI application served until the session ends."""
     if MISSING:
         pytest.skip(MISSING)
-    from engine.serve import Models, create_app
+    servers: list[Server] = []
 
-    started: dict[tuple[str, ...], Server] = {}
-
-    def start(*paths: str | Path) -> str:
-        key = tuple(str(p) for p in paths)
-        if key not in started:
-            started[key] = Server(create_app(Models(key)))
-        return started[key].url
+    def start(app: Any) -> str:
+        servers.append(Server(app))
+        return servers[-1].url
 
     try:
         yield start
     finally:
-        for server in started.values():
+        for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve(serve_app: Callable[[Any], str]) -> Callable[..., str]:
+    """``serve(*paths) -> base URL``: the models of ``paths`` served by ``create_app`` (one
+    server per set of files for the session)."""
+    from engine.serve import Models, create_app
+
+    started: dict[tuple[str, ...], str] = {}
+
+    def start(*paths: str | Path) -> str:
+        key = tuple(str(p) for p in paths)
+        if key not in started:
+            started[key] = serve_app(create_app(Models(key)))
+        return started[key]
+
+    return start
 
 
 @pytest.fixture
@@ -160,7 +173,7 @@ def settle(browser: Any, tmp_path: Path, name: str) -> list[dict[str, Any]]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    browser.save_screenshot(str(tmp_path / f"{name}.png"))
+    screenshot(browser, tmp_path / f"{name}.png")
     return [entry for entry in browser.get_log("browser") if entry.get("level") == "SEVERE"]
 
 
@@ -168,3 +181,19 @@ def settle(browser: Any, tmp_path: Path, name: str) -> list[dict[str, Any]]:
 def settled(browser: Any, tmp_path: Path) -> Callable[[str], list[dict[str, Any]]]:
     """``settled(name)``: ``settle`` after a navigation the test made itself (a form sent)."""
     return lambda name: settle(browser, tmp_path, name)
+
+
+def screenshot(browser: Any, path: Path, longest: int = 4_000) -> None:
+    """The whole page (up to ``longest`` pixels down) as a PNG, through the DevTools protocol;
+    the visible part only if that is refused."""
+    import base64
+
+    try:
+        browser.execute_script("window.scrollTo(0, 0)")
+        size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], longest), "scale": 1}
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                                   "clip": clip})
+        path.write_bytes(base64.b64decode(shot["data"]))
+    except Exception:  # an older driver without these commands: what the window shows
+        browser.save_screenshot(str(path))
