@@ -44,6 +44,20 @@ def test_a_file_sent_from_the_population_page_shows_the_computed_counts(serve, v
     assert widths.index(max(widths)) == fired.index(max(fired))  # the longest bar is the rule that fired most
 
 
+def test_the_patients_given_to_the_server_are_shown_as_computed(serve_app, visit, browser):
+    from selenium.webdriver.common.by import By
+
+    from engine.formats import load
+    from engine.review.population import population_of_file
+    from engine.serve import Models, create_app
+
+    url = serve_app(create_app(Models([WORKBOOK]), patients=PATIENTS))
+    assert visit(f"{url}/m/{NAME}/population", "population-patients") == []
+    assert shown_counts(browser.page_source) == population_counts(population_of_file(load(WORKBOOK), PATIENTS))
+    never = browser.find_elements(By.CSS_SELECTOR, "tr.never[data-rule]")
+    assert never and all("never fired" in row.text for row in never)
+
+
 def test_a_file_that_cannot_be_used_is_shown_with_its_message(serve, visit, settled, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
