@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,11 +48,14 @@ from engine.cli.support import show_warnings as _show_warnings
               help="With --engine dask: an existing Dask scheduler (e.g. tcp://host:8786) instead of a local cluster.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None, metavar="N",
               help="With --engine dask: split the input into N partitions (one output file each).")
+@click.option("--report", type=click.Path(dir_okay=False, allow_dash=False), default=None, metavar="HTML",
+              help="Also write the population view as a static HTML page: per table the patients each rule fired "
+                   "for, gaps, overlaps, conflicts, errors, and the distribution of each output.")
 @INPUT_TYPES
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
              fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None, sheet: str | None,
              chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
-             partitions: int | None, input_types: str) -> None:
+             partitions: int | None, report: str | None, input_types: str) -> None:
     """Evaluate PATIENTS (CSV, Parquet, or an Excel sheet: row 1 the column names) with the
     decision tables of WORKBOOK.
 
@@ -63,6 +67,10 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     With --engine dask, PATIENTS is a Parquet file, folder or glob, or a CSV file or glob
     (one partition per CSV file), and OUT a folder that receives part.NNNNN.parquet per
     partition, in the input's order, written completely or not at all.
+
+    With --report HTML, the counts of the population view (docs/serve.md) are written to
+    HTML as a page that stands alone, after the results (also when they go to standard
+    output).
 
     \b
     Exit status:
@@ -77,6 +85,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     _check_engine_options(engine, out, fmt, chunk_size, scheduler, partitions)
     _check_output(out, fmt)
     _not_an_input(out, [(_role(workbook), workbook), ("patient file", patients)])
+    _check_report(report, engine, out, workbook, patients)
     if engine == "dask":
         _not_holding_an_input(patients, out)
     options = Options(decisions, explain, tuple(na_values.split(",")), encoding, delimiter, chunk_size,
@@ -91,11 +100,48 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
         return
     fmt = format_for(out, fmt)
     warn = lambda text: click.echo(f"warning: {patients}: {text}", err=True)  # noqa: E731
+    tally = _tally(model, decisions) if report else None
+    observe = tally.add if tally is not None else None
     with _progress(patients, options.chunk_size) as progress:
-        summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn, reading))
+        summary = _guarded(lambda: evaluate_file(model, patients, out, fmt, options, progress, warn, reading,
+                                                 observe))
     target = f" -> {out}" if out and out != "-" else ""
+    if report and tally is not None:
+        _write_report(report, tally.population(Path(patients).name, summary.warnings))
+        target += f"; report -> {report}"
     click.echo(f"dtrun: {summary.rows} rows read{_encoding(summary)}, {summary.rows_with_errors} with errors, "
                f"{summary.rows_with_warnings} with warnings, {summary.seconds:.2f} s{target}", err=True)
+
+
+def _check_report(report: str | None, engine: str, out: str | None, workbook: str, patients: str) -> None:
+    """--report: with the pandas engine only, never over an input nor over the results."""
+    import os
+
+    if not report:
+        return
+    if engine == "dask":
+        raise click.UsageError("--report needs --engine pandas: it counts the records as this process evaluates "
+                               "them, and a Dask cluster evaluates them elsewhere; leave out --engine dask to have "
+                               "the report")
+    _not_an_input(report, [(_role(workbook), workbook), ("patient file", patients)], "--report")
+    if out and out != "-" and os.path.abspath(out) == os.path.abspath(report):
+        raise click.UsageError(f"--report {report} names the result file -o {out}; give the report another name, "
+                               "such as report.html")
+
+
+def _tally(model: Any, decisions: tuple[str, ...]) -> Any:
+    from engine.model import selected_tables
+    from engine.review import Tally
+
+    return Tally(model, selected_tables(model, decisions))
+
+
+def _write_report(report: str, population: Any) -> None:
+    """The population page, written atomically (exit 4 when it cannot be written)."""
+    from engine._core import write_text
+    from engine.review import render_population
+
+    write_text(report, render_population(population))
 
 
 def _loaded(workbook: str, input_types: str) -> Any:

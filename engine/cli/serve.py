@@ -23,9 +23,14 @@ _LOOPBACK = ("localhost",)
 @click.option("--watch", is_flag=True,
               help="Reload the files when they change on disk (all of them or none: a file that cannot be "
                    "loaded is reported on the pages and the models loaded before stay served).")
-def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int, watch: bool) -> None:
+@click.option("--patients", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
+              help="A patient file (CSV, Parquet, an Excel sheet) whose population view each model's page "
+                   "/m/NAME/population shows; without it, the page takes a file sent from its form.")
+def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int, watch: bool,
+          patients: str | None) -> None:
     """Serve workbooks and DMN models (or every one in folders): web pages at / (each
-    workbook with its findings and tests, a patient form) and a JSON API: GET /api/tables,
+    workbook with its findings and tests, a patient form, the population of a patient file,
+    two versions compared at /diff?a=OLD&b=NEW) and a JSON API: GET /api/tables,
     GET /api/lint, POST /api/evaluate, POST /api/explain, POST /api/reload; the OpenAPI
     document at /openapi.json (docs/serve.md).
 
@@ -54,9 +59,12 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
     names = ", ".join(s.name for s in models.all())
     click.echo(f"dtrun: serving {names} on http://{host}:{port}/ (the API: /openapi.json; "
                f"{'reloaded when the files change; ' if watch else ''}Ctrl-C stops)", err=True)
+    if patients:
+        pages = ", ".join(f"http://{host}:{port}/m/{s.name}/population" for s in models.all())
+        click.echo(f"dtrun: the population of {patients}: {pages}", err=True)
     if watch:
         Watcher(models).start()
-    uvicorn.run(create_app(models, max_records, max_body), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(models, max_records, max_body, patients), host=host, port=port, log_level="warning")
 
 
 def _loopback(host: str) -> bool:

@@ -28,7 +28,7 @@ from engine.evaluation import columns
 from engine.evaluation import input_values as convert
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.evaluation.coded import Coded, as_series, joined_notes, objects
-from engine.evaluation.matching import match, once
+from engine.evaluation.matching import Outcome, match, once
 from engine.evaluation.record import (
     ERRORS,
     MODEL,
@@ -60,8 +60,8 @@ class _Notes:
 class _Run:
     """The working state of one evaluate_frame call."""
 
-    def __init__(self, model: Model, n: int) -> None:
-        self.model, self.n = model, n
+    def __init__(self, model: Model, n: int, observe: Callable[[Outcome], None] | None = None) -> None:
+        self.model, self.n, self.observe = model, n, observe
         self.work: dict[str, pd.Series | Coded] = {}  # Coded until a table reads it
         self.unusable: dict[str, np.ndarray] = {}
         self.errors, self.warnings = _Notes(n), _Notes(n)
@@ -138,11 +138,13 @@ def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] =
 
 
 def evaluate_columns(model: Model, source: Mapping[str, Any], n: int, tables: list[Table], explain: bool,
-                     na_values: Collection[str] = ()) -> dict[str, Coded | pd.Series]:
+                     na_values: Collection[str] = (), observe: Callable[[Outcome], None] | None = None
+                     ) -> dict[str, Coded | pd.Series]:
     """The result columns, in order, for ``n`` records whose input columns (pandas Series
     or Arrow arrays, by input name; absent: missing) are in ``source``; the frame's
-    checks (``check_frame``) are the caller's."""
-    run = _Run(model, n)
+    checks (``check_frame``) are the caller's.  ``observe`` is given each table's
+    ``Outcome`` as it is evaluated."""
+    run = _Run(model, n, observe)
     for name, column in _converted(model, source, n, na_values).items():
         run.work[name], run.unusable[name] = column.values, column.unusable
         run.errors.add(list(column.messages), list(column.messages.values()))
@@ -178,7 +180,9 @@ def _evaluate_table(run: _Run, table: Table, explain: bool) -> None:
     context = once(lambda: run.frame(names | set(run.model.aliases)))
     narrowed = _narrowing(run, table, context)
     blocked = _report_blocked(run, table, names, narrowed)
-    codes, fired, failed = match(run.model, table, run.column, context, blocked, run.errors, run.warnings)
+    codes, fired, failed, matched = match(run.model, table, run.column, context, blocked, run.errors, run.warnings)
+    if run.observe is not None:
+        run.observe(Outcome(table.name, codes, matched, failed, {row: r.fired for row, r in fired.items()}))
     for index, output in enumerate(table.outputs):
         name = table.qualified(output)
         run.work[name] = run.results[name] = _output_column(table, index, codes, fired, context)

@@ -11,7 +11,8 @@ its copies more.  Tables of ordinary size take all records in one block.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,28 @@ from engine.model.types import Model, Table
 MATRIX_CELLS = 1 << 28  # 256 MiB of booleans: 2,048 rules over a block of 131,072 records
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How one table came to each record's result, for those who count them (the population
+    view, ``engine.review.population``): ``codes`` as ``match`` gives them (the rule that made
+    the result; -1 no rule matched, -2 not evaluated, -3 see ``fired``), how many rules
+    ``matched`` each record, the records whose hit policy ``failed`` (an error), and the rules
+    ``fired`` for each record coded -3, in result order."""
+
+    table: str
+    codes: np.ndarray
+    matched: np.ndarray
+    failed: np.ndarray
+    fired: Mapping[int, tuple[int, ...]]
+
+
 def match(model: Model, table: Table, column: Callable[[str], pd.Series], context: Callable[[], pd.DataFrame],
-          blocked: np.ndarray, errors: Any, warnings: Any) -> tuple[np.ndarray, dict[int, Any], np.ndarray]:
+          blocked: np.ndarray, errors: Any, warnings: Any
+          ) -> tuple[np.ndarray, dict[int, Any], np.ndarray, np.ndarray]:
     """Per record: the rule that makes the result (codes: -1 no match, -2 not evaluated
     (``blocked``), -3 settled by the scalar resolver), the Resolution of each record so
-    settled, and the records whose resolution failed (its error added to ``errors``).
+    settled, the records whose resolution failed (its error added to ``errors``), and how
+    many rules matched each record (0 where ``blocked``).
     ``column`` gives an input's values, ``context`` the frame of all the table reads."""
     n = len(blocked)
     size = max(1, MATRIX_CELLS // max(1, len(table.rules)))
@@ -39,15 +57,16 @@ def match(model: Model, table: Table, column: Callable[[str], pd.Series], contex
     if size >= n:
         return block.resolve(_matrix(table, cells, whole, context, n), blocked, 0)
     codes, failed, settled = np.empty(n, dtype=np.int64), np.zeros(n, dtype=bool), {}
+    counts = np.zeros(n, dtype=np.int32)
     tables: dict[tuple[int, str], np.ndarray] = {}  # a categorical column's cells, made once for all blocks
     for start in range(0, n, size):
         part = slice(start, min(n, start + size))
         inputs = [series.iloc[part].reset_index(drop=True) for series in whole]
         frame = once(lambda part=part: context().iloc[part].reset_index(drop=True))
         matrix = _matrix(table, cells, inputs, frame, part.stop - start, tables)
-        codes[part], found, failed[part] = block.resolve(matrix, blocked[part], start)
+        codes[part], found, failed[part], counts[part] = block.resolve(matrix, blocked[part], start)
         settled.update(found)
-    return codes, settled, failed
+    return codes, settled, failed, counts
 
 
 def once(make: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
@@ -107,7 +126,7 @@ class _Block:
         return self._records
 
     def resolve(self, matrix: np.ndarray, blocked: np.ndarray, start: int
-                ) -> tuple[np.ndarray, dict[int, Any], np.ndarray]:
+                ) -> tuple[np.ndarray, dict[int, Any], np.ndarray, np.ndarray]:
         table, policy = self.table, self.table.hit_policy
         matrix[:, blocked] = False
         counts = matrix.sum(axis=0, dtype=np.int32)
@@ -130,7 +149,7 @@ class _Block:
             if resolution.error:
                 self.errors.add([start + row], f"{self.name}: {resolution.error}")
                 failed[row] = True
-        return codes, settled, failed
+        return codes, settled, failed, counts
 
 
 def _chosen(table: Table, matrix: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -95,13 +95,45 @@ class Reading:
 
 def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str, options: Options = Options(),
                   progress: Progress | None = None, on_warning: Callable[[str], None] | None = None,
-                  reading: Reading | None = None) -> Summary:
+                  reading: Reading | None = None, observe: Observer | None = None) -> Summary:
     """Evaluate every row of ``patients`` and write the results to ``out`` atomically
-    (``reading``: the file already being read, see ``Reading``)."""
-    if reading is not None and Path(reading.patients) != Path(patients):
-        raise ValueError(f"reading {reading.patients} is not reading {patients}")
+    (``reading``: the file already being read, see ``Reading``; ``observe``: given each
+    block's result columns and its tables' outcomes, e.g. to count them for a report)."""
     started = time.perf_counter()
     summary = Summary()
+    tables = selected_tables(model, options.decisions)
+    blocks = evaluated_blocks(model, patients, options, summary, on_warning, reading, observe is not None)
+    next(blocks)  # the file's checks, before the output is opened
+    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables),
+                      {name: d.type for name, d in model.inputs.items()}) as writer, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
+        pending: Future[None] | None = None
+        for chunk, result, outcomes in blocks:
+            if observe is not None:
+                observe(result, outcomes)
+            if pending is not None:
+                pending.result()  # one block in the writer at a time: memory stays bounded
+            pending = background.submit(writer.write_columns, chunk, result)
+            if progress:
+                progress(chunk.num_rows)
+        if pending is not None:
+            pending.result()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+Observer = Callable[[Mapping[str, Any], list[Any]], None]  # result columns, engine.evaluation Outcome per table
+
+
+def evaluated_blocks(model: Model, patients: str | Path, options: Options, summary: Summary,
+                     on_warning: Callable[[str], None] | None = None, reading: Reading | None = None,
+                     outcomes: bool = False) -> Iterator[Any]:
+    """The file's rows evaluated, block by block: (the block's Arrow table, its result
+    columns, with ``outcomes`` each table's ``Outcome``, else []), counted in ``summary``.
+    The file's checks (its columns, the kinds of its values) are made before any block is
+    evaluated: the first value yielded is None, once they passed."""
+    if reading is not None and Path(reading.patients) != Path(patients):
+        raise ValueError(f"reading {reading.patients} is not reading {patients}")
     tables = selected_tables(model, options.decisions)
     reading = reading or Reading(patients, options)
     chunks = reading.tables()
@@ -117,27 +149,18 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)
+    yield None
     na_values = _na(options.na_values)
-    with ResultWriter(out, fmt, options.escape_formulas, result_types(model, tables),
-                      {name: d.type for name, d in model.inputs.items()}) as writer, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dtrun-writer") as background:
-        pending: Future[None] | None = None
-        rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written
-        for chunk in _blocks(rows):
-            found = input_columns(model, chunk.column_names)
-            batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
-            source = {name: chunk.column(column) for name, column in found.items()}
-            result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values)
-            _count(summary, chunk.num_rows, result)
-            if pending is not None:
-                pending.result()  # one block in the writer at a time: memory stays bounded
-            pending = background.submit(writer.write_columns, chunk, result)
-            if progress:
-                progress(chunk.num_rows)
-        if pending is not None:
-            pending.result()
-    summary.seconds = time.perf_counter() - started
-    return summary
+    rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written
+    for chunk in _blocks(rows):
+        found = input_columns(model, chunk.column_names)
+        batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
+        source = {name: chunk.column(column) for name, column in found.items()}
+        found_outcomes: list[Any] = []
+        result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values,
+                                        found_outcomes.append if outcomes else None)
+        _count(summary, chunk.num_rows, result)
+        yield chunk, result, found_outcomes
 
 
 def check_values(patients: str | Path, schema: Any, found: Mapping[str, str]) -> None:

@@ -2,7 +2,8 @@
 JUnit XML (``junit``), a workbook shown (``show``), two versions compared (``diff``, worded by
 ``diff_render``), lint findings rendered (``report``) and marked in a copy of the workbook
 (``annotate``), one patient explained (``explanation``), a table's rules drawn over two inputs
-(``pictures``)."""
+(``pictures``), what a file of patients did in each table (``population``, as a page:
+``population_render``)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ def _annotate() -> ModuleType:
     return annotate
 
 
+def _population() -> ModuleType:
+    from engine.review import population
+
+    return population
+
+
+def _population_render() -> ModuleType:
+    from engine.review import population_render
+
+    return population_render
+
+
 __getattr__, __dir__ = exports(__name__, {
     _testing: ("run_tests", "TestReport", "show_expected", "show_value:show"),
     _junit: ("render_junit:render", "JunitSuite:Suite", "failure_message"),
@@ -75,4 +88,6 @@ __getattr__, __dir__ = exports(__name__, {
     _annotate: ("annotate_all",),
     _pictures: ("coverage_svg", "coverage_pictures:pictures", "pictures_and_reasons", "Region"),
     _explanation: ("record_from", "render_explanation:render"),
+    _population: ("Population", "Tally", "population_of_file", "population_of_frame"),
+    _population_render: ("render_population",),
 })

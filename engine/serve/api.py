@@ -14,6 +14,7 @@ the keys of a result are those of ``dtrun evaluate --format json``.  The web pag
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,8 +31,10 @@ MAX_RECORDS = 10_000
 MAX_BODY = 16 * 1024 * 1024
 
 
-def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = MAX_BODY) -> Starlette:
-    """The application serving ``models``; ``max_records`` and ``max_body`` bound a request."""
+def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = MAX_BODY,
+               patients: str | Path | None = None) -> Starlette:
+    """The application serving ``models``; ``max_records`` and ``max_body`` bound a request;
+    ``patients``: the file the population page shows (``engine.serve.population``)."""
 
     async def tables(request: Request) -> JSONResponse:
         return JSONResponse({"models": [_describe(s) for s in models.all()]})
@@ -72,10 +75,13 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(OPENAPI)
 
+    from engine.serve.compare import Comparison
     from engine.serve.pages import Pages
+    from engine.serve.population import PopulationPages
 
     pages = Pages(models)
-    routes = [*pages.routes(), Route("/api/tables", tables), Route("/api/lint", lint),
+    views = [*PopulationPages(pages, models, patients, max_body).routes(), *Comparison(pages, models).routes()]
+    routes = [*pages.routes(), *views, Route("/api/tables", tables), Route("/api/lint", lint),
               Route("/api/evaluate", evaluate, methods=["POST"]), Route("/api/explain", explain, methods=["POST"]),
               Route("/api/reload", reload, methods=["POST"]),
               Route("/openapi.json", openapi)]
