@@ -83,7 +83,7 @@ class Comparison:
         served = self.models.all()
         a, b = request.query_params.get("a"), request.query_params.get("b")
         if not a or not b:
-            return self.pages._page(request, "diff.html", title="Compare two versions", served_models=served,
+            return self.pages.render(request, "diff.html", title="Compare two versions", served_models=served,
                                     a=a or "", b=b or "", old=None, new=None, diff=None, tables=[], text="")
         old, new = self.models.get(a), self.models.get(b)
         if old is None or new is None:
@@ -94,7 +94,7 @@ class Comparison:
         from engine.review.diff_render import summary
 
         diff, tables, text = await run_in_threadpool(self.compared, old, new)
-        return self.pages._page(request, "diff.html", title=f"Compare {old.name} and {new.name}",
+        return self.pages.render(request, "diff.html", title=f"Compare {old.name} and {new.name}",
                                 served_models=served, a=a, b=b, old=old, new=new, diff=diff, tables=tables,
                                 text=text, summary=summary(diff))
 

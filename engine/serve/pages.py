@@ -83,7 +83,7 @@ class Pages:
     # ------------------------------------------------------------------ pages
     def index(self, request: Request) -> Response:
         served = self.models.all()
-        return self._page(request, "index.html", models=[(s, heading(s.model)) for s in served])
+        return self.render(request, "index.html", models=[(s, heading(s.model)) for s in served])
 
     def workbook(self, request: Request) -> Response:
         served = self._served(request)
@@ -95,7 +95,7 @@ class Pages:
         listed, marks = mark_findings(view, analysis.findings)
         if analysis.tests is not None:
             _mark_tests(model, view, analysis.tests, marks)
-        return self._page(request, "workbook.html", served=served, title=heading(model), view=view,
+        return self.render(request, "workbook.html", served=served, title=heading(model), view=view,
                           findings=listed, marks=marks, tests=analysis.tests,
                           cases=_cases(analysis.tests) if analysis.tests else [], drawn=_drawer() is not None,
                           pictures=analysis.pictures, unpictured=analysis.unpictured, axes=_axes(model))
@@ -111,7 +111,7 @@ class Pages:
         view = sections(model)
         marks = Marks()
         results = explain_form(model, query, view, marks) if form.submitted(model, query) else None
-        return self._page(request, "patient.html", served=served, title=heading(model),
+        return self.render(request, "patient.html", served=served, title=heading(model),
                           fields=form.fields(model, query), results=results, marks=marks,
                           tables={s.sheet: s for s in view if s.kind == "table"})
 
@@ -135,7 +135,7 @@ class Pages:
         view = sections(model, table.name)
         listed, marks = mark_findings(view, findings)  # numbered as on the workbook page: the picture links them
         picture, why = _picture(model, table, x, y, findings)
-        return self._page(request, "coverage.html", served=served, title=heading(model), table=table,
+        return self.render(request, "coverage.html", served=served, title=heading(model), table=table,
                           inputs=inputs, x=x or "", y=y or "", picture=picture, unpictured=why,
                           drawn=_drawer() is not None, view=view, findings=listed, marks=marks)
 
@@ -154,7 +154,7 @@ class Pages:
         return RedirectResponse(back, status_code=303)
 
     def error(self, request: Request, status: int, message: str) -> Response:
-        return self._page(request, "error.html", status=status, title=f"{status}", code=status, message=message)
+        return self.render(request, "error.html", status=status, title=f"{status}", code=status, message=message)
 
     # ------------------------------------------------------------------ support
     def analysis(self, model: Model) -> Analysis:
@@ -182,7 +182,7 @@ class Pages:
             return self.error(request, 404, f"no model named {name!r} is served; the models served are {names}")
         return served
 
-    def _page(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
         context.update(failure=self.models.failure, models_served=self.models.all())
         response = self.templates.TemplateResponse(request, template, context, status_code=status)
         response.headers.update(HEADERS)

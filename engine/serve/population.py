@@ -90,7 +90,7 @@ class PopulationPages:
               message: str = "") -> Response:
         from engine.review.html import heading
 
-        return self.pages._page(request, "population.html", status=status, served=served, title=heading(served.model),
+        return self.pages.render(request, "population.html", status=status, served=served, title=heading(served.model),
                                 population=population, message=message, max_body=self.max_body,
                                 patients=self.patients.name if self.patients else "", accepted=",".join(ACCEPTED))
 
