@@ -99,8 +99,9 @@ def table_analyses(model: Model) -> Iterator[tuple[str, TableAnalysis | None, st
         elif not table.inputs:
             yield table.name, None, f"{name} has no input columns"
         elif analysis is None:
-            yield table.name, None, (f"the rules of {name} cannot be analysed (a cell compares with another input, "
-                                     "a column's values cannot be modelled, or a cell cannot be read): see dtrun lint")
+            cell = model.source.words.cell
+            yield table.name, None, (f"the rules of {name} cannot be analysed (one {cell} compares with another input, "
+                                     f"a column's values cannot be modelled, or one {cell} cannot be read): see dtrun lint")
         else:
             yield table.name, analysis, ""
 

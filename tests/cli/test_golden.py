@@ -175,9 +175,7 @@ STRUCTURED = ("json", "sarif")  # their keys are structure (sheet, cells), the s
 def test_a_dmn_models_outputs_use_no_workbook_words(case: str) -> None:
     text = (GOLDEN / f"{case}.txt").read_text(encoding="utf-8").split("\n", 1)[1]  # not the command line
     if case.endswith(("html", "markdown")):  # the summary explains each code in the catalogue's words (CODES)
-        # TODO(pictures): NoPicture's reasons (engine/analysis/coverage.py) say "cell" for a DMN entry too
-        text = "\n".join(line for line in text.splitlines()
-                         if not line.startswith(("| `", "<tr><td><code>", '<p class="explain no-picture">')))
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(("| `", "<tr><td><code>")))
     text = re.sub(r'"[^"\n]*"', '""', text)  # DMN names and values, quoted, may hold anything
     text = text.replace("a Tests sheet", "")  # where dtrun test sends a DMN user: a workbook's test cases
     text = text.replace("--input-types cells", "")  # the option's name
