@@ -6,6 +6,7 @@ on fixed and random lists (hypothesis)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import numpy as np
@@ -156,3 +157,26 @@ def test_random_tables_over_lists_agree_with_evaluate(rules, rows, policy, allow
                                     [[f"R{i}", a, b, f'"{i % 2}"'] for i, (a, b) in enumerate(rules, 1)])})
     frame = pd.DataFrame({"signs": [s for s, _ in rows], "age": [a for _, a in rows]}, dtype=object)
     _same_as_scalar(model, frame)
+
+
+def test_many_distinct_lists_are_judged_as_one_by_one() -> None:
+    """Above 64 distinct lists, elements are checked once each (and Arrow finds a Parquet
+    column's distinct lists): the same values and messages as the per-value reference."""
+    import itertools
+
+    import pyarrow as pa
+
+    from engine.evaluation.columns import _judge
+
+    definition = model_for(**MODEL).inputs["signs"]
+    texts = ["Fever", "Cough", "Rash", "Fevr", "a\x1fb", ""]
+    lists = [list(p) for k in range(4) for p in itertools.permutations(texts, k)]
+    raw = pd.Series([json.dumps(v) for v in lists] + ["", "[", "Cough; Rash"], dtype=object)
+    for column in (raw, pa.chunked_array([pa.array(lists[:50], pa.list_(pa.string())),
+                                          pa.array(lists[50:] + [None], pa.list_(pa.string()))])):
+        converted = convert_column(column, definition)
+        values = list(raw) if isinstance(column, pd.Series) else lists + [None]
+        for row, value in enumerate(values):
+            want, message = _judge(value, definition, (), "signs")
+            assert converted.values.iloc[row] == want or (want is None and converted.values.iloc[row] is None)
+            assert converted.messages.get(row) == message, row
