@@ -11,7 +11,8 @@ Reported (medians of ``--runs`` runs, default 5): ``evaluate_frame`` records/s o
 file's frame (every field as text, as ``dtrun evaluate`` reads it; only the call is timed),
 for the FIRST table alone and for both (a COLLECT table's records that several rules match
 are resolved one by one, as for any COLLECT table),
-and ``dtrun evaluate`` as a whole process on each file (wall-clock, records/s).  Markdown on
+and ``dtrun evaluate`` as a whole process on each file (wall-clock, records/s), with both
+tables and with ``--decision triage``.  Markdown on
 standard output, for ``docs/benchmarks.md``.
 
     python benchmarks/bench_lists.py                 # 100k records, 5 runs
@@ -127,16 +128,20 @@ def main() -> None:
         for label, what in (("triage", "the FIRST table over the list"), ("all", "both tables")):
             frame = statistics.median(times[label])
             print(f"`evaluate_frame`, {what}: {frame:.3f} s, {options.n / frame:,.0f} records/s\n")
-        print("| file | `dtrun evaluate` wall-clock | records/s |\n|---|---|---|")
+        print("| file | `dtrun evaluate` wall-clock | records/s | `--decision triage` | records/s |\n"
+              "|---|---|---|---|---|")
         for label, path in files.items():
-            walls = []
-            for _ in range(options.runs):
-                started = time.perf_counter()
-                subprocess.run([PYTHON, "-m", "engine.cli", "evaluate", str(book), str(path), "-o",
-                                str(folder / "out.csv")], check=True, capture_output=True, cwd=ROOT)
-                walls.append(time.perf_counter() - started)
-            wall = statistics.median(walls)
-            print(f"| {label} | {wall:.3f} s | {options.n / wall:,.0f} |")
+            cells = []
+            for extra in ([], ["--decision", "triage"]):
+                walls = []
+                for _ in range(options.runs):
+                    started = time.perf_counter()
+                    subprocess.run([PYTHON, "-m", "engine.cli", "evaluate", str(book), str(path), "-o",
+                                    str(folder / "out.csv"), *extra], check=True, capture_output=True, cwd=ROOT)
+                    walls.append(time.perf_counter() - started)
+                wall = statistics.median(walls)
+                cells += [f"{wall:.3f} s", f"{options.n / wall:,.0f}"]
+            print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
