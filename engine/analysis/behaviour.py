@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.analysis.atoms import Box, Column, bits, build_column
 from engine.analysis.lint import analysed_tables
+from engine.analysis.list_atoms import ListColumn
 from engine.analysis.search import merge_boxes, regions
 from engine.analysis.verify import TableAnalysis
 from engine.feel.sets import Domain, ValueSet, _make
@@ -57,8 +58,8 @@ def behaviour_changes(old: Model, new: Model) -> list[BehaviourChange]:
         if table.name not in old_by_name:
             continue
         before, before_analysis = old_by_name[table.name], old_tables[table.name]
-        if analysis is None or before_analysis is None:
-            changes += _unanalysed(before, table, new.source)
+        if analysis is None or before_analysis is None or _lists(analysis) or _lists(before_analysis):
+            changes += _unanalysed(before, table, new.source)  # (a list column: not compared region by region)
         else:
             changes += table_changes(before_analysis, analysis)
     return changes
@@ -92,6 +93,10 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
                                          analysis.example(box),
                                          old_text, new_text))
     return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
+
+
+def _lists(analysis: TableAnalysis) -> bool:
+    return any(isinstance(column, ListColumn) for column in analysis.columns)
 
 
 class _KindChanged(Exception):

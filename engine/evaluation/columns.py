@@ -105,7 +105,7 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
     codes = np.empty(len(series), dtype=np.int64)
     for row, value in enumerate(series.to_numpy(dtype=object)):
         try:
-            key: tuple[type, Any] | None = (type(value), value)
+            key: tuple[type, Any] | None = (type(value), value) if type(value) is not tuple else _list_key(value)
             code = seen.get(key)  # type: ignore[arg-type]
         except TypeError:  # unhashable: a list or an array (a Parquet list) by its elements
             key = _list_key(value)
@@ -120,8 +120,9 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
 
 
 def _list_key(value: Any) -> tuple[type, Any] | None:
-    """A list's or a one-dimensional array's elements as a key (None: not hashable so)."""
-    if not (isinstance(value, list) or getattr(value, "ndim", None) == 1):
+    """A list's, a tuple's or a one-dimensional array's elements, each with its type, as a key
+    ((True,) is not (1,)); None when not hashable so."""
+    if not (isinstance(value, (list, tuple)) or getattr(value, "ndim", None) == 1):
         return None
     try:
         items = tuple(value.tolist() if hasattr(value, "tolist") else value)

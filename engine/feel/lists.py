@@ -83,7 +83,14 @@ def factorized_lists(objects: np.ndarray) -> tuple[np.ndarray, list[tuple[Any, .
     except TypeError:  # lists or arrays rather than tuples: made tuples first
         objects = np.fromiter((_as_list(v) for v in objects), dtype=object, count=len(objects))
         codes, uniques = pd.factorize(objects)
-    return codes, [_as_list(v) for v in uniques]
+    lists = [_as_list(v) for v in uniques]
+    kinds = {type(e) for v in lists if v is not None for e in v}
+    if kinds & {bool, int, float}:  # (True,) == (1,), so either may hide the other: told apart by kind
+        keys = np.fromiter((None if v is None else tuple((type(e) is bool, e) for e in v)
+                            for v in map(_as_list, objects)), dtype=object, count=len(objects))
+        codes, uniques = pd.factorize(keys)
+        lists = [tuple(e for _, e in v) for v in uniques]
+    return codes, lists
 
 
 def _as_list(value: Any) -> tuple[Any, ...] | None:
