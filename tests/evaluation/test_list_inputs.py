@@ -180,3 +180,20 @@ def test_many_distinct_lists_are_judged_as_one_by_one() -> None:
             want, message = _judge(value, definition, (), "signs")
             assert converted.values.iloc[row] == want or (want is None and converted.values.iloc[row] is None)
             assert converted.messages.get(row) == message, row
+
+
+def test_a_list_cells_type_is_its_elements_type() -> None:
+    from engine.analysis.lint import lint_model
+    from engine.model.cell_types import contradictions, retyped
+
+    model = model_for(inputs=[("doses", "list of string", None, "no")],
+                      tables={"t": ("F", ["doses", "o"], "io", None, [["R1", "> 500", "1"], ["R2", '"x"', "2"]])})
+    found = contradictions(model)
+    assert [p.cell for p in found] == ["B4"]
+    assert found[0].message.startswith("doses holds lists of texts, but the cell > 500 tests a number with < or >")
+    assert [f.code for f in lint_model(model) if f.cells == ("B4",)] == ["type-mismatch"]
+    numbers = model_for(inputs=[("doses", "list of string", None, "no")],
+                        tables={"t": ("F", ["doses", "o"], "io", None, [["R1", "> 500", "1"], ["R2", "3", "2"]])})
+    again = retyped(numbers)
+    assert again.inputs["doses"].type == "list of number" and not contradictions(again)
+    assert engine.evaluate(again, {"doses": "[1, 600]"}).row()["t.o"] == 1
