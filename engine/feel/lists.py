@@ -70,7 +70,7 @@ def prepared(series: pd.Series) -> Lists:
     """``Lists`` of ``series``, made once for the many cells that test one column."""
     found = _PREPARED.get(id(series))
     if found is None or found.series is not series:
-        if len(_PREPARED) >= 8:
+        if len(_PREPARED) >= 4:  # a few columns of the block being matched; old blocks let go
             _PREPARED.clear()
         found = _PREPARED[id(series)] = Lists(series)
     return found
