@@ -136,8 +136,9 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
             state.errors.append(f"{shown}: {source.name(column.heading)}: {source.words.required_here}")
             blocked.append(column.name)
         if column.allowed is not None and usable and value is not None and not column.allowed.matches(value, context):
-            state.errors.append(f"{shown}: {source.name(column.heading)} "
-                                f"{convert.not_allowed_message(value, column.allowed_text)} in this table")
+            refused = (convert.refusal(value, column.allowed, context) if isinstance(value, tuple)
+                       else convert.not_allowed_message(value, column.allowed_text))
+            state.errors.append(f"{shown}: {source.name(column.heading)} {refused} in this table")
             blocked.append(column.name)
     resolution = None
     state.matched[table.name] = None
@@ -193,8 +194,9 @@ def _plain(value: Any) -> Any:
 
 
 def format_cell(value: Any) -> Any:
-    """A result value as it goes into a CSV cell: lists as JSON arrays, dates as ISO text."""
-    if isinstance(value, list):  # JSON has no NaN or Infinity (RFC 8259): null, as --format json writes
+    """A result value as it goes into a CSV cell: lists (and a list input's tuples) as JSON
+    arrays, dates as ISO text."""
+    if isinstance(value, (list, tuple)):  # JSON has no NaN or Infinity (RFC 8259): null, as --format json writes
         return json.dumps([None if isinstance(v, float) and not math.isfinite(v) else v
                            for v in map(_json_value, value)], ensure_ascii=False)
     return _json_value(value)
