@@ -1,0 +1,376 @@
+"""DAK decision tables → the sheet grids of a dtrun workbook, one column per data element.
+
+Owns the meaning dtrun gives a DAK table (``docs/dak.md``): each condition cell is read
+(``engine.formats.dak.condition``) into alternatives of tests on data elements; a rule row is
+the AND of its cells, so a row whose cells hold alternatives (OR) becomes one dtrun rule per
+combination (``R12a``, ``R12b``: from DAK row 12), and tests are regrouped by data element into
+one input column each (two one-sided limits on one element in a row make one interval).
+Output and Action columns are outputs (their text as a string), Annotation(s) and
+Reference(s) columns annotations.  The inputs take the types and allowed values of the data
+dictionary (a Coding option's label and its shorter value both match), else the type the
+cells test.  A cell that cannot be read is a ``dak-syntax`` finding at its DAK cell and its
+rule is left out (of evaluation and of the checks); every place is recorded so that findings
+name the DAK's own sheet and cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from engine._core.cells import cell_ref, column_letter
+from engine.feel.syntax import Comparison, Interval, Literal, UnaryTests, identifier
+from engine.feel.unparse import literal, unary_tests
+from engine.formats.dak.blocks import DakBlock, DakRule
+from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
+from engine.formats.dak.dictionary import LIST_TYPE, Dictionary, dtrun_type
+from engine.formats.dak.document import DakDocument, TableCounts
+from engine.formats.dak.names import Pairing, pair_names
+from engine.formats.xlsx.layout import INPUT_HEADINGS
+
+MAX_ALTERNATIVES = 64  # dtrun rules one DAK row may become
+_NOT_VALUES = {"", "yes/no", "n/a"}
+
+
+@dataclass(frozen=True)
+class _Test:
+    element: str  # the data element (after pairing)
+    test: ElementTest
+    ref: str  # the DAK cell
+
+
+def _read(text: str) -> DakCondition | DakSyntaxError:
+    try:
+        return read_condition(text)
+    except DakSyntaxError as error:
+        return error
+
+
+def regroup(document: DakDocument, blocks: list[DakBlock], dictionary: Dictionary | None, policy: str,
+            list_inputs: bool, about: dict[str, str]) -> None:
+    """Fill ``document`` with the grids of ``blocks``."""
+    conditions: dict[tuple[int, int, int], DakCondition | DakSyntaxError] = {}
+    used: Counter[str] = Counter()
+    first_use: dict[str, tuple[str, str, str]] = {}  # name → (DAK sheet, cell, decision ID)
+    for b, block in enumerate(blocks):
+        for r, rule in enumerate(block.rules):
+            for c in block.of("input"):
+                cell = rule.cells[c]
+                if cell is None:
+                    continue
+                found = conditions[(b, r, c)] = _read(_with_label(cell.text, block.columns[c]))
+                if isinstance(found, DakCondition):
+                    for test in (t for a in found.alternatives for t in a):
+                        used[test.element] += 1
+                        first_use.setdefault(test.element, (block.sheet, cell.ref, block.decision_id))
+    pairings = pair_names(used, dictionary.labels() if dictionary else None)
+    _report_pairings(document, pairings, first_use, dictionary)
+    inputs = _Inputs(document, dictionary, list_inputs)
+    taken: set[str] = set()
+    for b, block in enumerate(blocks):
+        name = _unique(identifier(block.decision_id), taken)
+        _table(document, block, name, b, conditions, pairings, inputs, policy)
+    inputs.write(document)
+    document.sheets["About"] = [[k, v] for k, v in about.items()]
+
+
+def _with_label(text: str, column: Any) -> str:
+    """A DMN input entry's pseudo-code with its input expression written as the input's name
+    (``Today's date − "Date of birth" < 9 months`` → ``"Clients age" < 9 months``)."""
+    if column.expression and column.label:
+        text = text.replace(column.expression, f'"{column.label}"')
+    return text
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    chosen = name
+    for number in itertools.count(2):
+        if chosen not in taken:
+            break
+        chosen = f"{name}_{number}"
+    taken.add(chosen)
+    return chosen
+
+
+def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
+                     first_use: dict[str, tuple[str, str, str]], dictionary: Dictionary | None) -> None:
+    for name, pairing in sorted(pairings.items()):
+        sheet, cell, table = first_use[name]
+        if pairing.rule == "exact":
+            continue
+        if not pairing.rule and dictionary is not None:
+            document.finding("dak-name", "warning", f'data element "{name}" ({table}) is not in the data dictionary '
+                             f"{dictionary.path} and matches none of its labels", sheet, cell,
+                             "correct the name to the dictionary's Data Element Label, or add the data element to "
+                             "the dictionary")
+        elif pairing.found_in == "dictionary":
+            document.finding("dak-pairing", "info", f'data element "{name}" ({table}) is taken as the dictionary\'s '
+                             f'"{pairing.element}" ({pairing.rule})', sheet, cell,
+                             f'confirm it, and write "{pairing.element}" as the dictionary does')
+        elif pairing.found_in == "tables":
+            document.finding("dak-name", "warning", f'data element "{name}" ({table}) is spelt "{pairing.element}" '
+                             f"in other tables; taken as the same data element ({pairing.rule})", sheet, cell,
+                             f'write "{pairing.element}" everywhere (or the data dictionary\'s label)')
+
+
+class _Inputs:
+    """The data elements the tables test, as the Inputs sheet's rows."""
+
+    def __init__(self, document: DakDocument, dictionary: Dictionary | None, list_inputs: bool) -> None:
+        self.document, self.dictionary, self.list_inputs = document, dictionary, list_inputs
+        self.names: dict[str, str] = {}  # element → input name
+        self.kinds: dict[str, set[str]] = {}  # element → kinds of literals its cells test
+        self.units: dict[str, Counter[str]] = {}
+        self.first: dict[str, tuple[str, str]] = {}  # element → its first DAK cell
+
+    def name(self, element: str) -> str:
+        if element not in self.names:
+            self.names[element] = _unique(identifier(element), set(self.names.values()))
+        return self.names[element]
+
+    def element(self, element: str) -> Any:
+        return self.dictionary.elements.get(element) if self.dictionary else None
+
+    def equivalents(self, element: str) -> dict[str, tuple[str, ...]]:
+        """Each option label and value of a Coding element → the texts that mean it."""
+        found = self.element(element)
+        if found is None:
+            return {}
+        same: dict[str, tuple[str, ...]] = {}
+        for option in found.options:
+            names = tuple(dict.fromkeys(t for t in (option.label, option.value) if t.lower() not in _NOT_VALUES))
+            for text in names:
+                same[text] = names
+        return same
+
+    def seen(self, element: str, test: ElementTest, where: tuple[str, str]) -> None:
+        self.first.setdefault(element, where)
+        kinds = self.kinds.setdefault(element, set())
+        for node in test.tests.tests:
+            ends = [node.endpoint] if isinstance(node, Comparison) else [node.low, node.high]
+            for end in ends:
+                if isinstance(end, Literal):
+                    kinds.add(type(end.value).__name__)
+        if test.unit:
+            self.units.setdefault(element, Counter())[test.unit] += 1
+
+    def type_of(self, element: str) -> str:
+        found = self.element(element)
+        if found is not None and found.data_type:
+            return dtrun_type(found, self.list_inputs)
+        kinds = self.kinds.get(element, set())
+        if kinds == {"bool"}:
+            return "boolean"
+        if kinds and kinds <= {"int", "float"}:
+            return "number"
+        if kinds == {"date"}:
+            return "date"
+        return "string"
+
+    def write(self, document: DakDocument) -> None:
+        rows: list[list[Any]] = [list(INPUT_HEADINGS)]
+        for number, (element, name) in enumerate(self.names.items(), start=2):
+            found = self.element(element)
+            kind = self.type_of(element)
+            allowed = ""
+            options = self.equivalents(element)
+            if options and kind in ("string", LIST_TYPE):
+                allowed = ",".join(literal(t) for t in options)
+            unit = self.units[element].most_common(1)[0][0] if element in self.units else (found.unit if found else "")
+            rows.append([name, kind, allowed, "no", unit, found.id if found else "",
+                         found.description if found else ""])
+            where = self.first.get(element, ("", ""))
+            for column in range(1, len(INPUT_HEADINGS) + 1):
+                document.places[("Inputs", cell_ref(number, column))] = where
+            if name != element:
+                document.names[name] = element
+            document.aliases[name] = tuple(a for a in (element, found.id if found else "") if a and a != name)
+        document.sheets["Inputs"] = rows
+        document.places[("Inputs", "")] = ("data elements", "")
+
+
+def _table(document: DakDocument, block: DakBlock, name: str, b: int,
+           conditions: dict[tuple[int, int, int], Any], pairings: dict[str, Pairing], inputs: _Inputs,
+           policy: str) -> None:
+    counts = TableCounts(block.decision_id, block.sheet, rules=len(block.rules))
+    document.counts.append(counts)
+    rules: list[tuple[DakRule, str, dict[str, _Test]]] = []
+    for r, rule in enumerate(block.rules):
+        cells: list[list[list[_Test]]] = []
+        unread = False
+        for c in block.of("input"):
+            cell = rule.cells[c]
+            if cell is None:
+                continue
+            counts.condition_cells += 1
+            found = conditions[(b, r, c)]
+            if isinstance(found, DakSyntaxError):
+                unread = True
+                counts.not_read[_reason(found)] += 1
+                _syntax(document, block, rule, cell.ref, cell.text, found)
+                continue
+            counts.read += 1
+            for reason in found.unsatisfiable:
+                document.finding("unsatisfiable", "warning", f"no value can meet this condition of {block.decision_id} "
+                                 f"(rule R{rule.row}): {reason}", block.sheet, cell.ref,
+                                 "correct the limits or the comparison signs")
+            cells.append([[_Test(pairings[t.element].element, t, cell.ref) for t in alternative]
+                          for alternative in found.alternatives])
+        if unread:
+            continue
+        combinations = list(itertools.islice(itertools.product(*cells), MAX_ALTERNATIVES + 1))
+        if len(combinations) > MAX_ALTERNATIVES:
+            counts.not_read["too many alternatives"] += 1
+            document.finding("dak-syntax", "error", f"rule R{rule.row} of {block.decision_id} has more than "
+                             f"{MAX_ALTERNATIVES} alternatives (OR) across its cells; dtrun leaves it out",
+                             block.sheet, rule.first, "split the row into several rules")
+            continue
+        ids = _rule_ids(rule.row, len(combinations))
+        for rule_id, combination in zip(ids, combinations):
+            merged = _merge(document, block, rule, [t for alternative in combination for t in alternative], inputs)
+            if merged is not None:
+                rules.append((rule, rule_id, merged))
+    counts.dtrun_rules = len(rules)
+    if not rules:
+        return
+    document.sheets[name] = _grid(document, block, name, rules, inputs, policy)
+    document.tables[name] = (block.sheet, block.decision_id, block.id_cell)
+    document.names[name] = block.decision_id
+
+
+def _reason(error: DakSyntaxError) -> str:
+    return " ".join(str(error.message).split())[:80]
+
+
+def _syntax(document: DakDocument, block: DakBlock, rule: DakRule, ref: str, text: str,
+            error: DakSyntaxError) -> None:
+    where = f" at character {error.column}" if error.column else ""
+    document.finding("dak-syntax", "error", f"cannot read {text!r}: {error.message}{where}; rule R{rule.row} of "
+                     f"{block.decision_id} is left out of evaluation and of the checks (a gap reported in the "
+                     "table may be one it covers)", block.sheet, ref, error.hint or "write the condition as "
+                     '"Data element" = "value", "Data element" ≥ 20 weeks, or 90 mmHg ≤ "Data element" < 110 mmHg')
+
+
+def _rule_ids(row: int, count: int) -> list[str]:
+    if count == 1:
+        return [f"R{row}"]
+    letters = string.ascii_lowercase
+    return [f"R{row}{letters[i]}" if i < 26 else f"R{row}{letters[i // 26 - 1]}{letters[i % 26]}"
+            for i in range(count)]
+
+
+def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_Test],
+           inputs: _Inputs) -> dict[str, _Test] | None:
+    """The tests of one alternative by element (two one-sided limits on one element make one
+    interval); None, with a finding, if one element gets tests that one cell cannot hold."""
+    merged: dict[str, _Test] = {}
+    for test in tests:
+        inputs.seen(test.element, test.test, (block.sheet, test.ref))
+        inputs.name(test.element)
+        if test.test.tests.any_value:
+            merged.setdefault(test.element, test)
+            continue
+        before = merged.get(test.element)
+        if before is None or before.test.tests.any_value:
+            merged[test.element] = test
+            continue
+        if before.test.text == test.test.text:
+            continue
+        interval = _interval(before.test.tests, test.test.tests)
+        if interval is None:
+            document.finding("dak-syntax", "error", f'rule R{rule.row} of {block.decision_id} tests "{test.element}" '
+                             f"twice ({before.test.text} in {before.ref}, {test.test.text} in {test.ref}), which one "
+                             "dtrun cell cannot hold; the rule is left out", block.sheet, test.ref,
+                             "write both limits in one cell, as a range: 13 weeks ≤ \"Gestational age\" ≤ 27 weeks")
+            return None
+        merged[test.element] = _Test(test.element, _retext(test.test, interval), before.ref)
+    return merged
+
+
+def _interval(a: UnaryTests, b: UnaryTests) -> str | None:
+    sides = [t.tests[0] for t in (a, b) if len(t.tests) == 1 and not t.negated]
+    if len(sides) != 2 or not all(isinstance(s, Comparison) and s.op in ("<", "<=", ">", ">=") for s in sides):
+        return None
+    low = next((s for s in sides if s.op in (">", ">=")), None)
+    high = next((s for s in sides if s.op in ("<", "<=")), None)
+    if low is None or high is None:
+        return None
+    return (f"{'[' if low.op == '>=' else '('}{unary_tests(UnaryTests((Comparison('=', low.endpoint, low.span),), False, low.span))}.."
+            f"{unary_tests(UnaryTests((Comparison('=', high.endpoint, high.span),), False, high.span))}"
+            f"{']' if high.op == '<=' else ')'}")
+
+
+def _retext(test: ElementTest, text: str) -> ElementTest:
+    from dataclasses import replace
+
+    from engine.feel.syntax import parse_unary_tests
+
+    return replace(test, tests=parse_unary_tests(text), text=text)
+
+
+def _cell_text(test: _Test, inputs: _Inputs) -> str:
+    """The dtrun cell of a test: each option named by its label or by its value matches both."""
+    node = test.test.tests
+    same = inputs.equivalents(test.element)
+    if same and node.tests and all(isinstance(t, Comparison) and t.op == "=" and isinstance(t.endpoint, Literal)
+                                   and isinstance(t.endpoint.value, str) for t in node.tests):
+        texts = [t.endpoint.value for t in node.tests]  # type: ignore[union-attr]
+        wider = list(dict.fromkeys(x for t in texts for x in same.get(t, (t,))))
+        body = ",".join(literal(t) for t in wider)
+        return f"not({body})" if node.negated else body
+    return test.test.text
+
+
+def _grid(document: DakDocument, block: DakBlock, name: str, rules: list[tuple[DakRule, str, dict[str, _Test]]],
+          inputs: _Inputs, policy: str) -> list[list[Any]]:
+    elements = list(dict.fromkeys(e for _, _, tests in rules for e in tests))
+    outs = [(i, c) for i, c in enumerate(block.columns) if c.role in ("output", "action")]
+    notes = [(i, c) for i, c in enumerate(block.columns) if c.role in ("annotation", "reference")]
+    out_names = _headings([c for _, c in outs], {"output": "Output", "action": "Action"})
+    note_names = _headings([c for _, c in notes], {"annotation": "Annotations", "reference": "References"})
+    headings = [inputs.name(e) for e in elements] + out_names + note_names
+    roles = ["input"] * len(elements) + ["output"] * len(outs) + ["annotation"] * len(notes)
+    grid: list[list[Any]] = [[policy, *headings], ["", *roles], [""] * (len(headings) + 1)]
+    sheet, first_heading = block.sheet, block.columns[0].ref
+    document.places[(name, "")] = (sheet, block.id_cell)
+    document.places[(name, "A1")] = (sheet, block.id_cell)
+    for j, element in enumerate(elements, start=2):
+        first = next(tests[element].ref for _, _, tests in rules if element in tests)
+        for row in (1, 2, 3):
+            document.places[(name, f"{column_letter(j)}{row}")] = (sheet, first)
+    for j, (i, column) in enumerate([*outs, *notes], start=len(elements) + 2):
+        for row in (1, 2, 3):
+            document.places[(name, f"{column_letter(j)}{row}")] = (sheet, column.ref)
+    del first_heading
+    for number, (rule, rule_id, tests) in enumerate(rules, start=4):
+        line: list[Any] = [rule_id]
+        document.places[(name, f"A{number}")] = (sheet, rule.first)
+        document.rule_rows[(name, number)] = rule.row
+        for j, element in enumerate(elements, start=2):
+            test = tests.get(element)
+            line.append(_cell_text(test, inputs) if test else "-")
+            document.places[(name, f"{column_letter(j)}{number}")] = (sheet, test.ref if test else rule.first)
+        for j, (i, _) in enumerate([*outs, *notes], start=len(elements) + 2):
+            cell = rule.cells[i]
+            is_output = j < len(elements) + 2 + len(outs)
+            line.append((literal(cell.text) if is_output else cell.text) if cell else ("null" if is_output else None))
+            document.places[(name, f"{column_letter(j)}{number}")] = (sheet, cell.ref if cell else rule.first)
+            if cell and is_output:
+                document.texts[(name, f"{column_letter(j)}{number}")] = cell.text
+        grid.append(line)
+    return grid
+
+
+def _headings(columns: list[Any], words: dict[str, str]) -> list[str]:
+    """Output or annotation headings: a DMN column's label, else the DAK's word (``Action``,
+    ``Action_2`` for the second Action column)."""
+    counts: Counter[str] = Counter()
+    names: list[str] = []
+    for column in columns:
+        base = identifier(column.label) if column.label else words[column.role]
+        counts[base] += 1
+        names.append(base if counts[base] == 1 else f"{base}_{counts[base]}")
+    return names
