@@ -1,11 +1,11 @@
 """Patient columns → typed columns: each distinct value converted and checked once.
 
 Owns the column-wise side of ``engine.evaluation.input_values``: a column of raw values becomes numbers
-(float64), booleans (pandas' nullable boolean), texts (a categorical) or dates (datetime64
-in seconds: the years 1 to 9999), with, per row, why its value cannot be used.  Every
-distinct value goes through the per-value reference functions, so the two paths agree by
-construction; only the many plain numbers of a number column are judged at once (tested
-against them).
+(float64), booleans (pandas' nullable boolean), texts (a categorical), dates (datetime64
+in seconds: the years 1 to 9999) or lists (objects: a tuple per row, None for null), with,
+per row, why its value cannot be used.  Every distinct value goes through the per-value
+reference functions, so the two paths agree by construction; only the many plain numbers of
+a number column are judged at once (tested against them).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from engine.evaluation.input_values import (
     convert_value,
     not_allowed_message,
 )
-from engine.model.types import InputDef
+from engine.model.types import InputDef, is_list
 
 _FEW = 64  # distinct values below which judging each with the scalar functions is as fast
 _PLAIN_NUMBER = re.compile(NUMBER_TEXT)
@@ -40,7 +40,7 @@ _DATE_UNIT = "datetime64[s]"  # nanoseconds end in 2262
 class Column:
     """One input column converted: typed values, and per row why it cannot be used."""
 
-    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64[s] (dates)
+    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64[s] (dates), object (lists)
     messages: dict[int, str]  # row position → problem, only for rows with one
     unusable: np.ndarray  # bool per row
 
@@ -103,8 +103,9 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
         try:
             key: tuple[type, Any] | None = (type(value), value)
             code = seen.get(key)  # type: ignore[arg-type]
-        except TypeError:  # unhashable
-            key, code = None, None
+        except TypeError:  # unhashable: a list or an array (a Parquet list) by its elements
+            key = _list_key(value)
+            code = None if key is None else seen.get(key)
         if code is None:
             code = len(entries)
             entries.append(value)
@@ -112,6 +113,18 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
                 seen[key] = code
         codes[row] = code
     return entries, codes
+
+
+def _list_key(value: Any) -> tuple[type, Any] | None:
+    """A list's or a one-dimensional array's elements as a key (None: not hashable so)."""
+    if not (isinstance(value, list) or getattr(value, "ndim", None) == 1):
+        return None
+    try:
+        items = tuple(value.tolist() if hasattr(value, "tolist") else value)
+        hash(items)
+    except TypeError:
+        return None
+    return (list, tuple((type(v), v) for v in items))
 
 
 def _is_arrow_text(arrow_type: Any) -> bool:
@@ -184,6 +197,11 @@ def _judge(value: Any, definition: InputDef, na_values: Collection[str], label: 
 
 
 def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
+    if is_list(kind):  # tuples
+        table = np.empty(len(entries), dtype=object)
+        for position, value in enumerate(entries):
+            table[position] = value
+        return pd.Series(table[codes], index=index, dtype=object)
     if kind in ("number", "integer"):
         table = np.array([np.nan if v is None else float(v) for v in entries], dtype=np.float64)
         return pd.Series(table[codes], index=index)

@@ -37,7 +37,7 @@ from engine.evaluation.record import (
     blocked_message,
 )
 from engine.model.graph import selected_tables, table_names
-from engine.model.types import Model, Table
+from engine.model.types import InputColumn, Model, Table
 
 
 class _Notes:
@@ -213,11 +213,16 @@ def _narrowing(run: _Run, table: Table, context: Callable[[], pd.DataFrame]) -> 
             frame = context() if column.allowed.names else None
             outside = ~run.bad(column.name) & present & ~column.allowed.mask(series, frame)
             rows = np.flatnonzero(outside).tolist()
-            run.errors.add(rows, [f"{where} {convert.not_allowed_message(series.iat[r], column.allowed_text)} "
-                                  "in this table" for r in rows])
+            run.errors.add(rows, [f"{where} {_refused(series.iat[r], column)} in this table" for r in rows])
             refused = refused | outside
         narrowed[column.name] = refused
     return narrowed
+
+
+def _refused(value: Any, column: InputColumn) -> str:
+    if isinstance(value, tuple):  # a list: its first element not allowed
+        return convert.refusal(value, column.allowed)
+    return convert.not_allowed_message(value, column.allowed_text)
 
 
 def _report_blocked(run: _Run, table: Table, names: set[str], narrowed: dict[str, np.ndarray]) -> np.ndarray:

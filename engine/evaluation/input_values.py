@@ -1,15 +1,19 @@
 """Patient values → typed values, by the ``Inputs`` types, and their validation.
 
 Owns what a raw value (text from a CSV file, or a Python value) means for an input of
-type number, integer, string, boolean or date, the range of each (``RANGE``), what counts
-as missing, and the checks against allowed values and ``Required``.  These per-value functions are the reference;
-``engine.evaluation.columns`` applies them to whole columns.
+type number, integer, string, boolean or date, or a list of one of them (``list of string``:
+a JSON array ``["Fever", "Cough"]`` or values separated by ``;``, ``Fever; Cough``, in a text;
+a list or array of a Parquet or JSON file; held as a tuple), the range of each (``RANGE``),
+what counts as missing, and the checks against allowed values and ``Required``.  These
+per-value functions are the reference; ``engine.evaluation.columns`` applies them to whole
+columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import re
 import sys
@@ -17,7 +21,7 @@ from collections.abc import Collection
 from typing import Any
 
 from engine.feel import values
-from engine.model.types import InputDef
+from engine.model.types import InputDef, element_type, is_list
 
 NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 DATE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -41,12 +45,77 @@ def is_missing(value: Any, na_values: Collection[str] = ()) -> bool:
 
 
 def convert_value(value: Any, kind: str, na_values: Collection[str] = ()) -> Any:
-    """The typed value (None when missing); raises Invalid when it cannot be converted."""
+    """The typed value (None when missing; a tuple for a list type); raises Invalid when it
+    cannot be converted."""
+    if is_list(kind):
+        return _list(value, element_type(kind), na_values)
     if is_missing(value, na_values):
         return None
     if isinstance(value, str):
         return _from_text(value.replace("\u00a0", " ").strip(), kind)
     return _from_python(values.canonical(value), kind)
+
+
+def _list(value: Any, kind: str, na_values: Collection[str]) -> tuple[Any, ...] | None:
+    """A list value: a text (a JSON array, or values separated by ``;``), a list, a tuple or
+    an array; each element converted as a value of ``kind`` (none may be missing)."""
+    if isinstance(value, str):
+        text = value.replace("\u00a0", " ").strip()
+        if text == "" or text in na_values:
+            return None
+        items = _json_list(text) if text.startswith("[") else [part.strip() for part in text.split(";")]
+    elif hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) == 1:
+        items = value.tolist()  # a numpy array, as pandas gives a Parquet list
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    elif is_missing(value):
+        return None
+    else:
+        raise Invalid(f"{show_value(values.canonical(value))} is not a list of {_PLURAL[kind]} (write a JSON array "
+                      'such as ["a", "b"], or the values separated by ;)')
+    converted = []
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, str):
+            item = item.replace("\u00a0", " ").strip()
+        if is_missing(item):
+            raise Invalid(f"element {position} of the list {_shown_list(value)} is missing (a list holds values "
+                          "only; write [] for an empty list)")
+        try:
+            converted.append(_from_text(item, kind) if isinstance(item, str) else _from_python(values.canonical(item),
+                                                                                                 kind))
+        except Invalid as error:
+            raise Invalid(f"element {position} of the list {_shown_list(value)}: {error}") from None
+    return tuple(converted)
+
+
+_PLURAL = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
+           "date": "dates"}
+
+
+def _json_list(text: str) -> list[Any]:
+    """The elements of a JSON array of plain values (texts, numbers, true/false)."""
+    def refuse(what: str) -> Invalid:
+        return Invalid(f"{_shown(text, text)} is not a list: {what} (write a JSON array of values, such as "
+                       '["Fever", "Cough"], or the values separated by ;)')
+
+    try:
+        found = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise refuse("it is not valid JSON" + (f" ({error.msg} at character {error.pos + 1})"
+                                               if isinstance(error, json.JSONDecodeError) else "")) from None
+    if not isinstance(found, list):
+        raise refuse("it is not a JSON array")
+    if any(isinstance(item, (list, dict)) for item in found):
+        raise refuse("it holds a list or an object, not a plain value")
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a value")  # NaN, Infinity: not JSON (RFC 8259)
+
+
+def _shown_list(value: Any) -> str:
+    return _shown(value, value) if isinstance(value, str) else show_value(value)
 
 
 def _from_text(text: str, kind: str) -> Any:
@@ -139,13 +208,26 @@ def _shown(value: Any, text: str | None) -> str:
 
 
 def check_value(value: Any, definition: InputDef) -> str | None:
-    """Why a converted value is not acceptable for its input (None when it is)."""
+    """Why a converted value is not acceptable for its input (None when it is); of a list,
+    the allowed values constrain every element."""
     if value is None:
         return "a value is required" if definition.required else None
     allowed = definition.allowed
     if allowed is not None and not allowed.matches(value):
-        return not_allowed_message(value, allowed.text)
+        return refusal(value, allowed)
     return None
+
+
+def refusal(value: Any, allowed: Any, context: Any = None) -> str:
+    """Why ``value`` is refused by ``allowed`` (CompiledUnaryTests): of a list, its first
+    element that the allowed values do not accept."""
+    if isinstance(value, tuple):
+        tests = allowed.element_tests
+        for item in value:
+            if not tests.matches(item, context):
+                said = not_allowed_message(item, allowed.text).replace(" is not", ", which is not", 1)
+                return f"the list {show_value(value)} holds {said}"
+    return not_allowed_message(value, allowed.text)
 
 
 def not_allowed_message(value: Any, allowed_text: str) -> str:
@@ -160,6 +242,8 @@ def not_allowed_message(value: Any, allowed_text: str) -> str:
 
 
 def show_value(value: Any) -> str:
+    if isinstance(value, tuple):  # a list value, as a JSON array
+        return "[" + ", ".join(show_value(values.canonical(v)) for v in value) + "]"
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, float) and value.is_integer():

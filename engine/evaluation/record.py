@@ -136,8 +136,9 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
             state.errors.append(f"{shown}: {source.name(column.heading)}: {source.words.required_here}")
             blocked.append(column.name)
         if column.allowed is not None and usable and value is not None and not column.allowed.matches(value, context):
-            state.errors.append(f"{shown}: {source.name(column.heading)} "
-                                f"{convert.not_allowed_message(value, column.allowed_text)} in this table")
+            refused = (convert.refusal(value, column.allowed, context) if isinstance(value, tuple)
+                       else convert.not_allowed_message(value, column.allowed_text))
+            state.errors.append(f"{shown}: {source.name(column.heading)} {refused} in this table")
             blocked.append(column.name)
     resolution = None
     state.matched[table.name] = None

@@ -59,6 +59,17 @@ class CompiledUnaryTests:
     node: UnaryTests
     names: frozenset[str]
     _test: scalar.TestFn = field(repr=False, compare=False)
+    each: str = ""  # "any": a cell over a list input; "all": its allowed values (scalar.compile_list_tests)
+
+    def over_lists(self, each: str = "any") -> CompiledUnaryTests:
+        """The same text over list values: ``any`` for a rule's cell (the list holds an element
+        the tests accept), ``all`` for allowed values (every element is accepted)."""
+        return CompiledUnaryTests(self.text, self.node, self.names, scalar.compile_list_tests(self.node, each), each)
+
+    @property
+    def element_tests(self) -> CompiledUnaryTests:
+        """The same text over single values (a list cell's tests of one element)."""
+        return self if not self.each else compile_unary_tests_node(self.text, self.node, self.names)
 
     @property
     def is_any(self) -> bool:
@@ -74,8 +85,10 @@ class CompiledUnaryTests:
 
     def mask(self, series: pandas.Series, frame: pandas.DataFrame | None = None) -> numpy.ndarray:
         """Vectorized ``matches`` over a Series; ``frame`` supplies columns for name endpoints."""
-        from engine.feel import vectorized
+        from engine.feel import lists, vectorized
 
+        if self.each:
+            return lists.list_tests_mask(self.node, self.each, series, frame)
         return vectorized.unary_tests_mask(self.node, series, frame)
 
     @property
@@ -89,10 +102,11 @@ class CompiledUnaryTests:
         return frozenset(kinds)
 
     def tri_set(self, domain: Domain) -> TriSet | None:
-        """The three-valued set form over ``domain``; None when the test names another input."""
+        """The three-valued set form over ``domain``; None when the test names another input
+        or tests lists (``engine.analysis`` treats those by their ``element_tests``)."""
         from engine.feel import set_form
 
-        return None if self.names else set_form.unary_tests_set(self.node, domain)
+        return None if self.names or self.each else set_form.unary_tests_set(self.node, domain)
 
     def to_set(self, domain: Domain) -> ValueSet | None:
         """The values of ``domain`` (and null) that match; None when not statically known."""
@@ -132,6 +146,11 @@ def compile_unary_tests(text: str, names: Collection[str] | None = None) -> Comp
     node = parse_unary_tests(str(text))
     used = _check_names(node, str(text), names, unary=True)
     return CompiledUnaryTests(str(text), node, used, scalar.compile_unary_tests(node))
+
+
+def compile_unary_tests_node(text: str, node: UnaryTests, names: frozenset[str]) -> CompiledUnaryTests:
+    """A cell already parsed and checked, compiled over single values."""
+    return CompiledUnaryTests(text, node, names, scalar.compile_unary_tests(node))
 
 
 def compile_expression(text: str, names: Collection[str] | None = None) -> CompiledExpression:

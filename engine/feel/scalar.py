@@ -80,6 +80,40 @@ def compile_unary_tests(node: UnaryTests) -> TestFn:
     return disjunction
 
 
+def compile_list_tests(node: UnaryTests, each: str) -> TestFn:
+    """The tests of a cell over a list value (an input of type ``list of <type>``).
+
+    ``each="any"`` (a rule's cell): ``-`` matches any list, null included; the tests match a
+    list that holds at least one element they accept, and ``not(...)`` one that holds no
+    element the tests inside accept (the empty list matches no positive test).
+    ``each="all"`` (allowed values): every element is accepted (the empty list too).
+    A null list is a missing value: the tests answer as for any null value."""
+    if node.any_value:
+        return lambda value, context: True
+    whole = compile_unary_tests(node)
+    inner = compile_unary_tests(UnaryTests(node.tests, False, node.span)) if each == "any" else whole
+
+    def any_element(value: Any, context: Context) -> bool | None:
+        if value is None:
+            return whole(None, context)
+        found = any(inner(element, context) is True for element in elements(value))
+        return not found if node.negated else found
+
+    def all_elements(value: Any, context: Context) -> bool | None:
+        if value is None:
+            return whole(None, context)
+        return all(whole(element, context) is True for element in elements(value))
+
+    if each not in ("any", "all"):
+        raise ValueError(f"each must be 'any' or 'all', not {each!r}")
+    return any_element if each == "any" else all_elements
+
+
+def elements(value: Any) -> tuple[Any, ...]:
+    """A list value's elements: a tuple or list as it is, any other value a list of one."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
 def _compile_positive(test: PositiveTest) -> TestFn:
     if isinstance(test, Comparison):
         endpoint, op = compile_expression(test.endpoint), test.op

@@ -8,7 +8,8 @@ for null), with exactly the meaning of the scalar form (``engine.feel.values``).
 A column becomes a :class:`~engine.feel.vec.Vec` (``engine.feel.vec``); typed forms use
 numpy/pandas operations here, the rest calls ``engine.feel.values`` per element.
 Categoricals are evaluated on their categories (made into a Vec once per column), then
-indexed by the codes; a list of texts is looked up among the categories.
+indexed by the codes; a list of texts is looked up among the categories.  Columns of lists:
+``engine.feel.lists``.
 """
 
 from __future__ import annotations

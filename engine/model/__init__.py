@@ -40,7 +40,8 @@ def _cases() -> ModuleType:
 
 
 __getattr__, __dir__ = exports(__name__, {
-    _types: ("Model", "Table", "Rule", "InputDef", "InputColumn", "OutputColumn", "AnnotationColumn", "INPUT_TYPES"),
+    _types: ("Model", "Table", "Rule", "InputDef", "InputColumn", "OutputColumn", "AnnotationColumn", "INPUT_TYPES",
+             "TYPE_SPELLINGS", "is_list", "element_type"),
     _hit_policy: ("HitPolicy", "resolve"),
     _graph: ("selected_tables", "table_names"),
     _cases: ("TestCase",),

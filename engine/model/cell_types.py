@@ -6,7 +6,9 @@ no value of its declared input can be) and ``--input-types cells``: Camunda Mode
 ``typeRef="string"`` unless told otherwise, and models then test such inputs with ``< 18`` or
 ``true``; dmn-scala and Camunda 8 ignore input typeRefs and take what the cells compare with.
 ``retyped`` gives the model whose inputs take the one kind their cells test where it
-contradicts the declared type, with a warning per input.
+contradicts the declared type, with a warning per input.  A cell over a list input (``list of
+string``) tests its elements: ``over_lists`` gives the model whose cells over list inputs (and
+those inputs' allowed values) have the meaning of lists (``CompiledUnaryTests.over_lists``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain
 from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.source import Source
-from engine.model.types import INPUT_TYPES, Model
+from engine.model.types import LIST_OF, Model, element_type, is_list, known_type
 
 INPUT_TYPE_CHOICES = ("declared", "cells")
 _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
@@ -33,7 +35,9 @@ _EXAMPLES = {"number": "12 or >= 12", "integer": "3 or [1..4]", "string": '"posi
 def mismatch(source: Source, table: str, heading: str, cell: CompiledUnaryTests, kind: str,
              ref: str) -> tuple[str, str] | None:
     """(message, hint) when the cell ``ref`` of column ``heading`` tests a value that no value of
-    type ``kind`` can pass (a text for a number, ``< true``), else None."""
+    type ``kind`` can pass (a text for a number, ``< true``), else None.  Of a list type, the
+    cell tests its elements."""
+    listed, kind = is_list(kind), element_type(kind)
     domain = Domain(kind, nullable=True)
     for test in cell.node.tests:
         literals = [test.endpoint] if isinstance(test, Comparison) else [test.low, test.high]
@@ -43,7 +47,8 @@ def mismatch(source: Source, table: str, heading: str, cell: CompiledUnaryTests,
                 continue
             if not domain.accepts(literal.value) or (ordering and kind == "boolean"):
                 text = source.text(table, ref, cell.text)
-                return (f"{source.name(heading)} holds {_WORDS[kind]}, but the {source.words.cell} {text} tests "
+                held = f"lists of {_WORDS[kind]}" if listed else _WORDS[kind]
+                return (f"{source.name(heading)} holds {held}, but the {source.words.cell} {text} tests "
                         f"{_literal_words(literal.value)}{' with < or >' if ordering else ''}, which no value of "
                         "the column can pass", f"write a test on {_WORDS[kind]}, e.g. {_EXAMPLES[kind]}")
     return None
@@ -68,7 +73,7 @@ def _contradictions(model: Model) -> Iterator[Problem]:
         for rule in table.rules:
             for position, column in enumerate(table.inputs):
                 definition = model.inputs.get(column.name)
-                if definition is None or definition.type not in INPUT_TYPES:  # (a type that cannot be read)
+                if definition is None or not known_type(definition.type):  # (a type that cannot be read)
                     continue
                 ref = f"{column.column}{rule.row}"
                 found = mismatch(source, table.name, column.heading, rule.inputs[position], definition.type, ref)
@@ -92,7 +97,9 @@ def typed(model: Model, input_types: str = "declared") -> Model:
 
 
 def compatible(declared: str, found: str) -> bool:
-    """Whether a cell testing ``found`` values fits an input of type ``declared``."""
+    """Whether a cell testing ``found`` values fits an input of type ``declared`` (of a list
+    type: its elements)."""
+    declared = element_type(declared)
     return declared == found or (declared == "integer" and found == "number")
 
 
@@ -117,6 +124,7 @@ def retyped(model: Model) -> Model:
         if len(kinds) != 1 or compatible(definition.type, next(iter(kinds))):
             continue
         kind = next(iter(kinds))
+        kind = LIST_OF + kind if is_list(definition.type) else kind
         inputs[name] = replace(definition, type=kind)
         row = definition.location.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         where, part = source.place(definition.location.sheet, f"B{row}")  # its type
@@ -125,3 +133,28 @@ def retyped(model: Model) -> Model:
                                 source.path, where, part, source.words.retyped_fix,
                                 "warning"))
     return replace(model, inputs=inputs, warnings=tuple(warnings))
+
+
+def over_lists(model: Model) -> Model:
+    """``model`` with the cells of every column that reads a list input, and that input's
+    allowed values (of the Inputs sheet and of the column's row 3), over lists: a cell
+    matches a list holding an element it accepts; allowed values accept a list whose every
+    element they accept."""
+    lists = {name for name, definition in model.inputs.items() if is_list(definition.type)}
+    if not lists:
+        return model
+    inputs = {name: replace(d, allowed=d.allowed.over_lists("all")) if name in lists and d.allowed is not None
+              else d for name, d in model.inputs.items()}
+    tables = []
+    for table in model.tables:
+        listed = [column.name in lists for column in table.inputs]
+        if not any(listed):
+            tables.append(table)
+            continue
+        columns = tuple(replace(c, allowed=c.allowed.over_lists("all")) if flag and c.allowed is not None else c
+                        for c, flag in zip(table.inputs, listed))
+        rules = tuple(replace(rule, inputs=tuple(cell.over_lists("any") if flag else cell
+                                                 for cell, flag in zip(rule.inputs, listed)))
+                      for rule in table.rules)
+        tables.append(replace(table, inputs=columns, rules=rules))
+    return replace(model, inputs=inputs, tables=tuple(tables))

@@ -19,6 +19,28 @@ from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source
 
 INPUT_TYPES = ("number", "integer", "string", "boolean", "date")
+LIST_OF = "list of "  # a list-valued input: "list of string", "list of number", ...
+TYPE_SPELLINGS = INPUT_TYPES + tuple(LIST_OF + kind for kind in INPUT_TYPES)
+
+
+def type_name(text: str) -> str:
+    """A Type cell's text as a type: lower case, spaces made single (``List  of String``:
+    ``list of string``); unknown types come back as written, lower case."""
+    return " ".join(str(text).lower().split())
+
+
+def is_list(kind: str) -> bool:
+    """Whether an input of type ``kind`` holds lists (``list of string``)."""
+    return kind.startswith(LIST_OF)
+
+
+def element_type(kind: str) -> str:
+    """The type of one value: the elements' type of a list type, else the type itself."""
+    return kind[len(LIST_OF):] if is_list(kind) else kind
+
+
+def known_type(kind: str) -> bool:
+    return kind in TYPE_SPELLINGS
 
 
 @dataclass(frozen=True)
@@ -26,7 +48,7 @@ class InputDef:
     """One row of the ``Inputs`` sheet."""
 
     name: str
-    type: str  # one of INPUT_TYPES
+    type: str  # one of TYPE_SPELLINGS: INPUT_TYPES, or "list of " one of them
     allowed: CompiledUnaryTests | None
     required: bool
     location: Location

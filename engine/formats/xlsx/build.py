@@ -36,11 +36,12 @@ from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.waivers import parse_waivers_sheet
 from engine.formats.xlsx.words import workbook_source
+from engine.model.cell_types import over_lists
 from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.source import Source
 from engine.model.types import (
-    INPUT_TYPES,
+    TYPE_SPELLINGS,
     AnnotationColumn,
     InputColumn,
     InputDef,
@@ -49,6 +50,8 @@ from engine.model.types import (
     OutputColumn,
     Rule,
     Table,
+    known_type,
+    type_name,
 )
 
 
@@ -115,7 +118,7 @@ class _Builder:
             self.problem("empty-table", "the workbook has no decision table", hint="add a sheet per decision table")
         self.unbuilt = [n for n, t in zip(table_sheets, tables) if t is None]
         ordered = self._order([t for t in tables if t is not None])
-        model = Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases)
+        model = over_lists(Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases))
         if "Tests" in sheets:
             cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
             self.problems += problems
@@ -169,11 +172,12 @@ class _Builder:
         if not IDENTIFIER.fullmatch(name):
             self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
                          f"use letters, digits and _ only, e.g. {identifier(name)}")
-        kind = get("Type").lower()
+        kind = type_name(get("Type"))
         unread = []
-        if kind not in INPUT_TYPES:
+        if not known_type(kind):
             self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
-                         "write one of: " + ", ".join(INPUT_TYPES))
+                         "write one of: " + ", ".join(TYPE_SPELLINGS[:5]) + ", or list of one of them "
+                         "(e.g. list of string)")
             unread.append(ref("Type"))
         allowed = self._compile_tests(get("Allowed values"), "Inputs", ref("Allowed values"), None)
         if ("Inputs", ref("Allowed values")) in self.bad:
