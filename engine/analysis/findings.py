@@ -1,9 +1,12 @@
 """Lint findings: the record every check produces, its codes, and its plain-text form.
 
-A :class:`Finding` names the workbook, sheet, cells and rules concerned, says what is
-wrong in an author's terms (``message``) and how to fix it (``hint``); overlaps and gaps
-also carry an example record and the box of inputs, written in the table's notation.
-The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.review.report``.
+A :class:`Finding` names the workbook, sheet, cells and rules concerned and the decision
+table it is about (``table``: a workbook's table sheet, a DMN decision's name, a DAK's
+Decision ID; None for a finding about no table, such as the Inputs sheet or the file), says
+what is wrong in an author's terms (``message``) and how to fix it (``hint``); overlaps and
+gaps also carry an example record and the box of inputs, written in the table's notation.
+The machine formats (JSON, SARIF, GitHub annotations) live in ``engine.review.report``, the
+reports for people (HTML, Markdown) in ``engine.review.lint_report``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ CODES: dict[str, tuple[str, str]] = {
     "dmn-inferred": ("warning", "a DMN input without a type, taken as the type its entries test"),
     "decimal-comma": ("warning", "a DMN entry such as 1,5 that FEEL reads as a list but may mean a decimal number"),
     "declared-type": ("warning", "a DMN output entry whose value is not of the type its decision declares (typeRef)"),
+    "unsatisfiable": ("error", "a condition that no value of its input's type can meet ([5..3], not(<= 5, > 5))"),
     "value-not-allowed": ("error", "a value outside the column's allowed values"),
     "overlap": ("error", "rules of a U table that can match the same record"),
     "conflict": ("error", "rules of an A table that can match the same record with different outputs"),
@@ -68,11 +72,16 @@ class Finding:
     # towards the exit status; ``waiver`` holds its reason, by, date and cell ("at")
     waived: bool = False
     waiver: dict[str, str] | None = field(default=None, compare=False)
+    # the decision table concerned, as its file names it (``Source.table_name``); None: no table
+    table: str | None = None
 
     @classmethod
-    def from_problem(cls, problem: Problem) -> Finding:
+    def from_problem(cls, problem: Problem, source: Source | None = None) -> Finding:
+        """The finding of a loader's problem; ``source`` (the model's, or the file kind's when no
+        model could be built) names the table of the problem's sheet."""
         return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
-                   (problem.cell,) if problem.cell else (), hint=problem.hint)
+                   (problem.cell,) if problem.cell else (), hint=problem.hint,
+                   table=source.table_name(problem.sheet) if source is not None else None)
 
     @property
     def location(self) -> str:
@@ -92,15 +101,22 @@ class Finding:
         """Counts towards the summary line and the exit status (it is not waived)."""
         return not self.waived
 
+    @property
+    def table_unsaid(self) -> bool:
+        """Whether the place leaves the table unsaid, so that a text must name it: a DAK sheet
+        holds several tables; a workbook's sheet is its table, a DMN element names its decision."""
+        return bool(self.table) and self.table != self.sheet and f'"{self.table}"' not in self.sheet
+
     def __str__(self) -> str:
         label = "waived" if self.waived else self.severity
-        return f"{self.location}: {label}[{self.code}]: {self.advice}"
+        table = f" (table {self.table})" if self.table_unsaid else ""
+        return f"{self.location}: {label}[{self.code}]{table}: {self.advice}"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "severity": self.severity, "code": self.code, "workbook": self.workbook, "sheet": self.sheet,
-            "cells": list(self.cells), "rules": [str(r) for r in self.rules], "message": self.message,
-            "hint": self.hint, "example": self.example, "box": self.box, "waived": self.waived,
+            "table": self.table, "cells": list(self.cells), "rules": [str(r) for r in self.rules],
+            "message": self.message, "hint": self.hint, "example": self.example, "box": self.box, "waived": self.waived,
             "waiver": self.waiver,
         }
 
@@ -111,7 +127,8 @@ def located(source: Source, severity: str, code: str, sheet: str, message: str, 
     """A finding about ``cells`` of ``sheet`` of a model, placed by its source where the
     author finds them (``Dish!B5``, or ``decision "Dish" (id d1)`` / ``rule 2 (id r2), inputEntry 1``)."""
     where, parts = source.places(sheet, cells)
-    return Finding(severity, code, source.path, where, message, parts, rules, hint, example, box)
+    return Finding(severity, code, source.path, where, message, parts, rules, hint, example, box,
+                   table=source.table_name(sheet))
 
 
 def _cell_order(cell: str) -> tuple[int, str]:

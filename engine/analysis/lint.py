@@ -30,7 +30,7 @@ from engine.analysis.waivers import apply_waivers
 from engine.feel import values
 from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain, ValueSet
-from engine.feel.syntax import Comparison, Literal
+from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.cell_types import mismatch
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
@@ -47,13 +47,14 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
     """Every finding for the workbook or DMN model ``path``, placed and worded as its
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
     whose inputs take the types their cells test (``engine.model.cell_types``)."""
-    from engine.formats import read
+    from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
     try:
         model = read(path, recover=True)
     except WorkbookError as error:
-        return sort_findings([Finding.from_problem(p) for p in (*error.problems, *error.warnings)])
+        source = bare_source(path)
+        return sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
     return lint_model(retyped(model) if input_types == "cells" else model)
 
 
@@ -61,7 +62,7 @@ def lint_model(model: Model) -> list[Finding]:
     """Every finding for ``model``; a model read with problems (``Model.problems``) gives them
     first, then what the rest of it shows."""
     source, words = model.source, model.source.words
-    findings = [Finding.from_problem(p) for p in model.warnings]  # the loader's: hidden parts, macros
+    findings = [Finding.from_problem(p, source) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):
         findings += _output_checks(model, table)
         findings += notes
@@ -78,7 +79,8 @@ def lint_model(model: Model) -> list[Finding]:
     order = tuple(dict.fromkeys(source.place(sheet)[0] for sheet in ("About", "Inputs", *_upstream_first(model),
                                                                      "Tests", "Waivers")))
     if model.problems:
-        return sort_findings([Finding.from_problem(p) for p in model.problems], order) + sort_findings(findings, order)
+        return sort_findings([Finding.from_problem(p, source) for p in model.problems], order) + \
+            sort_findings(findings, order)
     return sort_findings(findings, order)
 
 
@@ -260,10 +262,43 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
         return
     if cell.is_any or not matched.is_empty():
         return
+    if cell.to_set(Domain(domain.kind, nullable=True)).is_empty():  # not even a missing value
+        yield located(source, "error", "unsatisfiable", table.name,
+                      f"no value can meet the {cell_word} {text}: it matches no {_KIND_WORDS[domain.kind]} and no "
+                      "missing value, so the rule can never fire", (ref,), (rule_id,),
+                      _unsatisfiable_fix(cell, domain.kind))
+        return
     yield located(source, "error", "value-not-allowed", table.name,
                   f"the {cell_word} {text} matches none of the allowed values of {heading} "
                   f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
                   (ref,), (rule_id,), _suggest(cell, full, source.words.widen_allowed))
+
+
+_KIND_WORDS = {"number": "number", "integer": "whole number", "string": "text", "boolean": "true/false value",
+               "date": "date"}
+
+
+def _unsatisfiable_fix(cell: CompiledUnaryTests, kind: str) -> str:
+    """How to correct a cell that no value meets, by its shape: a range written backwards, a
+    range whose ends exclude each other, a not(...) that excludes every value."""
+    node = cell.node
+    if node.negated:
+        return ("the tests inside not(...) together cover every value, so nothing is left: take out the tests "
+                "that should still match, or write - for any value")
+    ends = [t for t in node.tests if isinstance(t, Interval) and isinstance(t.low, Literal)
+            and isinstance(t.high, Literal)]
+    if len(ends) == len(node.tests) == 1:
+        low, high = (cell.text[e.span.start:e.span.end] for e in (ends[0].low, ends[0].high))
+        try:
+            backwards = ends[0].low.value > ends[0].high.value
+        except TypeError:
+            backwards = False
+        if backwards:
+            return f"write the smaller end first: [{high}..{low}]"
+        if ends[0].low.value == ends[0].high.value:
+            return f"write [{low}..{high}] (that one value) or widen the range"
+        return f"no {_KIND_WORDS[kind]} lies in this range: include an end with [ or ], or widen it"
+    return "correct the condition so that some value meets it, or delete the rule"
 
 
 def _suggest(cell: CompiledUnaryTests, full: ValueSet, widen: str) -> str:

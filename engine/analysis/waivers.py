@@ -32,7 +32,7 @@ def apply_waivers(model: Model, findings: list[Finding]) -> list[Finding]:
     the Waivers sheet and the waivers that match nothing; unchanged without a Waivers sheet."""
     if not model.waivers and not model.waiver_problems:
         return findings
-    extra = [Finding.from_problem(p) for p in model.waiver_problems]
+    extra = [Finding.from_problem(p, model.source) for p in model.waiver_problems]
     valid: list[Waiver] = []
     for waiver in model.waivers:
         problems = _check(model, waiver)

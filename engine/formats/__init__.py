@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from engine._core.lazy import exports
 
 if TYPE_CHECKING:  # pragma: no cover
+    from engine.model.source import Source
     from engine.model.types import Model
 
 SUFFIXES = (".xlsx", ".dmn")  # the kinds of model file dtrun reads
@@ -121,6 +122,18 @@ def with_hit_policy(model: Model, code: str) -> Model:
         raise WorkbookError([Problem("workbook", f"--hit-policy {code!r} names no hit policy", model.workbook,
                                      hint="give one of " + ", ".join(CODES))])
     return replace(model, tables=tuple(replace(t, hit_policy=policy) for t in model.tables))
+
+
+def bare_source(path: str | Path) -> Source:
+    """The source of a file whose model could not be built (its problems still name their
+    tables: ``Source.table_name``), by the file's kind."""
+    if kind_of(path) == "dmn":
+        from engine.formats.dmn.words import bare_dmn_source
+
+        return bare_dmn_source(str(path))
+    from engine.formats.xlsx.words import workbook_source
+
+    return workbook_source(str(path))
 
 
 def paths(named: Iterable[str | Path]) -> list[Path]:

@@ -98,6 +98,13 @@ class Source:
         """A cell's text as the author wrote it (the model may hold it renamed)."""
         return text
 
+    def table_name(self, sheet: str) -> str | None:
+        """The decision table a finding about ``sheet`` (a sheet of the model, or the place a
+        loader's problem names) concerns, as the file names it: a workbook's table sheet, a DMN
+        decision's name, a DAK's Decision ID; None for a sheet that holds no table (the Inputs
+        sheet, the file itself).  This base class knows no tables."""
+        return None
+
     def table_place(self, table: str) -> tuple[str, str]:
         """Where a table is, as a whole (a finding about all of it)."""
         return table, "A1"

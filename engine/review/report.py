@@ -27,7 +27,7 @@ from urllib.parse import quote
 from engine._core.version import __version__
 from engine.analysis.findings import CODES, Finding
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html", "markdown")
 LIMIT = 20  # findings of one code per table (sheet or DMN decision) in text, SARIF and GitHub
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -56,7 +56,7 @@ def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
             kept.append(Finding("info", "summary", finding.workbook, finding.sheet,
                                 f"{totals[key] - limit} more {waived}{finding.code} findings here are not listed "
                                 f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one",
-                                waived=finding.waived))
+                                waived=finding.waived, table=finding.table))
     return kept
 
 
@@ -101,7 +101,8 @@ def github(findings: list[Finding]) -> str:
     lines = []
     for finding in summarised([f for f in findings if not f.waived]):
         message = _escape(_located(finding))
-        title = f"{finding.code} ({finding.sheet})" if finding.sheet else finding.code
+        where = finding.table or finding.sheet  # the table concerned, else the sheet or element
+        title = f"{finding.code} ({where})" if where else finding.code
         properties = f"file={_escape(finding.workbook, True)},title={_escape(title, True)}"
         lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {properties}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -110,6 +111,8 @@ def github(findings: list[Finding]) -> str:
 def _located(finding: Finding) -> str:
     """The finding as one text for CI views: its sheet and first cell, the advice, an example."""
     where = f"{finding.sheet}!{finding.cells[0]}" if finding.cells else finding.sheet
+    if finding.table_unsaid:
+        where += f" (table {finding.table})"
     text = f"{where}: {finding.advice}" if where else finding.advice
     if finding.example:
         text = text.rstrip(".") + ". Example: " + ", ".join(f"{k}={_show(v)}" for k, v in finding.example.items())
@@ -144,6 +147,8 @@ def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
     dmn = finding.workbook.lower().endswith(".dmn")  # sheet: a DMN element, cells: parts of it
     logical = [{"name": f"{finding.sheet}!{cell}", "kind": "element" if dmn else "cell"} for cell in finding.cells] or \
         [{"name": finding.sheet or ("definitions" if dmn else "workbook"), "kind": "element" if dmn else "sheet"}]
+    if finding.table:  # after the places, which tools take first: the decision table they belong to
+        logical.append({"name": finding.table, "kind": "table"})
     text = _located(finding)  # code-scanning views show only the text: the place and example go in it
     identity = "|".join((finding.code, finding.sheet, ",".join(finding.cells), ",".join(map(str, finding.rules))))
     result: dict[str, Any] = {
@@ -158,8 +163,7 @@ def _sarif_result(finding: Finding, index: int) -> dict[str, Any]:
     }
     properties = {k: v for k, v in (("rules", list(finding.rules)), ("example", finding.example),
                                     ("box", finding.box)) if v}
-    if properties:
-        result["properties"] = properties
+    result["properties"] = {"table": finding.table, **properties}  # null: a finding about no table
     if finding.waiver:
         result["suppressions"] = [{
             "kind": "inSource", "status": "accepted", "justification": finding.waiver["reason"],

@@ -39,7 +39,8 @@ def render(model: Model, fmt: str = "text", table: str | None = None, findings: 
     if fmt == "markdown":
         return markdown(model, view)
     if fmt == "html":
-        shown = [f for f in findings if table is None or f.sheet == table]
+        name = model.source.table_name(table) if table is not None else None
+        shown = [f for f in findings if table is None or f.sheet == table or (name and f.table == name)]
         return page(model, view, shown)
     if fmt == "lines":
         return lines(model, view)
@@ -267,8 +268,10 @@ def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, st
         first = finding.cells[0] if finding.cells else ""
         if (finding.sheet, first) in shown:
             where = f'<a href="#{_anchor(finding.sheet, first)}">{where}</a>'
-        text = html.escape(f"{finding.severity}[{finding.code}]: {finding.advice}")
-        parts.append(f'<li id="f{number}" class="{finding.severity}">{where}: {text}</li>')
+        table = f" (table {finding.table})" if finding.table_unsaid else ""
+        text = html.escape(f"{finding.severity}[{finding.code}]{table}: {finding.advice}")
+        about = f' data-table="{html.escape(finding.table, quote=True)}"' if finding.table else ""
+        parts.append(f'<li id="f{number}" class="{finding.severity}"{about}>{where}: {text}</li>')
     return parts + ["</ol>"]
 
 

@@ -136,8 +136,11 @@ def test_json_keeps_its_keys_and_sarif_names_elements(model_path, tmp_path):
     assert all(set(entry) == workbook_keys for entry in json.loads(render(findings, "json")))
     results = json.loads(render(findings, "sarif"))["runs"][0]["results"]
     logical = [location for r in results for location in r["locations"][0]["logicalLocations"]]
-    assert {location["kind"] for location in logical} == {"element"}
+    assert {location["kind"] for location in logical} == {"element", "table"}
     assert 'decision "Age Band" (id d_band)!rule 1 (id r1)' in {location["name"] for location in logical}
+    tables = {location["name"] for location in logical if location["kind"] == "table"}
+    assert "Age Band" in tables  # the decision's name
+    assert {f.table for f in findings if f.sheet == 'decision "Age Band" (id d_band)'} == {"Age Band"}
 
 
 def test_rules_are_sorted_by_their_number(tmp_path):

@@ -490,8 +490,9 @@ def test_cli_json_keys(error_book: Path):
     result = _run("--format", "json", str(error_book))
     assert result.exit_code == 1
     (finding,) = json.loads(result.output)
-    assert set(finding) == {"severity", "code", "workbook", "sheet", "cells", "rules", "message", "example", "box",
-                            "hint", "waived", "waiver"}
+    assert set(finding) == {"severity", "code", "workbook", "sheet", "table", "cells", "rules", "message", "example",
+                            "box", "hint", "waived", "waiver"}
+    assert finding["table"] == "t"
     assert finding["severity"] == "error" and finding["code"] == "overlap"
     assert finding["workbook"] == str(error_book) and finding["sheet"] == "t"
     assert finding["cells"] == ["A4", "A5"] and finding["rules"] == ["R1", "R2"]

@@ -14,13 +14,14 @@ from engine.analysis.lint import lint_model
 from engine.review.report import FORMATS, render
 
 GAP = Finding("error", "gap", "decision_tables/x.xlsx", "first_line", "no rule matches records with n 4",
-              ("B1",), (), "add a rule for these records", {"n": 4, "s": None}, {"n": "4", "s": "-"})
+              ("B1",), (), "add a rule for these records", {"n": 4, "s": None}, {"n": "4", "s": "-"},
+              table="first_line")
 OVERLAP = Finding("error", "overlap", "decision_tables/x.xlsx", "first_line", "rules R1 and R2 can both match",
-                  ("A4", "A5"), ("R1", "R2"), "narrow one rule", {"n": 2}, {"n": "2"})
+                  ("A4", "A5"), ("R1", "R2"), "narrow one rule", {"n": 2}, {"n": "2"}, table="first_line")
 UNUSED = Finding("warning", "unused-input", "decision_tables/x.xlsx", "Inputs", "input m is declared but no table "
                  "reads it", ("A3",), hint="use it in a table")
 PARTLY = Finding("info", "partly-masked-rule", "decision_tables/x.xlsx", "first_line", "rule R3 decides only part",
-                 ("A6", "A4"), ("R1", "R3"))
+                 ("A6", "A4"), ("R1", "R3"), table="first_line")
 UNREADABLE = Finding("error", "unreadable", "broken.xlsx", "", "cannot read the file as an .xlsx workbook",
                      hint="save it from Excel")
 ALL = sort_findings([GAP, OVERLAP, UNUSED, PARTLY, UNREADABLE])
@@ -72,8 +73,9 @@ def test_json_is_an_array_with_the_documented_keys():
     data = json.loads(render(ALL, "json"))
     assert len(data) == len(ALL)
     for item, finding in zip(data, ALL):
-        assert set(item) == {"severity", "code", "workbook", "sheet", "cells", "rules", "message", "example",
-                             "box", "hint", "waived", "waiver"}
+        assert set(item) == {"severity", "code", "workbook", "sheet", "table", "cells", "rules", "message",
+                             "example", "box", "hint", "waived", "waiver"}
+        assert item["table"] == finding.table
         assert item["cells"] == list(finding.cells) and item["rules"] == list(finding.rules)
         assert all(isinstance(r, str) for r in item["rules"])
     assert data[[f.code for f in ALL].index("gap")]["example"] == {"n": 4, "s": None}
@@ -125,6 +127,10 @@ def test_sarif_results(sarif: dict):
         (location,) = result["locations"]
         assert location["physicalLocation"]["artifactLocation"]["uri"] == finding.workbook
         names = [loc["name"] for loc in location["logicalLocations"]]
+        assert result["properties"]["table"] == finding.table
+        if finding.table:  # the table comes after the places
+            assert location["logicalLocations"][-1] == {"name": finding.table, "kind": "table"}
+            names = names[:-1]
         if finding.cells:
             assert names == [f"{finding.sheet}!{cell}" for cell in finding.cells]
         else:
@@ -132,7 +138,8 @@ def test_sarif_results(sarif: dict):
     fingerprints = [r["partialFingerprints"]["dtrunFinding/v1"] for r in results]
     assert len(set(fingerprints)) == len(fingerprints), "two findings would be merged into one alert"
     overlap = results[[f.code for f in ALL].index("overlap")]
-    assert overlap["properties"] == {"rules": ["R1", "R2"], "example": {"n": 2}, "box": {"n": "2"}}
+    assert overlap["properties"] == {"table": "first_line", "rules": ["R1", "R2"], "example": {"n": 2},
+                                     "box": {"n": "2"}}
 
 
 def test_sarif_of_no_findings_still_has_a_run():

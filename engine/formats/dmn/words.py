@@ -11,6 +11,7 @@ DMN names (``Person age``, not ``Person_age``); hit policies by DMN's names (``U
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from engine.formats.dmn.names import dmn_hit_policy
@@ -19,6 +20,7 @@ from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source, Words
 
 TABLE_PART = "decisionTable"  # a place in a decision table that is no element of its own
+_DECISION = re.compile(r'decision "(.*)"(?: \(id [^()]*\))?')  # names.describe of a decision
 
 DMN_WORDS = Words(
     kind="dmn",
@@ -79,6 +81,7 @@ class DmnSource(Source):
         super().__init__(path, DMN_WORDS)
         self._places, self._rules, self._names, self._tables = dict(places), dict(rules), dict(names), tables
         self._texts = dict(texts)
+        self._elements = {places[(table, "")][0]: table for table in tables if (table, "") in places}
 
     def place(self, sheet: str, cell: str = "") -> tuple[str, str]:
         found = self._places.get((sheet, cell))
@@ -94,6 +97,15 @@ class DmnSource(Source):
 
     def table_place(self, table: str) -> tuple[str, str]:
         return self.place(table)[0], TABLE_PART
+
+    def table_name(self, sheet: str) -> str | None:
+        """The decision's name, for its table's grid or its element (``decision "Dish" (id d1)``,
+        also of a decision that was refused before it had a grid)."""
+        table = sheet if sheet in self._tables else self._elements.get(sheet)
+        if table is not None:
+            return self.name(table)
+        found = _DECISION.fullmatch(sheet)
+        return found[1] if found else None
 
     def name(self, name: str) -> str:
         return self._names.get(name, name)
@@ -113,6 +125,11 @@ class DmnSource(Source):
 
     def policy(self, policy: HitPolicy) -> str:
         return " ".join(filter(None, dmn_hit_policy(policy)))
+
+
+def bare_dmn_source(path: str) -> DmnSource:
+    """The source of a DMN file whose model could not be built: it names decisions by their elements."""
+    return DmnSource(path, {}, {}, {}, frozenset(), {})
 
 
 def dmn_source(document: DmnDocument) -> DmnSource:

@@ -7,6 +7,7 @@ rule ids, hit policy codes).
 
 from __future__ import annotations
 
+from engine.formats.xlsx.layout import SPECIAL_SHEETS
 from engine.model.source import Source, Words
 
 WORKBOOK_WORDS = Words(
@@ -50,6 +51,14 @@ WORKBOOK_WORDS = Words(
 )
 
 
+class WorkbookSource(Source):
+    """The source of a model read from a workbook: every sheet but the special ones (About,
+    Inputs, Tests, Waivers) and those named with a leading ``_`` is a table, named by its sheet."""
+
+    def table_name(self, sheet: str) -> str | None:
+        return None if not sheet or sheet in SPECIAL_SHEETS or sheet.startswith("_") else sheet
+
+
 def workbook_source(path: str) -> Source:
     """The source of a model read from the workbook ``path``."""
-    return Source(path, WORKBOOK_WORDS)
+    return WorkbookSource(path, WORKBOOK_WORDS)
