@@ -81,7 +81,7 @@ class Finding:
         model could be built) names the table of the problem's sheet."""
         return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
                    (problem.cell,) if problem.cell else (), hint=problem.hint,
-                   table=source.table_name(problem.sheet) if source is not None else None)
+                   table=problem.table or (source.table_name(problem.sheet) if source is not None else None))
 
     @property
     def location(self) -> str:

@@ -43,15 +43,17 @@ def lint(target: Model | str | Path) -> list[Finding]:
     return lint_model(target) if isinstance(target, Model) else lint_workbook(target)
 
 
-def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Finding]:
-    """Every finding for the workbook or DMN model ``path``, placed and worded as its
+def lint_workbook(path: str | Path, input_types: str = "declared", dictionary: str | Path | None = None,
+                  hit_policy: str | None = None) -> list[Finding]:
+    """Every finding for the workbook, DMN model or DAK ``path``, placed and worded as its
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
-    whose inputs take the types their cells test (``engine.model.cell_types``)."""
+    whose inputs take the types their cells test (``engine.model.cell_types``); ``dictionary``
+    (a DAK's data dictionary) and ``hit_policy`` as ``engine.formats.read`` takes them."""
     from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
     try:
-        model = read(path, recover=True)
+        model = read(path, recover=True, dictionary=dictionary, hit_policy=hit_policy)
     except WorkbookError as error:
         source = bare_source(path)
         return sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
@@ -60,7 +62,16 @@ def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Findi
 
 def lint_model(model: Model) -> list[Finding]:
     """Every finding for ``model``; a model read with problems (``Model.problems``) gives them
-    first, then what the rest of it shows."""
+    first, then what the rest of it shows.  Tables that state no hit policy (a DAK's) are
+    checked as U, with warnings (``engine.analysis.unstated``)."""
+    if getattr(model.source, "stated_policy", True) is False:
+        from engine.analysis.unstated import as_unique, unstated_findings
+
+        return unstated_findings(model, _lint_model(as_unique(model)))
+    return _lint_model(model)
+
+
+def _lint_model(model: Model) -> list[Finding]:
     source, words = model.source, model.source.words
     findings = [Finding.from_problem(p, source) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):

@@ -127,7 +127,13 @@ def with_hit_policy(model: Model, code: str) -> Model:
 def bare_source(path: str | Path) -> Source:
     """The source of a file whose model could not be built (its problems still name their
     tables: ``Source.table_name``), by the file's kind."""
-    if kind_of(path) == "dmn":
+    kind = kind_of(path)
+    if kind in ("dak", "dak-dmn"):
+        from engine.formats.dak.document import DakDocument
+        from engine.formats.dak.words import DakSource
+
+        return DakSource(DakDocument(str(path)))
+    if kind == "dmn":
         from engine.formats.dmn.words import bare_dmn_source
 
         return bare_dmn_source(str(path))

@@ -105,15 +105,15 @@ def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
             document.finding("dak-name", "warning", f'data element "{name}" ({table}) is not in the data dictionary '
                              f"{dictionary.path} and matches none of its labels", sheet, cell,
                              "correct the name to the dictionary's Data Element Label, or add the data element to "
-                             "the dictionary")
+                             "the dictionary", table)
         elif pairing.found_in == "dictionary":
             document.finding("dak-pairing", "info", f'data element "{name}" ({table}) is taken as the dictionary\'s '
                              f'"{pairing.element}" ({pairing.rule})', sheet, cell,
-                             f'confirm it, and write "{pairing.element}" as the dictionary does')
+                             f'confirm it, and write "{pairing.element}" as the dictionary does', table)
         elif pairing.found_in == "tables":
             document.finding("dak-name", "warning", f'data element "{name}" ({table}) is spelt "{pairing.element}" '
                              f"in other tables; taken as the same data element ({pairing.rule})", sheet, cell,
-                             f'write "{pairing.element}" everywhere (or the data dictionary\'s label)')
+                             f'write "{pairing.element}" everywhere (or the data dictionary\'s label)', table)
 
 
 class _Inputs:
@@ -214,9 +214,9 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
                 continue
             counts.read += 1
             for reason in found.unsatisfiable:
-                document.finding("unsatisfiable", "warning", f"no value can meet this condition of {block.decision_id} "
+                document.finding("unsatisfiable", "error", f"no value can meet this condition of {block.decision_id} "
                                  f"(rule R{rule.row}): {reason}", block.sheet, cell.ref,
-                                 "correct the limits or the comparison signs")
+                                 "correct the limits or the comparison signs", block.decision_id)
             cells.append([[_Test(pairings[t.element].element, t, cell.ref) for t in alternative]
                           for alternative in found.alternatives])
         if unread:
@@ -226,7 +226,7 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
             counts.not_read["too many alternatives"] += 1
             document.finding("dak-syntax", "error", f"rule R{rule.row} of {block.decision_id} has more than "
                              f"{MAX_ALTERNATIVES} alternatives (OR) across its cells; dtrun leaves it out",
-                             block.sheet, rule.first, "split the row into several rules")
+                             block.sheet, rule.first, "split the row into several rules", block.decision_id)
             continue
         ids = _rule_ids(rule.row, len(combinations))
         for rule_id, combination in zip(ids, combinations):
@@ -251,7 +251,8 @@ def _syntax(document: DakDocument, block: DakBlock, rule: DakRule, ref: str, tex
     document.finding("dak-syntax", "error", f"cannot read {text!r}: {error.message}{where}; rule R{rule.row} of "
                      f"{block.decision_id} is left out of evaluation and of the checks (a gap reported in the "
                      "table may be one it covers)", block.sheet, ref, error.hint or "write the condition as "
-                     '"Data element" = "value", "Data element" ≥ 20 weeks, or 90 mmHg ≤ "Data element" < 110 mmHg')
+                     '"Data element" = "value", "Data element" ≥ 20 weeks, or 90 mmHg ≤ "Data element" < 110 mmHg',
+                     block.decision_id)
 
 
 def _rule_ids(row: int, count: int) -> list[str]:
@@ -284,7 +285,8 @@ def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_T
             document.finding("dak-syntax", "error", f'rule R{rule.row} of {block.decision_id} tests "{test.element}" '
                              f"twice ({before.test.text} in {before.ref}, {test.test.text} in {test.ref}), which one "
                              "dtrun cell cannot hold; the rule is left out", block.sheet, test.ref,
-                             "write both limits in one cell, as a range: 13 weeks ≤ \"Gestational age\" ≤ 27 weeks")
+                             "write both limits in one cell, as a range: 13 weeks ≤ \"Gestational age\" ≤ 27 weeks",
+                             block.decision_id)
             return None
         merged[test.element] = _Test(test.element, _retext(test.test, interval), before.ref)
     return merged

@@ -83,9 +83,14 @@ class DakSource(Source):
             return sheet, id_cell
         return table, "A1"
 
-    def table_name(self, sheet: str) -> str:
-        """The Decision ID of a table (``ANC.DT.25``), by its sheet in the model."""
-        return self._tables[sheet][1] if sheet in self._tables else sheet
+    def table_name(self, sheet: str) -> str | None:
+        """The Decision ID of a table (``ANC.DT.25``), by its sheet in the model, or by the DAK
+        sheet when that holds one table only; None otherwise (a finding made while reading the
+        DAK names its table itself: ``Problem.table``)."""
+        if sheet in self._tables:
+            return self._tables[sheet][1]
+        ids = {decision for where, decision, _ in self._tables.values() if where == sheet}
+        return ids.pop() if len(ids) == 1 else None
 
     def name(self, name: str) -> str:
         if name in self._names:
