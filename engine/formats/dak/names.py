@@ -28,16 +28,34 @@ def plain(name: str) -> str:
     return " ".join(name.split())
 
 
+def _distinct(a: str, b: str) -> bool:
+    """Names that differ in a word of one or two characters or in a number (``Hepatitis B`` /
+    ``Hepatitis C``, ``TTCV 1`` / ``TTCV 2``) name different things, not a typo."""
+    left, right = plain(a).casefold().split(), plain(b).casefold().split()
+    if len(left) != len(right):
+        return False
+    return any(x != y and (len(x) <= 2 or len(y) <= 2 or any(c.isdigit() for c in x + y))
+               for x, y in zip(left, right))
+
+
+def _suggest(name: str, known: list[str]) -> tuple[str, str] | None:
+    found = suggest_name(name, known)
+    return None if found is None or _distinct(name, found[0]) else found
+
+
 def pair_names(used: Counter[str], labels: list[str] | None) -> dict[str, Pairing]:
     """Each name used (with how often) → its pairing."""
     pairings: dict[str, Pairing] = {}
     if labels is not None:
         exact = {plain(label): label for label in labels}
         for name in used:
+            if '"' in name:  # a value computed from data elements (IF "X" = TRUE ON MORE THAN ONE CONTACT)
+                pairings[name] = Pairing(name, plain(name), "exact", "")
+                continue
             if plain(name) in exact:
                 pairings[name] = Pairing(name, exact[plain(name)], "exact", "dictionary")
                 continue
-            found = suggest_name(plain(name), list(exact.values()))
+            found = _suggest(plain(name), list(exact.values()))
             pairings[name] = (Pairing(name, found[0], found[1], "dictionary") if found
                               else Pairing(name, plain(name), "", ""))
         return pairings
@@ -47,7 +65,7 @@ def pair_names(used: Counter[str], labels: list[str] | None) -> dict[str, Pairin
         if plain(name) in chosen:
             pairings[name] = Pairing(name, plain(name), "exact", "tables")
             continue
-        found = suggest_name(plain(name), chosen) if chosen else None
+        found = _suggest(plain(name), chosen) if chosen else None
         if found:
             pairings[name] = Pairing(name, found[0], found[1], "tables")
         else:

@@ -82,14 +82,14 @@ def build_dak_model(document: DakDocument, blocks: list[DakBlock], dictionary: s
     from engine.formats.dak.regroup import regroup
     from engine.formats.dak.words import DakSource
     from engine.formats.xlsx.build import build_model
-    from engine.model.types import INPUT_TYPES
+    from engine.model.types import known_type
 
     if not blocks:
         raise WorkbookError([Problem("workbook", "no decision table found: no Decision ID block with an Input(s) "
                                      "heading on a visible sheet", document.path,
                                      hint="see docs/dak.md for the layout dtrun reads")])
     elements = read_dictionary(dictionary) if dictionary else None
-    regroup(document, blocks, elements, (hit_policy or DEFAULT_POLICY), LIST_TYPE in INPUT_TYPES, about)
+    regroup(document, blocks, elements, (hit_policy or DEFAULT_POLICY), known_type(LIST_TYPE), about)
     source = DakSource(document)
     model = build_model(document.path, document.sheets, document.problems, (), (), source, recover)
     kept = list(document.findings)

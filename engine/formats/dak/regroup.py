@@ -63,9 +63,10 @@ def regroup(document: DakDocument, blocks: list[DakBlock], dictionary: Dictionar
                     continue
                 found = conditions[(b, r, c)] = _read(_with_label(cell.text, block.columns[c]))
                 if isinstance(found, DakCondition):
-                    for test in (t for a in found.alternatives for t in a):
-                        used[test.element] += 1
-                        first_use.setdefault(test.element, (block.sheet, cell.ref, block.decision_id))
+                    named = [t.element for a in found.alternatives for t in a] + list(found.mentioned)
+                    for element in named:
+                        used[element] += 1
+                        first_use.setdefault(element, (block.sheet, cell.ref, block.decision_id))
     pairings = pair_names(used, dictionary.labels() if dictionary else None)
     _report_pairings(document, pairings, first_use, dictionary)
     inputs = _Inputs(document, dictionary, list_inputs)
@@ -99,7 +100,7 @@ def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
                      first_use: dict[str, tuple[str, str, str]], dictionary: Dictionary | None) -> None:
     for name, pairing in sorted(pairings.items()):
         sheet, cell, table = first_use[name]
-        if pairing.rule == "exact":
+        if pairing.rule == "exact" or '"' in name:  # a computed value (ON MORE THAN ONE CONTACT): no element
             continue
         if not pairing.rule and dictionary is not None:
             document.finding("dak-name", "warning", f'data element "{name}" ({table}) is not in the data dictionary '
@@ -218,7 +219,7 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
                                  f"(rule R{rule.row}): {reason}", block.sheet, cell.ref,
                                  "correct the limits or the comparison signs", block.decision_id)
             cells.append([[_Test(pairings[t.element].element, t, cell.ref) for t in alternative]
-                          for alternative in found.alternatives])
+                          for alternative in found.alternatives] or [[]])  # () alternatives: any value
         if unread:
             continue
         combinations = list(itertools.islice(itertools.product(*cells), MAX_ALTERNATIVES + 1))
