@@ -67,8 +67,15 @@ def lint_model(model: Model) -> list[Finding]:
     if getattr(model.source, "stated_policy", True) is False:
         from engine.analysis.unstated import as_unique, unstated_findings
 
-        return unstated_findings(model, _lint_model(as_unique(model)))
-    return _lint_model(model)
+        return _told_once(model, unstated_findings(model, _lint_model(as_unique(model))))
+    return _told_once(model, _lint_model(model))
+
+
+def _told_once(model: Model, findings: list[Finding]) -> list[Finding]:
+    """Without a check's finding that repeats, at the same cell, a finding of the same code the
+    reader already made in the file's own words (a DAK's unsatisfiable condition)."""
+    told = {(p.code, p.sheet, p.cell): p.message for p in model.warnings if p.cell}
+    return [f for f in findings if told.get((f.code, f.sheet, f.cells[0] if f.cells else ""), f.message) == f.message]
 
 
 def _lint_model(model: Model) -> list[Finding]:

@@ -150,8 +150,8 @@ def _block(sheet: str, rows: Sequence[Sequence[Any]], origin: dict[tuple[int, in
             labels["business"] = _right_of(rows, row, column)
         elif label.startswith("trigger"):
             labels["trigger"] = _right_of(rows, row, column)
-        elif role_of(label) == "input":
-            heading_row = row
+        elif any(role_of(text_of(v)) == "input" for v in rows[row - 1][column - 1:]):
+            heading_row = row  # the heading row: Input(s) over a column, in any position
             break
     if heading_row is None:
         return None

@@ -333,21 +333,21 @@ def _grid(document: DakDocument, block: DakBlock, name: str, rules: list[tuple[D
     outs = [(i, c) for i, c in enumerate(block.columns) if c.role in ("output", "action")]
     notes = [(i, c) for i, c in enumerate(block.columns) if c.role in ("annotation", "reference")]
     out_names = _headings([c for _, c in outs], {"output": "Output", "action": "Action"})
-    note_names = _headings([c for _, c in notes], {"annotation": "Annotations", "reference": "References"})
+    note_names = _headings([c for _, c in notes], {"annotation": "Guidance", "reference": "Reference"})
     headings = [inputs.name(e) for e in elements] + out_names + note_names
     roles = ["input"] * len(elements) + ["output"] * len(outs) + ["annotation"] * len(notes)
     grid: list[list[Any]] = [[policy, *headings], ["", *roles], [""] * (len(headings) + 1)]
-    sheet, first_heading = block.sheet, block.columns[0].ref
+    sheet = block.sheet
     document.places[(name, "")] = (sheet, block.id_cell)
     document.places[(name, "A1")] = (sheet, block.id_cell)
+    headings_of = {cell.ref: block.columns[c].ref for rule, _, _ in rules for c, cell in enumerate(rule.cells) if cell}
     for j, element in enumerate(elements, start=2):
         first = next(tests[element].ref for _, _, tests in rules if element in tests)
-        for row in (1, 2, 3):
-            document.places[(name, f"{column_letter(j)}{row}")] = (sheet, first)
+        for row in (1, 2, 3):  # the Input(s) heading over the column the element is first tested in
+            document.places[(name, f"{column_letter(j)}{row}")] = (sheet, headings_of.get(first, first))
     for j, (i, column) in enumerate([*outs, *notes], start=len(elements) + 2):
         for row in (1, 2, 3):
             document.places[(name, f"{column_letter(j)}{row}")] = (sheet, column.ref)
-    del first_heading
     for number, (rule, rule_id, tests) in enumerate(rules, start=4):
         line: list[Any] = [rule_id]
         document.places[(name, f"A{number}")] = (sheet, rule.first)
