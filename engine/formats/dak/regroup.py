@@ -18,13 +18,14 @@ from __future__ import annotations
 import itertools
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from engine._core.cells import cell_ref, column_letter
 from engine.feel.syntax import Comparison, Interval, Literal, UnaryTests, identifier
 from engine.feel.unparse import literal, unary_tests
 from engine.formats.dak.blocks import DakBlock, DakRule
+from engine.feel.dak import unit_key
 from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
 from engine.formats.dak.dictionary import LIST_TYPE, Dictionary, dtrun_type
 from engine.formats.dak.document import DakDocument, TableCounts
@@ -32,6 +33,9 @@ from engine.formats.dak.names import Pairing, pair_names
 from engine.formats.xlsx.layout import INPUT_HEADINGS
 
 MAX_ALTERNATIVES = 64  # dtrun rules one DAK row may become
+MAX_SHEET_NAME = 31  # characters Excel allows in a sheet's name
+SCALES = ({"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25},  # a unit's size, per kind
+          {"µg": 0.001, "mg": 1, "g": 1000})
 _NOT_VALUES = {"", "yes/no", "n/a"}
 
 
@@ -70,9 +74,13 @@ def regroup(document: DakDocument, blocks: list[DakBlock], dictionary: Dictionar
     pairings = pair_names(used, dictionary.labels() if dictionary else None)
     _report_pairings(document, pairings, first_use, dictionary)
     inputs = _Inputs(document, dictionary, list_inputs)
+    for found in conditions.values():
+        if isinstance(found, DakCondition):
+            for test in (t for a in found.alternatives for t in a if t.unit):
+                inputs.written_in.setdefault(pairings[test.element].element, set()).add(unit_key(test.unit or ""))
     taken: set[str] = set()
     for b, block in enumerate(blocks):
-        name = _unique(identifier(block.decision_id), taken)
+        name = _unique(identifier(block.decision_id)[-MAX_SHEET_NAME + 3:].lstrip("_"), taken)  # Excel: 31
         _table(document, block, name, b, conditions, pairings, inputs, policy)
     inputs.write(document)
     document.sheets["About"] = [[k, v] for k, v in about.items()]
@@ -126,6 +134,19 @@ class _Inputs:
         self.kinds: dict[str, set[str]] = {}  # element → kinds of literals its cells test
         self.units: dict[str, Counter[str]] = {}
         self.first: dict[str, tuple[str, str]] = {}  # element → its first DAK cell
+        self.written_in: dict[str, set[str]] = {}  # element → the units its cells write (unit_key)
+
+    def scale(self, element: str, unit: str | None) -> tuple[float, str] | None:
+        """(factor, common unit) when the element is written in several units of one kind
+        (days and years): its numbers are converted to the smallest (``docs/dak.md``)."""
+        units = self.written_in.get(element, set())
+        if len(units) < 2 or not unit:
+            return None
+        for table in SCALES:
+            if units <= set(table):
+                common = min(units, key=lambda u: table[u])
+                return table[unit_key(unit)] / table[common], common
+        return None
 
     def name(self, element: str) -> str:
         if element not in self.names:
@@ -153,7 +174,7 @@ class _Inputs:
         for node in test.tests.tests:
             ends = [node.endpoint] if isinstance(node, Comparison) else [node.low, node.high]
             for end in ends:
-                if isinstance(end, Literal):
+                if isinstance(end, Literal) and end.value is not None:
                     kinds.add(type(end.value).__name__)
         if test.unit:
             self.units.setdefault(element, Counter())[test.unit] += 1
@@ -181,6 +202,8 @@ class _Inputs:
             if options and kind in ("string", LIST_TYPE):
                 allowed = ",".join(literal(t) for t in options)
             unit = self.units[element].most_common(1)[0][0] if element in self.units else (found.unit if found else "")
+            scaled = self.scale(element, unit)
+            unit = (scaled[1] + "s" if scaled[1] in SCALES[0] else scaled[1]) if scaled else unit
             rows.append([name, kind, allowed, "no", unit, found.id if found else "",
                          found.description if found else ""])
             where = self.first.get(element, ("", ""))
@@ -314,8 +337,24 @@ def _retext(test: ElementTest, text: str) -> ElementTest:
     return replace(test, tests=parse_unary_tests(text), text=text)
 
 
+def _scaled(node: Any, factor: float) -> Any:
+    """``node`` with every number multiplied by ``factor`` (a whole number stays whole where it can)."""
+    if isinstance(node, Literal) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        value = node.value * factor
+        return replace(node, value=int(value) if float(value).is_integer() else round(value, 6))
+    if isinstance(node, (Comparison, Interval, UnaryTests)):
+        return replace(node, **{f.name: _scaled(getattr(node, f.name), factor) for f in fields(node)})
+    if isinstance(node, tuple):
+        return tuple(_scaled(item, factor) for item in node)
+    return node
+
+
 def _cell_text(test: _Test, inputs: _Inputs) -> str:
-    """The dtrun cell of a test: each option named by its label or by its value matches both."""
+    """The dtrun cell of a test: each option named by its label or by its value matches both;
+    numbers in the element's common unit."""
+    scaled = inputs.scale(test.element, test.test.unit)
+    if scaled is not None:
+        return unary_tests(_scaled(test.test.tests, scaled[0]))
     node = test.test.tests
     same = inputs.equivalents(test.element)
     if same and node.tests and all(isinstance(t, Comparison) and t.op == "=" and isinstance(t.endpoint, Literal)
