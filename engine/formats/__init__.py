@@ -2,9 +2,9 @@
 
 ``load(path)`` reads a workbook (``.xlsx``, ``engine.formats.xlsx``), a DMN model (``.dmn``,
 ``engine.formats.dmn``) or a WHO SMART Guidelines DAK (its decision-logic workbook or its ``.dmn``
-files, ``engine.formats.dak``, with an optional data dictionary) into a checked, compiled :class:`~engine.model.Model` (or raises a
-``WorkbookError`` listing every problem); ``paths`` expands folders into the model files they
-hold.  Each format has its own subpackage, with the words its messages use.
+files, ``engine.formats.dak``, with an optional data dictionary) into a checked, compiled
+:class:`~engine.model.Model` (or raises a ``WorkbookError`` listing every problem); ``paths``
+expands folders into the model files they hold.  Each format has its own subpackage, with the words its messages use.
 """
 
 from __future__ import annotations

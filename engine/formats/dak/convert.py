@@ -33,7 +33,7 @@ def convert_dak(source: str | Path, target: str | Path, kind: str, dmn_version: 
     if model.problems:
         raise WorkbookError(list(model.problems), model.warnings)
     model = typed(model, input_types)
-    names = {ours: theirs for ours, theirs in document.names.items()}
+    names = dict(document.names)
     for table in model.tables:
         for output in table.outputs:
             names.setdefault(f"{table.name}.{output.name}", f"{document.names.get(table.name, table.name)} "

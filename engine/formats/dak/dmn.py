@@ -53,7 +53,8 @@ def read_dak_dmn(path: str | Path, dictionary: str | Path | None = None, hit_pol
     if root is None:
         raise WorkbookError(checked.problems)
     document = DakDocument(str(path), stated_policy=hit_policy is not None)
-    blocks = [_block(decision, table) for decision in _all(root, "decision") for table in _all(decision, "decisionTable")]
+    blocks = [_block(decision, table) for decision in _all(root, "decision")
+              for table in _all(decision, "decisionTable")]
     about = {"Title": root.get("label") or root.get("name") or Path(path).name,
              "Source": f"WHO SMART Guidelines DAK {Path(path).name}"}
     return build_dak_model(document, blocks, dictionary, hit_policy, recover, about)

@@ -22,10 +22,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from engine._core.cells import cell_ref, column_letter
+from engine.feel.dak import unit_key
 from engine.feel.syntax import Comparison, Interval, Literal, UnaryTests, identifier
 from engine.feel.unparse import literal, unary_tests
 from engine.formats.dak.blocks import DakBlock, DakRule
-from engine.feel.dak import unit_key
 from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
 from engine.formats.dak.dictionary import LIST_TYPE, Dictionary, dtrun_type
 from engine.formats.dak.document import DakDocument, TableCounts
@@ -317,24 +317,22 @@ def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_T
 
 
 def _interval(a: UnaryTests, b: UnaryTests) -> str | None:
+    """The range two one-sided limits make (``>= 13`` and ``< 28``: ``[13..28)``), else None."""
     sides = [t.tests[0] for t in (a, b) if len(t.tests) == 1 and not t.negated]
     if len(sides) != 2 or not all(isinstance(s, Comparison) and s.op in ("<", "<=", ">", ">=") for s in sides):
         return None
     low = next((s for s in sides if s.op in (">", ">=")), None)
     high = next((s for s in sides if s.op in ("<", "<=")), None)
-    if low is None or high is None:
+    if low is None or high is None or not all(isinstance(s.endpoint, Literal) for s in (low, high)):
         return None
-    return (f"{'[' if low.op == '>=' else '('}{unary_tests(UnaryTests((Comparison('=', low.endpoint, low.span),), False, low.span))}.."
-            f"{unary_tests(UnaryTests((Comparison('=', high.endpoint, high.span),), False, high.span))}"
-            f"{']' if high.op == '<=' else ')'}")
+    return (f"{'[' if low.op == '>=' else '('}{literal(low.endpoint.value)}.."  # type: ignore[union-attr]
+            f"{literal(high.endpoint.value)}{']' if high.op == '<=' else ')'}")  # type: ignore[union-attr]
 
 
 def _retext(test: ElementTest, text: str) -> ElementTest:
-    from dataclasses import replace
-
     from engine.feel.syntax import parse_unary_tests
 
-    return replace(test, tests=parse_unary_tests(text), text=text)
+    return replace(test, tests=parse_unary_tests(text))
 
 
 def _scaled(node: Any, factor: float) -> Any:
@@ -384,7 +382,7 @@ def _grid(document: DakDocument, block: DakBlock, name: str, rules: list[tuple[D
         first = next(tests[element].ref for _, _, tests in rules if element in tests)
         for row in (1, 2, 3):  # the Input(s) heading over the column the element is first tested in
             document.places[(name, f"{column_letter(j)}{row}")] = (sheet, headings_of.get(first, first))
-    for j, (i, column) in enumerate([*outs, *notes], start=len(elements) + 2):
+    for j, (_, column) in enumerate([*outs, *notes], start=len(elements) + 2):
         for row in (1, 2, 3):
             document.places[(name, f"{column_letter(j)}{row}")] = (sheet, column.ref)
     for number, (rule, rule_id, tests) in enumerate(rules, start=4):
