@@ -45,6 +45,6 @@ class DakDocument:
     counts: list[TableCounts] = field(default_factory=list)
     stated_policy: bool = False  # --hit-policy given
 
-    def finding(self, code: str, severity: str, message: str, sheet: str, cell: str, hint: str = "",
+    def finding(self, severity: str, code: str, message: str, sheet: str, cell: str, hint: str = "",
                 table: str = "") -> None:
         self.findings.append(Problem(code, message, self.path, sheet, cell, hint, severity, table))

@@ -122,7 +122,7 @@ def _kept(document: DakDocument, found: list[tuple[str, bool, list[DakBlock]]]) 
             elif any(b.decision_id == code for b in kept):
                 why = f"{code} appears twice on this sheet"
             if why:
-                document.finding("dak-skipped", "info", f"the Decision ID block {code[:40]!r} is not read: {why}",
+                document.finding("info", "dak-skipped", f"the Decision ID block {code[:40]!r} is not read: {why}",
                                  sheet, block.id_cell, "unhide the sheet, or give the block its own Decision ID, if "
                                  "it is a decision table dtrun should read")
                 continue

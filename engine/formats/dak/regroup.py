@@ -111,16 +111,16 @@ def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
         if pairing.rule == "exact" or '"' in name:  # a computed value (ON MORE THAN ONE CONTACT): no element
             continue
         if not pairing.rule and dictionary is not None:
-            document.finding("dak-name", "warning", f'data element "{name}" ({table}) is not in the data dictionary '
+            document.finding("warning", "dak-name", f'data element "{name}" ({table}) is not in the data dictionary '
                              f"{dictionary.path} and matches none of its labels", sheet, cell,
                              "correct the name to the dictionary's Data Element Label, or add the data element to "
                              "the dictionary", table)
         elif pairing.found_in == "dictionary":
-            document.finding("dak-pairing", "info", f'data element "{name}" ({table}) is taken as the dictionary\'s '
+            document.finding("info", "dak-pairing", f'data element "{name}" ({table}) is taken as the dictionary\'s '
                              f'"{pairing.element}" ({pairing.rule})', sheet, cell,
                              f'confirm it, and write "{pairing.element}" as the dictionary does', table)
         elif pairing.found_in == "tables":
-            document.finding("dak-name", "warning", f'data element "{name}" ({table}) is spelt "{pairing.element}" '
+            document.finding("warning", "dak-name", f'data element "{name}" ({table}) is spelt "{pairing.element}" '
                              f"in other tables; taken as the same data element ({pairing.rule})", sheet, cell,
                              f'write "{pairing.element}" everywhere (or the data dictionary\'s label)', table)
 
@@ -238,7 +238,7 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
                 continue
             counts.read += 1
             for reason in found.unsatisfiable:
-                document.finding("unsatisfiable", "error", f"no value can meet this condition of {block.decision_id} "
+                document.finding("error", "unsatisfiable", f"no value can meet this condition of {block.decision_id} "
                                  f"(rule R{rule.row}): {reason}", block.sheet, cell.ref,
                                  "correct the limits or the comparison signs", block.decision_id)
             cells.append([[_Test(pairings[t.element].element, t, cell.ref) for t in alternative]
@@ -248,7 +248,7 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
         combinations = list(itertools.islice(itertools.product(*cells), MAX_ALTERNATIVES + 1))
         if len(combinations) > MAX_ALTERNATIVES:
             counts.not_read["too many alternatives"] += 1
-            document.finding("dak-syntax", "error", f"rule R{rule.row} of {block.decision_id} has more than "
+            document.finding("error", "dak-syntax", f"rule R{rule.row} of {block.decision_id} has more than "
                              f"{MAX_ALTERNATIVES} alternatives (OR) across its cells; dtrun leaves it out",
                              block.sheet, rule.first, "split the row into several rules", block.decision_id)
             continue
@@ -272,7 +272,7 @@ def _reason(error: DakSyntaxError) -> str:
 def _syntax(document: DakDocument, block: DakBlock, rule: DakRule, ref: str, text: str,
             error: DakSyntaxError) -> None:
     where = f" at character {error.column}" if error.column else ""
-    document.finding("dak-syntax", "error", f"cannot read {text!r}: {error.message}{where}; rule R{rule.row} of "
+    document.finding("error", "dak-syntax", f"cannot read {text!r}: {error.message}{where}; rule R{rule.row} of "
                      f"{block.decision_id} is left out of evaluation and of the checks (a gap reported in the "
                      "table may be one it covers)", block.sheet, ref, error.hint or "write the condition as "
                      '"Data element" = "value", "Data element" ≥ 20 weeks, or 90 mmHg ≤ "Data element" < 110 mmHg',
@@ -306,7 +306,7 @@ def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_T
             continue
         interval = _interval(before.test.tests, test.test.tests)
         if interval is None:
-            document.finding("dak-syntax", "error", f'rule R{rule.row} of {block.decision_id} tests "{test.element}" '
+            document.finding("error", "dak-syntax", f'rule R{rule.row} of {block.decision_id} tests "{test.element}" '
                              f"twice ({before.test.text} in {before.ref}, {test.test.text} in {test.ref}), which one "
                              "dtrun cell cannot hold; the rule is left out", block.sheet, test.ref,
                              "write both limits in one cell, as a range: 13 weeks ≤ \"Gestational age\" ≤ 27 weeks",
