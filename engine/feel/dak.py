@@ -125,6 +125,15 @@ def _atoms(term: Term) -> list[str]:
     return [f"{_PHRASES[op]} {listed}".strip() if len(values) == 1 or op != "!=" else f"none of {listed}"]
 
 
+def _chain_advice(shown: str, term: Term) -> str:
+    """What an empty range was likely meant to say: outside it (``60 > X > 100``) or between its
+    ends written the wrong way round (``5 < X < 3``)."""
+    low, high = sorted(term.values, key=lambda v: v.value)
+    if term.ops[0] in ("<", "<="):  # written a > X > b
+        return f" (for a value outside that range write {shown} < {_written(low)} OR {shown} > {_written(high)})"
+    return f" (for a value between them write {_written(low)} < {shown} < {_written(high)})"
+
+
 def _both(name: str, atoms: list[str]) -> str:
     if len(atoms) == 2:
         return f"no {name} is both {atoms[0]} and {atoms[1]}"
@@ -153,8 +162,11 @@ class _Reading:
                 continue
             first = lone[0].values[0]
             previous = result[-1][-1] if result else None
-            if len(terms) > 1 or previous is None:
-                self._lone(first, previous, len(terms) > 1)
+            if len(terms) > 1:
+                at = terms.index(lone[0])
+                self._lone(first, terms[at - 1] if at else previous, True)
+            if previous is None:
+                self._lone(first, previous, False)
             assert previous is not None
             if previous.kind != "compare" or previous.ops[0] not in ("=", "!=") or previous.values[0].value is None:
                 raise _error(self.text, f"{_written(first)} after OR has no comparison of its own",
@@ -213,9 +225,7 @@ class _Reading:
             shown = _shown(terms[0].operand)  # type: ignore[arg-type]
             reason = _both(shown, [a for t in terms for a in _atoms(t)])
             if len(terms) == 1 and terms[0].kind == "chain":
-                low, high = sorted(terms[0].values, key=lambda v: v.value)
-                reason += (f" (for a value outside that range write {shown} < {_written(low)} OR "
-                           f"{shown} > {_written(high)})")
+                reason += _chain_advice(shown, terms[0])
             self.reasons.append(reason)
         return ElementTest(name, tests, unit, span)
 
@@ -263,10 +273,24 @@ class _Reading:
                 self.notes.append("one alternative holds for any value, so the whole condition does")
             return ()
         alts: list[tuple[ElementTest, ...]] = [a for a in alternatives if a is not None]
-        single = all(len(a) == 1 for a in alts) and len({a[0].element for a in alts}) == 1
-        if len(alts) < 2 or not single or self.reasons:
+        if len(alts) < 2 or self.reasons:
             return tuple(alts)
-        tests = [a[0] for a in alts]
+        singles: dict[str, list[ElementTest]] = {}
+        for alternative in alts:
+            if len(alternative) == 1:
+                singles.setdefault(alternative[0].element, []).append(alternative[0])
+        result: list[tuple[ElementTest, ...]] = []
+        for alternative in alts:
+            if len(alternative) != 1:
+                result.append(alternative)
+            elif singles[alternative[0].element][0] is alternative[0]:
+                result.append((self._either(singles[alternative[0].element]),))
+        return tuple(result)
+
+    def _either(self, tests: list[ElementTest]) -> ElementTest:
+        """The alternatives that test only one element, joined: ``"X" = "a" OR "X" = "b"`` → ``"a", "b"``."""
+        if len(tests) == 1:
+            return tests[0]
         units = [t for t in tests if t.unit]
         for test in units[1:]:
             if unit_key(test.unit) != unit_key(units[0].unit):  # type: ignore[arg-type]
@@ -277,8 +301,7 @@ class _Reading:
             joined = UnaryTests(tuple(x for t in tests for x in t.tests.tests), False, span)
         else:
             joined = _union(self.text, tests, span)
-        return ((ElementTest(tests[0].element, joined, units[0].unit if units else None, span),),)
-
+        return ElementTest(tests[0].element, joined, units[0].unit if units else None, span)
 
 def _operator(term: Term) -> str:
     return {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}[term.ops[0]]
@@ -355,9 +378,9 @@ def _union(text: str, tests: list[ElementTest], span: Span) -> UnaryTests:
     for other in sets[1:]:
         union = union | other
     if union.is_full():
+        listed = " OR ".join(dict.fromkeys(unparse.literal(v.value) for v in values))
         raise _error(text, f"these alternatives together hold for every value of {tests[0].element}",
-                     tests[1].span.start, f'for "none of them" write "{tests[0].element}" ≠ "a" OR "b" '
-                     "(or join the ≠ tests with AND)")
+                     tests[1].span.start, f'for "none of them" write "{tests[0].element}" ≠ {listed}')
     return respan(parse_unary_tests(union.to_unary_tests()), span)
 
 

@@ -116,7 +116,7 @@ class _Refused(Exception):
 
 
 def _number(token: Token) -> int | float:
-    digits = token.value.replace(" ", "")
+    digits = token.value.replace(" ", "").replace("−", "-")
     return float(digits) if "." in digits else int(digits)
 
 
@@ -144,7 +144,8 @@ class _ToTerms(Transformer):
     def unquoted_value(self, *words: Token) -> Value:
         written = self.source[words[0].start_pos:words[-1].end_pos]
         raise _Refused(f"the value {written} is not in quotes", words[0].start_pos,
-                       f'write "{spaces(written)}" (with quotes), or TRUE or FALSE for a yes/no value')
+                       f'write "{spaces(written).strip(chr(39) + "‘’")}" (with double quotes), or TRUE or FALSE '
+                       "for a yes/no value")
 
     def comparator(self, token: Token) -> str:
         if token.type == "BAD_OPERATOR":
@@ -154,6 +155,9 @@ class _ToTerms(Transformer):
     # data elements
     def quoted(self, token: Token) -> Operand:
         name = spaces(token.value[1:-1])
+        if not name:
+            raise _Refused("the name in quotes is empty", token.start_pos,
+                           'write the data element\'s name between the quotes, e.g. "Gestational age"')
         return Operand(name, "quoted", _span(token), (name,))
 
     def word(self, token: Token) -> Operand:
@@ -321,12 +325,20 @@ def _parse_error(text: str, source: str, error: UnexpectedInput) -> DakSyntaxErr
     else:
         at, expected, found = error.pos_in_stream, set(error.allowed or ()), "CHARACTER"
     before, rest = source[:at].rstrip(), source[at:].strip()
+    keyword = re.search(r"\bIS\b", before) if found == "$END" else None
+    if keyword:
+        return DakSyntaxError("IS must be followed by OPTIONAL, NULL or NOT NULL", text, keyword.start() + 1,
+                              'write e.g. "X" IS OPTIONAL (any value) or "X" IS NULL (no value given)')
     message, hint = _diagnose(before, rest, expected, found)
     return DakSyntaxError(message, text, at + 1, hint)
 
 
 def _diagnose(before: str, rest: str, expected: set[str], found: str) -> tuple[str, str]:
     if found == "$END":
+        joined = re.search(r"\b(AND/OR|AND|OR|IF)$", before)
+        if joined:
+            return (f"the condition ends with {joined.group()}", f"write the condition after {joined.group()}, "
+                    f"or remove {joined.group()}")
         if expected & _OPERATORS and "OPTIONAL" in expected:
             name = before.split('"')[-2] if before.endswith(tuple(QUOTES)) else before
             return (f"{spaces(name)} is not compared with anything",
