@@ -266,7 +266,7 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
 
 
 def _reason(error: DakSyntaxError) -> str:
-    return " ".join(str(error.message).split())[:80]
+    return " ".join(str(error.message).split())
 
 
 def _syntax(document: DakDocument, block: DakBlock, rule: DakRule, ref: str, text: str,
