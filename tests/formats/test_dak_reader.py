@@ -155,3 +155,27 @@ def test_a_cell_that_cannot_be_read_is_counted_with_its_reason(tmp_path: Path, t
     assert (counts.condition_cells, counts.read, sum(counts.not_read.values())) == (2, 1, 1)
     assert [r.id for r in model.tables[0].rules] == ["R7"]
     assert [w.cell for w in model.warnings if w.code == "dak-syntax"] == ["B6"]
+
+
+def test_a_dak_goes_through_the_safe_opening_of_any_workbook(tmp_path: Path) -> None:
+    from engine._core.errors import WorkbookError
+    from engine.formats.xlsx.limits import Limits
+
+    path = _dak(tmp_path, [['"Danger signs" = "Fever"', None, "Refer", "Referral", None, None]])
+    with pytest.raises(WorkbookError) as refused:
+        read(path, Limits(max_rows=3), recover=True)
+    assert refused.value.problems[0].code == "unreadable" and "rows" in refused.value.problems[0].message
+
+
+def test_an_error_value_in_a_condition_cell_is_not_read_as_any_value(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = _dak(tmp_path, [['"Danger signs" = "Fever"', None, "Refer", "Referral", None, None],
+                           ['"Danger signs" = "Labour"', None, "Refer", "Referral", None, None]])
+    book = openpyxl.load_workbook(path)
+    cell = book[book.sheetnames[1]]["B7"]
+    cell.value, cell.data_type = "#REF!", "e"
+    book.save(path)
+    model = read(path, recover=True)
+    assert [r.id for r in model.tables[0].rules] == ["R6"]
+    assert [(w.code, w.cell) for w in model.warnings] == [("dak-syntax", "B7")]

@@ -42,7 +42,7 @@ def open_sheets(path: str | Path, limits: Any = None) -> Iterator[DakSheet]:
                 value = cell.value
                 if cell.data_type == "e" and value is not None:
                     errors[cell.coordinate] = str(value)
-                    value = None
+                    value = str(value)  # #REF! as text: a condition cell holding it is not read, and says so
                 elif isinstance(value, str) and _SURROGATE.search(value):
                     value = _SURROGATE.sub("\ufffd", value)
                 values.append(value)
