@@ -6,7 +6,8 @@ evaluated with ``C`` (every matching rule's outputs), which has no overlaps or g
 report; yet two rules that can match one patient are what a reviewer of a guideline must
 see.  So the tables are checked as if ``U``, and the findings say so: ``overlap`` (warning)
 where the overlapping rules give the same outputs, ``conflict`` (warning) where they differ,
-``gap`` (warning) for patients no rule matches.
+``gap`` (warning) for patients no rule matches.  Rules split from one written row (a DAK row
+with OR across data elements: ``R12a``, ``R12b``) may overlap as the row's OR does: not reported.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def unstated_findings(model: Model, findings: list[Finding]) -> list[Finding]:
     """The findings of ``as_unique(model)`` as a table without a stated policy has them."""
     source = model.source
     tables = {source.table_name(t.name) or t.name: t for t in model.tables}
+    row_of = getattr(source, "written_row", lambda table, rule: rule)
     result = []
     for finding in findings:
+        if finding.code == "overlap" and len({row_of(finding.table, r) for r in finding.rules}) == 1:
+            continue  # the alternatives of one written row (R12a, R12b) overlap as the row's OR does
         if finding.code == "gap" and finding.severity == "error":
             finding = replace(finding, severity="warning", message=f"{finding.message} {_NOTE}")
         elif finding.code == "overlap" and finding.severity == "error":

@@ -110,6 +110,11 @@ class DakSource(Source):
     def policy(self, policy: HitPolicy) -> str:
         return policy.code
 
+    def written_row(self, table: str, rule_id: str) -> str:
+        """The DAK row a rule comes from: ``R12`` for ``R12a`` and ``R12b`` (one row with OR across
+        data elements, split into one rule per alternative)."""
+        return rule_id.rstrip("abcdefghijklmnopqrstuvwxyz")
+
 
 def dak_source(document: DakDocument) -> DakSource:
     return DakSource(document)
