@@ -162,13 +162,13 @@ def test_light_commands_import_neither_pandas_nor_pyarrow(command, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
     script = ("import sys; from engine.cli import main\n"
               "try:\n    main(args=sys.argv[1:], prog_name='dtrun')\nexcept SystemExit:\n    pass\n"
-              "heavy = sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules)\n"
+              "heavy = sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'matplotlib') if m in sys.modules)\n"
               "print('HEAVY', ','.join(heavy))")
     result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
     line = [line for line in result.stdout.splitlines() if line.startswith("HEAVY")]
     assert line, result.stdout + result.stderr
     heavy = line[0].split(" ", 1)[1] if " " in line[0] else ""
-    assert "pandas" not in heavy and "pyarrow" not in heavy, heavy
+    assert "pandas" not in heavy and "pyarrow" not in heavy and "matplotlib" not in heavy, heavy
 
 
 def test_the_light_command_check_notices_pandas(tmp_path):

@@ -56,6 +56,7 @@ def test_the_wheel_holds_the_grammar_and_the_command(wheel: Path) -> None:
         names = archive.namelist()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "engine/feel/grammar.lark" in names
+    assert {"engine/review/templates/lint_report.html", "engine/review/templates/lint_report.md"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "decision_tables/"))]
     assert "dtrun = engine.cli:main" in entry_points
 
@@ -75,3 +76,8 @@ def test_the_installed_wheel_runs_the_main_job_from_outside_the_checkout(wheel: 
                             env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "results.csv").read_text(encoding="utf-8").count("\n") > 1
+    # the reports' Jinja2 templates load from the installed package (package data)
+    report = subprocess.run([sys.executable, str(target / "bin" / "dtrun"), "lint", str(workbook), "--format", "html"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert report.returncode in (0, 1), report.stderr
+    assert "<h1>dtrun lint report</h1>" in report.stdout and "local_therapy" in report.stdout

@@ -29,7 +29,7 @@ def _behaviour() -> ModuleType:
 
 
 __getattr__, __dir__ = exports(__name__, {
-    _lint: ("lint_model", "lint_workbook"),
+    _lint: ("lint_model", "lint_workbook", "lint_file"),
     _findings: ("Finding", "CODES"),
     _behaviour: ("behaviour_changes",),
 })

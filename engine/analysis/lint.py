@@ -49,6 +49,13 @@ def lint_workbook(path: str | Path, input_types: str = "declared", dictionary: s
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
     whose inputs take the types their cells test (``engine.model.cell_types``); ``dictionary``
     (a DAK's data dictionary) and ``hit_policy`` as ``engine.formats.read`` takes them."""
+    return lint_file(path, input_types, dictionary, hit_policy)[1]
+
+
+def lint_file(path: str | Path, input_types: str = "declared", dictionary: str | Path | None = None,
+              hit_policy: str | None = None) -> tuple[Model | None, list[Finding]]:
+    """``lint_workbook``'s findings with the model they are about (None for a file that could
+    not be read into one), for the reports that show the tables themselves."""
     from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
@@ -56,8 +63,9 @@ def lint_workbook(path: str | Path, input_types: str = "declared", dictionary: s
         model = read(path, recover=True, dictionary=dictionary, hit_policy=hit_policy)
     except WorkbookError as error:
         source = bare_source(path)
-        return sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
-    return lint_model(retyped(model) if input_types == "cells" else model)
+        return None, sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
+    model = retyped(model) if input_types == "cells" else model
+    return model, lint_model(model)
 
 
 def lint_model(model: Model) -> list[Finding]:
@@ -241,6 +249,14 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
     analysable = True
     for position, column in enumerate(table.inputs):
         full = column_domain(model, column, produced)
+        allowed = column.allowed
+        if full is not None and allowed is not None and not allowed.names and not allowed.is_any and \
+                allowed.to_set(Domain(full.domain.kind, nullable=True)).is_empty():
+            ref, heading = f"{column.column}3", source.name(column.heading)
+            notes.append(located(source, "error", "unsatisfiable", table.name,
+                                 f"no value can meet the allowed values {source.text(table.name, ref, allowed.text)} "
+                                 f"of {heading}, so every value of {heading} is outside them", (ref,),
+                                 hint=_unsatisfiable_fix(allowed, full.domain.kind)))
         cells: list[ValueSet] = []
         sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
         for rule in table.rules:

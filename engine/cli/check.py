@@ -19,8 +19,9 @@ from engine.cli.support import without_cycle_collection as _without_cycle_collec
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              help="text (default, like a compiler), json, sarif (code-scanning) or github (annotations).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "html", "markdown"]),
+              default="text", help="text (default, like a compiler), json, sarif (code-scanning), github "
+                                   "(annotations), or a report for guideline editors: html (a page) or markdown.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write the report to OUT instead of stdout.")
 @click.option("--annotate", "annotated", default=None, metavar="OUT.xlsx",
@@ -41,7 +42,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
       1  an error was found (or a warning, with --strict) that is not waived
       2  usage error, a file that cannot be read, or a report that cannot be written
     """
-    from engine.analysis import lint_workbook
+    from engine.analysis import lint_file
     from engine.formats import paths as model_paths
     from engine.review import render_findings
 
@@ -56,8 +57,9 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
         for copy in copies:
             _not_an_input(str(copy), [(_role(path), path) for path in workbooks], "--annotate")
     with _without_cycle_collection():
-        findings = [f for path in workbooks for f in lint_workbook(path, input_types, dictionary, hit_policy)]
-    report = render_findings(findings, fmt)
+        linted = [lint_file(path, input_types, dictionary, hit_policy) for path in workbooks]
+    findings = [f for _, found in linted for f in found]
+    report = render_findings(findings, fmt, [model for model, _ in linted if model is not None])
     if out and out != "-":
         from engine._core import write_text
 

@@ -1,7 +1,8 @@
 """What authors and reviewers read: clinician tests run (``testing``) and their results as
 JUnit XML (``junit``), a workbook shown (``show``), two versions compared (``diff``, worded by
 ``diff_render``), lint findings rendered (``report``) and marked in a copy of the workbook
-(``annotate``), one patient explained (``explanation``)."""
+(``annotate``), one patient explained (``explanation``), a table's rules drawn over two inputs
+(``pictures``)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ def _explanation() -> ModuleType:
     return explanation
 
 
+def _pictures() -> ModuleType:
+    from engine.review import pictures
+
+    return pictures
+
+
 def _annotate() -> ModuleType:
     from engine.review import annotate
 
@@ -66,5 +73,6 @@ __getattr__, __dir__ = exports(__name__, {
     _report: ("render_findings:render",),
     _show: ("render_model:render", "broken_text", "DEFAULT_WIDTH"),
     _annotate: ("annotate_all",),
+    _pictures: ("coverage_svg", "coverage_pictures:pictures", "pictures_and_reasons", "Region"),
     _explanation: ("record_from", "render_explanation:render"),
 })

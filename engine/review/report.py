@@ -1,4 +1,5 @@
-"""Lint findings rendered for people and for tools: text, JSON, SARIF 2.1.0, GitHub annotations.
+"""Lint findings rendered for people and for tools: text, JSON, SARIF 2.1.0, GitHub annotations
+(and through ``engine.review.lint_report``, the HTML and Markdown reports for guideline editors).
 
 Owns only formatting; the findings themselves come from ``engine.analysis.lint``.  Every format is
 deterministic (findings are sorted first), so that outputs can be compared and diffed.  Text,
@@ -21,11 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from engine._core.version import __version__
 from engine.analysis.findings import CODES, Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.model.types import Model
 
 FORMATS = ("text", "json", "sarif", "github", "html", "markdown")
 LIMIT = 20  # findings of one code per table (sheet or DMN decision) in text, SARIF and GitHub
@@ -33,7 +38,13 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render(findings: list[Finding], fmt: str) -> str:
+def render(findings: list[Finding], fmt: str, models: Iterable[Model] = ()) -> str:
+    """``findings`` in ``fmt``; the reports for people (html, markdown: ``engine.review.lint_report``)
+    also show the ``models`` they came from (every table, rules as written)."""
+    if fmt in ("html", "markdown"):
+        from engine.review.lint_report import render as report
+
+        return report(findings, fmt, models)
     return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
 
 

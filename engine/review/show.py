@@ -19,6 +19,7 @@ from engine._core.cells import cell_ref
 from engine.analysis.findings import Finding
 from engine.formats.xlsx.layout import cell_text
 from engine.model.types import Model
+from engine.review.anchors import anchor as _anchor
 from engine.review.view import BROKEN, Cell, Section, sections
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -232,6 +233,9 @@ td.warning, th.warning { background: #fff3cd; outline: 2px solid #b8860b; }
 td.info, th.info { background: #e3f2fd; outline: 2px dashed #1565c0; }
 li.error { color: #8b0000; } li.warning { color: #7a5c00; }
 .notes { color: #444; margin: 0.2em 0; }
+figure.coverage { margin: 0 0 2em; max-width: 100%; overflow-x: auto; }
+figure.coverage svg { height: auto; max-width: 100%; }
+figure.coverage a:hover path { stroke-width: 2.5; }
 """.strip()
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -249,14 +253,34 @@ def page(model: Model, view: list[Section], findings: Sequence[Finding]) -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{title}</title>",
              f"<style>\n{STYLE}\n</style>", "</head>", "<body>", f"<h1>{title}</h1>"]
     parts += _findings_list(numbered, shown)
+    drawn, reasons = _pictures(model, view, findings)
     for section in view:
         parts += _html_section(section, at)
+        if section.kind == "table":
+            parts += _picture(section, drawn, reasons)
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
-def _anchor(sheet: str, ref: str) -> str:
-    return "c-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{sheet}-{ref}")
+def _pictures(model: Model, view: list[Section], findings: Sequence[Finding]) -> tuple[dict[str, str], dict[str, str]]:
+    """The coverage pictures of the tables shown (``engine.review.pictures``), and why the
+    others have none; none at all for a page without tables."""
+    if not any(section.kind == "table" for section in view):
+        return {}, {}
+    from engine.review.pictures import pictures_and_reasons
+
+    return pictures_and_reasons(model, findings)
+
+
+def _picture(section: Section, drawn: dict[str, str], reasons: dict[str, str]) -> list[str]:
+    """A table's coverage picture as inline SVG (its shapes link to the rules' rows and the
+    findings above), or why it has none."""
+    if section.sheet in drawn:
+        label = html.escape(f"Coverage picture of {section.title}", quote=True)
+        return [f'<figure class="coverage" aria-label="{label}">', drawn[section.sheet], "</figure>"]
+    if section.sheet in reasons:
+        return [f'<p class="notes">No coverage picture: {html.escape(reasons[section.sheet])}.</p>']
+    return []
 
 
 def _findings_list(numbered: list[tuple[int, Finding]], shown: set[tuple[str, str]]) -> list[str]:

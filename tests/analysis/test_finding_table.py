@@ -90,3 +90,14 @@ def test_text_names_the_table_where_the_place_does_not():
     assert "(table ANC.DT.02)" in render([dak], "github") and "title=gap (ANC.DT.02)" in render([dak], "github")
     same = Finding("error", "gap", "w.xlsx", "band", "no rule matches", ("B1",), table="band")
     assert "(table" not in str(same)
+
+
+def test_show_lists_a_dmn_decisions_findings_with_their_table(tmp_path):
+    from engine.analysis.lint import lint_file
+    from engine.review.show import render as show
+
+    model, findings = lint_file(write(tmp_path, _age_band()))
+    (table,) = model.tables
+    page = show(model, "html", table.name, findings)
+    assert page.count('data-table="Age Band"') == sum(f.table == "Age Band" for f in findings) > 0
+    assert "unused-input" not in page  # a finding about no table is not the decision's

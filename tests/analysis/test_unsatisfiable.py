@@ -102,3 +102,11 @@ def test_a_dmn_entry_no_value_can_meet_is_reported_at_its_entry(tmp_path):
     assert (finding.sheet, finding.cells, finding.table) == ('decision "Band" (id d1)',
                                                               ("rule 1 (id r1), inputEntry 1",), "Band")
     assert finding.message.startswith("no value can meet the entry [65..18]")
+
+
+def test_allowed_values_no_value_can_meet_are_reported_at_row_3():
+    model = model_for(inputs=[("n", "integer", None, "no")],
+                      tables={"t": ("U", ["n", "o"], "io", ["(3..4)", None], [["R1", "4", "1"], ["R2", "-", "2"]])})
+    (finding,) = [f for f in lint_model(model) if f.code == "unsatisfiable"]
+    assert finding.cells == ("B3",) and finding.rules == () and finding.table == "t"
+    assert finding.message == "no value can meet the allowed values (3..4) of n, so every value of n is outside them"

@@ -84,9 +84,9 @@ class Spec:
         return "\n".join(lines)
 
 
-def random_spec(rnd: random.Random) -> Spec:
+def random_spec(rnd: random.Random, max_columns: int = 3) -> Spec:
     columns = []
-    for k in range(rnd.randint(1, 3)):
+    for k in range(rnd.randint(1, max_columns)):
         kind = rnd.choice(("integer",) * 4 + ("string",) * 4 + ("boolean",) * 2 + ("number",))
         if kind == "integer":
             allowed = rnd.choice(("[0..4]", "[0..3]"))
