@@ -55,7 +55,7 @@ def test_the_wheel_holds_the_grammar_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "engine/feel/grammar.lark" in names
+    assert {"engine/feel/grammar.lark", "engine/feel/dak.lark"} <= set(names)
     assert {"engine/review/templates/lint_report.html", "engine/review/templates/lint_report.md"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "decision_tables/"))]
     assert "dtrun = engine.cli:main" in entry_points

@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.feel import unparse
@@ -58,6 +59,7 @@ class DakCondition:
     mentioned: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=4096)  # the result is immutable: a text that recurs down a column is read once
 def read_condition(text: str) -> DakCondition:
     """Read one DAK condition cell; raises :class:`DakSyntaxError` for a cell that cannot be read."""
     source = normalize(text)
@@ -89,8 +91,7 @@ def _written(value: Value) -> str:
         return "TRUE" if value.value else "FALSE"
     if isinstance(value.value, str):
         return f'"{value.value}"'
-    return f"{value.value:g}" + (f" {value.unit}" if value.unit else "") if isinstance(value.value, float) \
-        else f"{value.value}" + (f" {value.unit}" if value.unit else "")
+    return unparse.literal(value.value) + (f" {value.unit}" if value.unit else "")
 
 
 def unit_key(unit: str) -> str:
@@ -247,8 +248,7 @@ class _Reading:
             if grouped:
                 self.notes.append(f"{grouped.group()} read as {value.value}")
             if re.match(r"(?i)IS\s+(?:NOT\s+)?EMPTY", written):
-                self.notes.append(f"{spaces(written)} read as {spaces(written).upper().replace('EMPTY', 'NULL')} "
-                                  "(no value given)")
+                self.notes.append(f"{spaces(written)} read as {spaces(written).upper().replace('EMPTY', 'NULL')}")
         if term.kind == "compare" and term.ops[0] == "!=" and len(term.values) > 1:
             listed = [_written(v) for v in term.values]
             self.notes.append(f"{_shown(term.operand)} ≠ {' OR '.join(listed)} read as: "  # type: ignore[arg-type]

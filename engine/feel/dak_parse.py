@@ -165,7 +165,7 @@ class _ToTerms(Transformer):
 
     @v_args(inline=True, meta=True)
     def group(self, meta: Any, *items: Any) -> Operand:
-        names = [spaces(item.value[1:-1]) for item, after in zip(items, (*items[1:], None), strict=True)
+        names = [spaces(item.value[1:-1]) for item, after in zip(items, (*items[1:], None), strict=False)
                  if isinstance(item, Token) and item.type == "STRING" and isinstance(after, str)
                  and not isinstance(after, Token)]
         nested = [name for item in items if isinstance(item, Operand) for name in item.mentioned]
@@ -340,7 +340,8 @@ def _diagnose(before: str, rest: str, expected: set[str], found: str) -> tuple[s
             return (f"the condition ends with {joined.group()}", f"write the condition after {joined.group()}, "
                     f"or remove {joined.group()}")
         if expected & _OPERATORS and "OPTIONAL" in expected:
-            name = before.split('"')[-2] if before.endswith(tuple(QUOTES)) else before
+            last = re.search(f"[{QUOTES}]([^{QUOTES}]+)[{QUOTES}]$", before)
+            name = last.group(1) if last and last.start() == 0 else before
             return (f"{spaces(name)} is not compared with anything",
                     f'compare it with a value, e.g. "{spaces(name)}" = TRUE, or write "{spaces(name)}" IS OPTIONAL')
         if expected & _VALUES:

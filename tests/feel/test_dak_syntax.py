@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from helpers import without_spans
-from helpers.dak_cells import ANC_LOGIC, condition_cells
+from helpers.dak_cells import ANC_LOGIC, IMMZ, condition_cells, dmn_input_entries
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -458,3 +458,38 @@ def test_at_least_95_percent_of_the_anc_condition_cells_are_read():
     for reason, places in sorted(unread.items(), key=lambda kv: -len(kv[1])):
         print(f"  {len(places)} × {reason}: {', '.join(places)}")
     assert read / len(cells) >= 0.95
+
+
+@pytest.mark.skipif(not IMMZ.exists(), reason=f"the WHO immunization DAK is not beside the checkout ({IMMZ})")
+def test_the_immunization_dmn_input_entries_are_read():
+    entries = dmn_input_entries(sorted(IMMZ.glob("*.dmn")))
+    refused = []
+    for text in entries:
+        try:
+            read_condition(text)
+        except DakSyntaxError as error:
+            refused.append((text, error.reason))
+    assert (len(entries), len(refused)) == (225, 9)
+    assert set(refused) == {('28 days < Today\'s date − "Date of birth" < 5 years',
+                             'Today\'s date − "Date of birth" is written in two units, days and years')}
+    (test,), = read_condition('Today\'s date − latest "Date and time of vaccination" (where "Live vaccine" = TRUE) '
+                              "≥ 4 weeks").alternatives
+    assert (test.text, test.unit) == (">= 4", "weeks")
+
+
+PIECES = ['"', "“", "”", "X", "Gestational age", " ", "=", "≠", "<", "≤", ">=", "!", "AND", "OR", "AND/OR", "IF",
+          "IS", "OPTIONAL", "NULL", "NOT", "TRUE", "5", "100 000", "1.5", ",", "mg", "%", "(", ")", "–", "-", "−",
+          "ON MORE THAN ONE CONTACT", "'", "\n", "\u00a0", "..", "["]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_any_text_is_read_or_refused_with_a_column_never_a_crash(text):
+    try:
+        condition = read_condition(text)
+    except DakSyntaxError as error:
+        assert error.reason and error.hint and 1 <= error.column <= len(text) + 1, (text, error)
+        return
+    for alternative in condition.alternatives:
+        for test in alternative:
+            assert without_spans(parse_unary_tests(test.text)) == without_spans(test.tests), (text, test.text)

@@ -1,6 +1,6 @@
 """The condition cells of a WHO SMART Guidelines DAK decision-logic workbook, for the tests of the
 DAK pseudo-code reader: every cell under the ``Input(s)`` heading of each ``Decision ID`` block,
-one rule per row until a blank row or the next block.  ``DAK`` is the shared material beside the
+one rule per row until a blank row or the next block; and the input entries of a DAK's DMN files.  ``DAK`` is the shared material beside the
 checkout (``../shared/dak``), as the DMN TCK is."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 ROOT = Path(__file__).resolve().parent.parent.parent
 DAK = Path(os.environ.get("DTRUN_DAK", ROOT.parent / "shared" / "dak"))
 ANC_LOGIC = DAK / "anc" / "WHO-SRH-21.2-eng.xlsx"
+IMMZ = DAK / "immz"
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,15 @@ def _input_columns(heading: list[tuple[int, str]]) -> range | None:
         return None
     after = [k for k, _ in heading if k > starts[0]]
     return range(starts[0], after[0] if after else starts[0] + 1)
+
+
+def dmn_input_entries(paths: list[Path]) -> list[str]:
+    """The pseudo-code of every input entry (its ``<description>``) of WHO DAK DMN files."""
+    from xml.etree import ElementTree  # the shared test material, not a user's file
+
+    found = []
+    for path in paths:
+        for entry in ElementTree.parse(path).iter():
+            if entry.tag.endswith("}inputEntry"):
+                found += [child.text or "" for child in entry if child.tag.endswith("}description")]
+    return found
