@@ -25,6 +25,7 @@ from typing import Any
 from engine._core.errors import WorkbookError
 from engine.analysis.atoms import build_column
 from engine.analysis.findings import Finding, located, sort_findings
+from engine.analysis.list_atoms import finite_values, list_column
 from engine.analysis.verify import TableAnalysis, gap_findings, masking_findings, overlap_findings, redundancy_findings
 from engine.analysis.waivers import apply_waivers
 from engine.feel import values
@@ -34,7 +35,7 @@ from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.cell_types import mismatch
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
-from engine.model.types import INPUT_TYPES, InputColumn, Model, Table
+from engine.model.types import INPUT_TYPES, InputColumn, Model, Table, is_list
 
 
 def lint(target: Model | str | Path) -> list[Finding]:
@@ -248,6 +249,15 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
     columns = []
     analysable = True
     for position, column in enumerate(table.inputs):
+        definition = model.inputs.get(column.name)
+        if definition is not None and is_list(definition.type):
+            listed, found = _list_column(model, table, position, column)
+            notes += found
+            if listed is None:
+                analysable = False
+            elif analysable:
+                columns.append(listed)
+            continue
         full = column_domain(model, column, produced)
         allowed = column.allowed
         if full is not None and allowed is not None and not allowed.names and not allowed.is_any and \
@@ -283,6 +293,66 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
         if analysable:
             columns.append(build_column(column.heading, column.column, full, cells, source.name(column.heading)))
     return (columns if analysable else None), notes
+
+
+def _list_column(model: Model, table: Table, position: int, column: InputColumn) -> tuple[Any, list[Finding]]:
+    """A list input's column (``engine.analysis.list_atoms``) and the checks of its cells; None
+    with a ``not-analysed`` finding when the searches cannot enumerate it."""
+    source, definition = model.source, model.inputs[column.name]
+    heading = source.name(column.heading)
+    notes: list[Finding] = []
+    cells = [rule.inputs[position] for rule in table.rules]
+    for rule, cell in zip(table.rules, cells):
+        ref = f"{column.column}{rule.row}"
+        found = mismatch(source, table.name, column.heading, cell, definition.type, ref)
+        if found is not None:
+            notes.append(located(source, "error", "type-mismatch", table.name, found[0], (ref,), (rule.id,), found[1]))
+        if cell.names:
+            notes.append(located(source, "info", "not-analysed", table.name,
+                                 f"{source.words.cell} {source.text(table.name, ref, cell.text)!r} compares with "
+                                 f"another input, so overlaps and gaps of {source.name(table.name)} are not checked",
+                                 (ref,), (rule.id,), "compare with fixed values where the guideline allows it"))
+    if any(cell.names for cell in cells) or not table.rules:
+        return None, notes
+    values = finite_values(definition.allowed, definition.type)
+    why = "it holds lists and has no allowed values (a list of which values?)" if values is None else ""
+    if values is not None and column.allowed is not None:
+        if column.allowed.names:
+            values = None
+            why = "its allowed values in this table compare with another input"
+        else:
+            values = tuple(v for v in values if column.allowed.element_tests.matches(v))
+    made: Any = None
+    if values is not None:
+        nullable = not definition.required and not column.required
+        made = list_column(column.heading, column.column, definition.type, values, nullable, cells, heading)
+        if isinstance(made, str):
+            why, made = made, None
+    if made is None:
+        notes.append(located(source, "info", "not-analysed", table.name,
+                             f"overlap and gap checks skip column {heading}: {why}, so overlaps and gaps of "
+                             f"{source.name(table.name)} are not checked", (f"{column.column}1",),
+                             hint=source.words.declare_allowed if values is None else
+                             "split the column, or check these rules by hand"))
+        return None, notes
+    for rule, cell, atoms in zip(table.rules, cells, made.rule_atoms):
+        ref = f"{column.column}{rule.row}"
+        if not cell.is_any and not atoms and not any(n.cells == (ref,) for n in notes):
+            notes.append(located(source, "error", "value-not-allowed", table.name,
+                                 f"the {source.words.cell} {source.text(table.name, ref, cell.text)} matches no list "
+                                 f"of the allowed values of {heading} ({_allowed_text(definition, column)}), so the "
+                                 "rule can never fire", (ref,), (rule.id,),
+                                 _suggest(cell, _points(values), source.words.widen_allowed)))
+    return made, notes
+
+
+def _allowed_text(definition: Any, column: InputColumn) -> str:
+    return column.allowed_text or (definition.allowed.text if definition.allowed is not None else "any")
+
+
+def _points(found: tuple[Any, ...]) -> ValueSet:
+    texts = [v for v in found if isinstance(v, str)]
+    return ValueSet.points(Domain("string", nullable=False), texts) if texts else ValueSet.full(Domain("string"))
 
 
 def _cell_checks(model: Model, table: Table, column: InputColumn, cell: CompiledUnaryTests, full: ValueSet,

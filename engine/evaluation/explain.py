@@ -136,7 +136,7 @@ def show_value(value: Any) -> str:
     """A value as explanations write it: JSON-like (texts quoted, null)."""
     import json
 
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # a collect table's outputs, a list input's value
         return "[" + ", ".join(map(show_value, value)) + "]"
     value = values.canonical(value)
     if value is None:

@@ -39,6 +39,10 @@ from engine.evaluation.record import (
 from engine.model.graph import selected_tables, table_names
 from engine.model.types import InputColumn, Model, Table
 
+# A column of a patient table with, per row, why its record could not be read (a JSON line that
+# is not an object, engine.files.jsonl): such a row's inputs are all unusable, its _errors say why.
+ROW_PROBLEMS = "_dtrun_row_problems"
+
 
 class _Notes:
     """Per-row messages (errors or warnings), kept only for rows that have any."""
@@ -129,23 +133,32 @@ def evaluate_frame(model: Model, frame: pd.DataFrame, decisions: Iterable[str] =
                    na_values: Collection[str] = ()) -> pd.DataFrame:
     """The frame with the result columns added (see ``result_columns``)."""
     tables = selected_tables(model, decisions)
+    problems = frame[ROW_PROBLEMS].reset_index(drop=True) if ROW_PROBLEMS in frame.columns else None
+    frame = frame.drop(columns=[ROW_PROBLEMS]) if problems is not None else frame
     found = input_columns(model, frame.columns)  # a DMN model's inputs may be under their DMN names
     check_frame(model, as_input_names(frame.columns, found), tables, explain)
     source = {name: frame[column].reset_index(drop=True) for name, column in found.items()}
-    results = evaluate_columns(model, source, len(frame), tables, explain, na_values)
+    results = evaluate_columns(model, source, len(frame), tables, explain, na_values, problems)
     added = pd.DataFrame({k: as_series(v).array for k, v in results.items()}, index=frame.index)
     return pd.concat([frame, added], axis=1)
 
 
 def evaluate_columns(model: Model, source: Mapping[str, Any], n: int, tables: list[Table], explain: bool,
-                     na_values: Collection[str] = ()) -> dict[str, Coded | pd.Series]:
+                     na_values: Collection[str] = (), problems: Any = None) -> dict[str, Coded | pd.Series]:
     """The result columns, in order, for ``n`` records whose input columns (pandas Series
     or Arrow arrays, by input name; absent: missing) are in ``source``; the frame's
-    checks (``check_frame``) are the caller's."""
+    checks (``check_frame``) are the caller's.  ``problems`` (``ROW_PROBLEMS``): per row, why
+    its record could not be read (None: it could); such rows have no usable input."""
     run = _Run(model, n)
+    unread = _unread_rows(problems, n)
+    if unread:
+        run.errors.add(list(unread), list(unread.values()))
+    bad = np.zeros(n, dtype=bool)
+    bad[list(unread)] = True
     for name, column in _converted(model, source, n, na_values).items():
-        run.work[name], run.unusable[name] = column.values, column.unusable
-        run.errors.add(list(column.messages), list(column.messages.values()))
+        run.work[name], run.unusable[name] = column.values, column.unusable | bad
+        said = [row for row in column.messages if row not in unread]
+        run.errors.add(said, [column.messages[row] for row in said])
     for table in tables:
         _evaluate_table(run, table, explain)
     results = {c: run.results[c] for c in result_columns(model, tables, explain)[:-3]}
@@ -168,6 +181,16 @@ def _converted(model: Model, source: Mapping[str, Any], n: int, na_values: Colle
     if n < _PARALLEL_ROWS or len(names) < 2:
         return {name: convert(name) for name in names}
     return dict(zip(names, pool("convert", min(4, os.cpu_count() or 1)).map(convert, names)))
+
+
+def _unread_rows(problems: Any, n: int) -> dict[int, str]:
+    """Row → its problem, from a column of texts (None: no problem)."""
+    if problems is None:
+        return {}
+    texts = problems.to_pylist() if hasattr(problems, "to_pylist") else list(problems)
+    if len(texts) != n:
+        raise ValueError(f"{ROW_PROBLEMS} has {len(texts)} rows, expected {n}")
+    return {row: text for row, text in enumerate(texts) if isinstance(text, str) and text}
 
 
 _PARALLEL_ROWS = 50_000  # below this, threads cost more than they save

@@ -194,8 +194,9 @@ def _plain(value: Any) -> Any:
 
 
 def format_cell(value: Any) -> Any:
-    """A result value as it goes into a CSV cell: lists as JSON arrays, dates as ISO text."""
-    if isinstance(value, list):  # JSON has no NaN or Infinity (RFC 8259): null, as --format json writes
+    """A result value as it goes into a CSV cell: lists (and a list input's tuples) as JSON
+    arrays, dates as ISO text."""
+    if isinstance(value, (list, tuple)):  # JSON has no NaN or Infinity (RFC 8259): null, as --format json writes
         return json.dumps([None if isinstance(v, float) and not math.isfinite(v) else v
                            for v in map(_json_value, value)], ensure_ascii=False)
     return _json_value(value)

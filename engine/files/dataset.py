@@ -132,7 +132,7 @@ def same_schema(files: Iterable[Path]) -> Any:
         except (OSError, ValueError) as error:  # pyarrow's errors derive from these
             raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
         if first is None:
-            from engine.files.patients import check_parquet_names
+            from engine.files.parquet import check_parquet_names
 
             check_parquet_names(path, schema.names)
             first = (path, schema)

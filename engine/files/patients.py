@@ -1,5 +1,6 @@
-"""Patient files in: CSV (every field as text), Parquet and Excel sheets
-(``engine.files.spreadsheet``), whole or in chunks, from a file or a named pipe.
+"""Patient files in: CSV (every field as text), Parquet (``engine.files.parquet``), JSON lines
+(``engine.files.jsonl``) and Excel sheets (``engine.files.spreadsheet``), whole or in chunks,
+from a file or a named pipe.
 
 Owns how ``dtrun evaluate`` reads a patient file: the encoding (decided on the whole file
 by ``engine.files.encoding``, or as given), the delimiter (detected from the header line,
@@ -30,6 +31,9 @@ import pandas as pd
 
 from engine._core.errors import InputDataError
 from engine.files.encoding import Replay, decide, head_scan, is_utf8, scan
+from engine.files.jsonl import SUFFIXES as JSON_LINES
+from engine.files.jsonl import read_json_lines
+from engine.files.parquet import check_names, parquet_chunks, parquet_file
 from engine.files.spreadsheet import SPREADSHEETS, SUFFIXES, read_sheet
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -67,7 +71,7 @@ class PatientFile:
     path: Path
     layout: CsvLayout | None = None
     parquet: Any = None  # a pyarrow.parquet.ParquetFile
-    sheet: Any = None  # an Excel sheet of patients, read whole (engine.files.spreadsheet): a pyarrow table
+    sheet: Any = None  # a table read whole: an Excel sheet of patients (engine.files.spreadsheet) or JSON lines
 
     @property
     def encoding(self) -> str:
@@ -79,13 +83,14 @@ class PatientFile:
             return _csv_chunks(self.layout, chunk_size)
         if self.sheet is not None:
             return _slices(self.sheet, chunk_size)
-        return _parquet_chunks(self.path, self.parquet, chunk_size, keep_index)
+        return parquet_chunks(self.path, self.parquet, chunk_size, keep_index)
 
 
 def open_patients(path: str | Path, encoding: str | None = None, delimiter: str | None = None,
                   sheet: str | None = None) -> PatientFile:
     """The patient file at ``path`` checked and ready to be read: Parquet by its name or its
-    first bytes, an Excel workbook (.xlsx, .xlsm: its first sheet, or ``sheet``), else CSV.  A
+    first bytes, an Excel workbook (.xlsx, .xlsm: its first sheet, or ``sheet``), JSON lines
+    (.jsonl, .ndjson, or a first line that opens an object: ``engine.files.jsonl``), else CSV.  A
     file that is not a regular file (a named pipe, a process substitution such as
     ``<(zcat p.csv.gz)``) is read once, as a stream."""
     path = Path(path)
@@ -104,8 +109,10 @@ def open_patients(path: str | Path, encoding: str | None = None, delimiter: str 
         if _looks_like_a_spreadsheet(head) or path.suffix.lower() in SPREADSHEETS:
             raise InputDataError(f"{path}: is a spreadsheet dtrun reads only as .xlsx; in Excel or LibreOffice, save "
                                  "it as Excel Workbook (.xlsx) or 'CSV UTF-8 (Comma delimited)' and give that file")
+        if path.suffix.lower() in JSON_LINES or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            return PatientFile(path, sheet=read_json_lines(path, head + handle.read() if stream else None))
         if path.suffix.lower() in (".parquet", ".pq") or head.startswith(b"PAR1"):
-            return PatientFile(path, parquet=_parquet_file(path, head + handle.read() if stream else None))
+            return PatientFile(path, parquet=parquet_file(path, head + handle.read() if stream else None))
         if stream:
             return PatientFile(path, layout=CsvLayout.of_stream(path, head, handle, encoding, delimiter))
     except BaseException:
@@ -125,46 +132,6 @@ def _slices(table: Any, chunk_size: int | None) -> Iterator[Any]:
         return
     for start in range(0, table.num_rows, chunk_size):
         yield table.slice(start, chunk_size)
-
-
-# ---------------------------------------------------------------------- Parquet
-def _parquet_file(path: Path, data: bytes | None) -> Any:
-    """The Parquet file at ``path`` (or, from a pipe, in ``data``: Parquet needs its end first)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        source = pq.ParquetFile(path if data is None else pa.BufferReader(data))
-    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
-        raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
-    check_parquet_names(path, source.schema_arrow.names)
-    return source
-
-
-def check_parquet_names(path: Path, names: list[str]) -> None:
-    """A Parquet file's columns: each named, no name twice."""
-    _check_names(path, names, "the file has no name for its column {}; write the file again with a name for every "
-                 "column", "the file has two columns named {!r}; rename one of them")
-
-
-def _parquet_chunks(path: Path, source: Any, chunk_size: int | None, keep_index: bool) -> Iterator[Any]:
-    import pyarrow as pa
-
-    try:
-        schema = source.schema_arrow
-        index = [] if keep_index else [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
-                                       if isinstance(c, str) and c in schema.names]
-        if chunk_size is None:
-            yield source.read().drop_columns(index)
-            return
-        empty = True
-        for batch in source.iter_batches(batch_size=chunk_size):
-            empty = False
-            yield pa.Table.from_batches([batch]).drop_columns(index)
-        if empty:
-            yield schema.empty_table().drop_columns(index)
-    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
-        raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
 
 
 # ---------------------------------------------------------------------- CSV
@@ -388,16 +355,5 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _check_header(path: Path, header: list[str]) -> None:
-    _check_names(path, header, "column {} of the header has no name; name it or delete the column",
+    check_names(path, header, "column {} of the header has no name; name it or delete the column",
                  "the header names column {!r} twice; rename one of them")
-
-
-def _check_names(path: Path, names: list[str], blank: str, twice: str) -> None:
-    unnamed = [i + 1 for i, name in enumerate(names) if not name.strip()]
-    if unnamed:
-        raise InputDataError(f"{path}: {blank.format(unnamed[0])}")
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise InputDataError(f"{path}: {twice.format(name)}")
-        seen.add(name)

@@ -30,11 +30,12 @@ from engine._core.errors import InputDataError
 from engine.evaluation import frame as batch
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.evaluation.coded import Coded
+from engine.evaluation.frame import ROW_PROBLEMS
 from engine.evaluation.record import ERRORS, WARNINGS
 from engine.files.patients import open_patients
 from engine.files.results import ResultWriter, result_types
 from engine.model.graph import selected_tables
-from engine.model.types import Model
+from engine.model.types import Model, is_list
 
 BLOCK = 1 << 17  # rows evaluated at a time (and written while the next block is evaluated)
 
@@ -113,7 +114,7 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
                                              options.explain)
     except InputDataError as error:  # name the file: the checks see only its columns
         raise InputDataError(f"{patients}: {error}") from None
-    check_values(patients, first.schema, input_columns(model, names))
+    check_values(patients, first.schema, input_columns(model, names), list_inputs(model))
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)
@@ -124,10 +125,14 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
         pending: Future[None] | None = None
         rows, first = _chain(first, chunks), None  # only the chain holds a chunk: freed once written
         for chunk in _blocks(rows):
+            problems = None
+            if ROW_PROBLEMS in chunk.column_names:  # records that could not be read (JSON lines)
+                problems, chunk = chunk.column(ROW_PROBLEMS), chunk.drop_columns([ROW_PROBLEMS])
             found = input_columns(model, chunk.column_names)
             batch.check_frame(model, as_input_names(chunk.column_names, found), tables, options.explain)
             source = {name: chunk.column(column) for name, column in found.items()}
-            result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values)
+            result = batch.evaluate_columns(model, source, chunk.num_rows, tables, options.explain, na_values,
+                                            problems)
             _count(summary, chunk.num_rows, result)
             if pending is not None:
                 pending.result()  # one block in the writer at a time: memory stays bounded
@@ -140,16 +145,23 @@ def evaluate_file(model: Model, patients: str | Path, out: str | None, fmt: str,
     return summary
 
 
-def check_values(patients: str | Path, schema: Any, found: Mapping[str, str]) -> None:
+def check_values(patients: str | Path, schema: Any, found: Mapping[str, str], lists: Collection[str] = ()) -> None:
     """An input read from a column of lists, structs or maps (a Parquet file) has no single
-    value per record: refused, naming the column (other such columns are written as they are)."""
+    value per record: refused, naming the column (other such columns are written as they
+    are); except a column of lists for an input of ``lists`` (``list of string``, ...)."""
     import pyarrow as pa
 
-    for column in found.values():
+    for name, column in found.items():
         kind = schema.field(column).type
+        if name in lists and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
+            continue
         if pa.types.is_nested(kind):
             raise InputDataError(f"{patients}: column {column!r} holds {_nested_kind(kind)} ({kind}), not one value "
                                  "per record; give the input a column of texts, numbers, booleans or dates")
+
+
+def list_inputs(model: Model) -> frozenset[str]:
+    return frozenset(name for name, definition in model.inputs.items() if is_list(definition.type))
 
 
 def _nested_kind(kind: Any) -> str:

@@ -37,7 +37,7 @@ from engine.evaluation import frame as batch
 from engine.evaluation.binding import input_columns
 from engine.evaluation.record import ERRORS, MODEL, WARNINGS
 from engine.files.dataset import PARQUET_SUFFIXES, input_files, open_dataset, read_dataset
-from engine.files.pipeline import Options, Summary, check_values
+from engine.files.pipeline import Options, Summary, check_values, list_inputs
 from engine.files.results import native_table, result_types
 from engine.model.graph import selected_tables
 from engine.model.types import Model, Table
@@ -215,7 +215,7 @@ def evaluate_to_folder(model: Model, source: str, out: str, options: Options = O
     summary = Summary(warnings=batch.check_frame(model, ddf.columns, tables, options.explain),
                       encoding=dataset.encoding_note())
     if dataset.schema is not None:
-        check_values(source, dataset.schema, input_columns(model, ddf.columns))
+        check_values(source, dataset.schema, input_columns(model, ddf.columns), list_inputs(model))
     for warning in summary.warnings:
         if on_warning:
             on_warning(warning)

@@ -122,6 +122,6 @@ def _table_json(model: Model, explanation: Explanation, trace: TableTrace) -> di
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_json(v) for v in value]
     return format_cell(value)

@@ -30,6 +30,7 @@ from engine._core.version import __version__
 from engine.feel import values
 from engine.feel.syntax import identifier
 from engine.feel.unparse import FeelWriteError, expression, unary_tests
+from engine.formats.dmn import lists
 from engine.formats.dmn.names import (
     DEFAULT_VERSION,
     DTRUN_NAMESPACE,
@@ -39,7 +40,7 @@ from engine.formats.dmn.names import (
     dmn_hit_policy,
 )
 from engine.formats.dmn.required import with_null
-from engine.model.types import InputDef, Model, Table
+from engine.model.types import InputDef, Model, Table, element_type, is_list
 
 Element = ET.Element
 DECISION_SIZE, INPUT_SIZE = (180, 80), (125, 45)
@@ -137,13 +138,20 @@ class _Writer:
         return root
 
     def item_definition(self, root: Element, definition: InputDef) -> None:
-        item = _sub(root, "itemDefinition", {"id": self.ids.id(f"itemDefinition_{definition.name}"),
-                                             "name": self.type_name(definition)})
-        _sub(item, "typeRef", text=FEEL_TYPE.get(definition.type, "Any"))
+        """The input's type; of a list, a collection of the type of its elements (their own
+        itemDefinition, with the allowed values, which constrain each element)."""
+        listed = is_list(definition.type)
+        name = self.type_name(definition) + ("_element" if listed else "")
+        item = _sub(root, "itemDefinition", {"id": self.ids.id(f"itemDefinition_{name}"), "name": name})
+        _sub(item, "typeRef", text=FEEL_TYPE.get(element_type(definition.type), "Any"))
         if definition.allowed is not None:
-            allowed = with_null(self.tests_text(definition.allowed, "Inputs", definition.location.cell),
-                                definition.allowed, not definition.required)
+            allowed = self.tests_text(definition.allowed, "Inputs", definition.location.cell)
+            allowed = allowed if listed else with_null(allowed, definition.allowed, not definition.required)
             _text(item, "allowedValues", allowed, {"id": self.ids.id(f"allowedValues_{definition.name}")})
+        if listed:
+            collection = _sub(root, "itemDefinition", {"id": self.ids.id(f"itemDefinition_{definition.name}"),
+                                                       "name": self.type_name(definition), "isCollection": "true"})
+            _sub(collection, "typeRef", text=name)
 
     def type_name(self, definition: InputDef) -> str:
         return f"t_{definition.name}"
@@ -203,6 +211,9 @@ class _Writer:
                 nullable = not column.required and not (reads is not None and reads.required)
                 text = with_null(self.tests_text(column.allowed, table.name, f"{column.column}3"), column.allowed,
                                  nullable)
+                if column.allowed.each:  # a list's: every element
+                    text = lists.allowed_text(column.allowed, self.reference)
+                    text = text if nullable else text.replace("? = null or", "? != null and", 1)
                 _text(clause, "inputValues", text, {"id": self.ids.id(f"inputValues_{table.name}_{number}")})
         for index, output in enumerate(table.outputs):
             clause = _sub(element, "output", {"id": self.ids.id(f"output_{table.name}_{output.name}"),
@@ -239,6 +250,8 @@ class _Writer:
     # ------------------------------------------------------------------ cells
     def tests_text(self, compiled: Any, sheet: str, cell: str) -> str:
         try:
+            if compiled.each == "any":  # a cell over a list input
+                return lists.cell_text(compiled, self.reference)
             return unary_tests(compiled.node, self.reference)
         except FeelWriteError as error:
             self.problems.append(Problem("dmn-export", f"cannot write {compiled.text!r} in DMN: {error.message}",
@@ -252,7 +265,8 @@ class _Writer:
     def input_type(self, name: str) -> str | None:
         name = self.model.aliases.get(name, name)
         if name in self.model.inputs:
-            return FEEL_TYPE.get(self.model.inputs[name].type)
+            definition = self.model.inputs[name]
+            return self.type_name(definition) if is_list(definition.type) else FEEL_TYPE.get(definition.type)
         table_name, _, output = name.partition(".")
         table = self.model.table(table_name)
         index = next(i for i, o in enumerate(table.outputs) if o.name == output)

@@ -19,6 +19,7 @@ by the model's source (``engine.formats.dmn.words``), and so are lint's findings
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from engine._core.cells import cell_ref
 from engine._core.errors import ConditionError, Problem, WorkbookError
 from engine.feel.conditions import compile_expression
+from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
     DTRUN_NAMESPACE,
@@ -51,7 +53,7 @@ from engine.formats.dmn.tables import DecisionTables
 from engine.formats.dmn.words import dmn_source
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS
-from engine.model.types import Model, Table
+from engine.model.types import LIST_OF, Model, Table, is_list
 
 
 def load_dmn(path: str | Path, recover: bool = False) -> Model:
@@ -74,7 +76,36 @@ def build_dmn_model(document: DmnDocument, recover: bool = False) -> Model:
         if not recover:
             raise
         model = replace(model, input_aliases=aliases, problems=(*model.problems, *error.problems))
-    return with_required(model, document.required_columns, document.stated_required)
+    model = with_required(model, document.required_columns, document.stated_required)
+    problems = list(list_entry_problems(model, document))
+    if problems and not recover:
+        raise WorkbookError(problems, model.warnings)
+    return replace(model, problems=(*model.problems, *problems)) if problems else model
+
+
+def list_entry_problems(model: Model, document: DmnDocument) -> Iterator[Problem]:
+    """An entry written for a list (``list contains(?, "x")``, ``some e in ? satisfies ...``)
+    that is not in a column over a list input, or whose guard for a missing list says other
+    than its tests do (``engine.formats.dmn.lists``)."""
+    for table in model.tables:
+        for rule in table.rules:
+            for column, cell in zip(table.inputs, rule.inputs):
+                ref = f"{column.column}{rule.row}"
+                written = document.texts.get((table.name, ref))
+                listed = plain_cell(written) if written else None
+                if listed is None:
+                    continue
+                definition = model.inputs.get(column.name)
+                where, part = document.places.get((table.name, ref), (table.name, ref))
+                if definition is None or not is_list(definition.type):
+                    yield Problem("dmn-unsupported", f"the entry {written!r} tests a list, but "
+                                  f"{model.source.name(column.heading)} is not a list", document.path, where, part,
+                                  "declare the input's type a collection (isCollection=\"true\"), or test one value")
+                elif listed[2] != "any" or (listed[1] is not None and cell.matches(None) != listed[1]):
+                    yield Problem("dmn-unsupported", f"the entry {written!r} cannot be read as dtrun's tests of a "
+                                  "list", document.path, where, part,
+                                  'write list contains(?, "x"), some e in ? satisfies e in (tests) or every e in ? '
+                                  "satisfies not(e in (tests)), with ? != null and (or ? = null or) before it")
 
 
 def with_defaults(model: Model, document: DmnDocument) -> tuple[Table, ...]:
@@ -293,11 +324,20 @@ class _Reader(DecisionTables):
             self.unsupported(element, f"its type {plain!r} is {what}",
                              "use number, string, boolean or date (or an itemDefinition based on one)")
             return "", ""
-        if item.get("isCollection") == "true" or self.children(item, "itemComponent"):
-            self.unsupported(element, f"its type {plain!r} is a list or a structure (itemDefinition "
+        listed = item.get("isCollection") == "true" and not self.children(item, "itemComponent")
+        if (item.get("isCollection") == "true" and not listed) or self.children(item, "itemComponent"):
+            self.unsupported(element, f"its type {plain!r} is a structure (itemDefinition "
                              f"{item.get('id') or plain})", "give each field its own inputData of a simple type")
             return "", ""
         kind, allowed = self.resolve_type(self.text(item, "typeRef"), element, (*seen, plain))
+        if listed:  # a list of a simple type (list of string, ...): its allowed values are its elements'
+            if not kind or is_list(kind):
+                if kind:
+                    self.unsupported(element, f"its type {plain!r} is a list of lists", "use a list of a simple type")
+                return "", ""
+            constraint = self.children(item, "typeConstraint") or self.children(item, "allowedValues")
+            own = self.text(constraint[0]) if constraint else ""
+            return LIST_OF + kind, self.renamed(own) or allowed
         own = self.text(self.children(item, "allowedValues")[0]) if self.children(item, "allowedValues") else ""
         return kind, self.renamed(own) or allowed
 

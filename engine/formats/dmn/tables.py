@@ -15,6 +15,7 @@ from typing import Any
 from engine._core.cells import cell_ref, column_letter
 from engine.feel.syntax import IDENTIFIER
 from engine.feel.unparse import rename_names
+from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
     IGNORED,
@@ -163,7 +164,9 @@ class DecisionTables:
     def unary_text(self, element: Any, where: str, part: str) -> str:
         """The text of unary tests (an inputEntry, inputValues) with FEEL's lists of numbers spaced
         as a workbook cell writes them; a warning where one looks like a decimal comma."""
-        text, looks = spaced_lists(self.text(element))
+        raw = self.text(element)
+        listed = plain_cell(raw)  # a cell over a list input (list contains(?, "x")): checked once built
+        text, looks = spaced_lists(listed[0] if listed else raw)
         for found in looks:
             self.doc.problem("decimal-comma", f"{found} is read as a list of two numbers ({found.replace(',', ', ')}), "
                              "as FEEL reads it", where, f"write {found.replace(',', '.')} if a decimal number is "

@@ -104,7 +104,7 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
      "'time'"),
     (('<itemDefinition name="tP"><itemComponent name="x"><typeRef>number</typeRef></itemComponent></itemDefinition>'
       '<inputData id="i3" name="P"><variable name="P" typeRef="tP"/></inputData>'), 'inputData "P" (id i3)',
-     "a list or a structure"),
+     "is a structure"),
 ])
 def test_unsupported_elements_are_errors_naming_id_and_name(tmp_path, body, element, what):
     found = [p for p in problems(write(tmp_path, dmn(AGE + table() + body))) if p.code == "dmn-unsupported"]
