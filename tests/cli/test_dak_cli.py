@@ -70,3 +70,12 @@ def test_show_and_convert(dak: Path, dictionary: Path, tmp_path: Path) -> None:
     assert "1 tables, 3 rules" in done.output
     linted = CliRunner().invoke(main, ["lint", str(target)])
     assert linted.exit_code == 0, linted.output
+
+
+def test_the_html_report_of_a_dak_with_list_inputs(dak: Path, dictionary: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    done = CliRunner().invoke(main, ["lint", str(dak), "--dictionary", str(dictionary), "--format", "html",
+                                     "-o", str(out)])
+    assert done.exit_code == 1, done.output  # the unreadable cell; no internal error
+    page = out.read_text(encoding="utf-8")
+    assert "ANC.DT.01" in page and "holds lists (several values per record), which pictures do not draw" in page
