@@ -179,3 +179,11 @@ def test_an_error_value_in_a_condition_cell_is_not_read_as_any_value(tmp_path: P
     model = read(path, recover=True)
     assert [r.id for r in model.tables[0].rules] == ["R6"]
     assert [(w.code, w.cell) for w in model.warnings] == [("dak-syntax", "B7")]
+
+
+def test_the_dak_words_fill_in_the_same_placeholders_as_the_workbooks() -> None:
+    from engine.formats.dak.words import DAK_WORDS
+    from engine.formats.xlsx.words import WORKBOOK_WORDS
+    from engine.model.source import Words
+
+    assert Words.placeholders(DAK_WORDS) == Words.placeholders(WORKBOOK_WORDS)
