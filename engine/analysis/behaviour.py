@@ -17,8 +17,10 @@ from typing import Any
 
 from engine.analysis.atoms import Box, Column, bits, build_column
 from engine.analysis.lint import analysed_tables
+from engine.analysis.list_atoms import ListColumn, list_column
 from engine.analysis.search import merge_boxes, regions
 from engine.analysis.verify import TableAnalysis
+from engine.feel.conditions import compile_unary_tests
 from engine.feel.sets import Domain, ValueSet, _make
 from engine.feel.unparse import literal
 from engine.model.hit_policy import resolve
@@ -94,6 +96,9 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
     return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
 
 
+ANY_LIST = compile_unary_tests("-").over_lists()
+
+
 class _KindChanged(Exception):
     def __init__(self, old: str, new: str) -> None:
         super().__init__(old, new)
@@ -104,6 +109,9 @@ def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
     """One column over the union of both versions' domains; each version's rules (a
     version without the column: every rule is ``-``), then each version's domain."""
     sides = [_side(heading, a) for a in (old, new)]
+    listed = [isinstance(c, ListColumn) for a in (old, new) for c in a.columns if c.heading == heading]
+    if any(listed):
+        return _combined_lists(heading, old, new, all(listed))
     kinds = {s[0].domain.kind for s in sides if s is not None}
     if len(kinds) > 1:
         old_full, new_full = (s[0] for s in sides)  # both present when the kinds differ
@@ -122,6 +130,31 @@ def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
     cells += [f if f is not None else full for f in fulls]
     column = next(c for a in (new, old) for c in a.columns if c.heading == heading)
     return build_column(heading, column.letter, full, cells, column.label)
+
+
+def _combined_lists(heading: str, old: TableAnalysis, new: TableAnalysis, both: bool) -> Column:
+    """A list column over both versions (``engine.analysis.list_atoms``): the union of their
+    allowed values, each version's cells (``-`` where it lacks the column), then each version's
+    lists: of its own allowed values, missing where it may be."""
+    columns = [next((c for c in a.columns if c.heading == heading), None) for a in (old, new)]
+    shown = next(c for c in (columns[1], columns[0]) if c is not None)
+    if not both:
+        kinds = [c.domain.kind if c is not None else "" for c in columns]
+        raise _KindChanged(f"{shown.shown} holds {kinds[0]} values", f"{shown.shown} holds {kinds[1]} values, so the "
+                           "versions cannot be compared record by record")
+    values = tuple(dict.fromkeys(v for c in columns if c is not None for v in c.elements))  # type: ignore[union-attr]
+    cells, domains = [], []
+    for column, analysis in zip(columns, (old, new)):
+        position = next((k for k, c in enumerate(analysis.columns) if c.heading == heading), None)
+        rules = analysis.table.rules
+        cells += [ANY_LIST] * len(rules) if position is None else [rule.inputs[position] for rule in rules]
+        domains.append((column.elements, column.domain.nullable) if column is not None else (values, True))  # type: ignore[union-attr]
+    made = list_column(heading, shown.letter, shown.domain.kind, values, any(n for _, n in domains), cells,
+                       shown.label, tuple(domains))
+    if isinstance(made, str):
+        raise _KindChanged(f"{shown.shown}: not compared", f"{made}, so the versions cannot be compared record by "
+                           "record")
+    return made
 
 
 def _side(heading: str, analysis: TableAnalysis) -> tuple[ValueSet, int] | None:

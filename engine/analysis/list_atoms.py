@@ -52,6 +52,7 @@ class ListColumn(Column):
     ``s``; atom 2**groups is the missing value."""
 
     groups: tuple[tuple[Any, ...], ...]
+    elements: tuple[Any, ...]  # the values a list's elements may be (allowed values)
 
     @property
     def null_atom(self) -> int:
@@ -172,13 +173,17 @@ def _inner(cell: CompiledUnaryTests) -> CompiledUnaryTests:
 
 
 def list_column(heading: str, letter: str, kind: str, values: tuple[Any, ...], nullable: bool,
-                cells: list[CompiledUnaryTests], label: str = "") -> ListColumn | str:
+                cells: list[CompiledUnaryTests], label: str = "",
+                domains: tuple[tuple[tuple[Any, ...], bool], ...] = ()) -> ListColumn | str:
     """The column of a list input whose elements are ``values``, for the rules' ``cells``
-    (cells over lists, none naming another input); or why it is not analysed."""
+    (cells over lists, none naming another input); or why it is not analysed.  ``domains``
+    (``dtrun diff``: each version's allowed values and whether it may be missing) become one
+    more "rule" each, after the cells': the lists each version allows."""
     inner = [_inner(cell) for cell in cells]
     signatures: dict[tuple[bool, ...], list[Any]] = {}
     for value in values:
         signature = tuple(not cell.is_any and test.matches(value) for cell, test in zip(cells, inner))
+        signature += tuple(value not in allowed for allowed, _ in domains)  # outside a version's values
         signatures.setdefault(signature, []).append(value)
     groups = tuple(tuple(v) for s, v in signatures.items() if any(s))  # values no cell accepts: like none
     if len(groups) > MAX_GROUPS:
@@ -194,6 +199,10 @@ def list_column(heading: str, letter: str, kind: str, values: tuple[Any, ...], n
             atoms = sum(1 << s for s in range(null_atom) if cell.matches(tuple(groups[g][0] for g in bits(s))))
             judged[cell.text] = atoms | (1 << null_atom if cell.matches(None) else 0)
         rule_atoms.append(judged[cell.text] & all_atoms)
+    for allowed, may_miss in domains:
+        inside = [all(v in allowed for v in group) for group in groups]
+        atoms = sum(1 << s for s in range(null_atom) if all(inside[g] for g in bits(s)))
+        rule_atoms.append((atoms | (1 << null_atom if may_miss else 0)) & all_atoms)
     atom_rules = [0] * (null_atom + 1)
     for rule, atoms in enumerate(rule_atoms):
         for atom in bits(atoms):
@@ -201,5 +210,5 @@ def list_column(heading: str, letter: str, kind: str, values: tuple[Any, ...], n
     any_rules = sum(1 << rule for rule, atoms in enumerate(rule_atoms) if atoms)
     column = ListColumn(heading, letter, ListDomain(kind, nullable), None, (), all_atoms, rule_atoms,  # type: ignore
                         atom_rules, any_rules, label if label != heading else "")
-    column.groups = groups
+    column.groups, column.elements = groups, tuple(values)
     return column

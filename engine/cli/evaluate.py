@@ -54,8 +54,8 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
              fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None, sheet: str | None,
              chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
              partitions: int | None, input_types: str, dictionary: str | None, hit_policy: str | None) -> None:
-    """Evaluate PATIENTS (CSV, Parquet, or an Excel sheet: row 1 the column names) with the
-    decision tables of WORKBOOK.
+    """Evaluate PATIENTS (CSV, Parquet, JSON lines (.jsonl: one object per line), or an Excel
+    sheet: row 1 the column names) with the decision tables of WORKBOOK.
 
     The output has one row per patient, in the input's order, with all input columns,
     then <table>.<output> and <table>.rules for every table, then _errors, _warnings

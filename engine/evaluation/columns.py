@@ -55,7 +55,11 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     construction; other columns are judged element by element with a cache.  Messages name the
     input ``label`` (default: its name)."""
     label = label or definition.name
-    if not isinstance(series, pd.Series):
+    listed = _arrow_lists(series) if not isinstance(series, pd.Series) and is_list(definition.type) else None
+    if listed is not None:  # a Parquet list column, its distinct lists found by Arrow
+        entries, codes = listed
+        index = pd.RangeIndex(len(series))
+    elif not isinstance(series, pd.Series):
         if not _is_arrow_text(series.type):
             return convert_column(_pandas(series), definition, na_values, label)
         entries, codes = _encoded(series)
@@ -101,7 +105,7 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
     codes = np.empty(len(series), dtype=np.int64)
     for row, value in enumerate(series.to_numpy(dtype=object)):
         try:
-            key: tuple[type, Any] | None = (type(value), value)
+            key: tuple[type, Any] | None = (type(value), value) if type(value) is not tuple else _list_key(value)
             code = seen.get(key)  # type: ignore[arg-type]
         except TypeError:  # unhashable: a list or an array (a Parquet list) by its elements
             key = _list_key(value)
@@ -116,8 +120,9 @@ def _entries(series: pd.Series) -> tuple[list[Any], np.ndarray]:
 
 
 def _list_key(value: Any) -> tuple[type, Any] | None:
-    """A list's or a one-dimensional array's elements as a key (None: not hashable so)."""
-    if not (isinstance(value, list) or getattr(value, "ndim", None) == 1):
+    """A list's, a tuple's or a one-dimensional array's elements, each with its type, as a key
+    ((True,) is not (1,)); None when not hashable so."""
+    if not (isinstance(value, (list, tuple)) or getattr(value, "ndim", None) == 1):
         return None
     try:
         items = tuple(value.tolist() if hasattr(value, "tolist") else value)
@@ -125,6 +130,32 @@ def _list_key(value: Any) -> tuple[type, Any] | None:
     except TypeError:
         return None
     return (list, tuple((type(v), v) for v in items))
+
+
+def _arrow_lists(array: Any) -> tuple[list[Any], np.ndarray] | None:
+    """Distinct lists of an Arrow list array and each row's position (-1: null), found by
+    dictionary-encoding a key per row (its length and its elements as texts, joined); None
+    when the array holds no lists, or the key could be ambiguous (a text holding the joints)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    if not (pa.types.is_list(array.type) or pa.types.is_large_list(array.type)):
+        return None
+    try:
+        texts = array if pa.types.is_string(array.type.value_type) else array.cast(pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    flat = pc.list_flatten(texts)
+    if len(flat) and pc.any(pc.match_substring_regex(flat, "[\x1e\x1f]")).as_py():
+        return None
+    lengths = pc.cast(pc.list_value_length(texts), pa.string())
+    keys = pc.binary_join_element_wise(lengths, pc.binary_join(texts, "\x1f"), "\x1e")
+    encoded = keys.dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    found, first = np.unique(codes, return_index=True)
+    rows = first[found >= 0]
+    return array.take(pa.array(rows)).to_pylist() if len(rows) else [], codes
 
 
 def _is_arrow_text(arrow_type: Any) -> bool:
@@ -164,7 +195,35 @@ def _judged(entries: list[Any], definition: InputDef, na_values: Collection[str]
     """Each distinct value converted and checked (value, problem) as ``_judge`` does."""
     if definition.type in ("number", "integer") and len(entries) > _FEW:
         return _judged_numbers(entries, definition, na_values, label)
+    if is_list(definition.type) and definition.allowed is not None and len(entries) > _FEW:
+        return _judged_lists(entries, definition, na_values, label)
     return [_judge(value, definition, na_values, label) for value in entries]
+
+
+def _judged_lists(entries: list[Any], definition: InputDef, na_values: Collection[str], label: str
+                  ) -> list[tuple[Any, str | None]]:
+    """Distinct values of a list column: many distinct lists share few elements, so each
+    element is checked against the allowed values once; a list with a refused element (for
+    its message) by ``_judge``."""
+    allowed, verdicts = definition.allowed.element_tests, {}  # type: ignore[union-attr]
+    judged: list[tuple[Any, str | None]] = []
+    for value in entries:
+        try:
+            converted = convert_value(value, definition.type, na_values)
+        except Invalid:
+            judged.append(_judge(value, definition, na_values, label))
+            continue
+        if converted is None:
+            judged.append(_judge(value, definition, na_values, label))
+            continue
+        fine = True
+        for element in converted:
+            key = (type(element), element)
+            if key not in verdicts:
+                verdicts[key] = allowed.matches(element)
+            fine = fine and verdicts[key]
+        judged.append((converted, None) if fine else _judge(value, definition, na_values, label))
+    return judged
 
 
 def _judged_numbers(entries: list[Any], definition: InputDef, na_values: Collection[str], label: str

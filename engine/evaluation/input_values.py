@@ -78,13 +78,13 @@ def _list(value: Any, kind: str, na_values: Collection[str]) -> tuple[Any, ...] 
         if isinstance(item, str):
             item = item.replace("\u00a0", " ").strip()
         if is_missing(item):
-            raise Invalid(f"element {position} of the list {_shown_list(value)} is missing (a list holds values "
+            raise Invalid(f"element {position} of the list {_shown_list(value, items)} is missing (a list holds values "
                           "only; write [] for an empty list)")
         try:
             converted.append(_from_text(item, kind) if isinstance(item, str) else _from_python(values.canonical(item),
                                                                                                  kind))
         except Invalid as error:
-            raise Invalid(f"element {position} of the list {_shown_list(value)}: {error}") from None
+            raise Invalid(f"element {position} of the list {_shown_list(value, items)}: {error}") from None
     return tuple(converted)
 
 
@@ -114,8 +114,8 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a value")  # NaN, Infinity: not JSON (RFC 8259)
 
 
-def _shown_list(value: Any) -> str:
-    return _shown(value, value) if isinstance(value, str) else show_value(value)
+def _shown_list(value: Any, items: list[Any]) -> str:
+    return _shown(value, value) if isinstance(value, str) else show_value(tuple(items))
 
 
 def _from_text(text: str, kind: str) -> Any:

@@ -40,11 +40,15 @@ def read_json_lines(path: Path, data: bytes | None = None) -> Any:
             continue
         record, problem = _record(line, number)
         for name, value in record.items():
-            columns.setdefault(name, [None] * rows).append(value)
+            found = columns.get(name)
+            if found is None:
+                found = columns[name] = [None] * rows
+            found.append(value)
         rows += 1
-        for values in columns.values():
-            if len(values) < rows:
-                values.append(None)
+        if len(record) < len(columns):  # keys this line lacks: missing
+            for values in columns.values():
+                if len(values) < rows:
+                    values.append(None)
         problems.append(problem)
     check_names(path, list(columns), "key {} of the file (in the order keys first appear) is empty; name every "
                 "value", "the key {!r} comes twice")
@@ -57,7 +61,7 @@ def read_json_lines(path: Path, data: bytes | None = None) -> Any:
 def _record(line: str, number: int) -> tuple[dict[str, str | None], str | None]:
     """One line's values as texts, or no values and why the line cannot be read."""
     try:
-        found = json.loads(line, parse_constant=_no_constant)
+        found = _DECODER.decode(line)
     except (ValueError, RecursionError) as error:
         where = f" ({error.msg} at character {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         return {}, f"line {number} is not valid JSON{where}; write one JSON object per line"
@@ -69,6 +73,9 @@ def _record(line: str, number: int) -> tuple[dict[str, str | None], str | None]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def _kind(value: Any) -> str:

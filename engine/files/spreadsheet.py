@@ -85,9 +85,14 @@ def _names(path: Path, sheet: str, header: list[Any]) -> list[str]:
 
 
 def cell_text(value: Any) -> str | None:
-    """An Excel cell's value as the text a CSV file would hold (None for an empty cell)."""
+    """An Excel cell's value as the text a CSV file would hold (None for an empty cell); a list
+    (of a JSON request to dtrun serve, for a ``list of ...`` input) as its JSON text."""
     if value is None:
         return None
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

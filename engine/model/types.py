@@ -30,8 +30,9 @@ def type_name(text: str) -> str:
 
 
 def is_list(kind: str) -> bool:
-    """Whether an input of type ``kind`` holds lists (``list of string``)."""
-    return kind.startswith(LIST_OF)
+    """Whether an input of type ``kind`` holds lists (``list of string``; not ``list of strings``,
+    a type that cannot be read)."""
+    return kind.startswith(LIST_OF) and kind[len(LIST_OF):] in INPUT_TYPES
 
 
 def element_type(kind: str) -> str:

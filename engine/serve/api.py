@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from engine._core.errors import DtrunError, WorkbookError
 from engine.files.spreadsheet import cell_text
+from engine.model.types import is_list
 from engine.serve.models import Models, Served
 
 MAX_RECORDS = 10_000
@@ -45,7 +46,7 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
 
     async def evaluate(request: Request) -> JSONResponse:
         served = _model(models, request)
-        body = await _json(request, max_body)
+        body = await _json(request, max_body, _lists(served.model))
         records = body if isinstance(body, list) else [body]
         if len(records) > max_records:
             raise HTTPException(413, f"{len(records):,} records, more than the limit of {max_records:,} per request; "
@@ -56,7 +57,7 @@ def create_app(models: Models, max_records: int = MAX_RECORDS, max_body: int = M
 
     async def explain(request: Request) -> JSONResponse:
         served = _model(models, request)
-        body = await _json(request, max_body)
+        body = await _json(request, max_body, _lists(served.model))
         if not isinstance(body, dict):
             raise HTTPException(400, "explain takes one record, a JSON object; send a list to /api/evaluate")
         return JSONResponse(_explain(served, body, request.query_params.getlist("decision")))
@@ -99,7 +100,13 @@ def _model(models: Models, request: Request) -> Served:
     return served
 
 
-async def _json(request: Request, max_body: int) -> Any:
+def _lists(model: Any) -> frozenset[str]:
+    """The names (and DMN names) of the inputs that take a JSON list: those of type ``list of ...``."""
+    names = {name for name, d in model.inputs.items() if is_list(d.type)}
+    return frozenset(names | {model.input_aliases[n] for n in names if n in model.input_aliases})
+
+
+async def _json(request: Request, max_body: int, lists: frozenset[str] = frozenset()) -> Any:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         raise HTTPException(413, _too_large(int(declared), max_body))
@@ -120,9 +127,12 @@ async def _json(request: Request, max_body: int) -> Any:
             raise HTTPException(400, f"record {number} is a JSON {type(item).__name__}, not an object; send "
                                      '{"input name": value, ...} per record')
         for name, value in item.items():
+            if isinstance(value, list) and name in lists and not any(isinstance(v, (list, dict)) for v in value):
+                continue  # a list input's list
             if isinstance(value, (list, dict)):
                 raise HTTPException(400, f"record {number}: {name!r} holds a JSON {type(value).__name__}; a value "
-                                         "is a text, a number, true, false or null")
+                                         "is a text, a number, true, false or null (a list of them for an input "
+                                         "of type list of ...)")
     return body
 
 

@@ -210,3 +210,66 @@ def test_values_that_the_cells_treat_alike_are_one_group() -> None:
 ])
 def test_the_oracle_reads_box_texts(text, value, inside) -> None:
     assert in_list_box(text, value) is inside
+
+
+# ---------------------------------------------------------------------- dtrun diff over lists
+def _mutated(case: Case, rnd: random.Random) -> Case:
+    """An edit of the table: a cell, an output, a rule added or deleted, the hit policy, or
+    whether the list may be missing."""
+    rules = list(case.rules)
+    r = rnd.randrange(len(rules))
+    edit = rnd.choice(("cell", "cell", "number", "output", "add", "delete", "policy", "required"))
+    if edit == "cell":
+        rules[r] = (rnd.choice(CELLS), rules[r][1], rules[r][2])
+    elif edit == "number":
+        rules[r] = (rules[r][0], rnd.choice(NUMBER_CELLS), rules[r][2])
+    elif edit == "output":
+        rules[r] = (rules[r][0], rules[r][1], "y" if rules[r][2] == "x" else "x")
+    elif edit == "add":
+        rules.insert(r, (rnd.choice(CELLS), rnd.choice(NUMBER_CELLS), rnd.choice("xy")))
+    elif edit == "delete" and len(rules) > 1:
+        del rules[r]
+    elif edit == "policy":
+        return Case(case.values, case.required, case.number, rnd.choice(POLICIES), rules)
+    elif edit == "required":
+        return Case(case.values, not case.required, case.number, case.policy, rules)
+    return Case(case.values, case.required, case.number, case.policy, rules)
+
+
+def _outcome(model: Any, record: dict[str, Any]) -> tuple[Any, ...]:
+    import engine
+
+    result = engine.evaluate(model, record)
+    if result.errors:
+        return ("error",) + tuple(re.sub(r"\bR\d+\b", "#", e) for e in result.errors)
+    if not result.rules.get("t") and model.table("t").hit_policy.single_hit:
+        return ("no match",)
+    return ("outputs", repr(result.outputs["t.out"]))
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_diff_over_lists_agrees_with_brute_force(seed: int) -> None:
+    from engine.analysis.behaviour import behaviour_changes
+
+    rnd = random.Random(1000 + seed)
+    old = random_case(rnd)
+    new = _mutated(old, rnd)
+    changes = behaviour_changes(old.model, new.model)
+    records = set(old.records) | set(new.records)
+    differing = set()
+    for signs, n in records:
+        record = {"signs": signs, **({"n": n} if old.number else {})}
+        if _outcome(old.model, record) != _outcome(new.model, record):
+            differing.add((signs, n))
+    case = new if len(new.records) >= len(old.records) else old  # the one that holds the missing list, if any
+    boxes = []
+    for change in changes:
+        box = {r for r in records if in_list_box(change.box["signs"], r[0]) and
+               (not old.number or compile_unary_tests(change.box["n"]).matches(r[1]))}
+        assert box, f"an empty region {change.box}"
+        boxes.append(box)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a & b, "regions overlap"
+    found = set().union(*boxes) if boxes else set()
+    assert found == differing, (f"diff: {sorted(found - differing, key=repr)[:3]} not different, "
+                                f"{sorted(differing - found, key=repr)[:3]} missed\n{old}\n{new}\n{case}")

@@ -6,6 +6,7 @@ on fixed and random lists (hypothesis)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import numpy as np
@@ -156,3 +157,43 @@ def test_random_tables_over_lists_agree_with_evaluate(rules, rows, policy, allow
                                     [[f"R{i}", a, b, f'"{i % 2}"'] for i, (a, b) in enumerate(rules, 1)])})
     frame = pd.DataFrame({"signs": [s for s, _ in rows], "age": [a for _, a in rows]}, dtype=object)
     _same_as_scalar(model, frame)
+
+
+def test_many_distinct_lists_are_judged_as_one_by_one() -> None:
+    """Above 64 distinct lists, elements are checked once each (and Arrow finds a Parquet
+    column's distinct lists): the same values and messages as the per-value reference."""
+    import itertools
+
+    import pyarrow as pa
+
+    from engine.evaluation.columns import _judge
+
+    definition = model_for(**MODEL).inputs["signs"]
+    texts = ["Fever", "Cough", "Rash", "Fevr", "a\x1fb", ""]
+    lists = [list(p) for k in range(4) for p in itertools.permutations(texts, k)]
+    raw = pd.Series([json.dumps(v) for v in lists] + ["", "[", "Cough; Rash"], dtype=object)
+    for column in (raw, pa.chunked_array([pa.array(lists[:50], pa.list_(pa.string())),
+                                          pa.array(lists[50:] + [None], pa.list_(pa.string()))])):
+        converted = convert_column(column, definition)
+        values = list(raw) if isinstance(column, pd.Series) else lists + [None]
+        for row, value in enumerate(values):
+            want, message = _judge(value, definition, (), "signs")
+            assert converted.values.iloc[row] == want or (want is None and converted.values.iloc[row] is None)
+            assert converted.messages.get(row) == message, row
+
+
+def test_a_list_cells_type_is_its_elements_type() -> None:
+    from engine.analysis.lint import lint_model
+    from engine.model.cell_types import contradictions, retyped
+
+    model = model_for(inputs=[("doses", "list of string", None, "no")],
+                      tables={"t": ("F", ["doses", "o"], "io", None, [["R1", "> 500", "1"], ["R2", '"x"', "2"]])})
+    found = contradictions(model)
+    assert [p.cell for p in found] == ["B4"]
+    assert found[0].message.startswith("doses holds lists of texts, but the cell > 500 tests a number with < or >")
+    assert [f.code for f in lint_model(model) if f.cells == ("B4",)] == ["type-mismatch"]
+    numbers = model_for(inputs=[("doses", "list of string", None, "no")],
+                        tables={"t": ("F", ["doses", "o"], "io", None, [["R1", "> 500", "1"], ["R2", "3", "2"]])})
+    again = retyped(numbers)
+    assert again.inputs["doses"].type == "list of number" and not contradictions(again)
+    assert engine.evaluate(again, {"doses": "[1, 600]"}).row()["t.o"] == 1

@@ -181,3 +181,18 @@ def test_explain_gives_what_dtrun_explain_prints_and_names_the_keys_it_ignored(h
     assert listed.status_code == 400 and "one record" in listed.json()["error"]
     unknown = her2.post("/api/explain?decision=nothing", json=record)
     assert unknown.status_code == 400 and "nothing" in unknown.json()["error"]
+
+
+def test_a_list_input_takes_a_json_list(tmp_path: Path) -> None:
+    workbook = make_workbook(tmp_path, inputs=[("signs", "list of string", '"Fever","Cough"', "no")],
+                             tables={"t": ("F", ["signs", "o"], "io", None, [["R1", '"Fever"', '"a"'], ["R2", "-", '"b"']])})
+    client = TestClient(create_app(Models([workbook])))
+    answers = [client.post("/api/evaluate", json={"signs": signs}).json() for signs in
+               (["Cough", "Fever"], ["Cough"], [], "Fever; Cough", None, ["Fevr"])]
+    assert [a["t.o"] for a in answers] == ["a", "b", "b", "a", "b", None]
+    assert answers[0]["signs"] == '["Cough", "Fever"]'  # the inputs as a CSV cell holds them
+    refused = client.post("/api/evaluate", json={"signs": [["Fever"]]})
+    assert refused.status_code == 400 and "holds a JSON list" in refused.json()["error"]
+    assert 'the list ["Fevr"] holds "Fevr"' in answers[5]["_errors"]
+    explained = client.post("/api/explain", json={"signs": ["Fever"]})
+    assert explained.status_code == 200 and explained.json()["inputs"]["signs"] == ["Fever"]
