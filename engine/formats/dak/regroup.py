@@ -18,25 +18,22 @@ from __future__ import annotations
 import itertools
 import string
 from collections import Counter
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from engine._core.cells import cell_ref, column_letter
+from engine._core.cells import column_letter
 from engine.feel.dak import unit_key
-from engine.feel.syntax import Comparison, Interval, Literal, UnaryTests, identifier
+from engine.feel.syntax import Comparison, Literal, UnaryTests, identifier
 from engine.feel.unparse import literal, unary_tests
 from engine.formats.dak.blocks import DakBlock, DakRule
 from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
-from engine.formats.dak.dictionary import LIST_TYPE, Dictionary, dtrun_type
+from engine.formats.dak.dictionary import Dictionary
 from engine.formats.dak.document import DakDocument, TableCounts
+from engine.formats.dak.inputs import Inputs, scaled, unique
 from engine.formats.dak.names import Pairing, pair_names
-from engine.formats.xlsx.layout import INPUT_HEADINGS
 
 MAX_ALTERNATIVES = 64  # dtrun rules one DAK row may become
 MAX_SHEET_NAME = 31  # characters Excel allows in a sheet's name
-SCALES = ({"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25},  # a unit's size, per kind
-          {"µg": 0.001, "mg": 1, "g": 1000})
-_NOT_VALUES = {"", "yes/no", "n/a"}
 
 
 @dataclass(frozen=True)
@@ -73,14 +70,14 @@ def regroup(document: DakDocument, blocks: list[DakBlock], dictionary: Dictionar
                         first_use.setdefault(element, (block.sheet, cell.ref, block.decision_id))
     pairings = pair_names(used, dictionary.labels() if dictionary else None)
     _report_pairings(document, pairings, first_use, dictionary)
-    inputs = _Inputs(document, dictionary, list_inputs)
+    inputs = Inputs(document, dictionary, list_inputs)
     for found in conditions.values():
         if isinstance(found, DakCondition):
             for test in (t for a in found.alternatives for t in a if t.unit):
                 inputs.written_in.setdefault(pairings[test.element].element, set()).add(unit_key(test.unit or ""))
     taken: set[str] = set()
     for b, block in enumerate(blocks):
-        name = _unique(identifier(block.decision_id)[-MAX_SHEET_NAME + 3:].lstrip("_"), taken)  # Excel: 31
+        name = unique(identifier(block.decision_id)[-MAX_SHEET_NAME + 3:].lstrip("_"), taken)  # Excel: 31
         _table(document, block, name, b, conditions, pairings, inputs, policy)
     inputs.write(document)
     document.sheets["About"] = [[k, v] for k, v in about.items()]
@@ -92,16 +89,6 @@ def _with_label(text: str, column: Any) -> str:
     if column.expression and column.label:
         text = text.replace(column.expression, f'"{column.label}"')
     return text
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    chosen = name
-    for number in itertools.count(2):
-        if chosen not in taken:
-            break
-        chosen = f"{name}_{number}"
-    taken.add(chosen)
-    return chosen
 
 
 def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
@@ -125,99 +112,8 @@ def _report_pairings(document: DakDocument, pairings: dict[str, Pairing],
                              f'write "{pairing.element}" everywhere (or the data dictionary\'s label)', table)
 
 
-class _Inputs:
-    """The data elements the tables test, as the Inputs sheet's rows."""
-
-    def __init__(self, document: DakDocument, dictionary: Dictionary | None, list_inputs: bool) -> None:
-        self.document, self.dictionary, self.list_inputs = document, dictionary, list_inputs
-        self.names: dict[str, str] = {}  # element → input name
-        self.kinds: dict[str, set[str]] = {}  # element → kinds of literals its cells test
-        self.units: dict[str, Counter[str]] = {}
-        self.first: dict[str, tuple[str, str]] = {}  # element → its first DAK cell
-        self.written_in: dict[str, set[str]] = {}  # element → the units its cells write (unit_key)
-
-    def scale(self, element: str, unit: str | None) -> tuple[float, str] | None:
-        """(factor, common unit) when the element is written in several units of one kind
-        (days and years): its numbers are converted to the smallest (``docs/dak.md``)."""
-        units = self.written_in.get(element, set())
-        if len(units) < 2 or not unit:
-            return None
-        for table in SCALES:
-            if units <= set(table):
-                common = min(units, key=lambda u: table[u])
-                return table[unit_key(unit)] / table[common], common
-        return None
-
-    def name(self, element: str) -> str:
-        if element not in self.names:
-            self.names[element] = _unique(identifier(element), set(self.names.values()))
-        return self.names[element]
-
-    def element(self, element: str) -> Any:
-        return self.dictionary.elements.get(element) if self.dictionary else None
-
-    def equivalents(self, element: str) -> dict[str, tuple[str, ...]]:
-        """Each option label and value of a Coding element → the texts that mean it."""
-        found = self.element(element)
-        if found is None:
-            return {}
-        same: dict[str, tuple[str, ...]] = {}
-        for option in found.options:
-            names = tuple(dict.fromkeys(t for t in (option.label, option.value) if t.lower() not in _NOT_VALUES))
-            for text in names:
-                same[text] = names
-        return same
-
-    def seen(self, element: str, test: ElementTest, where: tuple[str, str]) -> None:
-        self.first.setdefault(element, where)
-        kinds = self.kinds.setdefault(element, set())
-        for node in test.tests.tests:
-            ends = [node.endpoint] if isinstance(node, Comparison) else [node.low, node.high]
-            for end in ends:
-                if isinstance(end, Literal) and end.value is not None:
-                    kinds.add(type(end.value).__name__)
-        if test.unit:
-            self.units.setdefault(element, Counter())[test.unit] += 1
-
-    def type_of(self, element: str) -> str:
-        found = self.element(element)
-        if found is not None and found.data_type:
-            return dtrun_type(found, self.list_inputs)
-        kinds = self.kinds.get(element, set())
-        if kinds == {"bool"}:
-            return "boolean"
-        if kinds and kinds <= {"int", "float"}:
-            return "number"
-        if kinds == {"date"}:
-            return "date"
-        return "string"
-
-    def write(self, document: DakDocument) -> None:
-        rows: list[list[Any]] = [list(INPUT_HEADINGS)]
-        for number, (element, name) in enumerate(self.names.items(), start=2):
-            found = self.element(element)
-            kind = self.type_of(element)
-            allowed = ""
-            options = self.equivalents(element)
-            if options and kind in ("string", LIST_TYPE):
-                allowed = ",".join(literal(t) for t in options)
-            unit = self.units[element].most_common(1)[0][0] if element in self.units else (found.unit if found else "")
-            scaled = self.scale(element, unit)
-            unit = (scaled[1] + "s" if scaled[1] in SCALES[0] else scaled[1]) if scaled else unit
-            rows.append([name, kind, allowed, "no", unit, found.id if found else "",
-                         found.description if found else ""])
-            where = self.first.get(element, ("", ""))
-            for column in range(1, len(INPUT_HEADINGS) + 1):
-                document.places[("Inputs", cell_ref(number, column))] = where
-            if name != element:
-                document.names[name] = element
-            document.aliases[name] = tuple(a for a in (element, found.id if found else "") if a and a != name)
-        document.sheets["Inputs"] = rows
-        document.places[("Inputs", "")] = ("data elements", "")
-
-
 def _table(document: DakDocument, block: DakBlock, name: str, b: int,
-           conditions: dict[tuple[int, int, int], Any], pairings: dict[str, Pairing], inputs: _Inputs,
+           conditions: dict[tuple[int, int, int], Any], pairings: dict[str, Pairing], inputs: Inputs,
            policy: str) -> None:
     counts = TableCounts(block.decision_id, block.sheet, rules=len(block.rules))
     document.counts.append(counts)
@@ -288,7 +184,7 @@ def _rule_ids(row: int, count: int) -> list[str]:
 
 
 def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_Test],
-           inputs: _Inputs) -> dict[str, _Test] | None:
+           inputs: Inputs) -> dict[str, _Test] | None:
     """The tests of one alternative by element (two one-sided limits on one element make one
     interval); None, with a finding, if one element gets tests that one cell cannot hold."""
     merged: dict[str, _Test] = {}
@@ -335,24 +231,12 @@ def _retext(test: ElementTest, text: str) -> ElementTest:
     return replace(test, tests=parse_unary_tests(text))
 
 
-def _scaled(node: Any, factor: float) -> Any:
-    """``node`` with every number multiplied by ``factor`` (a whole number stays whole where it can)."""
-    if isinstance(node, Literal) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        value = node.value * factor
-        return replace(node, value=int(value) if float(value).is_integer() else round(value, 6))
-    if isinstance(node, (Comparison, Interval, UnaryTests)):
-        return replace(node, **{f.name: _scaled(getattr(node, f.name), factor) for f in fields(node)})
-    if isinstance(node, tuple):
-        return tuple(_scaled(item, factor) for item in node)
-    return node
-
-
-def _cell_text(test: _Test, inputs: _Inputs) -> str:
+def _cell_text(test: _Test, inputs: Inputs) -> str:
     """The dtrun cell of a test: each option named by its label or by its value matches both;
     numbers in the element's common unit."""
-    scaled = inputs.scale(test.element, test.test.unit)
-    if scaled is not None:
-        return unary_tests(_scaled(test.test.tests, scaled[0]))
+    conversion = inputs.scale(test.element, test.test.unit)
+    if conversion is not None:
+        return unary_tests(scaled(test.test.tests, conversion[0]))
     node = test.test.tests
     same = inputs.equivalents(test.element)
     if same and node.tests and all(isinstance(t, Comparison) and t.op == "=" and isinstance(t.endpoint, Literal)
@@ -365,7 +249,7 @@ def _cell_text(test: _Test, inputs: _Inputs) -> str:
 
 
 def _grid(document: DakDocument, block: DakBlock, name: str, rules: list[tuple[DakRule, str, dict[str, _Test]]],
-          inputs: _Inputs, policy: str) -> list[list[Any]]:
+          inputs: Inputs, policy: str) -> list[list[Any]]:
     elements = list(dict.fromkeys(e for _, _, tests in rules for e in tests))
     outs = [(i, c) for i, c in enumerate(block.columns) if c.role in ("output", "action")]
     notes = [(i, c) for i, c in enumerate(block.columns) if c.role in ("annotation", "reference")]
