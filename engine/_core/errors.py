@@ -96,6 +96,7 @@ class Problem:
     cell: str = ""
     hint: str = ""
     severity: str = "error"
+    table: str = ""  # the decision table concerned, where the sheet does not say it (a DAK sheet holds several)
 
     @property
     def location(self) -> str:

@@ -91,6 +91,7 @@ class Projection:
 def table_analyses(model: Model) -> Iterator[tuple[str, TableAnalysis | None, str]]:
     """Each table with its analysis, or None and why it cannot be pictured."""
     from engine.analysis.lint import analysed_tables
+    from engine.analysis.list_atoms import ListColumn
 
     for table, analysis, _ in analysed_tables(model):
         name = model.source.name(table.name)
@@ -102,6 +103,8 @@ def table_analyses(model: Model) -> Iterator[tuple[str, TableAnalysis | None, st
             cell = model.source.words.cell
             yield table.name, None, (f"the rules of {name} cannot be analysed (one {cell} compares with another input, "
                                      f"a column's values cannot be modelled, or one {cell} cannot be read): see dtrun lint")
+        elif lists := [c.shown for c in analysis.columns if isinstance(c, ListColumn)]:
+            yield table.name, None, f"{lists[0]} holds lists (several values per record), which pictures do not draw"
         else:
             yield table.name, analysis, ""
 

@@ -49,6 +49,10 @@ CODES: dict[str, tuple[str, str]] = {
     "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
     "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
+    "dak-syntax": ("error", "a WHO DAK condition cell dtrun cannot read: its rule is left out (docs/dak.md)"),
+    "dak-name": ("warning", "a DAK data element the data dictionary does not define, or spelt two ways in the tables"),
+    "dak-pairing": ("info", "a DAK data element paired with the dictionary's label not written exactly as it"),
+    "dak-skipped": ("info", "a Decision ID block of a DAK that is not read (hidden sheet, no ID, read elsewhere)"),
     "waiver": ("error", "a row of the Waivers sheet that names no table, rule or code, or gives no reason"),
     "unused-waiver": ("warning", "a waiver of the Waivers sheet that matches no finding"),
 }
@@ -81,7 +85,7 @@ class Finding:
         model could be built) names the table of the problem's sheet."""
         return cls(problem.severity, problem.code, problem.workbook, problem.sheet, problem.message,
                    (problem.cell,) if problem.cell else (), hint=problem.hint,
-                   table=source.table_name(problem.sheet) if source is not None else None)
+                   table=problem.table or (source.table_name(problem.sheet) if source is not None else None))
 
     @property
     def location(self) -> str:

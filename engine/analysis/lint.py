@@ -44,21 +44,24 @@ def lint(target: Model | str | Path) -> list[Finding]:
     return lint_model(target) if isinstance(target, Model) else lint_workbook(target)
 
 
-def lint_workbook(path: str | Path, input_types: str = "declared") -> list[Finding]:
-    """Every finding for the workbook or DMN model ``path``, placed and worded as its
+def lint_workbook(path: str | Path, input_types: str = "declared", dictionary: str | Path | None = None,
+                  hit_policy: str | None = None) -> list[Finding]:
+    """Every finding for the workbook, DMN model or DAK ``path``, placed and worded as its
     format names things (``engine.model.source``); with ``input_types="cells"``, of the model
-    whose inputs take the types their cells test (``engine.model.cell_types``)."""
-    return lint_file(path, input_types)[1]
+    whose inputs take the types their cells test (``engine.model.cell_types``); ``dictionary``
+    (a DAK's data dictionary) and ``hit_policy`` as ``engine.formats.read`` takes them."""
+    return lint_file(path, input_types, dictionary, hit_policy)[1]
 
 
-def lint_file(path: str | Path, input_types: str = "declared") -> tuple[Model | None, list[Finding]]:
+def lint_file(path: str | Path, input_types: str = "declared", dictionary: str | Path | None = None,
+              hit_policy: str | None = None) -> tuple[Model | None, list[Finding]]:
     """``lint_workbook``'s findings with the model they are about (None for a file that could
     not be read into one), for the reports that show the tables themselves."""
     from engine.formats import bare_source, read
     from engine.model.cell_types import retyped
 
     try:
-        model = read(path, recover=True)
+        model = read(path, recover=True, dictionary=dictionary, hit_policy=hit_policy)
     except WorkbookError as error:
         source = bare_source(path)
         return None, sort_findings([Finding.from_problem(p, source) for p in (*error.problems, *error.warnings)])
@@ -68,7 +71,23 @@ def lint_file(path: str | Path, input_types: str = "declared") -> tuple[Model | 
 
 def lint_model(model: Model) -> list[Finding]:
     """Every finding for ``model``; a model read with problems (``Model.problems``) gives them
-    first, then what the rest of it shows."""
+    first, then what the rest of it shows.  Tables that state no hit policy (a DAK's) are
+    checked as U, with warnings (``engine.analysis.unstated``)."""
+    if getattr(model.source, "stated_policy", True) is False:
+        from engine.analysis.unstated import as_unique, unstated_findings
+
+        return _told_once(model, unstated_findings(model, _lint_model(as_unique(model))))
+    return _told_once(model, _lint_model(model))
+
+
+def _told_once(model: Model, findings: list[Finding]) -> list[Finding]:
+    """Without a check's finding that repeats, at the same cell, a finding of the same code the
+    reader already made in the file's own words (a DAK's unsatisfiable condition)."""
+    told = {(p.code, p.sheet, p.cell): p.message for p in model.warnings if p.cell}
+    return [f for f in findings if told.get((f.code, f.sheet, f.cells[0] if f.cells else ""), f.message) == f.message]
+
+
+def _lint_model(model: Model) -> list[Finding]:
     source, words = model.source, model.source.words
     findings = [Finding.from_problem(p, source) for p in model.warnings]  # the loader's: hidden parts, macros
     for table, analysis, notes in analysed_tables(model):

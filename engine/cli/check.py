@@ -7,7 +7,7 @@ import sys
 import click
 
 from engine._core import place
-from engine.cli.support import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, INPUT_TYPES
+from engine.cli.support import DICTIONARY, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HIT_POLICY, INPUT_TYPES
 from engine.cli.support import echo_out as _echo_out
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
@@ -28,11 +28,13 @@ from engine.cli.support import without_cycle_collection as _without_cycle_collec
               help="Also write a copy of the workbook with each finding as a comment and a fill on its cells "
                    "(for several workbooks: an existing folder).")
 @INPUT_TYPES
+@DICTIONARY
+@HIT_POLICY
 def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annotated: str | None,
-         input_types: str) -> None:
-    """Check workbooks and DMN models (or every .xlsx and .dmn in folders) for overlapping
-    rules, missing rules (gaps), masked and redundant rules, type and value errors and
-    malformed sheets.
+         input_types: str, dictionary: str | None, hit_policy: str | None) -> None:
+    """Check workbooks, DMN models and WHO DAKs (or every .xlsx and .dmn in folders) for
+    overlapping rules, missing rules (gaps), masked and redundant rules, type and value
+    errors and malformed sheets.
 
     \b
     Exit status:
@@ -55,7 +57,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, out: str | None, annota
         for copy in copies:
             _not_an_input(str(copy), [(_role(path), path) for path in workbooks], "--annotate")
     with _without_cycle_collection():
-        linted = [lint_file(path, input_types) for path in workbooks]
+        linted = [lint_file(path, input_types, dictionary, hit_policy) for path in workbooks]
     findings = [f for _, found in linted for f in found]
     report = render_findings(findings, fmt, [model for model, _ in linted if model is not None])
     if out and out != "-":

@@ -13,7 +13,17 @@ from pathlib import Path
 
 import click
 
-from engine.cli.support import EXIT_USAGE, INPUT_TYPES, fail, guarded, not_an_input, role, show_warnings
+from engine.cli.support import (
+    DICTIONARY,
+    EXIT_USAGE,
+    HIT_POLICY,
+    INPUT_TYPES,
+    fail,
+    guarded,
+    not_an_input,
+    role,
+    show_warnings,
+)
 
 
 @click.command()
@@ -22,8 +32,12 @@ from engine.cli.support import EXIT_USAGE, INPUT_TYPES, fail, guarded, not_an_in
 @click.option("--dmn-version", "version", type=click.Choice(["1.3", "1.4", "1.5"]), default="1.3", show_default=True,
               help="DMN version of the file written (1.3 is read by Camunda Modeler, dmn-js and most engines).")
 @INPUT_TYPES
-def convert(source: str, target: str, version: str, input_types: str) -> None:
-    """Convert WORKBOOK.xlsx to a DMN file, or MODEL.dmn to a workbook.
+@DICTIONARY
+@HIT_POLICY
+def convert(source: str, target: str, version: str, input_types: str, dictionary: str | None,
+            hit_policy: str | None) -> None:
+    """Convert WORKBOOK.xlsx to a DMN file, or MODEL.dmn to a workbook; a WHO DAK (its
+    decision-logic workbook or .dmn file) to a dtrun workbook or to DMN.
 
     \b
     Exit status:
@@ -32,15 +46,19 @@ def convert(source: str, target: str, version: str, input_types: str) -> None:
       3  the workbook or DMN model cannot be used (every problem is listed)
       4  the output cannot be written (its folder is missing or read-only, the disk is full)
     """
+    from engine.formats import kind_of
+
     kinds = (Path(source).suffix.lower(), Path(target).suffix.lower())
-    if kinds not in ((".xlsx", ".dmn"), (".dmn", ".xlsx")):
+    dak = kinds[1] in (".xlsx", ".dmn") and kinds[0] in (".xlsx", ".dmn") and kind_of(source) in ("dak", "dak-dmn")
+    if kinds not in ((".xlsx", ".dmn"), (".dmn", ".xlsx")) and not dak:
         fail(f"error: dtrun convert turns a .xlsx workbook into a .dmn file or a .dmn file into a .xlsx "
              f"workbook, not {kinds[0] or 'a file without extension'} into {kinds[1] or 'a file without extension'}",
              EXIT_USAGE)
     not_an_input(target, [(role(source), source)], "TARGET")
     from engine.formats import convert as converted
 
-    model = guarded(lambda: converted(source, target, version, input_types))
+    model = guarded(lambda: converted(source, target, version, input_types, dictionary=dictionary,
+                                      hit_policy=hit_policy))
     show_warnings(model)
     if target.lower().endswith(".dmn") and model.tests:
         click.echo(f"warning: {source}: its {len(model.tests)} test cases (Tests sheet) are not written to {target}: "

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from engine.cli.support import EXIT_USAGE, INPUT_TYPES
+from engine.cli.support import DICTIONARY, EXIT_USAGE, HIT_POLICY, INPUT_TYPES
 from engine.cli.support import fail as _fail
 from engine.cli.support import guarded as _guarded
 from engine.cli.support import not_an_input as _not_an_input
@@ -52,10 +52,13 @@ from engine.cli.support import show_warnings as _show_warnings
               help="Also write the population view as a static HTML page: per table the patients each rule fired "
                    "for, gaps, overlaps, conflicts, errors, and the distribution of each output.")
 @INPUT_TYPES
+@DICTIONARY
+@HIT_POLICY
 def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str, ...], explain: bool,
              fmt: str | None, na_values: str, encoding: str | None, delimiter: str | None, sheet: str | None,
              chunk_size: int | None, keep_formulas: bool, engine: str, scheduler: str | None,
-             partitions: int | None, report: str | None, input_types: str) -> None:
+             partitions: int | None, report: str | None, input_types: str,
+             dictionary: str | None, hit_policy: str | None) -> None:
     """Evaluate PATIENTS (CSV, Parquet, JSON lines (.jsonl: one object per line), or an Excel
     sheet: row 1 the column names) with the decision tables of WORKBOOK.
 
@@ -93,7 +96,7 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
         options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
     reading = Reading(patients, options) if engine == "pandas" else None  # read while the workbook loads
-    model = _loaded(workbook, input_types)
+    model = _loaded(workbook, input_types, dictionary, hit_policy)
     _check_decisions(model, decisions)
     if engine == "dask":
         _evaluate_on_dask(model, patients, str(out), options, scheduler, partitions)
@@ -144,7 +147,8 @@ def _write_report(report: str, population: Any) -> None:
     write_text(report, render_population(population))
 
 
-def _loaded(workbook: str, input_types: str) -> Any:
+def _loaded(workbook: str, input_types: str, dictionary: str | None = None, hit_policy: str | None = None) -> Any:
+
     """The workbook's model (or exit 3) with its warnings shown.  What exists by then (the
     libraries, the model) lives as long as the command: it is left out of the garbage
     collector's passes (gc.freeze), which otherwise walk it again and again while the
@@ -153,7 +157,7 @@ def _loaded(workbook: str, input_types: str) -> Any:
 
     from engine.formats import load
 
-    model = _guarded(lambda: load(workbook, input_types=input_types))
+    model = _guarded(lambda: load(workbook, input_types=input_types, dictionary=dictionary, hit_policy=hit_policy))
     _show_warnings(model)
     gc.freeze()
     return model

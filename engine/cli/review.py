@@ -14,10 +14,12 @@ from typing import Any
 import click
 
 from engine.cli.support import (
+    DICTIONARY,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
     EXIT_WORKBOOK,
+    HIT_POLICY,
     echo_out,
     fail,
     guarded,
@@ -77,10 +79,13 @@ def new(workbook: str, table: str, hit_policy: str, force: bool) -> None:
 @click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write to OUT instead of stdout.")
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Line width of the text format (default: the terminal's, else 120).")
+@DICTIONARY
+@HIT_POLICY
 @click.option("--textconv", is_flag=True,
               help="For git's diff textconv: one line per rule (a one-cell change is a one-line diff); never "
                    "fail: a workbook that cannot be used is shown as its problems and its cells as they are.")
-def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int | None, textconv: bool) -> None:
+def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int | None, dictionary: str | None,
+         hit_policy: str | None, textconv: bool) -> None:
     """Show WORKBOOK as its author sees it: the data dictionary, then each table with its
     hit policy, headings, roles, allowed values and rules, then the test cases. The output
     depends only on the workbook's content, so that it can be git's text conversion for
@@ -100,7 +105,7 @@ def show(workbook: str, table: str | None, fmt: str, out: str | None, width: int
     from engine.review import render_model
 
     not_an_input(out, [(role(workbook), workbook)])
-    model = _load_for_show(workbook, textconv)
+    model = _load_for_show(workbook, textconv, dictionary, hit_policy)
     if model is None:
         return
     show_warnings(model)
@@ -131,15 +136,16 @@ def _problems(model: Any) -> None:
         click.echo(str(problem), err=True)
 
 
-def _load_for_show(workbook: str, textconv: bool) -> Any:
+def _load_for_show(workbook: str, textconv: bool, dictionary: str | None = None,
+                   hit_policy: str | None = None) -> Any:
     from engine._core import WorkbookError
     from engine.formats import read
 
     if not textconv:
-        return guarded(lambda: read(workbook, recover=True))
+        return guarded(lambda: read(workbook, recover=True, dictionary=dictionary, hit_policy=hit_policy))
 
     try:
-        return read(workbook)
+        return read(workbook, dictionary=dictionary, hit_policy=hit_policy)
     except WorkbookError as error:
         from engine.review import broken_text
 

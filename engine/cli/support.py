@@ -34,6 +34,15 @@ INPUT_TYPES = click.option(
     help="declared: refuse a model whose cells test values of another type than their input declares "
          "(e.g. < 18 on a string input); cells: give such inputs the type their cells test, as dmn-scala "
          "and Camunda 8 do.")
+DICTIONARY = click.option(
+    "--dictionary", default=None, type=click.Path(dir_okay=False), metavar="FILE.xlsx",
+    help="A WHO DAK's data dictionary (e.g. WHO-ANC.xlsx): the types and input options of the data elements a "
+         "DAK's decision tables test (see docs/dak.md).")
+HIT_POLICY = click.option(
+    "--hit-policy", "hit_policy", default=None, metavar="CODE",
+    type=click.Choice(["U", "A", "P", "F", "R", "O", "C", "C+", "C<", "C>", "C#"], case_sensitive=False),
+    help="Every table's hit policy, whatever the file says (a DAK states none: dtrun evaluates it with C and "
+         "lint checks it as U, with warnings).")
 EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE: an error in dtrun itself
 OUTPUT_STATUS = {"evaluate": EXIT_DATA, "convert": EXIT_DATA}  # an output that cannot be written; else 2
 # what the system may refuse for reasons of the machine, not of dtrun

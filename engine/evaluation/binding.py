@@ -17,20 +17,20 @@ from engine.model.types import Model
 
 def input_columns(model: Model, columns: Collection[str]) -> dict[str, str]:
     """Input name → the file's column that holds it (inputs without a column left out), under
-    the input's name or its other name (``Model.input_aliases``: a DMN model's DMN names).  A
+    the input's name or its other names (``Model.input_aliases``: a DMN model's DMN names, a DAK's
+    data element labels; ``Model.column_aliases``: a DAK's Data Element IDs).  A
     file with a column under both names of one input is refused: which one to read would be
     a guess."""
-    names = model.input_aliases
+    names, more = model.input_aliases, model.column_aliases
     found: dict[str, str] = {}
     for name in model.inputs:
-        theirs = names.get(name)
-        if name in columns and theirs in columns:
-            raise InputDataError(f"the patient file has two columns for input {theirs!r}: {name!r} and {theirs!r}; "
-                                 "keep one of them")
-        if name in columns:
-            found[name] = name
-        elif theirs is not None and theirs in columns:
-            found[name] = theirs
+        theirs = [n for n in (name, names.get(name), *more.get(name, ())) if n is not None and n in columns]
+        if len(theirs) > 1:
+            count = "two" if len(theirs) == 2 else str(len(theirs))
+            raise InputDataError(f"the patient file has {count} columns for input {theirs[-1]!r}: "
+                                 f"{' and '.join(map(repr, theirs))}; keep one of them")
+        if theirs:
+            found[name] = theirs[0]
     return found
 
 

@@ -170,6 +170,7 @@ class Model:
     tests: tuple[Any, ...] = ()  # engine.testing.TestCase, from the Tests sheet
     warnings: tuple[Problem, ...] = ()  # the loader's warnings (hidden sheets, rows, columns; macros)
     input_aliases: Mapping[str, str] = field(default_factory=dict)  # input → another column name (its DMN name)
+    column_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # input → yet other column names
     # a model read with recovery (engine.formats.read(path, recover=True)): what could not be
     # read, and the table sheets that could not be built; empty for a model fit to evaluate
     problems: tuple[Problem, ...] = ()

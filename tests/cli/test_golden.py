@@ -87,6 +87,32 @@ def dmn_model(version: int, typed: bool = False) -> str:
     return dmn(ITEMS + band + blood + score + step)
 
 
+def dak_files(root: Path) -> None:
+    """A DAK workbook of two tables on one sheet (a blank-continued Input(s) heading, a row with OR
+    across data elements, a cell without its opening quote, a condition no value can meet, a name
+    spelt two ways), its data dictionary, and patients headed with labels and a Data Element ID."""
+    from helpers.dak import block, element, write_dak, write_dictionary
+
+    danger = block("ANC.DT.01 Danger signs", ["Input(s)", None, "Output", "Annotation(s)"], [
+        ['"Danger signs" = "Fever"', None, "Refer for fever", "Urgent"],
+        ['"Danger signs" = "Labour" OR "Gestational age" < 28 weeks', None, "Refer to hospital", None],
+        ['"Danger signs" = "No danger signs"', '"Gestational age" ≥ 28 weeks', "Proceed", None],
+        ['Danger signs" = "Looks very ill"', None, "Refer", None]])
+    pulse = block("ANC.DT.04 Pulse", ["Input(s)", "Output", "Action"], [
+        ['60 bpm > "Pulse rate" > 100 bpm', "Abnormal pulse rate", "Refer"],
+        ['"Pulse rate" ≥ 60 bpm', "Normal", "Proceed"],
+        ['"pulse Rate" ≤ 100 bpm', "Normal", "Proceed"]])
+    write_dak(root / "dak.xlsx", {"COVER": [["Digital adaptation kit: a golden example"]],
+                                   "ANC.DT.01-04 Quick check": [[None], *danger, [None], *pulse]})
+    write_dictionary(root / "dictionary.xlsx", [
+        element("ANC.B5.DE48", "Danger signs", "Coding", "Select one",
+                [("No danger signs", ""), ("Fever", ""), ("Labour", ""), ("Looks very ill", "Very ill")]),
+        element("ANC.B6.DE14", "Gestational age", "Quantity", unit="weeks"),
+        element("ANC.B8.DE7", "Pulse rate", "Quantity", unit="bpm")])
+    (root / "dak_patients.csv").write_text("ANC.B5.DE48,Gestational age,Pulse_rate\nFever,30,80\nLabour,20,50\n"
+                                           "No danger signs,35,120\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("golden")
@@ -102,6 +128,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write(root, dmn_model(1, typed=True), "typed.dmn")
     (root / "patients.csv").write_text("id,age,hr,weight\np1,40,positive,70\np2,10,negative,\np3,200,postive,80\n"
                                        "p4,70,negative,60\n", encoding="utf-8")
+    dak_files(root)
     (root / "dmn_patients.csv").write_text("Person age,Min age,Blood type\n10,5,A\n17,5,B\n200,5,Q\n,,\n",
                                            encoding="utf-8")
     return root
@@ -139,7 +166,14 @@ DMN_CASES = {
     "dmn_evaluate_refused": ["evaluate", "model.dmn", "dmn_patients.csv"],
     "dmn_convert": ["convert", "typed.dmn", "out.xlsx"],
 }
-CASES = {**WORKBOOK_CASES, **DMN_CASES}
+DAK_CASES = {  # a WHO SMART Guidelines DAK (docs/dak.md), with its data dictionary
+    "dak_lint_text": ["lint", "dak.xlsx", "--dictionary", "dictionary.xlsx"],
+    "dak_lint_json": ["lint", "dak.xlsx", "--dictionary", "dictionary.xlsx", "--format", "json"],
+    "dak_lint_no_dictionary": ["lint", "dak.xlsx"],
+    "dak_evaluate": ["evaluate", "dak.xlsx", "dak_patients.csv", "--dictionary", "dictionary.xlsx"],
+    "dak_show": ["show", "dak.xlsx", "--dictionary", "dictionary.xlsx"],
+}
+CASES = {**WORKBOOK_CASES, **DMN_CASES, **DAK_CASES}
 SECONDS = re.compile(r"\b\d+\.\d\d s\b")
 
 

@@ -47,17 +47,23 @@ def read_names_sheet(path: str | Path) -> dict[str, str]:
         book.close()
 
 
-def convert_to_workbook(source: str | Path, target: str | Path, input_types: str = "declared") -> Model:
+def convert_to_workbook(source: str | Path, target: str | Path, input_types: str = "declared",
+                        hit_policy: str | None = None) -> Model:
     """Check the DMN model ``source`` (as ``engine.formats.load`` with ``input_types``) and
     write it as a workbook to ``target``, atomically; returns the model, with a warning for
     each table that requires a value its input may lack (a workbook cannot say so).  With
-    ``cells``, the ``Inputs`` sheet declares the types the cells test."""
+    ``cells``, the ``Inputs`` sheet declares the types the cells test; ``hit_policy`` (``--hit-policy``)
+    is every table's policy, whatever the DMN file says."""
     from dataclasses import replace
 
     from engine._core.errors import Problem
     from engine.model.cell_types import typed
 
     document = read_dmn(source)
+    if hit_policy:
+        for name in document.decisions.values():
+            if document.sheets.get(name):
+                document.sheets[name][0][0] = hit_policy
     model = typed(build_dmn_model(document), input_types)
     write_workbook(document, target, model.inputs)
     lost = [Problem("dmn-ignored", f"the workbook cannot say that {model.source.name(table.name)} alone requires a "
@@ -83,10 +89,10 @@ def write_workbook(document: DmnDocument, target: str | Path, inputs: dict[str, 
             row[3] = "yes" if inputs[row[0]].required else "no"
     sheets = {**document.sheets, "Inputs": rows, NAMES_SHEET: names_sheet(document)}
     with atomic_path(Path(target)) as temporary:
-        _write_sheets(sheets, Path(temporary))
+        write_sheets(sheets, Path(temporary))
 
 
-def _write_sheets(sheets: dict[str, Grid], path: Path) -> None:
+def write_sheets(sheets: dict[str, Grid], path: Path) -> None:
     import openpyxl
 
     book = openpyxl.Workbook()

@@ -78,9 +78,11 @@ def build_model(workbook: str, sheets: dict[str, list[list[Any]]], problems: Ite
     explained = set(covered) | {(p.sheet, p.cell) for p in problems if p.cell}
     builder = _Builder(workbook, source, explained)
     model = builder.build(sheets)
-    problems += [replace(p, sheet=where, cell=part) for p in builder.problems
+    problems += [replace(p, sheet=where, cell=part, table=p.table or source.table_name(p.sheet) or "")
+                 for p in builder.problems
                  if not p.cell or (p.sheet, p.cell) not in explained for where, part in [source.place(p.sheet, p.cell)]]
-    warnings += tuple(replace(p, sheet=where, cell=part) for p in builder.warnings
+    warnings += tuple(replace(p, sheet=where, cell=part, table=p.table or source.table_name(p.sheet) or "")
+                      for p in builder.warnings
                       for where, part in [source.place(p.sheet, p.cell)])
     if problems and not recover:
         raise WorkbookError(problems, warnings)

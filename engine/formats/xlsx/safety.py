@@ -31,7 +31,7 @@ from engine._core.errors import Problem, WorkbookError
 from engine.formats.xlsx.limits import DAMAGED_HINT, DEFAULT_LIMITS, DTD_HINT, DTD_MESSAGE, MB, Limits, Refused
 from engine.formats.xlsx.scan import SAVE_AS_XLSX, FileScan, SheetScan, scan_archive
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "read_workbook"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "Loaded", "check_file", "open_checked", "read_workbook"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -209,6 +209,13 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     covered: set[tuple[str, str]] = field(default_factory=set)
+
+
+def open_checked(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The openpyxl workbook of ``path``, opened as ``read_workbook`` opens it (checked first, a
+    refusal raised as WorkbookError ``unreadable``), for readers of other layouts (a DAK)."""
+    scan = check_file(Path(path), str(path), limits)
+    return _open(Path(path), str(path), scan.unneeded)
 
 
 def read_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Loaded:
