@@ -101,8 +101,9 @@ def table_analyses(model: Model) -> Iterator[tuple[str, TableAnalysis | None, st
             yield table.name, None, f"{name} has no input columns"
         elif analysis is None:
             cell = model.source.words.cell
-            yield table.name, None, (f"the rules of {name} cannot be analysed (one {cell} compares with another input, "
-                                     f"a column's values cannot be modelled, or one {cell} cannot be read): see dtrun lint")
+            yield table.name, None, (f"the rules of {name} cannot be analysed (one {cell} compares with another "
+                                     f"input, a column's values cannot be modelled, or one {cell} cannot be read): "
+                                     "see dtrun lint")
         elif lists := [c.shown for c in analysis.columns if isinstance(c, ListColumn)]:
             yield table.name, None, f"{lists[0]} holds lists (several values per record), which pictures do not draw"
         else:
