@@ -18,10 +18,12 @@ from typing import Any
 
 from engine.analysis.findings import Finding
 from engine.review.anchors import anchor
+from engine.review.report import summarised
 from engine.review.view import Cell, Section
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RANK = {"error": 0, "warning": 1, "info": 2}
+MARKS = 5  # findings a cell's tooltip and footnotes name; past them, a count and a link to the list
 Place = tuple[str, str]  # (sheet or DMN element, cell address or DMN part), as lint findings name it
 
 
@@ -83,11 +85,13 @@ class Numbered:
 def mark_findings(view: Sequence[Section], findings: Iterable[Finding], marks: Marks | None = None,
                   prefix: str = "f") -> tuple[list[Numbered], Marks]:
     """The findings numbered and marked on their cells: the worst severity colours a cell, its
-    tooltip gives every finding on it, each finding a footnote linking to its entry."""
+    tooltip gives the first ``MARKS`` findings on it, each a footnote linking to its entry, and
+    the count of the others (a page of thousands of findings stays a page, not gigabytes)."""
     marks = marks if marks is not None else Marks()
     shown = {place_of(s, c) for s in view for row in (*s.header, *s.rows) for c in row} - {None}
     listed = []
     worst: dict[Place, str] = {}
+    count: dict[Place, int] = {}
     for number, finding in enumerate(findings, start=1):
         first = finding.cells[0] if finding.cells else ""
         where = f"{finding.sheet}!{first}" if first else finding.sheet or "workbook"
@@ -95,11 +99,17 @@ def mark_findings(view: Sequence[Section], findings: Iterable[Finding], marks: M
         listed.append(Numbered(number, finding, where, link))
         for ref in finding.cells or ("",):
             place = (finding.sheet, ref)
-            marks.add(place, tip=f"{finding.severity}[{finding.code}]: {finding.advice}",
-                      note=(str(number), f"#{prefix}{number}"))
+            count[place] = count.get(place, 0) + 1
+            if count[place] <= MARKS:
+                marks.add(place, tip=f"{finding.severity}[{finding.code}]: {finding.advice}",
+                          note=(str(number), f"#{prefix}{number}"))
             worst[place] = min(worst.get(place, finding.severity), finding.severity, key=lambda s: RANK.get(s, 3))
     for place, severity in worst.items():
         marks.cells[place]["classes"].insert(0, severity)
+        if count[place] > MARKS:
+            more = count[place] - MARKS
+            marks.add(place, tip=f"... and {more} more findings on this cell (see the list of findings)",
+                      note=(f"+{more}", "#findings"))
     return listed, marks
 
 
@@ -125,6 +135,7 @@ def heading(model: Any) -> str:
 
 def show_page(model: Any, view: Sequence[Section], findings: Sequence[Finding]) -> str:
     """``dtrun show --format html``: a standalone page, findings marked on their cells."""
+    findings = summarised(list(findings))  # as dtrun lint lists them: the first 20 of a code in a table, then a count
     listed, marks = mark_findings(view, findings)
     drawn: dict[str, str] = {}
     reasons: dict[str, str] = {}

@@ -49,16 +49,17 @@ def render(findings: list[Finding], fmt: str, models: Iterable[Model] = ()) -> s
 
 
 def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
-    """The first ``limit`` findings of each code in each table, in their order, each group
+    """The first ``limit`` findings of each code in each table (a sheet may hold several: a
+    DAK's), in their order, each group
     that has more followed by one ``summary`` finding with the count."""
-    totals: dict[tuple[str, str, str, bool], int] = {}
+    totals: dict[tuple[str, str, str | None, str, bool], int] = {}
     for finding in findings:  # waived findings are counted apart: they never hide one that counts
-        key = (finding.workbook, finding.sheet, finding.code, finding.waived)
+        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
         totals[key] = totals.get(key, 0) + 1
-    shown: dict[tuple[str, str, str, bool], int] = {}
+    shown: dict[tuple[str, str, str | None, str, bool], int] = {}
     kept = []
     for finding in findings:
-        key = (finding.workbook, finding.sheet, finding.code, finding.waived)
+        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
         shown[key] = shown.get(key, 0) + 1
         if shown[key] <= limit:
             kept.append(finding)

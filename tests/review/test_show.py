@@ -261,3 +261,23 @@ def test_html_footnote_markers_of_one_cell_are_separated_and_the_worst_severity_
     assert parser.cells["c-band-B4"]["class"].split()[0] == "error"
     assert parser.cells["c-band-B4"]["title"].splitlines() == ["info[a-note]: first", "error[a-fault]: second"]
     assert '<sup class="marks"><a href="#f1">1</a>, <a href="#f2">2</a></sup>' in page  # "1, 2", never "12"
+
+
+def test_a_cell_with_many_findings_names_a_few_and_counts_the_rest() -> None:
+    """A DAK table gave thousands of findings on the same cells: every tooltip named every one
+    and the page grew to gigabytes.  A cell names the first MARKS and counts the others."""
+    from engine.analysis.findings import Finding
+    from engine.review.html import MARKS, mark_findings
+    from engine.review.view import Cell, Section
+
+    section = Section("table", "t", "Table t", header=((Cell("U", "A1"), Cell("age", "B1")),),
+                      rows=((Cell("R1", "A4"), Cell("< 18", "B4", code=True)),))
+    many = [Finding("warning", "overlap", "w.xlsx", "t", f"overlap number {i}", ("B4",)) for i in range(40)]
+    one = [Finding("error", "syntax", "w.xlsx", "t", "cannot read", ("A4",))]
+    listed, marks = mark_findings([section], [*many, *one])
+    assert len(listed) == 41  # the list keeps every finding it is given
+    crowded = marks.cell(("t", "B4"))
+    assert [label for label, _ in crowded["notes"]] == [str(n) for n in range(1, MARKS + 1)] + [f"+{40 - MARKS}"]
+    assert len(crowded["tips"]) == MARKS + 1 and f"{40 - MARKS} more findings" in crowded["tips"][-1]
+    assert crowded["classes"][0] == "warning"
+    assert marks.cell(("t", "A4"))["notes"] == [("41", "#f41")]
