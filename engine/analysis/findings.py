@@ -20,6 +20,7 @@ from engine._core.errors import Problem, place, with_hint
 from engine.model.source import Source
 
 SEVERITIES = ("error", "warning", "info")
+LIMIT = 20  # findings of one code per table listed in text, SARIF, GitHub and show --format html (summarised)
 _CELL = re.compile(r"[A-Z]{1,3}[0-9]+")
 
 # code → (severity, what it means); docs/lint.md explains each with an example.
@@ -156,3 +157,26 @@ def sort_findings(findings: list[Finding], sheets: Sequence[str] = ()) -> list[F
         return (workbook, rank.get(sheet, len(rank)), sheet, *rest)
 
     return sorted(set(findings), key=key)
+
+def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
+    """The first ``limit`` findings of each code in each table (a sheet may hold several: a
+    DAK's), in their order, each group
+    that has more followed by one ``summary`` finding with the count."""
+    totals: dict[tuple[str, str, str | None, str, bool], int] = {}
+    for finding in findings:  # waived findings are counted apart: they never hide one that counts
+        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
+        totals[key] = totals.get(key, 0) + 1
+    shown: dict[tuple[str, str, str | None, str, bool], int] = {}
+    kept = []
+    for finding in findings:
+        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= limit:
+            kept.append(finding)
+        if shown[key] == limit and totals[key] > limit:
+            waived = "waived " if finding.waived else ""
+            kept.append(Finding("info", "summary", finding.workbook, finding.sheet,
+                                f"{totals[key] - limit} more {waived}{finding.code} findings here are not listed "
+                                f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one",
+                                waived=finding.waived, table=finding.table))
+    return kept

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.analysis.findings import Finding
+from engine.analysis.findings import Finding, summarised
 from engine.review.anchors import anchor
-from engine.review.report import summarised
 from engine.review.view import Cell, Section
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

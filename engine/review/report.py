@@ -27,13 +27,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from engine._core.version import __version__
-from engine.analysis.findings import CODES, Finding
+from engine.analysis.findings import CODES, Finding, summarised
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.model.types import Model
 
 FORMATS = ("text", "json", "sarif", "github", "html", "markdown")
-LIMIT = 20  # findings of one code per table (sheet or DMN decision) in text, SARIF and GitHub
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -48,28 +47,6 @@ def render(findings: list[Finding], fmt: str, models: Iterable[Model] = ()) -> s
     return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](findings)
 
 
-def summarised(findings: list[Finding], limit: int = LIMIT) -> list[Finding]:
-    """The first ``limit`` findings of each code in each table (a sheet may hold several: a
-    DAK's), in their order, each group
-    that has more followed by one ``summary`` finding with the count."""
-    totals: dict[tuple[str, str, str | None, str, bool], int] = {}
-    for finding in findings:  # waived findings are counted apart: they never hide one that counts
-        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
-        totals[key] = totals.get(key, 0) + 1
-    shown: dict[tuple[str, str, str | None, str, bool], int] = {}
-    kept = []
-    for finding in findings:
-        key = (finding.workbook, finding.sheet, finding.table, finding.code, finding.waived)
-        shown[key] = shown.get(key, 0) + 1
-        if shown[key] <= limit:
-            kept.append(finding)
-        if shown[key] == limit and totals[key] > limit:
-            waived = "waived " if finding.waived else ""
-            kept.append(Finding("info", "summary", finding.workbook, finding.sheet,
-                                f"{totals[key] - limit} more {waived}{finding.code} findings here are not listed "
-                                f"({totals[key]} in all)", hint="run dtrun lint --format json to list every one",
-                                waived=finding.waived, table=finding.table))
-    return kept
 
 
 def text(findings: list[Finding]) -> str:

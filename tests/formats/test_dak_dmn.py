@@ -50,7 +50,7 @@ def test_a_dak_shaped_dmn_file_is_read_from_its_pseudo_code(tmp_path: Path) -> N
     path = _dak_dmn(tmp_path / "x.dmn", RULES)
     assert kind_of(path) == "dak-dmn"
     model = load(path)
-    assert {name for name in model.inputs} >= {"Fever"}
+    assert "Fever" in model.inputs
     age = next(name for name in model.inputs if name != "Fever")
     # by hand from the rules: under 9 months R1 whatever the fever; from 9 months, R2 or R3 by fever
     assert _plan(model, {age: 6, "Fever": True}) == ["Not due"]
