@@ -36,6 +36,44 @@ def parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> C
     return ConditionError(what, text, offset + 1, hint)
 
 
+def beyond_cells(text: str, source: str, start: str, offset: int, what: str) -> ConditionError:
+    """The ConditionError for a cell that parses as FEEL but holds more than S-FEEL, which
+    decision-table cells run: the hint for the mistake it looks like, if any, else what it is."""
+    blanked = _blank_strings(source)
+    for diagnose in _DIAGNOSES:
+        found = diagnose(blanked, start)
+        if found:
+            message, at, hint = found
+            return ConditionError(message, text, at + 1, hint)
+    where = "an input cell" if start == "unary_tests" else "an output cell"
+    example = ("tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")" if start == "unary_tests"
+               else "a value such as \"first_line\", 840, 8 * weight_kg or null")
+    thing = f"'{source[offset:].split()[0]}'" if what == "?" else what
+    return ConditionError(f"{thing} is FEEL that {where} cannot hold yet", text, offset + 1,
+                          f"{where} holds {example}")
+
+
+def feel_parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
+    """The ConditionError for a FEEL expression the parser refused: where, and what was expected."""
+    offset = _error_offset(source, error)
+    found = _unclosed_quote(source, start) or _operators(_blank_strings(source), start)
+    if found:
+        message, at, hint = found
+        return ConditionError(message, text, at + 1, hint)
+    expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+    words = [_TERMINAL_WORDS.get(name, name.lower()) for name in expected][:8]
+    hint = ("expected " + ", ".join(words)) if words else "check the brackets and operators before this point"
+    return ConditionError(_describe_unexpected(source, error, offset), text, offset + 1, hint)
+
+
+_TERMINAL_WORDS = {
+    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'", "LBRACE": "'{'", "COMMA": "','",
+    "COLON": "':'", "NAME": "a name", "NUMBER": "a number", "STRING": "a text in quotes", "THEN": "then",
+    "ELSE": "else", "RETURN": "return", "SATISFIES": "satisfies", "IN": "in", "AND": "and", "OR": "or",
+    "KEY": "a name and ':'", "DOT": "'.'", "$END": "the end",
+}
+
+
 def _error_offset(source: str, error: UnexpectedInput) -> int:
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         return len(source.rstrip())
@@ -161,9 +199,9 @@ def _function_call(source: str, start: str) -> Diagnosis:
         while (before := _WORD_BEFORE.search(source[:at])) and before.group(1).lower() not in _KEYWORDS:
             words.insert(0, before.group(1))
             at = before.start(1)
-        known = next((k for k in range(len(words)) if builtins.lookup(" ".join(words[k:]))), None)
+        known = next((k for k in range(len(words)) if builtins.cell_lookup(" ".join(words[k:]))), None)
         if known is not None and start == "unary_tests":
-            name = builtins.lookup(" ".join(words[known:])).name  # type: ignore[union-attr]
+            name = builtins.cell_lookup(" ".join(words[known:])).name  # type: ignore[union-attr]
             return (f"an input cell cannot call {name}", found.start(1) if len(words) == 1 else at,
                     "functions belong in output cells; test the input itself (e.g. >= 2), or compute the value "
                     "in an output of an earlier table and test that")

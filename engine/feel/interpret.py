@@ -1,0 +1,453 @@
+"""The scalar evaluator of FEEL expressions and unary tests: the reference meaning of the
+expression language (DMN 1.5 chapter 10) on one set of values at a time.
+
+    >>> evaluate_text("for i in 1..3 return i * i")
+    [Decimal('1'), Decimal('4'), Decimal('9')]
+    >>> evaluate_text('{a: 1, b: a + 1}.b')
+    Decimal('2')
+
+Owns the evaluation of every node of ``engine.feel.nodes`` in a scope (name → value), user
+functions (``function(x) x + 1``, closures over their scope), invocation of them and of the
+built-ins (``engine.feel.builtins``, positional or named arguments), and FEEL unary tests with
+``?``.  Values follow ``engine.feel.semantics``: numbers are ``Decimal`` with 34 digits, what
+does not apply gives null.  Limits keep a hostile expression from eating the machine: a list
+of more than :data:`MAX_ITEMS` items, or calls nested deeper than :data:`MAX_CALLS`, stop the
+evaluation with :class:`FeelError`; a value this implementation cannot hold (a year beyond
+9999, nanoseconds) raises :class:`~engine.feel.temporal.Unsupported`.  Nothing here uses eval or exec.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import ChainMap
+from collections.abc import Callable, Collection, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from engine.feel import builtins, decimals, semantics, temporal
+from engine.feel.nodes import (
+    Arithmetic,
+    Between,
+    Call,
+    Compare,
+    Comparison,
+    ContextOf,
+    ExpressionTest,
+    Filter,
+    For,
+    FunctionDef,
+    If,
+    In,
+    InstanceOf,
+    Interval,
+    Invoke,
+    Iteration,
+    ListOf,
+    Literal,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    Path,
+    Quantified,
+    Tuple,
+    TypeRef,
+    UnaryTests,
+)
+from engine.feel.semantics import Function, Range
+
+MAX_ITEMS = 1_000_000
+MAX_CALLS = 200
+Scope = Mapping[str, Any]
+
+
+class FeelError(Exception):
+    """An evaluation stopped: a limit reached (the message says which)."""
+
+
+# ---------------------------------------------------------------------- entry points
+def evaluate_text(text: str, variables: Mapping[str, Any] | None = None, names: Collection[str] = ()) -> Any:
+    """The value of FEEL expression ``text`` with ``variables`` (Python or FEEL values) in scope."""
+    from engine.feel.syntax import parse_feel_expression
+
+    scope = {k: semantics.feel_value(v) for k, v in (variables or {}).items()}
+    node = parse_feel_expression(text, frozenset(names) | frozenset(scope))
+    return evaluate(node, scope)
+
+
+def test_text(text: str, value: Any, variables: Mapping[str, Any] | None = None) -> bool | None:
+    """Whether FEEL unary tests ``text`` hold for ``value``: True, False or None (null)."""
+    from engine.feel.syntax import parse_feel_unary_tests
+
+    scope = {k: semantics.feel_value(v) for k, v in (variables or {}).items()}
+    return unary_tests(parse_feel_unary_tests(text, frozenset(scope)), semantics.feel_value(value), scope)
+
+
+def evaluate(node: Any, scope: Scope) -> Any:
+    return _EVALUATORS[type(node)](node, scope)
+
+
+def unary_tests(node: UnaryTests, value: Any, scope: Scope) -> bool | None:
+    if node.any_value:
+        return True
+    inner = ChainMap({"?": value}, scope)  # type: ignore[arg-type]
+    result: bool | None = False
+    for positive in node.tests:
+        result = semantics.or_(result, _positive(positive, value, inner))
+        if result is True:
+            break
+    return semantics.not_(result) if node.negated else result
+
+
+def _positive(node: Any, value: Any, scope: Scope) -> bool | None:
+    if isinstance(node, Comparison):
+        return semantics.test(node.op, value, evaluate(node.endpoint, scope))
+    if isinstance(node, Interval):
+        return semantics.contains(evaluate(node, scope), value)
+    assert isinstance(node, ExpressionTest)
+    result = evaluate(node.expr, scope)
+    if _mentions_question(node.expr):
+        return result if isinstance(result, bool) else None
+    if isinstance(result, bool) and not isinstance(value, bool):
+        return result
+    return semantics.contains(result, value)
+
+
+def _mentions_question(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name) and item.name == "?":
+            return True
+        if hasattr(item, "__dataclass_fields__"):
+            for field in item.__dataclass_fields__:
+                child = getattr(item, field)
+                if isinstance(child, tuple):
+                    stack.extend(c for c in child if hasattr(c, "__dataclass_fields__") or isinstance(c, tuple))
+                    stack.extend(c[1] for c in child if isinstance(c, tuple) and len(c) == 2)
+                elif hasattr(child, "__dataclass_fields__"):
+                    stack.append(child)
+    return False
+
+
+# ---------------------------------------------------------------------- nodes
+def _literal(node: Literal, scope: Scope) -> Any:
+    return semantics.feel_value(node.value)
+
+
+def _name(node: Name, scope: Scope) -> Any:
+    if node.name in scope:
+        return scope[node.name]
+    if "." in node.name:  # a.b written as one token: a path, unless a name of its own
+        head, *rest = node.name.split(".")
+        value = _lookup(head, scope)
+        for part in rest:
+            value = path_of(value, part)
+        return value
+    return _lookup(node.name, scope)
+
+
+def _lookup(name: str, scope: Scope) -> Any:
+    if name in scope:
+        return scope[name]
+    found = builtins.lookup(name)
+    if found is not None and found.feel is not None:
+        return _BuiltinFunction(found)
+    return None
+
+
+def _negative(node: Negative, scope: Scope) -> Any:
+    return semantics.negate(evaluate(node.operand, scope))
+
+
+def _arithmetic(node: Arithmetic, scope: Scope) -> Any:
+    return semantics.arithmetic(node.op, evaluate(node.left, scope), evaluate(node.right, scope))
+
+
+def _compare(node: Compare, scope: Scope) -> Any:
+    return semantics.test(node.op, evaluate(node.left, scope), evaluate(node.right, scope))
+
+
+def _logical(node: Logical, scope: Scope) -> Any:
+    left = evaluate(node.left, scope)
+    if node.op == "and":
+        return False if left is False else semantics.and_(_boolean(left), evaluate(node.right, scope))
+    return True if left is True else semantics.or_(_boolean(left), evaluate(node.right, scope))
+
+
+def _boolean(value: Any) -> Any:
+    return value if isinstance(value, bool) else None
+
+
+def _not(node: Not, scope: Scope) -> Any:
+    return semantics.not_(evaluate(node.operand, scope))
+
+
+def _if(node: If, scope: Scope) -> Any:
+    return evaluate(node.then if evaluate(node.condition, scope) is True else node.otherwise, scope)
+
+
+def _bindings(iterations: Sequence[Iteration], scope: Scope) -> Any:
+    """Every combination of the iterations' values, as scopes (the first varies slowest)."""
+    if not iterations:
+        yield scope
+        return
+    first, rest = iterations[0], iterations[1:]
+    for item in _domain(first, scope):
+        yield from _bindings(rest, ChainMap({first.name: item}, scope))  # type: ignore[arg-type]
+
+
+def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any]:
+    source = evaluate(iteration.source, scope)
+    if iteration.end is not None:
+        return _count(source, evaluate(iteration.end, scope))
+    if isinstance(source, Range) and source.low is not None and source.high is not None:
+        low = source.low if source.low_closed else source.low + 1
+        high = source.high if source.high_closed else source.high - 1
+        return _count(low, high)
+    if source is None:
+        return []
+    return source if isinstance(source, list) else [source]
+
+
+def _count(low: Any, high: Any) -> Sequence[Decimal]:
+    if not (isinstance(low, Decimal) and isinstance(high, Decimal)):
+        return []
+    a, b = decimals.integral(low), decimals.integral(high)
+    if a is None or b is None:
+        return []
+    if abs(b - a) >= MAX_ITEMS:
+        raise FeelError(f"the range {a}..{b} has more than {MAX_ITEMS} values")
+    step = 1 if b >= a else -1
+    return [Decimal(i) for i in range(a, b + step, step)]
+
+
+def _for(node: For, scope: Scope) -> Any:
+    results: list[Any] = []
+    partial = {"partial": results}
+    for inner in _bindings(node.iterations, ChainMap(partial, scope)):  # type: ignore[arg-type]
+        results.append(evaluate(node.body, inner))
+        if len(results) > MAX_ITEMS:
+            raise FeelError(f"the for loop makes more than {MAX_ITEMS} values")
+    return results
+
+
+def _quantified(node: Quantified, scope: Scope) -> Any:
+    results = (evaluate(node.condition, inner) for inner in _bindings(node.iterations, scope))
+    if node.quantifier == "some":
+        return any(r is True for r in results)
+    return all(r is True for r in results)
+
+
+def _function_def(node: FunctionDef, scope: Scope) -> Any:
+    return _UserFunction(node, scope)
+
+
+def _between(node: Between, scope: Scope) -> Any:
+    value, low, high = (evaluate(n, scope) for n in (node.value, node.low, node.high))
+    return semantics.and_(semantics.compare(">=", value, low), semantics.compare("<=", value, high))
+
+
+def _in(node: In, scope: Scope) -> Any:
+    value = evaluate(node.value, scope)
+    result: bool | None = False
+    for item in node.tests:
+        if isinstance(item, Comparison):
+            outcome = semantics.test(item.op, value, evaluate(item.endpoint, scope))
+        else:
+            outcome = semantics.contains(evaluate(item, scope), value)
+        result = semantics.or_(result, outcome)
+        if result is True:
+            break
+    return result
+
+
+def _instance_of(node: InstanceOf, scope: Scope) -> Any:
+    return instance_of(evaluate(node.value, scope), node.type)
+
+
+_TYPE_ALIASES = {"dayTimeDuration": semantics.DT_DURATION, "yearMonthDuration": semantics.YM_DURATION,
+                 "dateTime": semantics.DATETIME}
+
+
+def instance_of(value: Any, type_: TypeRef) -> bool:
+    name = _TYPE_ALIASES.get(type_.name, type_.name)
+    kind = semantics.kind(value)
+    if name == "Any":
+        return value is not None
+    if name == "Null":
+        return value is None
+    if name == semantics.LIST and kind == semantics.LIST:
+        return not type_.args or all(instance_of(v, type_.args[0]) for v in value if v is not None)
+    if name == semantics.CONTEXT and kind == semantics.CONTEXT:
+        return all(f in value and instance_of(value[f], t) for f, t in zip(type_.fields, type_.args))
+    if name == semantics.RANGE and kind == semantics.RANGE:
+        return not type_.args or all(instance_of(v, type_.args[0]) for v in (value.low, value.high) if v is not None)
+    return kind == name
+
+
+def path_of(value: Any, name: str) -> Any:
+    """``value.name``: a context's entry, a temporal value's or a range's property; over a list, each item's."""
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, list):
+        return [path_of(v, name) for v in value]
+    if isinstance(value, Range):
+        return {"start": value.low, "end": value.high, "start included": value.low_closed,
+                "end included": value.high_closed}.get(name)
+    found, result = temporal.property_of(value, name)
+    return result if found else None
+
+
+def _path(node: Path, scope: Scope) -> Any:
+    return path_of(evaluate(node.target, scope), node.name)
+
+
+def _filter(node: Filter, scope: Scope) -> Any:
+    target = evaluate(node.target, scope)
+    if target is None:
+        return None
+    items = target if isinstance(target, list) else [target]
+    condition = node.condition
+    if isinstance(condition, (Literal, Negative)):
+        index = evaluate(condition, scope)
+        if isinstance(index, Decimal):
+            return _index(items, index)
+        if isinstance(index, bool):
+            return list(items) if index else []
+    kept = []
+    for item in items:
+        inner: dict[str, Any] = dict(item) if isinstance(item, dict) else {}
+        inner["item"] = item
+        result = evaluate(condition, ChainMap(inner, scope))  # type: ignore[arg-type]
+        if isinstance(result, Decimal) and item is items[0] and not kept:
+            return _index(items, result)
+        if result is True:
+            kept.append(item)
+    return kept
+
+
+def _index(items: Sequence[Any], index: Decimal) -> Any:
+    whole = decimals.integral(index)
+    if whole is None or whole == 0 or abs(whole) > len(items):
+        return None
+    return items[whole - 1] if whole > 0 else items[whole]
+
+
+def _list(node: ListOf, scope: Scope) -> Any:
+    return [evaluate(item, scope) for item in node.items]
+
+
+def _context(node: ContextOf, scope: Scope) -> Any:
+    result: dict[str, Any] = {}
+    inner = ChainMap(result, scope)  # type: ignore[arg-type]
+    for key, expr in node.entries:
+        result[key] = evaluate(expr, inner)
+    return result
+
+
+def _tuple(node: Tuple, scope: Scope) -> Any:
+    return [evaluate(t, scope) if not isinstance(t, Comparison) else _unary_range(t, scope) for t in node.tests]
+
+
+def _unary_range(node: Comparison, scope: Scope) -> Any:
+    value = evaluate(node.endpoint, scope)
+    if node.op in ("<", "<="):
+        return Range(None, value, False, node.op == "<=")
+    if node.op in (">", ">="):
+        return Range(value, None, node.op == ">=", False)
+    return value if node.op == "=" else None
+
+
+def _interval(node: Interval, scope: Scope) -> Any:
+    low, high = evaluate(node.low, scope), evaluate(node.high, scope)
+    if semantics.kind(low) != semantics.kind(high) or low is None:
+        return None
+    return Range(low, high, node.low_closed, node.high_closed)
+
+
+def _comparison(node: Comparison, scope: Scope) -> Any:
+    return _unary_range(node, scope)
+
+
+# ---------------------------------------------------------------------- invocation
+class _Depth(threading.local):
+    calls = 0
+
+
+_DEPTH = _Depth()
+
+
+def _call(node: Call, scope: Scope) -> Any:
+    found = builtins.BUILTINS[node.name]
+    args = [evaluate(a, scope) for a in node.args]
+    return invoke_builtin(found, args, node.names)
+
+
+def invoke_builtin(found: Any, args: list[Any], names: Sequence[str] = ()) -> Any:
+    if found.feel is None:
+        return None
+    if names:
+        ordered = builtins.by_name(found, dict(zip(names, args)))
+        if ordered is None:
+            return None
+        args = ordered
+    return found.feel(*args)
+
+
+def _invoke(node: Invoke, scope: Scope) -> Any:
+    target = evaluate(node.target, scope)
+    if not isinstance(target, Function):
+        return None
+    args = [evaluate(a, scope) for a in node.args]
+    return call(target, args, node.names)
+
+
+def call(function: Function, args: Sequence[Any], names: Sequence[str] = ()) -> Any:
+    """Apply a FEEL function value, counting the depth of calls."""
+    if _DEPTH.calls >= MAX_CALLS:
+        raise FeelError(f"functions call one another more than {MAX_CALLS} deep")
+    _DEPTH.calls += 1
+    try:
+        return function.call(args, names)
+    finally:
+        _DEPTH.calls -= 1
+
+
+class _UserFunction(Function):
+    """``function(a, b) body``, closed over the scope where it was defined."""
+
+    def __init__(self, node: FunctionDef, scope: Scope) -> None:
+        self.node, self.scope, self.parameters = node, scope, node.parameters
+
+    def call(self, args: Sequence[Any], names: Sequence[str] = ()) -> Any:
+        parameters = self.node.parameters
+        if names:
+            if not set(names) <= set(parameters):
+                return None
+            bound = {p: None for p in parameters} | dict(zip(names, args))
+        else:
+            if len(args) != len(parameters):
+                return None
+            bound = dict(zip(parameters, args))
+        return evaluate(self.node.body, ChainMap(bound, self.scope))  # type: ignore[arg-type]
+
+
+class _BuiltinFunction(Function):
+    def __init__(self, found: Any) -> None:
+        self.found = found
+        self.parameters = found.parameters[0] if found.parameters else None
+
+    def call(self, args: Sequence[Any], names: Sequence[str] = ()) -> Any:
+        if not names and self.found.arities and len(args) not in self.found.arities:
+            return None
+        return invoke_builtin(self.found, list(args), names)
+
+
+_EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
+    Literal: _literal, Name: _name, Negative: _negative, Arithmetic: _arithmetic, Compare: _compare,
+    Logical: _logical, Not: _not, Call: _call, If: _if, For: _for, Quantified: _quantified,
+    FunctionDef: _function_def, Between: _between, In: _in, InstanceOf: _instance_of, Path: _path,
+    Filter: _filter, Invoke: _invoke, ListOf: _list, ContextOf: _context, Tuple: _tuple, Interval: _interval,
+    Comparison: _comparison,
+}
