@@ -233,6 +233,11 @@ def names_pattern() -> str:
 _KEYWORD_NAMES = frozenset({"date", "not"})  # the grammar's own DATE and NOT terminals
 
 
+def cell_names() -> list[str]:
+    """The functions decision-table cells may call (those with a vectorized form), sorted."""
+    return sorted(n for n, b in BUILTINS.items() if b.vectorized is not None)
+
+
 def listing() -> str:
     """The names of the cell functions for a hint: ``abs, ceiling, decimal, ...``."""
-    return ", ".join(sorted(n for n, b in BUILTINS.items() if b.vectorized is not None))
+    return ", ".join(cell_names())

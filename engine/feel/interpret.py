@@ -18,13 +18,12 @@ evaluation with :class:`FeelError`; a value this implementation cannot hold (a y
 
 from __future__ import annotations
 
-import threading
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import builtins, decimals, semantics, temporal
+from engine.feel import builtins, decimals, library_other, semantics, temporal
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -54,15 +53,11 @@ from engine.feel.nodes import (
     TypeRef,
     UnaryTests,
 )
-from engine.feel.semantics import Function, Range
+from engine.feel.semantics import FeelError, Function, Range
 
 MAX_ITEMS = 1_000_000
-MAX_CALLS = 200
+MAX_CALLS = semantics.MAX_CALLS
 Scope = Mapping[str, Any]
-
-
-class FeelError(Exception):
-    """An evaluation stopped: a limit reached (the message says which)."""
 
 
 # ---------------------------------------------------------------------- entry points
@@ -371,13 +366,6 @@ def _comparison(node: Comparison, scope: Scope) -> Any:
 
 
 # ---------------------------------------------------------------------- invocation
-class _Depth(threading.local):
-    calls = 0
-
-
-_DEPTH = _Depth()
-
-
 def _call(node: Call, scope: Scope) -> Any:
     found = builtins.BUILTINS[node.name]
     args = [evaluate(a, scope) for a in node.args]
@@ -400,18 +388,7 @@ def _invoke(node: Invoke, scope: Scope) -> Any:
     if not isinstance(target, Function):
         return None
     args = [evaluate(a, scope) for a in node.args]
-    return call(target, args, node.names)
-
-
-def call(function: Function, args: Sequence[Any], names: Sequence[str] = ()) -> Any:
-    """Apply a FEEL function value, counting the depth of calls."""
-    if _DEPTH.calls >= MAX_CALLS:
-        raise FeelError(f"functions call one another more than {MAX_CALLS} deep")
-    _DEPTH.calls += 1
-    try:
-        return function.call(args, names)
-    finally:
-        _DEPTH.calls -= 1
+    return semantics.call(target, args, node.names)
 
 
 class _UserFunction(Function):
@@ -451,3 +428,32 @@ _EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
     Filter: _filter, Invoke: _invoke, ListOf: _list, ContextOf: _context, Tuple: _tuple, Interval: _interval,
     Comparison: _comparison,
 }
+
+
+def _read_range(text: str) -> Any:
+    """``range("[1..10)")``: the range a text of FEEL writes, its ends literals; None if it is not one."""
+    from engine._core.errors import ConditionError
+    from engine.feel.syntax import parse_feel_unary_tests
+
+    try:
+        tests = parse_feel_unary_tests(text)
+    except ConditionError:
+        return None
+    if tests.any_value or tests.negated or len(tests.tests) != 1:
+        return None
+    test = tests.tests[0]
+    ends = (test.low, test.high) if isinstance(test, Interval) else (test.endpoint,) if isinstance(
+        test, Comparison) else ()
+    if not ends or any(isinstance(e, Name) or (isinstance(e, Literal) and e.value is None) for e in ends):
+        return None
+    if isinstance(test, Comparison) and test.op in ("=", "!="):
+        return None
+    value = evaluate(test, {})
+    if not isinstance(value, Range):
+        return None
+    if value.low is not None and value.high is not None and semantics.kind(value.low) != semantics.kind(value.high):
+        return None
+    return value
+
+
+library_other.READ_RANGE.append(_read_range)

@@ -233,6 +233,8 @@ def _sort(list_: Any, precedes: Any = None) -> Any:
     if values is None:
         return None
     if precedes is None:
+        if not values:
+            return []
         if any(semantics.compare("<", values[0], v) is None for v in values[1:]):
             return None
         if values and semantics.kind(values[0]) not in semantics.ORDERED:
@@ -241,12 +243,10 @@ def _sort(list_: Any, precedes: Any = None) -> Any:
                                                        (1 if semantics.compare(">", a, b) else 0)))
     if not isinstance(precedes, Function):
         return None
-    from engine.feel import interpret
-
     def order(a: Any, b: Any) -> int:
-        if interpret.call(precedes, [a, b]) is True:
+        if semantics.call(precedes, [a, b]) is True:
             return -1
-        return 1 if interpret.call(precedes, [b, a]) is True else 0
+        return 1 if semantics.call(precedes, [b, a]) is True else 0
     return sorted(values, key=functools.cmp_to_key(order))
 
 
@@ -255,9 +255,7 @@ def _list_replace(list_: Any, position: Any, new: Any) -> Any:
     if values is None:
         return None
     if isinstance(position, Function):
-        from engine.feel import interpret
-
-        return [new if interpret.call(position, [v, new]) is True else v for v in values]
+        return [new if semantics.call(position, [v, new]) is True else v for v in values]
     at = _position(values, position)
     return None if at is None else [*values[:at], new, *values[at + 1:]]
 

@@ -146,31 +146,13 @@ def _coincides(a: Ends, b: Ends, ra: bool, rb: bool) -> Any:
     return and_(_same_low(a, b), _same_high(a, b))
 
 
-def _range(from_: Any) -> Any:
-    if not isinstance(from_, str):
-        return None
-    from engine._core.errors import ConditionError
-    from engine.feel import interpret
-    from engine.feel.nodes import Comparison, Interval, Literal, Name
-    from engine.feel.syntax import parse_feel_unary_tests
+READ_RANGE: list[Callable[[str], Any]] = []  # engine.feel.interpret puts its reader here (it reads FEEL)
 
-    try:
-        tests = parse_feel_unary_tests(from_)
-    except ConditionError:
+
+def _range(from_: Any) -> Any:
+    if not isinstance(from_, str) or not READ_RANGE:
         return None
-    if tests.any_value or tests.negated or len(tests.tests) != 1:
-        return None
-    test = tests.tests[0]
-    ends = (test.low, test.high) if isinstance(test, Interval) else (test.endpoint,) if isinstance(
-        test, Comparison) else ()
-    if not ends or any(isinstance(e, Name) or (isinstance(e, Literal) and e.value is None) for e in ends):
-        return None
-    value = interpret.evaluate(test, {})
-    if not isinstance(value, Range) or (isinstance(test, Comparison) and test.op in ("=", "!=")):
-        return None
-    if value.low is not None and value.high is not None and semantics.kind(value.low) != semantics.kind(value.high):
-        return None
-    return value
+    return READ_RANGE[0](from_)
 
 
 def _get_value(m: Any, key: Any) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +47,31 @@ class Function:
 
     def call(self, args: Sequence[Any], names: Sequence[str] = ()) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+MAX_CALLS = 200
+
+
+class FeelError(Exception):
+    """An evaluation stopped: a limit reached (the message says which)."""
+
+
+class _Depth(threading.local):
+    calls = 0
+
+
+_DEPTH = _Depth()
+
+
+def call(function: Function, args: Sequence[Any], names: Sequence[str] = ()) -> Any:
+    """Apply a FEEL function value, counting how deep calls are nested (at most MAX_CALLS)."""
+    if _DEPTH.calls >= MAX_CALLS:
+        raise FeelError(f"functions call one another more than {MAX_CALLS} deep")
+    _DEPTH.calls += 1
+    try:
+        return function.call(args, names)
+    finally:
+        _DEPTH.calls -= 1
 
 
 class Native(Function):

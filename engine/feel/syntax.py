@@ -20,7 +20,7 @@ from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from engine._core.errors import ConditionError
-from engine.feel import hints
+from engine.feel import hints, simple_cells
 from engine.feel.nodes import (  # noqa: F401  (re-exported: the engine imports the nodes from here)
     SFEEL_EXPRESSIONS,
     AnyValue,
@@ -175,6 +175,9 @@ def _plain(source: str, start: str) -> Any:
     return None
 
 
+_simple = simple_cells.simple
+
+
 def _parse(text: str, start: str) -> Any:
     source = normalize(text)
     plain = _plain(source, start)
@@ -184,6 +187,9 @@ def _parse(text: str, start: str) -> Any:
     if refused:
         message, at, hint = refused
         raise ConditionError(message, text, at + 1, hint)
+    quick = _simple(source, start)
+    if quick is not None:
+        return quick
     try:
         tree = _parser().parse(source, start=start)
     except UnexpectedInput as error:
