@@ -56,6 +56,7 @@ from engine.feel.nodes import (  # noqa: F401  (re-exported: the engine imports 
     TypeRef,
     UnaryTests,
 )
+from engine.feel.temporal import Unsupported
 from engine.feel.transform import SemanticError, ToAst
 
 # ------------------------------------------------------------------ names
@@ -218,6 +219,8 @@ def _transform(tree: Tree, text: str, transformer: ToAst) -> Any:
         inner = error.orig_exc
         if isinstance(inner, SemanticError):
             raise ConditionError(inner.message, text, inner.offset + 1, inner.hint) from None
+        if isinstance(inner, Unsupported):
+            raise inner from None
         raise
 
 
