@@ -18,6 +18,7 @@ evaluation with :class:`FeelError`; a value this implementation cannot hold (a y
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
@@ -98,7 +99,7 @@ def _positive(node: Any, value: Any, scope: Scope) -> bool | None:
     if isinstance(node, Comparison):
         return semantics.test(node.op, value, evaluate(node.endpoint, scope))
     if isinstance(node, Interval):
-        return semantics.contains(evaluate(node, scope), value)
+        return _in_interval(node, value, scope)
     assert isinstance(node, ExpressionTest)
     result = evaluate(node.expr, scope)
     if _mentions_question(node.expr):
@@ -188,47 +189,71 @@ def _bindings(iterations: Sequence[Iteration], scope: Scope) -> Any:
         yield scope
         return
     first, rest = iterations[0], iterations[1:]
-    for item in _domain(first, scope):
+    domain = _domain(first, scope)
+    if domain is None:
+        raise _NoDomain
+    for item in domain:
         yield from _bindings(rest, ChainMap({first.name: item}, scope))  # type: ignore[arg-type]
 
 
-def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any]:
+def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any] | None:
+    """The values an iteration takes; None where it cannot iterate (``"a".."z"``, ``[2..1]``)."""
     source = evaluate(iteration.source, scope)
     if iteration.end is not None:
         return _count(source, evaluate(iteration.end, scope))
-    if isinstance(source, Range) and source.low is not None and source.high is not None:
-        low = source.low if source.low_closed else source.low + 1
-        high = source.high if source.high_closed else source.high - 1
-        return _count(low, high)
+    if isinstance(source, Range):
+        if source.low is None or source.high is None or semantics.compare("<=", source.low, source.high) is not True:
+            return None
+        values = _count(source.low, source.high)
+        if values is None:
+            return None
+        return [v for v in values if (source.low_closed or v != source.low) and (source.high_closed or v != source.high)]
     if source is None:
         return []
     return source if isinstance(source, list) else [source]
 
 
-def _count(low: Any, high: Any) -> Sequence[Decimal]:
+def _count(low: Any, high: Any) -> Sequence[Any] | None:
+    """``low..high``: whole numbers, or dates one day apart, up or down."""
+    if isinstance(low, dt.date) and type(low) is type(high) and not isinstance(low, dt.datetime):
+        days = (high - low).days
+        if abs(days) >= MAX_ITEMS:
+            raise FeelError(f"the range has more than {MAX_ITEMS} values")
+        step = 1 if days >= 0 else -1
+        return [low + dt.timedelta(days=i) for i in range(0, days + step, step)]
     if not (isinstance(low, Decimal) and isinstance(high, Decimal)):
-        return []
+        return None
     a, b = decimals.integral(low), decimals.integral(high)
     if a is None or b is None:
-        return []
+        return None
     if abs(b - a) >= MAX_ITEMS:
         raise FeelError(f"the range {a}..{b} has more than {MAX_ITEMS} values")
     step = 1 if b >= a else -1
     return [Decimal(i) for i in range(a, b + step, step)]
 
 
+class _NoDomain(Exception):
+    """An iteration over what cannot be iterated: the whole expression is null."""
+
+
 def _for(node: For, scope: Scope) -> Any:
     results: list[Any] = []
     partial = {"partial": results}
-    for inner in _bindings(node.iterations, ChainMap(partial, scope)):  # type: ignore[arg-type]
-        results.append(evaluate(node.body, inner))
-        if len(results) > MAX_ITEMS:
-            raise FeelError(f"the for loop makes more than {MAX_ITEMS} values")
+    try:
+        for inner in _bindings(node.iterations, ChainMap(partial, scope)):  # type: ignore[arg-type]
+            results.append(evaluate(node.body, inner))
+            if len(results) > MAX_ITEMS:
+                raise FeelError(f"the for loop makes more than {MAX_ITEMS} values")
+    except _NoDomain:
+        return None
     return results
 
 
 def _quantified(node: Quantified, scope: Scope) -> Any:
-    results = (evaluate(node.condition, inner) for inner in _bindings(node.iterations, scope))
+    try:
+        results = [evaluate(node.condition, inner) for inner in _bindings(node.iterations, scope)]
+    except _NoDomain:
+        return None
     if node.quantifier == "some":
         return any(r is True for r in results)
     return all(r is True for r in results)
@@ -249,6 +274,8 @@ def _in(node: In, scope: Scope) -> Any:
     for item in node.tests:
         if isinstance(item, Comparison):
             outcome = semantics.test(item.op, value, evaluate(item.endpoint, scope))
+        elif isinstance(item, Interval):
+            outcome = _in_interval(item, value, scope)
         else:
             outcome = semantics.contains(evaluate(item, scope), value)
         result = semantics.or_(result, outcome)
@@ -257,15 +284,31 @@ def _in(node: In, scope: Scope) -> Any:
     return result
 
 
+TYPES = "@types"  # a scope's entry (no FEEL name can be it) naming the types of the model: name → TypeRef
+
+
+def _in_interval(node: Interval, value: Any, scope: Scope) -> Any:
+    """``value`` in ``[low..high]``: null when an end is null."""
+    low, high = evaluate(node.low, scope), evaluate(node.high, scope)
+    if low is None or high is None:
+        return None
+    return semantics.in_range(value, low, high, node.low_closed, node.high_closed)
+
+
 def _instance_of(node: InstanceOf, scope: Scope) -> Any:
-    return instance_of(evaluate(node.value, scope), node.type)
+    return instance_of(evaluate(node.value, scope), node.type, scope.get(TYPES) or {})
 
 
 _TYPE_ALIASES = {"dayTimeDuration": semantics.DT_DURATION, "yearMonthDuration": semantics.YM_DURATION,
                  "dateTime": semantics.DATETIME}
 
 
-def instance_of(value: Any, type_: TypeRef) -> bool:
+def instance_of(value: Any, type_: TypeRef, types: Mapping[str, TypeRef] | None = None) -> bool:
+    """``value instance of type_``; ``types``: the model's own types by name (item definitions)."""
+    types = types or {}
+    seen = 0
+    while type_.name in types and seen < 50:
+        type_, seen = types[type_.name], seen + 1
     name = _TYPE_ALIASES.get(type_.name, type_.name)
     kind = semantics.kind(value)
     if name == "Any":
@@ -273,11 +316,15 @@ def instance_of(value: Any, type_: TypeRef) -> bool:
     if name == "Null":
         return value is None
     if name == semantics.LIST and kind == semantics.LIST:
-        return not type_.args or all(instance_of(v, type_.args[0]) for v in value if v is not None)
+        return not type_.args or all(instance_of(v, type_.args[0], types) for v in value if v is not None)
     if name == semantics.CONTEXT and kind == semantics.CONTEXT:
-        return all(f in value and instance_of(value[f], t) for f, t in zip(type_.fields, type_.args))
+        return all(f in value and (value[f] is None or instance_of(value[f], t, types))
+                   for f, t in zip(type_.fields, type_.args))
     if name == semantics.RANGE and kind == semantics.RANGE:
-        return not type_.args or all(instance_of(v, type_.args[0]) for v in (value.low, value.high) if v is not None)
+        return not type_.args or all(instance_of(v, type_.args[0], types)
+                                     for v in (value.low, value.high) if v is not None)
+    if name == semantics.FUNCTION:
+        return kind == semantics.FUNCTION
     return kind == name
 
 
@@ -312,8 +359,7 @@ def _filter(node: Filter, scope: Scope) -> Any:
             return list(items) if index else []
     kept = []
     for item in items:
-        inner: dict[str, Any] = dict(item) if isinstance(item, dict) else {}
-        inner["item"] = item
+        inner: dict[str, Any] = {"item": item, **(item if isinstance(item, dict) else {})}  # entries first
         result = evaluate(condition, ChainMap(inner, scope))  # type: ignore[arg-type]
         if isinstance(result, Decimal) and item is items[0] and not kept:
             return _index(items, result)
@@ -377,7 +423,7 @@ def invoke_builtin(found: Any, args: list[Any], names: Sequence[str] = ()) -> An
         return None
     if names:
         ordered = builtins.by_name(found, dict(zip(names, args)))
-        if ordered is None:
+        if ordered is None or (found.arities and len(ordered) not in found.arities):
             return None
         args = ordered
     return found.feel(*args)
@@ -439,21 +485,23 @@ def _read_range(text: str) -> Any:
         tests = parse_feel_unary_tests(text)
     except ConditionError:
         return None
-    if tests.any_value or tests.negated or len(tests.tests) != 1:
+    if tests.any_value or tests.negated or len(tests.tests) != 1 or not isinstance(tests.tests[0], Interval):
         return None
     test = tests.tests[0]
-    ends = (test.low, test.high) if isinstance(test, Interval) else (test.endpoint,) if isinstance(
-        test, Comparison) else ()
-    if not ends or any(isinstance(e, Name) or (isinstance(e, Literal) and e.value is None) for e in ends):
-        return None
-    if isinstance(test, Comparison) and test.op in ("=", "!="):
+    if not all(_literal_end(end) for end in (test.low, test.high)):
         return None
     value = evaluate(test, {})
-    if not isinstance(value, Range):
-        return None
-    if value.low is not None and value.high is not None and semantics.kind(value.low) != semantics.kind(value.high):
+    if not isinstance(value, Range) or semantics.compare("<=", value.low, value.high) is not True:
         return None
     return value
+
+
+def _literal_end(node: Any) -> bool:
+    """A literal, or a temporal conversion of a literal text (``date("1970-01-01")``)."""
+    if isinstance(node, Literal):
+        return node.value is not None
+    return (isinstance(node, Call) and node.name in ("date", "time", "date and time", "duration")
+            and len(node.args) == 1 and isinstance(node.args[0], Literal) and isinstance(node.args[0].value, str))
 
 
 library_other.READ_RANGE.append(_read_range)

@@ -48,16 +48,30 @@ def function(name: str, params: str, implementation: Callable[..., Any], example
                 example or f"{name}({params.split('|')[0].strip()})", implementation)
 
 
+def single(value: Any) -> Any:
+    """A list of one item stands for the item where a function takes one value (DMN 1.5 §10.3.2.9.4)."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
 def number(value: Any) -> Decimal | None:
+    value = single(value)
     return value if isinstance(value, Decimal) else None
 
 
 def whole(value: Any) -> int | None:
     """An integer argument (a position, a length); None for a fraction or a non-number."""
+    value = single(value)
     return decimals.integral(value) if isinstance(value, Decimal) else None
 
 
+def truncated(value: Any) -> int | None:
+    """A position or length argument cut to its whole part (``substring("foobar", 3, 3.8)`` is ``"oba"``)."""
+    value = single(value)
+    return int(value) if isinstance(value, Decimal) else None
+
+
 def text(value: Any) -> str | None:
+    value = single(value)
     return value if isinstance(value, str) else None
 
 
@@ -79,6 +93,7 @@ def as_list(value: Any) -> list[Any] | None:
 
 
 def date_of(value: Any) -> dt.date | None:
+    value = single(value)
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel import decimals, semantics
-from engine.feel.library import as_list, function, items, whole
+from engine.feel.library import as_list, function, items, truncated, whole
 from engine.feel.semantics import Function
 
 
@@ -131,7 +131,7 @@ def _any(*args: Any) -> Any:
 
 
 def _position(values: list[Any], position: Any) -> int | None:
-    index = whole(position)
+    index = truncated(position)
     if index is None or index == 0 or abs(index) > len(values):
         return None
     return index - 1 if index > 0 else len(values) + index
@@ -255,6 +255,8 @@ def _list_replace(list_: Any, position: Any, new: Any) -> Any:
     if values is None:
         return None
     if isinstance(position, Function):
+        if position.parameters is not None and len(position.parameters) != 2:
+            return None
         return [new if semantics.call(position, [v, new]) is True else v for v in values]
     at = _position(values, position)
     return None if at is None else [*values[:at], new, *values[at + 1:]]

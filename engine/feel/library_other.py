@@ -198,8 +198,8 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
 
 
 def _context_merge(contexts: Any) -> Any:
-    values = contexts if isinstance(contexts, list) else None
-    if values is None or not all(isinstance(c, dict) for c in values):
+    values = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(c, dict) for c in values):
         return None
     merged: dict[str, Any] = {}
     for context in values:

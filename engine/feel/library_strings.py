@@ -10,22 +10,22 @@ import re
 from typing import Any
 
 from engine.feel import semantics
-from engine.feel.library import function, text, whole
+from engine.feel.library import function, text, truncated
 from engine.feel.temporal import Unsupported
 
 _FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
 
 
 def _substring(string: Any, start: Any, length: Any = None) -> Any:
-    value, first = text(string), whole(start)
-    if value is None or first is None or (length is not None and whole(length) is None):
+    value, first = text(string), truncated(start)
+    if value is None or first is None or (length is not None and truncated(length) is None):
         return None
     index = first - 1 if first > 0 else len(value) + first
     if first == 0 or index < 0:
         index = max(index, 0) if first != 0 else 0
     if length is None:
         return value[index:]
-    count = whole(length)
+    count = truncated(length)
     return value[index:index + max(count or 0, 0)]
 
 
@@ -71,13 +71,21 @@ def regex(pattern: Any, flags: Any = None) -> re.Pattern[str] | None:
     if not isinstance(pattern, str) or (flags is not None and not isinstance(flags, str)):
         return None
     options = 0
+    if "q" in (flags or ""):
+        pattern = re.escape(pattern)
     for flag in flags or "":
         if flag == "q":
-            pattern = re.escape(pattern)
             continue
         if flag not in _FLAGS:
             return None
+        if flag == "x":
+            pattern = _without_spaces(pattern)
+            continue
         options |= _FLAGS[flag]
+    if "q" not in (flags or ""):
+        pattern = _xpath_dots(pattern, "s" in (flags or ""))
+        if pattern is None:
+            return None
     if re.search(r"\\p\{Is|\\[pP]\{|-\[|\\[iIcC]", pattern):
         raise Unsupported("this XML Schema regular expression (Unicode blocks and categories, class subtraction "
                           "or XML name classes have no Python equivalent here)")
@@ -87,6 +95,49 @@ def regex(pattern: Any, flags: Any = None) -> re.Pattern[str] | None:
         return re.compile(pattern, options)
     except re.error:
         return None
+
+
+def _without_spaces(pattern: str) -> str:
+    """XPath's ``x`` flag: white space in the pattern is dropped, except inside [...] classes."""
+    out, in_class = [], False
+    for i, char in enumerate(pattern):
+        escaped = i > 0 and pattern[i - 1] == "\\"
+        if char == "[" and not escaped:
+            in_class = True
+        elif char == "]" and not escaped:
+            in_class = False
+        if char in " \t\n\r" and not in_class:
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _xpath_dots(pattern: str, dotall: bool) -> str | None:
+    """``.`` matches anything but a line end (\\n and \\r in XPath, \\n only in Python); a back
+    reference must follow its group and cannot be inside [...]: None where the pattern is invalid."""
+    out, in_class, groups, i = [], False, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            following = pattern[i + 1]
+            if following.isdigit() and (in_class or following == "0" or int(following) > groups):
+                return None
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "(" and not in_class and not pattern.startswith("(?", i):
+            groups += 1
+        elif char == "." and not in_class and not dotall:
+            out.append("[^\\n\\r]")
+            i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _matches(input: Any, pattern: Any, flags: Any = None) -> Any:
@@ -143,6 +194,7 @@ def _split(string: Any, delimiter: Any) -> Any:
 
 
 def _join(list_: Any, delimiter: Any = None) -> Any:
+    list_ = [list_] if isinstance(list_, str) else list_
     if not isinstance(list_, list) or (delimiter is not None and not isinstance(delimiter, str)):
         return None
     if any(item is not None and not isinstance(item, str) for item in list_):

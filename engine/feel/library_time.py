@@ -85,8 +85,6 @@ def _duration(from_: Any) -> Any:
 def _years_and_months(from_: Any, to: Any) -> Any:
     if not isinstance(from_, dt.date) or not isinstance(to, dt.date):
         return None
-    if isinstance(from_, dt.datetime) and isinstance(to, dt.datetime) and (from_.tzinfo is None) != (to.tzinfo is None):
-        return None
     return temporal.months_between(from_, to)
 
 

@@ -240,12 +240,8 @@ def contains(container: Any, value: Any) -> bool | None:
     if isinstance(container, Range):
         return in_range(value, container.low, container.high, container.low_closed, container.high_closed)
     if isinstance(container, list):
-        result: bool | None = False
-        for item in container:
-            result = or_(result, contains(item, value) if isinstance(item, Range) else equal(item, value))
-            if result is True:
-                return True
-        return result
+        return any((contains(item, value) if isinstance(item, Range) else equal(item, value)) is True
+                   for item in container)
     return equal(value, container)
 
 
@@ -294,9 +290,12 @@ _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": ope
 
 def _temporal(op: str, lk: str, rk: str, left: Any, right: Any) -> Any:
     if op == "-" and lk in (DATE, DATETIME) and rk in (DATE, DATETIME):
-        if lk == DATE and rk == DATE:
+        if lk == rk == DATE:
             return left - right
-        return temporal.subtract(temporal.as_datetime(left), temporal.as_datetime(right))
+        left, right = _instant(left), _instant(right)  # a date is its midnight, UTC
+        if (left.tzinfo is None) != (right.tzinfo is None):
+            return None
+        return left - right
     if op == "-" and lk == rk == TIME:
         (a, a_offset), (b, b_offset) = temporal.time_seconds(left), temporal.time_seconds(right)
         if (a_offset is None) != (b_offset is None):
@@ -325,6 +324,12 @@ def _temporal(op: str, lk: str, rk: str, left: Any, right: Any) -> Any:
     if op == "/" and lk == rk == YM_DURATION:
         return None if not right.months else decimals.run(lambda: Decimal(left.months) / Decimal(right.months))
     return None
+
+
+def _instant(value: dt.date) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
 
 
 def _micros(value: dt.timedelta) -> Decimal:

@@ -91,10 +91,12 @@ def parse_time(text: str) -> dt.time | None:
         return None
     hour, minute, second = (int(g) for g in found.groups()[:3])
     zone = _zone(found.group(5))
-    if found.group(5) and zone is None or hour > 23 or minute > 59 or second > 59:
+    if found.group(5) and zone is None or hour > 24 or minute > 59 or second > 59:
         return None
     if hour == 24:
-        return None
+        if minute or second or _micro(found.group(4)):
+            return None
+        hour = 0  # the end of a day is the start of the next
     return dt.time(hour, minute, second, _micro(found.group(4)), tzinfo=zone)
 
 
@@ -106,7 +108,10 @@ def parse_datetime(text: str) -> dt.datetime | None:
     if not sep:
         return dt.datetime(date.year, date.month, date.day)
     time = parse_time(clock)
-    return None if time is None else dt.datetime.combine(date, time)
+    if time is None:
+        return None
+    moved = dt.datetime.combine(date, time)
+    return moved + DAY if clock.startswith("24") else moved
 
 
 def parse_duration(text: str) -> YearsMonths | dt.timedelta | None:
@@ -132,7 +137,7 @@ def parse_duration(text: str) -> YearsMonths | dt.timedelta | None:
 
 def parse_literal(text: str) -> Any:
     """The value of ``@"..."``: a date, a date and time, a time or a duration; None if none."""
-    if "T" in text and not text.lstrip("-").startswith("P"):
+    if re.match(r"-?\d{4,9}-\d\d-\d\dT", text):
         return parse_datetime(text)
     if text.lstrip("-").startswith("P"):
         return parse_duration(text)
@@ -254,18 +259,11 @@ def add_months(value: dt.date, months: int) -> dt.date | None:
 def months_between(start: dt.date, end: dt.date) -> YearsMonths:
     """``years and months duration(start, end)``: the whole months from start to end."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    later = _clock_key(end) < _clock_key(start)
-    if months > 0 and later:
+    if months > 0 and end.day < start.day:
         months -= 1
-    elif months < 0 and _clock_key(end) > _clock_key(start):
+    elif months < 0 and end.day > start.day:
         months += 1
     return YearsMonths(months)
-
-
-def _clock_key(value: dt.date) -> tuple[Any, ...]:
-    if isinstance(value, dt.datetime):
-        return (value.day, value.hour, value.minute, value.second, value.microsecond)
-    return (value.day, 0, 0, 0, 0)
 
 
 def as_datetime(value: dt.date) -> dt.datetime:

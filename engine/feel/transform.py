@@ -213,7 +213,7 @@ class ToAst(Transformer):
         found = builtins.lookup(written)
         assert found is not None  # the FUNCTION terminal matches the registry's names only
         positional, names = _split_arguments(args, function.start_pos)
-        if found.arities and len(positional) not in found.arities:
+        if found.arities and not names and len(positional) not in found.arities:
             given = f"{len(positional)} argument{'' if len(positional) == 1 else 's'}"
             raise SemanticError(f"{found.name} takes {found.arity_text()} ({found.params}), not {given}",
                                 function.start_pos, f"write e.g. {found.example}")
