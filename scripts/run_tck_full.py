@@ -239,11 +239,12 @@ class Runner:
         for required in decision.requires:
             scope[required] = self.decision(required)
         for other in self.model.decisions:
+            found = self.model.decisions[other]
             if other not in scope and other in decision.text and other != name:
-                if self.model.decisions[other].kind == "literalExpression" and not self.model.decisions[other].knowledge:
+                if found.kind == "literalExpression" and not found.knowledge:
                     scope[other] = self.decision(other)
         node = parse_feel_expression(decision.text.strip(), self.names)
-        value = interpret.evaluate(node, scope)
+        value = interpret.run(node, scope)
         self.done[name] = value = self.coerce(value, decision.type_ref)
         return value
 

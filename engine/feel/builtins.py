@@ -188,7 +188,7 @@ def _library() -> None:
     for module in (library_numbers, library_strings, library_lists, library_time, library_other):
         for spec in module.FUNCTIONS:
             cell = BUILTINS.get(spec.name)
-            fields = dict(feel=spec.implementation, parameters=spec.signatures)
+            fields = {"feel": spec.implementation, "parameters": spec.signatures}
             if cell is not None:
                 BUILTINS[spec.name] = replace(cell, **fields)  # type: ignore[arg-type]
             else:

@@ -68,7 +68,16 @@ def evaluate_text(text: str, variables: Mapping[str, Any] | None = None, names: 
 
     scope = {k: semantics.feel_value(v) for k, v in (variables or {}).items()}
     node = parse_feel_expression(text, frozenset(names) | frozenset(scope))
-    return evaluate(node, scope)
+    return run(node, scope)
+
+
+def run(node: Any, scope: Scope) -> Any:
+    """The value of an expression's AST in ``scope``: :func:`evaluate`, with Python's own
+    recursion limit (a deeply recursive FEEL function) reported as a :class:`FeelError`."""
+    try:
+        return evaluate(node, scope)
+    except RecursionError:
+        raise FeelError("the expression calls itself too deep") from None
 
 
 def test_text(text: str, value: Any, variables: Mapping[str, Any] | None = None) -> bool | None:
@@ -207,7 +216,8 @@ def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any] | None:
         values = _count(source.low, source.high)
         if values is None:
             return None
-        return [v for v in values if (source.low_closed or v != source.low) and (source.high_closed or v != source.high)]
+        return [v for v in values
+                if (source.low_closed or v != source.low) and (source.high_closed or v != source.high)]
     if source is None:
         return []
     return source if isinstance(source, list) else [source]
@@ -448,7 +458,7 @@ class _UserFunction(Function):
         if names:
             if not set(names) <= set(parameters):
                 return None
-            bound = {p: None for p in parameters} | dict(zip(names, args))
+            bound = dict.fromkeys(parameters) | dict(zip(names, args))
         else:
             if len(args) != len(parameters):
                 return None

@@ -257,7 +257,10 @@ def _list_replace(list_: Any, position: Any, new: Any) -> Any:
     if isinstance(position, Function):
         if position.parameters is not None and len(position.parameters) != 2:
             return None
-        return [new if semantics.call(position, [v, new]) is True else v for v in values]
+        matched = [semantics.call(position, [v, new]) for v in values]
+        if not all(isinstance(m, bool) for m in matched):
+            return None
+        return [new if m else v for m, v in zip(matched, values)]
     at = _position(values, position)
     return None if at is None else [*values[:at], new, *values[at + 1:]]
 

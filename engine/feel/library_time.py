@@ -42,7 +42,7 @@ def _time(*args: Any) -> Any:
         if isinstance(from_, dt.datetime):
             return from_.timetz()
         if isinstance(from_, dt.date):
-            return dt.time(0, 0, 0, tzinfo=dt.timezone.utc)
+            return dt.time(0, 0, 0, tzinfo=dt.UTC)
         if isinstance(from_, dt.time):
             return from_
         return None
@@ -89,7 +89,7 @@ def _years_and_months(from_: Any, to: Any) -> Any:
 
 
 def _now() -> Any:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _today() -> Any:

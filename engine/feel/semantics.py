@@ -49,7 +49,7 @@ class Function:
         raise NotImplementedError
 
 
-MAX_CALLS = 200
+MAX_CALLS = 60  # calls within calls: each takes a dozen Python frames, and Python allows 1000
 
 
 class FeelError(Exception):
@@ -329,7 +329,7 @@ def _temporal(op: str, lk: str, rk: str, left: Any, right: Any) -> Any:
 def _instant(value: dt.date) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 def _micros(value: dt.timedelta) -> Decimal:

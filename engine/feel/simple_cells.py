@@ -16,7 +16,8 @@ from engine.feel.nodes import Comparison, Interval, Literal, Name, Span, UnaryTe
 _NUMBER = r"(?:\d+(?:\.(?!\.)\d*)?|(?<!\.)\.\d+)(?:[eE][+-]?\d+)?"
 _NAME = r"[^\W\d]\w*(?:\.[^\W\d]\w*)*"
 _VALUE = rf"-?{_NUMBER}|{_NAME}"
-_ITEM = re.compile(rf"\s*(?:(<=|>=|!=|<|>|=)\s*)?({_VALUE})\s*|\s*([\[(\]])\s*({_VALUE})\s*\.\.\s*({_VALUE})\s*([\])\[])\s*")
+_ITEM = re.compile(rf"\s*(?:(<=|>=|!=|<|>|=)\s*)?({_VALUE})\s*"
+                   rf"|\s*([\[(\]])\s*({_VALUE})\s*\.\.\s*({_VALUE})\s*([\])\[])\s*")
 _ONLY = re.compile(rf"\s*({_VALUE})\s*")
 _WORDS = {"true": True, "false": False, "null": None}
 # Words the grammar reads as keywords (or that start something else): left to the parser.

@@ -9,11 +9,11 @@ message and the hint for the common mistakes.  Nothing here evaluates anything: 
 
 from __future__ import annotations
 
+import pathlib
 import re
 import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
-import pathlib
 from typing import Any
 
 from lark import Lark, Tree

@@ -61,7 +61,7 @@ def _zone(text: str | None) -> dt.tzinfo | None:
     if not text:
         return None
     if text == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     if text.startswith("@"):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -264,21 +264,6 @@ def months_between(start: dt.date, end: dt.date) -> YearsMonths:
     elif months < 0 and end.day > start.day:
         months += 1
     return YearsMonths(months)
-
-
-def as_datetime(value: dt.date) -> dt.datetime:
-    """A date as the date and time at its midnight (UTC when the other side has a zone)."""
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime(value.year, value.month, value.day)
-
-
-def subtract(left: dt.datetime, right: dt.datetime) -> dt.timedelta | None:
-    """``left - right`` for dates and times; null where one has a zone and the other not."""
-    if (left.tzinfo is None) != (right.tzinfo is None):
-        left, right = left.replace(tzinfo=left.tzinfo or dt.timezone.utc), right.replace(
-            tzinfo=right.tzinfo or dt.timezone.utc)
-    return left - right
 
 
 def time_seconds(value: dt.time) -> tuple[dt.timedelta, dt.timedelta | None]:
