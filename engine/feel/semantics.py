@@ -310,7 +310,8 @@ def _temporal(op: str, lk: str, rk: str, left: Any, right: Any) -> Any:
     if op in "+-" and lk in (DATE, DATETIME) and rk == YM_DURATION:
         return temporal.add_months(left, right.months if op == "+" else -right.months)
     if op in "+-" and lk in (DATE, DATETIME) and rk == DT_DURATION:
-        moved = temporal.as_datetime(left) + (right if op == "+" else -right)
+        start = left if lk == DATETIME else dt.datetime(left.year, left.month, left.day)
+        moved = start + (right if op == "+" else -right)
         return moved if lk == DATETIME else moved.date()
     if op in "+-" and lk == TIME and rk == DT_DURATION:
         return temporal.time_plus(left, right if op == "+" else -right)

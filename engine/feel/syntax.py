@@ -257,7 +257,7 @@ def mask(source: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
 
 _DESCRIPTIONS: dict[type, str] = {
     If: "if ... then ... else", For: "a for loop", Quantified: "some/every ... satisfies", FunctionDef: "a function",
-    Between: "between ... and ...", In: "in", InstanceOf: "instance of", Path: "a path (x.y)", Filter: "a filter",
+    Between: "'between ... and ...'", In: "'in'", InstanceOf: "'instance of'", Path: "a path (x.y)", Filter: "a filter",
     Invoke: "a function call", ListOf: "a list", ContextOf: "a context", Tuple: "a list of tests",
     Interval: "a range", ExpressionTest: "a test written as an expression", Call: "this function",
     Name: "?", Literal: "this value",
