@@ -193,7 +193,7 @@ def xml_value(element: Any) -> Any:
     try:
         return _typed(kind, text)
     except temporal.Unsupported as error:
-        raise Refused(f"an expected or input value holds {error}") from None
+        return Refused(f"the case's value {text.strip()} holds {error}")
 
 
 def _typed(kind: str, text: str) -> Any:
@@ -352,12 +352,21 @@ def run_folder(folder: Path) -> list[Outcome]:
             continue
         for case_id, inputs, results in cases:
             for node, expected, error in results:
-                if isinstance(expected, Refused):
-                    status, reason = "refused", str(expected)
+                unheld = [v for v in (expected, *inputs.values()) if _holds_refusal(v)]
+                if unheld:
+                    status, reason = "refused", str(_holds_refusal(unheld[0]))
                 else:
                     status, reason = run_case(model, inputs, node, expected, error)
                 outcomes.append(Outcome(folder.name, test.name, case_id, node, status, reason))
     return outcomes
+
+
+def _holds_refusal(value: Any) -> Refused | None:
+    """The refusal a value read from a test file holds (a value dtrun cannot hold), if any."""
+    if isinstance(value, Refused):
+        return value
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((found for v in inner if (found := _holds_refusal(v))), None)
 
 
 def _model_for(test: Path, models: list[Path]) -> Path:
