@@ -384,7 +384,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("tck", nargs="?", default=str(DEFAULT))
     parser.add_argument("--verbose", action="store_true", help="the reason of every case not passed")
     parser.add_argument("--folder", help="only folders whose name contains this")
-    parser.add_argument("--results", help="write every case as CSV: folder, test file, case, node, status, reason")
+    parser.add_argument("--results", help="write every case in the TCK's results CSV format: folder, test file, "
+                        "case id, SUCCESS / FAILURE / IGNORED, note")
     args = parser.parse_args(argv[1:])
     tck = Path(args.tck)
     if not (tck / LEVELS[0]).is_dir():
@@ -408,10 +409,11 @@ def main(argv: list[str]) -> int:
                     print(f"    {outcome.case} ({outcome.node}): {outcome.status}: {outcome.reason}")
         print(f"{level}: {totals['passed']} passed, {totals['failed']} failed, {totals['refused']} refused")
     if args.results:
+        status = {"passed": "SUCCESS", "failed": "FAILURE", "refused": "IGNORED"}
         with open(args.results, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
+            writer = csv.writer(out, quoting=csv.QUOTE_ALL)
             for o in everything:
-                writer.writerow([o.folder, o.file, o.case, o.node, o.status, o.reason])
+                writer.writerow([o.folder, o.file, o.case, status[o.status], f"{o.node}: {o.reason}" if o.reason else ""])
     return 1 if any(o.status == "failed" for o in everything) else 0
 
 

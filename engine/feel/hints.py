@@ -61,16 +61,17 @@ def feel_parse_error(text: str, source: str, start: str, error: UnexpectedInput)
         message, at, hint = found
         return ConditionError(message, text, at + 1, hint)
     expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
-    words = [_TERMINAL_WORDS.get(name, name.lower()) for name in expected][:8]
+    words = list(dict.fromkeys(_TERMINAL_WORDS[name] for name in expected if name in _TERMINAL_WORDS))[:8]
     hint = ("expected " + ", ".join(words)) if words else "check the brackets and operators before this point"
     return ConditionError(_describe_unexpected(source, error, offset), text, offset + 1, hint)
 
 
-_TERMINAL_WORDS = {
-    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'", "LBRACE": "'{'", "COMMA": "','",
-    "COLON": "':'", "NAME": "a name", "NUMBER": "a number", "STRING": "a text in quotes", "THEN": "then",
-    "ELSE": "else", "RETURN": "return", "SATISFIES": "satisfies", "IN": "in", "AND": "and", "OR": "or",
-    "KEY": "a name and ':'", "DOT": "'.'", "$END": "the end",
+_TERMINAL_WORDS = {  # the grammar's terminals as a hint names them (those missing here are not named)
+    "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "THEN": "then", "ELSE": "else",
+    "RETURN": "return", "SATISFIES": "satisfies", "IN": "in", "NAME": "a name", "NUMBER": "a number",
+    "STRING": "a text in quotes", "KEY": "a name and ':'", "LPAR": "'('", "LSQB": "'['", "LBRACE": "'{'",
+    "AND": "and", "OR": "or", "$END": "the end", "EQ": "an operator (= < + ...)", "LT": "an operator (= < + ...)",
+    "ADD": "an operator (= < + ...)", "TYPE_NAME": "a type (number, string, list<number> ...)",
 }
 
 

@@ -3,9 +3,13 @@ edge cases of the TCK): ``expression → value`` as FEEL writes the value."""
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
-from engine.feel import builtins
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.feel import builtins, semantics
 from engine.feel.temporal import Unsupported
 from tests.feel.feel_helpers import feel
 
@@ -151,3 +155,18 @@ def test_the_cell_built_ins_are_unchanged():
 def test_a_regular_expression_python_cannot_mean_the_same_is_refused():
     with pytest.raises(Unsupported):
         feel('matches("a", "\\\\p{IsBasicLatin}")')
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False) | st.integers(-10**12, 10**12),
+       scale=st.integers(-3, 6), name=st.sampled_from(sorted(builtins.cell_names())))
+def test_the_cell_form_of_a_rounding_function_agrees_with_the_feel_form(x, scale, name):
+    """The cell functions (binary floats in, float or int out) give the value the decimal FEEL
+    form gives for the number the float stands for (its shortest decimal text)."""
+    found = builtins.BUILTINS[name]
+    args = (x,) if name == "abs" else (x, scale)
+    cell = found.scalar(*args)
+    exact = found.feel(*(semantics.feel_value(a) for a in args))
+    assert (cell is None) == (exact is None)
+    if cell is not None:
+        assert Decimal(repr(cell)) == exact or float(exact) == cell
