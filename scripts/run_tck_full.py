@@ -413,7 +413,8 @@ def main(argv: list[str]) -> int:
         with open(args.results, "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out, quoting=csv.QUOTE_ALL)
             for o in everything:
-                writer.writerow([o.folder, o.file, o.case, status[o.status], f"{o.node}: {o.reason}" if o.reason else ""])
+                note = f"{o.node}: {o.reason}" if o.reason else ""
+                writer.writerow([o.folder, o.file, o.case, status[o.status], note])
     return 1 if any(o.status == "failed" for o in everything) else 0
 
 
