@@ -203,8 +203,8 @@ def by_name(found: Builtin, arguments: dict[str, Any]) -> list[Any] | None:
     """Named arguments in the order of the first signature that has every name; None if none has."""
     for signature in found.parameters:
         if set(arguments) <= set(signature):
-            count = max(signature.index(name) for name in arguments) + 1
-            return [arguments.get(name) for name in signature[:count]]
+            count = max([signature.index(name) + 1 for name in arguments] + [min(found.arities, default=0)])
+            return [arguments.get(name) for name in signature[:count]]  # a required one not named is null
     return None
 
 

@@ -205,10 +205,23 @@ def _parse(text: str, start: str) -> Any:
 def _parse_feel(text: str, start: str, names: tuple[str, ...]) -> Any:
     source, placeholders = mask(normalize(text), names)
     try:
-        tree = _parser().parse(source, start=start)
-    except UnexpectedInput as error:
-        raise hints.feel_parse_error(text, source, start, error) from None
-    return _transform(tree, text, ToAst(feel=True, names=placeholders))
+        try:
+            tree = _parser().parse(source, start=start)
+        except UnexpectedInput as error:
+            raise hints.feel_parse_error(text, source, start, error) from None
+        return _transform(tree, text, ToAst(feel=True, names=placeholders))
+    except ConditionError as error:
+        if "\n" in text.strip():  # a literal expression of several lines: say which line
+            line, column = line_and_column(text, error.column)
+            error.message = f"{error.message} (line {line}, column {column})"
+            error.args = (str(error),)
+        raise
+
+
+def line_and_column(text: str, column: int) -> tuple[int, int]:
+    """The 1-based line and column in it of 1-based ``column`` of ``text``."""
+    before = text[:column - 1]
+    return before.count("\n") + 1, column - 1 - (before.rfind("\n") + 1) + 1
 
 
 def _transform(tree: Tree, text: str, transformer: ToAst) -> Any:

@@ -235,10 +235,11 @@ def test_a_bad_expression_is_refused_with_its_column_and_a_hint(text, column, me
     assert caught.value.text == text
 
 
-def test_an_error_on_a_later_line_gives_its_column_in_the_text():
+def test_an_error_on_a_later_line_gives_its_line_and_column():
     with pytest.raises(ConditionError) as caught:
         syntax.parse_feel_expression("1 +\n  * 2")
-    assert caught.value.column == 7
+    assert caught.value.column == 7 and caught.value.message == "unexpected '*' (line 2, column 3)"
+    assert syntax.line_and_column("ab\ncd", 5) == (2, 2) and syntax.line_and_column("abc", 2) == (1, 2)
 
 
 @pytest.mark.parametrize("levels", [syntax.MAX_DEPTH + 5, 1200])
