@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from engine._core.errors import ConditionError  # noqa: E402
-from engine.feel import interpret, semantics, temporal  # noqa: E402
+from engine.feel import feel_types, interpret, semantics, temporal  # noqa: E402
 from engine.feel.nodes import InstanceOf, TypeRef  # noqa: E402
 from engine.feel.syntax import parse_feel_expression  # noqa: E402
 
@@ -261,11 +261,11 @@ class Runner:
         if not _known(wanted, self.model.types):
             return value
         types = self.model.types
-        if interpret.instance_of(value, wanted, types):
+        if feel_types.instance_of(value, wanted, types):
             return value
-        if isinstance(value, list) and len(value) == 1 and interpret.instance_of(value[0], wanted, types):
+        if isinstance(value, list) and len(value) == 1 and feel_types.instance_of(value[0], wanted, types):
             return value[0]
-        if interpret.instance_of([value], wanted, types):
+        if feel_types.instance_of([value], wanted, types):
             return [value]
         return None
 

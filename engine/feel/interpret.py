@@ -6,11 +6,12 @@ expression language (DMN 1.5 chapter 10) on one set of values at a time.
     >>> evaluate_text('{a: 1, b: a + 1}.b')
     Decimal('2')
 
-Owns the evaluation of every node of ``engine.feel.nodes`` in a scope (name → value), user
-functions (``function(x) x + 1``, closures over their scope), invocation of them and of the
-built-ins (``engine.feel.builtins``, positional or named arguments), and FEEL unary tests with
-``?``.  Values follow ``engine.feel.semantics``: numbers are ``Decimal`` with 34 digits, what
-does not apply gives null.  Limits keep a hostile expression from eating the machine: a list
+Owns the evaluation of every expression node of ``engine.feel.nodes`` in a scope (name →
+value), user functions (``function(x) x + 1``, closures over their scope), invocation of them
+and of the built-ins (``engine.feel.builtins``, positional or named arguments), and the
+reading of ``range("[1..10)")``.  Unary tests with ``?`` are ``engine.feel.unary``'s, types and
+paths ``engine.feel.feel_types``'.  Values follow ``engine.feel.semantics``: numbers are
+``Decimal`` with 34 digits, what does not apply gives null.  Limits keep a hostile expression from eating the machine: a list
 of more than :data:`MAX_ITEMS` items, or calls nested deeper than :data:`MAX_CALLS`, stop the
 evaluation with :class:`FeelError`; a value this implementation cannot hold (a year beyond
 9999, nanoseconds) raises :class:`~engine.feel.temporal.Unsupported`.  Nothing here uses eval or exec.
@@ -24,7 +25,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import builtins, decimals, library_other, semantics, temporal
+from engine.feel import builtins, decimals, feel_types, library_other, semantics
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -32,7 +33,6 @@ from engine.feel.nodes import (
     Compare,
     Comparison,
     ContextOf,
-    ExpressionTest,
     Filter,
     For,
     FunctionDef,
@@ -51,8 +51,6 @@ from engine.feel.nodes import (
     Path,
     Quantified,
     Tuple,
-    TypeRef,
-    UnaryTests,
 )
 from engine.feel.semantics import FeelError, Function, Range
 
@@ -80,59 +78,8 @@ def run(node: Any, scope: Scope) -> Any:
         raise FeelError("the expression calls itself too deep") from None
 
 
-def test_text(text: str, value: Any, variables: Mapping[str, Any] | None = None) -> bool | None:
-    """Whether FEEL unary tests ``text`` hold for ``value``: True, False or None (null)."""
-    from engine.feel.syntax import parse_feel_unary_tests
-
-    scope = {k: semantics.feel_value(v) for k, v in (variables or {}).items()}
-    return unary_tests(parse_feel_unary_tests(text, frozenset(scope)), semantics.feel_value(value), scope)
-
-
 def evaluate(node: Any, scope: Scope) -> Any:
     return _EVALUATORS[type(node)](node, scope)
-
-
-def unary_tests(node: UnaryTests, value: Any, scope: Scope) -> bool | None:
-    if node.any_value:
-        return True
-    inner = ChainMap({"?": value}, scope)  # type: ignore[arg-type]
-    result: bool | None = False
-    for positive in node.tests:
-        result = semantics.or_(result, _positive(positive, value, inner))
-        if result is True:
-            break
-    return semantics.not_(result) if node.negated else result
-
-
-def _positive(node: Any, value: Any, scope: Scope) -> bool | None:
-    if isinstance(node, Comparison):
-        return semantics.test(node.op, value, evaluate(node.endpoint, scope))
-    if isinstance(node, Interval):
-        return _in_interval(node, value, scope)
-    assert isinstance(node, ExpressionTest)
-    result = evaluate(node.expr, scope)
-    if _mentions_question(node.expr):
-        return result if isinstance(result, bool) else None
-    if isinstance(result, bool) and not isinstance(value, bool):
-        return result
-    return semantics.contains(result, value)
-
-
-def _mentions_question(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Name) and item.name == "?":
-            return True
-        if hasattr(item, "__dataclass_fields__"):
-            for field in item.__dataclass_fields__:
-                child = getattr(item, field)
-                if isinstance(child, tuple):
-                    stack.extend(c for c in child if hasattr(c, "__dataclass_fields__") or isinstance(c, tuple))
-                    stack.extend(c[1] for c in child if isinstance(c, tuple) and len(c) == 2)
-                elif hasattr(child, "__dataclass_fields__"):
-                    stack.append(child)
-    return False
 
 
 # ---------------------------------------------------------------------- nodes
@@ -147,7 +94,7 @@ def _name(node: Name, scope: Scope) -> Any:
         head, *rest = node.name.split(".")
         value = _lookup(head, scope)
         for part in rest:
-            value = path_of(value, part)
+            value = feel_types.path_of(value, part)
         return value
     return _lookup(node.name, scope)
 
@@ -285,7 +232,7 @@ def _in(node: In, scope: Scope) -> Any:
         if isinstance(item, Comparison):
             outcome = semantics.test(item.op, value, evaluate(item.endpoint, scope))
         elif isinstance(item, Interval):
-            outcome = _in_interval(item, value, scope)
+            outcome = in_interval(item, value, scope)
         else:
             outcome = semantics.contains(evaluate(item, scope), value)
         result = semantics.or_(result, outcome)
@@ -297,7 +244,7 @@ def _in(node: In, scope: Scope) -> Any:
 TYPES = "@types"  # a scope's entry (no FEEL name can be it) naming the types of the model: name → TypeRef
 
 
-def _in_interval(node: Interval, value: Any, scope: Scope) -> Any:
+def in_interval(node: Interval, value: Any, scope: Scope) -> Any:
     """``value`` in ``[low..high]``: null when an end is null."""
     low, high = evaluate(node.low, scope), evaluate(node.high, scope)
     if low is None or high is None:
@@ -306,53 +253,11 @@ def _in_interval(node: Interval, value: Any, scope: Scope) -> Any:
 
 
 def _instance_of(node: InstanceOf, scope: Scope) -> Any:
-    return instance_of(evaluate(node.value, scope), node.type, scope.get(TYPES) or {})
-
-
-_TYPE_ALIASES = {"dayTimeDuration": semantics.DT_DURATION, "yearMonthDuration": semantics.YM_DURATION,
-                 "dateTime": semantics.DATETIME}
-
-
-def instance_of(value: Any, type_: TypeRef, types: Mapping[str, TypeRef] | None = None) -> bool:
-    """``value instance of type_``; ``types``: the model's own types by name (item definitions)."""
-    types = types or {}
-    seen = 0
-    while type_.name in types and seen < 50:
-        type_, seen = types[type_.name], seen + 1
-    name = _TYPE_ALIASES.get(type_.name, type_.name)
-    kind = semantics.kind(value)
-    if name == "Any":
-        return value is not None
-    if name == "Null":
-        return value is None
-    if name == semantics.LIST and kind == semantics.LIST:
-        return not type_.args or all(instance_of(v, type_.args[0], types) for v in value if v is not None)
-    if name == semantics.CONTEXT and kind == semantics.CONTEXT:
-        return all(f in value and (value[f] is None or instance_of(value[f], t, types))
-                   for f, t in zip(type_.fields, type_.args))
-    if name == semantics.RANGE and kind == semantics.RANGE:
-        return not type_.args or all(instance_of(v, type_.args[0], types)
-                                     for v in (value.low, value.high) if v is not None)
-    if name == semantics.FUNCTION:
-        return kind == semantics.FUNCTION
-    return kind == name
-
-
-def path_of(value: Any, name: str) -> Any:
-    """``value.name``: a context's entry, a temporal value's or a range's property; over a list, each item's."""
-    if isinstance(value, dict):
-        return value.get(name)
-    if isinstance(value, list):
-        return [path_of(v, name) for v in value]
-    if isinstance(value, Range):
-        return {"start": value.low, "end": value.high, "start included": value.low_closed,
-                "end included": value.high_closed}.get(name)
-    found, result = temporal.property_of(value, name)
-    return result if found else None
+    return feel_types.instance_of(evaluate(node.value, scope), node.type, scope.get(TYPES) or {})
 
 
 def _path(node: Path, scope: Scope) -> Any:
-    return path_of(evaluate(node.target, scope), node.name)
+    return feel_types.path_of(evaluate(node.target, scope), node.name)
 
 
 def _filter(node: Filter, scope: Scope) -> Any:

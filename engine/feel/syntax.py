@@ -1,10 +1,16 @@
-"""Text → AST for the condition language.
+"""Text → AST for the condition language: decision-table cells (S-FEEL) and FEEL expressions.
 
-Owns the Lark parser (built once, from ``grammar.lark``), the frozen AST node types and
-the Transformer from parse tree to nodes.  Every failure becomes one
+Owns the Lark parser (built once, from ``grammar.lark``: one grammar, entry points
+``unary_tests`` and ``expression``), the entry points of both dialects (``parse_unary_tests``
+and ``parse_expression`` for cells, which refuse what is beyond S-FEEL with the hints cells
+always had; ``parse_feel_expression`` and ``parse_feel_unary_tests`` for all of FEEL, names
+with spaces read whole where the caller knows them), the nesting limit, and the fast paths
+for the commonest cells.  The AST nodes live in ``engine.feel.nodes`` (re-exported here), the
+Transformer in ``engine.feel.transform``.  Every failure becomes one
 :class:`~engine.errors.ConditionError` with a 1-based column; ``engine.feel.hints`` words the
 message and the hint for the common mistakes.  Nothing here evaluates anything: see
-``engine.feel.scalar``, ``engine.feel.vectorized`` and ``engine.feel.set_form`` for the compiled forms.
+``engine.feel.scalar``, ``engine.feel.vectorized`` and ``engine.feel.set_form`` for the compiled
+forms of cells, ``engine.feel.interpret`` for FEEL expressions.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from engine._core.errors import ConditionError
-from engine.feel import interpret, semantics, syntax
+from engine.feel import interpret, semantics, syntax, unary
 from engine.feel.nodes import (
     Between,
     Call,
@@ -182,7 +182,7 @@ UNARY = [
 
 @pytest.mark.parametrize(("text", "value", "expected"), UNARY)
 def test_unary_tests_with_question_mark_and_expressions(text, value, expected):
-    assert interpret.test_text(text, value, {"x": 7}) is expected
+    assert unary.test_text(text, value, {"x": 7}) is expected
 
 
 def test_the_ast_of_each_new_form():
