@@ -11,10 +11,11 @@ value), user functions (``function(x) x + 1``, closures over their scope), invoc
 and of the built-ins (``engine.feel.builtins``, positional or named arguments), and the
 reading of ``range("[1..10)")``.  Unary tests with ``?`` are ``engine.feel.unary``'s, types and
 paths ``engine.feel.feel_types``'.  Values follow ``engine.feel.semantics``: numbers are
-``Decimal`` with 34 digits, what does not apply gives null.  Limits keep a hostile expression
-from eating the machine: a list of more than :data:`MAX_ITEMS` items, or calls nested deeper than :data:`MAX_CALLS`, stop the
-evaluation with :class:`FeelError`; a value this implementation cannot hold (a year beyond
-9999, nanoseconds) raises :class:`~engine.feel.temporal.Unsupported`.  Nothing here uses eval or exec.
+``Decimal`` with 34 digits, what does not apply gives null.  Limits keep a hostile
+expression from eating the machine: a list of more than :data:`MAX_ITEMS` items, or calls
+nested deeper than :data:`MAX_CALLS`, stop the evaluation with :class:`FeelError`; a value
+this implementation cannot hold (a year beyond 9999, nanoseconds) raises
+:class:`~engine.feel.temporal.Unsupported`.  Nothing here uses eval or exec.
 """
 
 from __future__ import annotations
