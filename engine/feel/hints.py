@@ -27,18 +27,21 @@ def parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> C
         if found:
             message, at, hint = found
             return ConditionError(message, text, at + 1, hint)
-    what = _describe_unexpected(source, error, offset)
-    hint = (
-        "an input cell holds tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")"
-        if start == "unary_tests"
-        else "an output cell holds a value such as \"first_line\", 840, 8 * weight_kg or null"
-    )
-    return ConditionError(what, text, offset + 1, hint)
+    return ConditionError(_describe_unexpected(source, error, offset), text, offset + 1, GENERIC[start])
 
 
-def beyond_cells(text: str, source: str, start: str, offset: int, what: str) -> ConditionError:
+GENERIC = {  # the hint when no mistake is recognised: what a cell holds
+    "unary_tests": "an input cell holds tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")",
+    "expression": "an output cell holds a value such as \"first_line\", 840, 8 * weight_kg or null",
+}
+
+
+def beyond_cells(text: str, source: str, start: str, offset: int, what: str,
+                 after_value: int | None = None) -> ConditionError:
     """The ConditionError for a cell that parses as FEEL but holds more than S-FEEL, which
-    decision-table cells run: the hint for the mistake it looks like, if any, else what it is."""
+    decision-table cells run: the hint for the mistake it looks like, if any; for an operator
+    after an input cell's first value (``weight_kg >= 70``), that operator, as S-FEEL has always
+    said; else what it is."""
     blanked = _blank_strings(source)
     for diagnose in _DIAGNOSES:
         found = diagnose(blanked, start)
@@ -46,11 +49,30 @@ def beyond_cells(text: str, source: str, start: str, offset: int, what: str) -> 
             message, at, hint = found
             return ConditionError(message, text, at + 1, hint)
     where = "an input cell" if start == "unary_tests" else "an output cell"
-    example = ("tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")" if start == "unary_tests"
-               else "a value such as \"first_line\", 840, 8 * weight_kg or null")
-    thing = f"'{source[offset:].split()[0]}'" if what == "?" else what
+    operator = _OPERATOR.match(source, after_value) if after_value is not None else None
+    if operator:
+        return ConditionError(f"unexpected {operator.group(1)!r}", text, operator.start(1) + 1, GENERIC[start])
+    thing = "'?'" if what == "?" else what
     return ConditionError(f"{thing} is FEEL that {where} cannot hold yet", text, offset + 1,
-                          f"{where} holds {example}")
+                          GENERIC[start])
+
+
+def comment_in_cell(text: str, source: str, start: str) -> ConditionError | None:
+    """A decision-table cell with ``//`` or ``/*``: refused as before FEEL's comments came (an
+    ``8 // 2`` read as 8 would mislead), with the hint for the mistake it looks like."""
+    blanked = _blank_strings(source)
+    found = re.search(r"/[/*]", blanked)
+    if found is None:
+        return None
+    for diagnose in _DIAGNOSES:
+        diagnosis = diagnose(blanked, start)
+        if diagnosis:
+            message, at, hint = diagnosis
+            return ConditionError(message, text, at + 1, hint)
+    return ConditionError(f"unexpected {source[found.start() + 1]!r}", text, found.start() + 2, GENERIC[start])
+
+
+_OPERATOR = re.compile(r"\s*(<=|>=|!=|\*\*|[-+*/<>=≤≥≠×−]|(?i:and|or)(?!\w)|between(?!\w)|in(?!\w))")
 
 
 def feel_parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
@@ -88,10 +110,19 @@ def _describe_unexpected(source: str, error: UnexpectedInput, offset: int) -> st
     if isinstance(error, UnexpectedCharacters):
         return f"unexpected character {source[offset]!r}"
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
-        return f"unexpected {error.token.value!r}"
+        token = error.token
+        if token.type in _FEEL_CHARACTERS:  # characters S-FEEL had no use for: named as it named them
+            return f"unexpected character {token.value!r}"
+        if token.type in ("KEY", "TYPE_NAME"):  # FEEL's words before ':' and after 'instance of'
+            word = re.match(r"[^\W\d]\w*", token.value)
+            if word is None or word.group().lower() in _KEYWORDS:
+                return f"unexpected character {token.value[0]!r}"
+            return f"unexpected {word.group()!r}"
+        return f"unexpected {token.value!r}"
     return "the text ends too early"
 
 
+_FEEL_CHARACTERS = frozenset({"COLON", "LBRACE", "RBRACE", "QUESTION", "AT"})
 _STRINGS = re.compile(r'"(\\.|[^"\\])*"|“[^”]*”|”[^”]*”|„[^“”]*[“”]|‘[^’]*’|‚[^‘’]*[‘’]')
 _KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
 Diagnosis = tuple[str, int, str] | None

@@ -197,14 +197,23 @@ def _parse(text: str, start: str) -> Any:
     quick = _simple(source, start)
     if quick is not None:
         return quick
+    comment = hints.comment_in_cell(text, source, start)
+    if comment is not None:
+        raise comment
     try:
         tree = _parser().parse(source, start=start)
     except UnexpectedInput as error:
         raise hints.parse_error(text, source, start, error) from None
-    node = _transform(tree, text, ToAst())
+    node = _transform(tree, text, ToAst(text=source))
     beyond = beyond_sfeel(node)
     if beyond is not None:
-        raise hints.beyond_cells(text, source, start, beyond.span.start, _DESCRIPTIONS.get(type(beyond), "this"))
+        inner = beyond.expr if isinstance(beyond, ExpressionTest) and type(beyond.expr) in _DESCRIPTIONS else beyond
+        after = _operator_after_first_value(beyond)
+        question = _first_value(beyond.expr) if isinstance(beyond, ExpressionTest) else None
+        if isinstance(question, Name) and question.name == "?":  # ? > 3: the ? is what a cell cannot hold
+            inner, after, beyond = question, None, question
+        raise hints.beyond_cells(text, source, start, beyond.span.start, _DESCRIPTIONS.get(type(inner), "this"),
+                                 after)
     return node
 
 
@@ -272,6 +281,22 @@ def mask(source: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
             source = "".join(pieces) + source[at:]
             placeholders[holder] = name
     return source, placeholders
+
+
+def _operator_after_first_value(node: Any) -> int | None:
+    """Where an input cell's test written as an expression (``weight_kg >= 70``) stops being
+    S-FEEL: the end of its first value, where S-FEEL expected a comma (the column the message
+    has always named).  None for any other node."""
+    if not isinstance(node, ExpressionTest) or not isinstance(node.expr, (Arithmetic, Compare, Logical, Between, In)):
+        return None
+    return _first_value(node.expr).span.end
+
+
+def _first_value(node: Any) -> Any:
+    """The leftmost operand of a chain of operators."""
+    while isinstance(node, (Arithmetic, Compare, Logical, Between, In)):
+        node = node.left if not isinstance(node, (Between, In)) else node.value
+    return node
 
 
 _DESCRIPTIONS: dict[type, str] = {

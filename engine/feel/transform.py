@@ -82,11 +82,14 @@ def _join(first: Any, last: Any) -> Span:
     return Span(span_of(first).start, span_of(last).end)
 
 
-def unquote(token: Token) -> str:
+def unquote(token: Token, feel: bool = True) -> str:
+    """A string literal's text; FEEL also reads ``\\U0001F40E`` and a surrogate pair of ``\\u`` escapes."""
     body = token.value[1:-1]
     if token.value[0] != '"':
         return body  # typographic quotes: no escapes
-    return re.sub(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", _unescape, body)
+    if not feel:  # decision-table cells, as they have always been read
+        return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", _unescape, body)
+    return _surrogates(re.sub(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", _unescape, body))
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -128,9 +131,9 @@ class ToAst(Transformer):
     """Parse tree → AST nodes.  Errors raised here arrive wrapped in VisitError.  ``names``:
     the placeholders that stood for names with spaces or other characters (``syntax.mask``)."""
 
-    def __init__(self, feel: bool = False, names: Mapping[str, str] | None = None) -> None:
+    def __init__(self, feel: bool = False, names: Mapping[str, str] | None = None, text: str = "") -> None:
         super().__init__()
-        self.feel, self.names = feel, names or {}
+        self.feel, self.names, self.text = feel, names or {}, text
 
     # ----------------------------------------------------------- literals and names
     def number(self, token: Token) -> Literal:
@@ -140,7 +143,7 @@ class ToAst(Transformer):
         return Literal(-_number(token, self.feel), _join(sign, token))
 
     def string(self, token: Token) -> Literal:
-        return Literal(_surrogates(unquote(token)), span_of(token))
+        return Literal(unquote(token, self.feel), span_of(token))
 
     def boolean(self, token: Token) -> Literal:
         return Literal(token.value.lower() == "true", span_of(token))
@@ -162,6 +165,9 @@ class ToAst(Transformer):
     def at_literal(self, at: Token, text: Token) -> Literal:
         from engine.feel import temporal
 
+        if not self.feel:
+            raise SemanticError("@ literals are FEEL that a decision-table cell cannot hold yet", at.start_pos,
+                                f'write a date as date({text.value}), e.g. date("2025-01-31")')
         value = temporal.parse_literal(unquote(text))
         if value is None:
             raise SemanticError(f"@{text.value} is not a date, time, date and time or duration", text.start_pos,
@@ -191,7 +197,17 @@ class ToAst(Transformer):
         return Negative(operand, _join(sign, operand))
 
     def arithmetic(self, left: Expr, op: Token, right: Expr) -> Arithmetic:
+        if op.value == "**" and not self.feel:
+            return self._power(left, op, right)
         return Arithmetic(_OPERATORS.get(op.value, op.value), left, right, _join(left, right))
+
+    def _power(self, left: Expr, op: Token, right: Expr) -> Arithmetic:
+        """Decision-table cells read ``a ** b ** c`` as ``a ** (b ** c)``, as they always have (FEEL
+        reads it from the left, as the TCK says): the grammar's left-nested node, turned."""
+        bare = isinstance(left, Arithmetic) and left.op == "**" and not self.text[left.span.end:op.start_pos].strip()
+        if not bare:
+            return Arithmetic("**", left, right, _join(left, right))
+        return Arithmetic("**", left.left, self._power(left.right, op, right), _join(left, right))
 
     def compare(self, left: Expr, op: Token, right: Expr) -> Compare:
         return Compare(_COMPARATORS.get(op.value, op.value), left, right, _join(left, right))
@@ -327,7 +343,10 @@ class ToAst(Transformer):
         return (self.comparison(op, endpoint), *rest)
 
     # ----------------------------------------------------------- unary tests
-    def expression_test(self, expr: Expr) -> PositiveTest:
+    @v_args(inline=True, meta=True)
+    def expression_test(self, meta: Any, expr: Expr) -> PositiveTest:
+        if not self.feel and (meta.start_pos, meta.end_pos) != (span_of(expr).start, span_of(expr).end):
+            return ExpressionTest(expr, Span(meta.start_pos, meta.end_pos))  # (x): not S-FEEL, refused in cells
         return positive_test(expr)
 
     def comparison(self, op: Token, endpoint: Expr) -> Comparison:

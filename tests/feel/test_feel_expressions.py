@@ -278,6 +278,12 @@ def test_cells_keep_to_s_feel():
     assert caught.value.message == "'then' after a number"
     with pytest.raises(ConditionError) as caught:
         syntax.parse_unary_tests("? > 3")
+    assert caught.value.column == 1 and caught.value.message == "'?' is FEEL that an input cell cannot hold yet"
+    with pytest.raises(ConditionError) as caught:
+        syntax.parse_unary_tests("weight_kg >= 70")  # as S-FEEL has always said
+    assert caught.value.column == 11 and caught.value.message == "unexpected '>='"
+    with pytest.raises(ConditionError) as caught:
+        syntax.parse_unary_tests("(x)")
     assert caught.value.column == 1
     with pytest.raises(ConditionError) as caught:
         syntax.parse_expression("count(x)")
