@@ -179,6 +179,8 @@ def equal(left: Any, right: Any) -> bool | None:
                      left.low_closed == right.low_closed, left.high_closed == right.high_closed])
     if lk in (DATETIME, TIME) and (left.tzinfo is None) != (right.tzinfo is None):
         return False
+    if lk in (DATETIME, TIME):  # equal to the second: the value of a time is in seconds (DMN 1.5 §10.3.2.3.4)
+        left, right = left.replace(microsecond=0), right.replace(microsecond=0)
     if lk == TIME and left.tzinfo is not None:
         return _time_key(left) == _time_key(right)
     if lk == FUNCTION:
