@@ -141,22 +141,25 @@ def parse_expression(text: str) -> Expr:
     return _parse(text, "expression")
 
 
-@lru_cache(maxsize=4096)
 def parse_feel_expression(text: str, names: Collection[str] = ()) -> Expr:
     """Parse a FEEL expression (DMN 1.5 chapter 10; ``engine.feel.interpret`` evaluates it).
     ``names``: the names in scope; those with spaces or other characters (``Date of birth``,
     ``Person's age``) are read as one name where they occur whole."""
     if not normalize(text).strip():
         raise ConditionError("the expression is empty", text, 1, "write an expression, e.g. 1 + 1")
-    return _parse_feel(text, "expression", tuple(sorted(names)))
+    return _parse_feel(text, "expression", _special(names))
 
 
-@lru_cache(maxsize=4096)
 def parse_feel_unary_tests(text: str, names: Collection[str] = ()) -> UnaryTests:
     """Parse FEEL unary tests: S-FEEL's and any expression as a test (``? > 3``, ``before(?, 26)``)."""
     if not normalize(text).strip():
         return UnaryTests((), False, Span(0, len(text)), any_value=True)
-    return _parse_feel(text, "unary_tests", tuple(sorted(names)))
+    return _parse_feel(text, "unary_tests", _special(names))
+
+
+def _special(names: Collection[str]) -> tuple[str, ...]:
+    """The names the grammar would not read whole (spaces, ``'``, ``-`` ...): all the parse depends on."""
+    return tuple(sorted(n for n in names if not _PLAIN_NAME.fullmatch(n)))
 
 
 # The commonest cells of all: plain texts ("positive", or "a", "b", ...) or -.  Read without
@@ -217,6 +220,7 @@ def _parse(text: str, start: str) -> Any:
     return node
 
 
+@lru_cache(maxsize=4096)  # the nodes are immutable; the cache key holds only the names that matter
 def _parse_feel(text: str, start: str, names: tuple[str, ...]) -> Any:
     source, placeholders = mask(normalize(text), names)
     try:
