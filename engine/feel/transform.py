@@ -112,7 +112,11 @@ def _number(token: Token, feel: bool) -> Any:
 
         from engine.feel import decimals
 
-        return decimals.exact(Decimal(token.value))
+        value = decimals.run(decimals.exact, Decimal(token.value))
+        if value is None:
+            raise SemanticError("this number is too large for FEEL", token.start_pos,
+                                "FEEL numbers have 34 digits and exponents up to 6144")
+        return value
     try:
         value = int(token.value) if token.value.isdigit() else float(token.value)
     except ValueError:  # more digits than Python converts

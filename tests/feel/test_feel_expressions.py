@@ -224,6 +224,7 @@ ERRORS = [
     ('@"2025-13-01"', 2, "is not a date", '@"2025-01-15"'),
     ('"abc', 1, "no closing quote", "quote"),
     ("f(a: 1, 2)", 1, "mix names", "every argument"),
+    ("1e7000", 1, "too large for FEEL", "6144"),
     ("substring(\"a\")", 1, "substring takes 2 or 3 arguments", "substring("),
     ("1 == 2", 3, "'==' is not an operator", "single ="),
 ]
