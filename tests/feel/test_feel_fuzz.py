@@ -12,7 +12,8 @@ from engine.feel import interpret, semantics, syntax, unary
 from engine.feel.temporal import Unsupported
 
 PIECES = ["1", "0", "-", "2.5", "1e7000", "1e-7000", '"\\ud83d"', "9" * 40, "x", "xs", "item", "?", '"a"',
-          '"2025-01-15"', "true", "null", "(", ")", "[", "]", "{", "}", ":", ",", "..", ".", "+", "*", "/", "**", "=", "!=", "<", ">=", " and ", " or ", "not(", " if ",
+          '"2025-01-15"', "true", "null", "(", ")", "[", "]", "{", "}", ":", ",", "..", ".", "+", "*", "/", "**",
+          "=", "!=", "<", ">=", " and ", " or ", "not(", " if ",
           " then ", " else ", " for ", " in ", " return ", " some ", " every ", " satisfies ", " between ",
           " instance of ", "number", "list<number>", "function(", "a", "b", "@", "date(", "time(", "duration(",
           '"P1D"', '"10:00:00"', "sum(", "count(", "substring(", "string length(", "sort(", "matches(", "replace(",
