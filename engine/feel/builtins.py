@@ -49,6 +49,7 @@ class Builtin:
     kind: str = values.NUMBER  # the kind of value it gives (or null)
     feel: Callable[..., Any] | None = None  # on FEEL values (Decimal numbers): engine.feel.interpret
     parameters: tuple[tuple[str, ...], ...] = ()  # the parameter names of each signature (named invocation)
+    by_signature: tuple[Callable[..., Any] | None, ...] = ()  # the FEEL form per signature, where they differ
 
     def arity_text(self) -> str:
         if not self.arities:
@@ -188,7 +189,7 @@ def _library() -> None:
     for module in (library_numbers, library_strings, library_lists, library_time, library_other):
         for spec in module.FUNCTIONS:
             cell = BUILTINS.get(spec.name)
-            fields = {"feel": spec.implementation, "parameters": spec.signatures}
+            fields = {"feel": spec.implementation, "parameters": spec.signatures, "by_signature": spec.by_signature}
             if cell is not None:
                 BUILTINS[spec.name] = replace(cell, **fields)  # type: ignore[arg-type]
             else:
@@ -199,12 +200,14 @@ def _library() -> None:
 _library()
 
 
-def by_name(found: Builtin, arguments: dict[str, Any]) -> list[Any] | None:
-    """Named arguments in the order of the first signature that has every name; None if none has."""
-    for signature in found.parameters:
+def by_name(found: Builtin, arguments: dict[str, Any]) -> tuple[list[Any], Callable[..., Any] | None] | None:
+    """Named arguments in the order of the first signature that has every name, and the FEEL form
+    of that signature; None if no signature has them."""
+    for index, signature in enumerate(found.parameters):
         if set(arguments) <= set(signature):
             count = max([signature.index(name) + 1 for name in arguments] + [min(found.arities, default=0)])
-            return [arguments.get(name) for name in signature[:count]]  # a required one not named is null
+            form = found.by_signature[index] if index < len(found.by_signature) else None
+            return [arguments.get(name) for name in signature[:count]], form or found.feel  # not named: null
     return None
 
 

@@ -304,6 +304,8 @@ def _context(node: ContextOf, scope: Scope) -> Any:
 
 
 def _tuple(node: Tuple, scope: Scope) -> Any:
+    if len(node.tests) == 1 and isinstance(node.tests[0], Comparison):  # (>= 10), (=10): a range (DMN 1.5)
+        return _unary_range(node.tests[0], scope)
     return [evaluate(t, scope) if not isinstance(t, Comparison) else _unary_range(t, scope) for t in node.tests]
 
 
@@ -313,7 +315,7 @@ def _unary_range(node: Comparison, scope: Scope) -> Any:
         return Range(None, value, False, node.op == "<=")
     if node.op in (">", ">="):
         return Range(value, None, node.op == ">=", False)
-    return value if node.op == "=" else None
+    return Range(value, value, True, True, equality=True) if node.op == "=" else None
 
 
 def _interval(node: Interval, scope: Scope) -> Any:
@@ -338,10 +340,10 @@ def invoke_builtin(found: Any, args: list[Any], names: Sequence[str] = ()) -> An
     if found.feel is None:
         return None
     if names:
-        ordered = builtins.by_name(found, dict(zip(names, args)))
-        if ordered is None or (found.arities and len(ordered) not in found.arities):
+        chosen = builtins.by_name(found, dict(zip(names, args)))
+        if chosen is None or (found.arities and len(chosen[0]) not in found.arities):
             return None
-        args = ordered
+        return chosen[1](*chosen[0])  # type: ignore[misc]
     return found.feel(*args)
 
 

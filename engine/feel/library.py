@@ -28,6 +28,7 @@ class Spec:
     example: str
     implementation: Callable[..., Any]
     kind: str = "any"
+    by_signature: tuple[Callable[..., Any] | None, ...] = ()  # named invocation: the form of each signature
 
 
 def function(name: str, params: str, implementation: Callable[..., Any], example: str = "") -> Spec:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from engine.feel import semantics
@@ -228,6 +229,7 @@ FUNCTIONS = [
     function("get value", "m, key", _get_value),
     function("get entries", "m", _get_entries),
     function("context", "entries", _context),
-    function("context put", "context, key, value | context, keys, value", _context_put),
+    replace(function("context put", "context, key, value | context, keys, value", _context_put),
+            by_signature=(lambda c, k, v: _context_put(c, k, v) if not isinstance(k, list) else None, None)),
     function("context merge", "contexts", _context_merge),
 ]

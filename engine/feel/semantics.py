@@ -37,6 +37,7 @@ class Range:
     high: Any
     low_closed: bool
     high_closed: bool
+    equality: bool = False  # (=10): a range of one value, written as a test (not equal to [10..10])
 
 
 class Function:
@@ -175,7 +176,7 @@ def equal(left: Any, right: Any) -> bool | None:
             return False
         return _all(equal(left[k], right[k]) for k in left)
     if lk == RANGE:
-        return _all([equal(left.low, right.low), equal(left.high, right.high),
+        return _all([equal(left.low, right.low), equal(left.high, right.high), left.equality == right.equality,
                      left.low_closed == right.low_closed, left.high_closed == right.high_closed])
     if lk in (DATETIME, TIME) and (left.tzinfo is None) != (right.tzinfo is None):
         return False

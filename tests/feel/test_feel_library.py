@@ -96,7 +96,7 @@ EXAMPLES = {
     "odd": ["odd(5) → true", "odd(2) → false", "odd(1.5) → null"],
     "even": ["even(5) → false", "even(2) → true"],
     "is": ['is(date("2012-12-25"), time("23:00:50")) → false', 'is(date("2012-12-25"), date("2012-12-25")) → true',
-           'is(time("23:00:50Z"), time("23:00:50")) → false'],
+           'is(time("23:00:50Z"), time("23:00:50")) → false', 'is(value1: 1) → false'],
     "day of year": ["day of year(date(2019, 9, 17)) → 260"],
     "day of week": ['day of week(date(2019, 9, 17)) → "Tuesday"'],
     "month of year": ['month of year(date(2019, 9, 17)) → "September"'],
@@ -130,7 +130,9 @@ EXAMPLES = {
     "context": ['context([{key: "a", value: 1}, {key: "b", value: 2}]) → {a: 1, b: 2}',
                 'context([{key: "a", value: 1}, {key: "a", value: 2}]) → null'],
     "context put": ['context put({x: 1}, "y", 2) → {x: 1, y: 2}', 'context put({x: 1, y: 0}, "y", 2) → {x: 1, y: 2}',
-                    'context put({x: 1, y: {a: 0}}, ["y", "a"], 2) → {x: 1, y: {a: 2}}'],
+                    'context put({x: 1, y: {a: 0}}, ["y", "a"], 2) → {x: 1, y: {a: 2}}',
+                    'context put(context: {y: {a: 0}}, keys: ["y", "a"], value: 2) → {y: {a: 2}}',
+                    'context put(context: {y: {a: 0}}, key: ["y", "a"], value: 2) → null'],
     "context merge": ["context merge([{x: 1}, {y: 2}]) → {x: 1, y: 2}", "context merge([{x: 1, y: 0}, {y: 2}]) → {x: 1, y: 2}"],
 }
 CASES = [(name, *example.split(" → ")) for name, examples in EXAMPLES.items() for example in examples]

@@ -1,6 +1,6 @@
 """A fixed sample of the DMN TCK's FEEL literal-expression cases through the FEEL evaluator
 (``scripts/run_tck_full.py``): every case of compliance level 2 that is a literal expression,
-and some level-3 folders, each with the number of cases it passes today, so that a regression
+and 26 level-3 folders, each with the number of cases it passes today, so that a regression
 shows.  Skipped where ``../shared/tck-full`` is absent (set DTRUN_TCK_FULL)."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ needs_tck = pytest.mark.skipif(not (TCK / "compliance-level-3").is_dir(),
 
 # folder → cases passed (the rest refused: decision tables, BKMs, values Python cannot hold)
 SAMPLE = {
-    "compliance-level-3/0057-feel-context": 11, "compliance-level-3/0061-feel-median-function": 14,
+    "compliance-level-3/0057-feel-context": 11, "compliance-level-3/0068-feel-equality": 114,
+    "compliance-level-3/0103-feel-is-function": 50, "compliance-level-3/1146-feel-context-put-function": 24, "compliance-level-3/0061-feel-median-function": 14,
     "compliance-level-3/0067-feel-split-function": 9, "compliance-level-3/0069-feel-list": 35,
     "compliance-level-3/0070-feel-instance-of": 142, "compliance-level-3/0075-feel-exponent": 12,
     "compliance-level-3/0082-feel-coercion": 16, "compliance-level-3/0083-feel-unicode": 14,
