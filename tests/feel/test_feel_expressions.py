@@ -293,3 +293,21 @@ def test_cells_keep_to_s_feel():
     with pytest.raises(ConditionError) as caught:
         syntax.parse_expression("count(x)")
     assert caught.value.message == "count is not a function dtrun knows"
+
+
+@pytest.mark.parametrize("text", ["if a then b else c", "for i in 1..3 return i", "some x in l satisfies x", "[1, 2]",
+                                  "{a: 1}", "x[1]", "f(1)", "x instance of number", '@"2025-01-01"', "1 // c",
+                                  'string length("a")', "function(x) x", "x in (1, 2)", "x between 1 and 2", "?",
+                                  "x.y.z(1)", 'date("2025-01-01").year', "2 ** 3 // 4"])
+def test_a_decision_table_cell_refuses_feel_beyond_s_feel(text):
+    with pytest.raises(ConditionError):
+        syntax.parse_expression(text)
+    syntax.parse_feel_expression(text)  # FEEL reads it on its own path
+
+
+@pytest.mark.parametrize("text", ["? > 1", "(1)", "x + 1", "string length(?) > 3", "[1, 2]", '@"2025-01-01"',
+                                  "before(?, 26)", 'list contains(?, "cough")', "< abs(x)"])
+def test_an_input_cell_refuses_feel_tests(text):
+    with pytest.raises(ConditionError):
+        syntax.parse_unary_tests(text)
+    syntax.parse_feel_unary_tests(text)  # FEEL reads them all
