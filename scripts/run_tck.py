@@ -11,6 +11,8 @@ Tier-U folders (FEEL literal expressions, no tables) are not run here: their cas
 golden rows of the condition language (``tests/feel/data/*.tsv``); the script counts them.
 
 Prints one table per folder, then the totals per tier; exits 1 when a tier-A case does not pass.
+The FEEL literal-expression cases of the complete TCK (levels 2 and 3) run through the FEEL
+evaluator with ``scripts/run_tck_full.py``.
 Also imported by ``tests/formats/dmn/test_tck.py``.
 """
 

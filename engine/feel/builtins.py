@@ -22,7 +22,7 @@ from __future__ import annotations
 import decimal
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.feel import values
@@ -41,14 +41,19 @@ class Builtin:
     boundary (those elements are computed again by ``scalar``)."""
 
     name: str
-    arities: tuple[int, ...]
+    arities: tuple[int, ...]  # empty: any number (min, max, concatenate, ...)
     params: str  # how a hint names the arguments: "n, scale"
     example: str
-    scalar: Callable[..., Any]
-    vectorized: Callable[[Any, int], tuple[Any, Any]]
+    scalar: Callable[..., Any] | None  # None: FEEL expressions only, not decision-table cells
+    vectorized: Callable[[Any, int], tuple[Any, Any]] | None
     kind: str = values.NUMBER  # the kind of value it gives (or null)
+    feel: Callable[..., Any] | None = None  # on FEEL values (Decimal numbers): engine.feel.interpret
+    parameters: tuple[tuple[str, ...], ...] = ()  # the parameter names of each signature (named invocation)
+    by_signature: tuple[Callable[..., Any] | None, ...] = ()  # the FEEL form per signature, where they differ
 
     def arity_text(self) -> str:
+        if not self.arities:
+            return "any number of arguments"
         counts = " or ".join(str(a) for a in self.arities)
         return f"{counts} argument{'s' if self.arities[-1] != 1 else ''}"
 
@@ -176,6 +181,42 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (
 )}
 
 
+def _library() -> None:
+    """Add the FEEL built-in library (engine/feel/library_*.py) to the registry: the cell
+    functions above get their FEEL forms, the rest are FEEL's only."""
+    from engine.feel import library_lists, library_numbers, library_other, library_strings, library_time
+
+    for module in (library_numbers, library_strings, library_lists, library_time, library_other):
+        for spec in module.FUNCTIONS:
+            cell = BUILTINS.get(spec.name)
+            fields = {"feel": spec.implementation, "parameters": spec.signatures, "by_signature": spec.by_signature}
+            if cell is not None:
+                BUILTINS[spec.name] = replace(cell, **fields)  # type: ignore[arg-type]
+            else:
+                BUILTINS[spec.name] = Builtin(spec.name, spec.arities, spec.params_text, spec.example, None, None,
+                                              spec.kind, **fields)  # type: ignore[arg-type]
+
+
+_library()
+
+
+def by_name(found: Builtin, arguments: dict[str, Any]) -> tuple[list[Any], Callable[..., Any] | None] | None:
+    """Named arguments in the order of the first signature that has every name, and the FEEL form
+    of that signature; None if no signature has them."""
+    for index, signature in enumerate(found.parameters):
+        if set(arguments) <= set(signature):
+            count = max([signature.index(name) + 1 for name in arguments] + [min(found.arities, default=0)])
+            form = found.by_signature[index] if index < len(found.by_signature) else None
+            return [arguments.get(name) for name in signature[:count]], form or found.feel  # not named: null
+    return None
+
+
+def cell_lookup(text: str) -> Builtin | None:
+    """A built-in that decision-table cells may call (it has a vectorized form)."""
+    found = lookup(text)
+    return found if found is not None and found.vectorized is not None else None
+
+
 def canonical_name(text: str) -> str:
     """``Round  Half Up`` → ``round half up``: the registry's key for a name as written."""
     return " ".join(text.lower().split())
@@ -188,10 +229,18 @@ def lookup(text: str) -> Builtin | None:
 def names_pattern() -> str:
     """A regular expression matching every built-in name, longest first, spaces as runs of
     white space, case-insensitively: the grammar's FUNCTION terminal."""
-    words = sorted(BUILTINS, key=len, reverse=True)
+    words = sorted((n for n in BUILTINS if n not in _KEYWORD_NAMES), key=len, reverse=True)
     return "|".join(r"\s+".join(part for part in name.split()) for name in words)
 
 
+_KEYWORD_NAMES = frozenset({"date", "not"})  # the grammar's own DATE and NOT terminals
+
+
+def cell_names() -> list[str]:
+    """The functions decision-table cells may call (those with a vectorized form), sorted."""
+    return sorted(n for n, b in BUILTINS.items() if b.vectorized is not None)
+
+
 def listing() -> str:
-    """The names for a hint: ``abs, ceiling, decimal, ...``."""
-    return ", ".join(sorted(BUILTINS))
+    """The names of the cell functions for a hint: ``abs, ceiling, decimal, ...``."""
+    return ", ".join(cell_names())

@@ -27,13 +27,74 @@ def parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> C
         if found:
             message, at, hint = found
             return ConditionError(message, text, at + 1, hint)
-    what = _describe_unexpected(source, error, offset)
-    hint = (
-        "an input cell holds tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")"
-        if start == "unary_tests"
-        else "an output cell holds a value such as \"first_line\", 840, 8 * weight_kg or null"
-    )
-    return ConditionError(what, text, offset + 1, hint)
+    return ConditionError(_describe_unexpected(source, error, offset), text, offset + 1, GENERIC[start])
+
+
+GENERIC = {  # the hint when no mistake is recognised: what a cell holds
+    "unary_tests": "an input cell holds tests such as -, 12, \"positive\", >= 12, [1..4] or not(\"a\", \"b\")",
+    "expression": "an output cell holds a value such as \"first_line\", 840, 8 * weight_kg or null",
+}
+
+
+def beyond_cells(text: str, source: str, start: str, offset: int, what: str,
+                 after_value: int | None = None) -> ConditionError:
+    """The ConditionError for a cell that parses as FEEL but holds more than S-FEEL, which
+    decision-table cells run: the hint for the mistake it looks like, if any; for an operator
+    after an input cell's first value (``weight_kg >= 70``), that operator, as S-FEEL has always
+    said; else what it is."""
+    blanked = _blank_strings(source)
+    for diagnose in _DIAGNOSES:
+        found = diagnose(blanked, start)
+        if found:
+            message, at, hint = found
+            return ConditionError(message, text, at + 1, hint)
+    where = "an input cell" if start == "unary_tests" else "an output cell"
+    operator = _OPERATOR.match(source, after_value) if after_value is not None else None
+    if operator:
+        return ConditionError(f"unexpected {operator.group(1)!r}", text, operator.start(1) + 1, GENERIC[start])
+    thing = "'?'" if what == "?" else what
+    return ConditionError(f"{thing} is FEEL that {where} cannot hold yet", text, offset + 1,
+                          GENERIC[start])
+
+
+def comment_in_cell(text: str, source: str, start: str) -> ConditionError | None:
+    """A decision-table cell with ``//`` or ``/*``: refused as before FEEL's comments came (an
+    ``8 // 2`` read as 8 would mislead), with the hint for the mistake it looks like."""
+    blanked = _blank_strings(source)
+    found = re.search(r"/[/*]", blanked)
+    if found is None:
+        return None
+    for diagnose in _DIAGNOSES:
+        diagnosis = diagnose(blanked, start)
+        if diagnosis:
+            message, at, hint = diagnosis
+            return ConditionError(message, text, at + 1, hint)
+    return ConditionError(f"unexpected {source[found.start() + 1]!r}", text, found.start() + 2, GENERIC[start])
+
+
+_OPERATOR = re.compile(r"\s*(<=|>=|!=|\*\*|[-+*/<>=≤≥≠×−]|(?i:and|or)(?!\w)|between(?!\w)|in(?!\w))")
+
+
+def feel_parse_error(text: str, source: str, start: str, error: UnexpectedInput) -> ConditionError:
+    """The ConditionError for a FEEL expression the parser refused: where, and what was expected."""
+    offset = _error_offset(source, error)
+    found = _unclosed_quote(source, start) or _operators(_blank_strings(source), start)
+    if found:
+        message, at, hint = found
+        return ConditionError(message, text, at + 1, hint)
+    expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+    words = list(dict.fromkeys(_TERMINAL_WORDS[name] for name in expected if name in _TERMINAL_WORDS))[:8]
+    hint = ("expected " + ", ".join(words)) if words else "check the brackets and operators before this point"
+    return ConditionError(_describe_unexpected(source, error, offset), text, offset + 1, hint)
+
+
+_TERMINAL_WORDS = {  # the grammar's terminals as a hint names them (those missing here are not named)
+    "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "THEN": "then", "ELSE": "else",
+    "RETURN": "return", "SATISFIES": "satisfies", "IN": "in", "NAME": "a name", "NUMBER": "a number",
+    "STRING": "a text in quotes", "KEY": "a name and ':'", "LPAR": "'('", "LSQB": "'['", "LBRACE": "'{'",
+    "AND": "and", "OR": "or", "$END": "the end", "EQ": "an operator (= < + ...)", "LT": "an operator (= < + ...)",
+    "ADD": "an operator (= < + ...)", "TYPE_NAME": "a type (number, string, list<number> ...)",
+}
 
 
 def _error_offset(source: str, error: UnexpectedInput) -> int:
@@ -49,10 +110,19 @@ def _describe_unexpected(source: str, error: UnexpectedInput, offset: int) -> st
     if isinstance(error, UnexpectedCharacters):
         return f"unexpected character {source[offset]!r}"
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
-        return f"unexpected {error.token.value!r}"
+        token = error.token
+        if token.type in _FEEL_CHARACTERS:  # characters S-FEEL had no use for: named as it named them
+            return f"unexpected character {token.value!r}"
+        if token.type in ("KEY", "TYPE_NAME"):  # FEEL's words before ':' and after 'instance of'
+            word = re.match(r"[^\W\d]\w*", token.value)
+            if word is None or word.group().lower() in _KEYWORDS:
+                return f"unexpected character {token.value[0]!r}"
+            return f"unexpected {word.group()!r}"
+        return f"unexpected {token.value!r}"
     return "the text ends too early"
 
 
+_FEEL_CHARACTERS = frozenset({"COLON", "LBRACE", "RBRACE", "QUESTION", "AT"})
 _STRINGS = re.compile(r'"(\\.|[^"\\])*"|“[^”]*”|”[^”]*”|„[^“”]*[“”]|‘[^’]*’|‚[^‘’]*[‘’]')
 _KEYWORDS = {"true", "false", "null", "not", "and", "or", "date"}
 Diagnosis = tuple[str, int, str] | None
@@ -161,9 +231,9 @@ def _function_call(source: str, start: str) -> Diagnosis:
         while (before := _WORD_BEFORE.search(source[:at])) and before.group(1).lower() not in _KEYWORDS:
             words.insert(0, before.group(1))
             at = before.start(1)
-        known = next((k for k in range(len(words)) if builtins.lookup(" ".join(words[k:]))), None)
+        known = next((k for k in range(len(words)) if builtins.cell_lookup(" ".join(words[k:]))), None)
         if known is not None and start == "unary_tests":
-            name = builtins.lookup(" ".join(words[known:])).name  # type: ignore[union-attr]
+            name = builtins.cell_lookup(" ".join(words[known:])).name  # type: ignore[union-attr]
             return (f"an input cell cannot call {name}", found.start(1) if len(words) == 1 else at,
                     "functions belong in output cells; test the input itself (e.g. >= 2), or compute the value "
                     "in an output of an earlier table and test that")

@@ -1,143 +1,69 @@
-"""Text → AST for the condition language.
+"""Text → AST for the condition language: decision-table cells (S-FEEL) and FEEL expressions.
 
-Owns the Lark parser (built once, from ``grammar.lark``), the frozen AST node types and
-the Transformer from parse tree to nodes.  Every failure becomes one
+Owns the Lark parser (built once, from ``grammar.lark``: one grammar, entry points
+``unary_tests`` and ``expression``), the entry points of both dialects (``parse_unary_tests``
+and ``parse_expression`` for cells, which refuse what is beyond S-FEEL with the hints cells
+always had; ``parse_feel_expression`` and ``parse_feel_unary_tests`` for all of FEEL, names
+with spaces read whole where the caller knows them), the nesting limit, and the fast paths
+for the commonest cells.  The AST nodes live in ``engine.feel.nodes`` (re-exported here), the
+Transformer in ``engine.feel.transform``.  Every failure becomes one
 :class:`~engine.errors.ConditionError` with a 1-based column; ``engine.feel.hints`` words the
 message and the hint for the common mistakes.  Nothing here evaluates anything: see
-``engine.feel.scalar``, ``engine.feel.vectorized`` and ``engine.feel.set_form`` for the compiled forms.
+``engine.feel.scalar``, ``engine.feel.vectorized`` and ``engine.feel.set_form`` for the compiled
+forms of cells, ``engine.feel.interpret`` for FEEL expressions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import pathlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from engine._core.errors import ConditionError
-from engine.feel import hints
-
-
-@dataclass(frozen=True)
-class Span:
-    """0-based [start, end) offsets into the cell text."""
-
-    start: int
-    end: int
-
-    @property
-    def column(self) -> int:
-        return self.start + 1
-
-
-# ------------------------------------------------------------------ expression nodes
-@dataclass(frozen=True)
-class Literal:
-    value: Any  # None, bool, int, float, str or datetime.date
-    span: Span
-
-
-@dataclass(frozen=True)
-class Name:
-    name: str
-    span: Span
-
-
-@dataclass(frozen=True)
-class Negative:
-    operand: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Arithmetic:
-    op: str  # + - * / **
-    left: Expr
-    right: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Compare:
-    op: str  # = != < <= > >=
-    left: Expr
-    right: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Logical:
-    op: str  # and / or
-    left: Expr
-    right: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Not:
-    operand: Expr
-    span: Span
-
-
-@dataclass(frozen=True)
-class Call:
-    """A built-in function applied to its arguments: ``round half up(8 * weight_kg, 0)``.
-    ``name`` is the registry's spelling (``engine.feel.builtins``), lower case, single spaces."""
-
-    name: str
-    args: tuple[Expr, ...]
-    span: Span
-
-
-Expr = Literal | Name | Negative | Arithmetic | Compare | Logical | Not | Call
-Endpoint = Literal | Name
-
-
-# ------------------------------------------------------------------ unary-test nodes
-@dataclass(frozen=True)
-class AnyValue:
-    """``-``: matches every value, a missing one included."""
-
-    span: Span
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """``< 10``, ``= "a"``, ``!= x``; a bare value ``"a"`` is ``Comparison("=", ...)``."""
-
-    op: str
-    endpoint: Endpoint
-    span: Span
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: Endpoint
-    high: Endpoint
-    low_closed: bool
-    high_closed: bool
-    span: Span
-
-
-PositiveTest = Comparison | Interval
-
-
-@dataclass(frozen=True)
-class UnaryTests:
-    """A whole input cell: ``-``, a comma list of positive tests, or ``not(...)`` of one."""
-
-    tests: tuple[PositiveTest, ...]
-    negated: bool
-    span: Span
-    any_value: bool = False
-
+from engine.feel import hints, simple_cells
+from engine.feel.nodes import (  # noqa: F401  (re-exported: the engine imports the nodes from here)
+    SFEEL_EXPRESSIONS,
+    AnyValue,
+    Arithmetic,
+    Between,
+    Call,
+    Compare,
+    Comparison,
+    ContextOf,
+    Endpoint,
+    Expr,
+    ExpressionTest,
+    Filter,
+    For,
+    FunctionDef,
+    If,
+    In,
+    InstanceOf,
+    Interval,
+    Invoke,
+    Iteration,
+    ListOf,
+    Literal,
+    Logical,
+    Name,
+    Negative,
+    Not,
+    Path,
+    PositiveTest,
+    Quantified,
+    Span,
+    Tuple,
+    TypeRef,
+    UnaryTests,
+)
+from engine.feel.temporal import Unsupported
+from engine.feel.transform import SemanticError, ToAst
 
 # ------------------------------------------------------------------ names
 # A name, as the grammar's NAME token reads it: a letter of any script or _, then letters,
@@ -157,17 +83,12 @@ def identifier(text: str) -> str:
 
 
 # ------------------------------------------------------------------ parsing
-_COMPARATORS = {"≤": "<=", "≥": ">=", "≠": "!="}
-_OPERATORS = {"−": "-", "×": "*"}
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
-
-
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The one LALR parser, built on first use and shared (it holds no per-call state)."""
     from engine.feel import builtins
 
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    grammar = (pathlib.Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
     grammar = grammar.replace("@BUILTIN_NAMES@", builtins.names_pattern())
     return Lark(
         grammar,
@@ -176,145 +97,6 @@ def _parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
     )
-
-
-def _span(item: Any) -> Span:
-    if isinstance(item, Token):
-        return Span(item.start_pos, item.end_pos)
-    if hasattr(item, "span"):
-        return item.span
-    return Span(item.start_pos, item.end_pos)
-
-
-def _join(first: Any, last: Any) -> Span:
-    return Span(_span(first).start, _span(last).end)
-
-
-def _unquote(token: Token) -> str:
-    body = token.value[1:-1]
-    if token.value[0] != '"':
-        return body  # typographic quotes: no escapes
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", _unescape, body)
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code.startswith("u") and len(code) == 5:
-        return chr(int(code[1:], 16))
-    return _ESCAPES.get(code, "\\" + code)
-
-
-def _number(token: Token) -> int | float:
-    try:
-        value = int(token.value) if token.value.isdigit() else float(token.value)
-    except ValueError:  # more digits than Python converts
-        raise _SemanticError("this number is too long", token.start_pos, "write at most 15 digits") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _SemanticError("this number is too large", token.start_pos, "write a number below 1e300")
-    return value
-
-
-@v_args(inline=True)
-class _ToAst(Transformer):
-    """Parse tree → AST nodes.  Errors raised here arrive wrapped in VisitError."""
-
-    def number(self, token: Token) -> Literal:
-        return Literal(_number(token), _span(token))
-
-    def negative_number(self, sign: Token, token: Token) -> Literal:
-        return Literal(-_number(token), _join(sign, token))
-
-    def string(self, token: Token) -> Literal:
-        return Literal(_unquote(token), _span(token))
-
-    def boolean(self, token: Token) -> Literal:
-        return Literal(token.value.lower() == "true", _span(token))
-
-    def null(self, token: Token) -> Literal:
-        return Literal(None, _span(token))
-
-    def name(self, token: Token) -> Name:
-        return Name(token.value, _span(token))
-
-    @v_args(inline=True, meta=True)
-    def date(self, meta: Any, keyword: Token, text: Token) -> Literal:
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", _unquote(text)):
-                raise ValueError
-            value = dt.date.fromisoformat(_unquote(text))
-        except ValueError:
-            raise _SemanticError(
-                f"{text.value} is not a valid date",
-                text.start_pos,
-                'write the date as date("YYYY-MM-DD"), e.g. date("2025-01-31")',
-            ) from None
-        return Literal(value, Span(meta.start_pos, meta.end_pos))
-
-    def comparator(self, token: Token) -> Token:
-        return token
-
-    # expressions
-    def negative(self, sign: Token, operand: Expr) -> Negative:
-        return Negative(operand, _join(sign, operand))
-
-    def arithmetic(self, left: Expr, op: Token, right: Expr) -> Arithmetic:
-        return Arithmetic(_OPERATORS.get(op.value, op.value), left, right, _join(left, right))
-
-    def compare(self, left: Expr, op: Token, right: Expr) -> Compare:
-        return Compare(_COMPARATORS.get(op.value, op.value), left, right, _join(left, right))
-
-    def logical(self, left: Expr, op: Token, right: Expr) -> Logical:
-        return Logical(op.value.lower(), left, right, _join(left, right))
-
-    @v_args(inline=True, meta=True)
-    def not_call(self, meta: Any, keyword: Token, operand: Expr) -> Not:
-        return Not(operand, Span(meta.start_pos, meta.end_pos))
-
-    @v_args(inline=True, meta=True)
-    def call(self, meta: Any, function: Token, *rest: tuple[Expr, ...]) -> Call:
-        from engine.feel import builtins
-
-        found = builtins.lookup(function.value)
-        assert found is not None  # the FUNCTION terminal matches the registry's names only
-        args = rest[0] if rest else ()
-        if len(args) not in found.arities:
-            given = f"{len(args)} argument{'' if len(args) == 1 else 's'}"
-            raise _SemanticError(f"{found.name} takes {found.arity_text()} ({found.params}), not {given}",
-                                 function.start_pos, f"write e.g. {found.example}")
-        return Call(found.name, tuple(args), Span(meta.start_pos, meta.end_pos))
-
-    def arguments(self, *args: Expr) -> tuple[Expr, ...]:
-        return args
-
-    # unary tests
-    def equal_to(self, endpoint: Endpoint) -> Comparison:
-        return Comparison("=", endpoint, endpoint.span)
-
-    def comparison(self, op: Token, endpoint: Endpoint) -> Comparison:
-        return Comparison(_COMPARATORS.get(op.value, op.value), endpoint, _join(op, endpoint))
-
-    def interval(self, start: Any, low: Endpoint, high: Endpoint, end: Any) -> Interval:
-        opening, closing = start.children[0], end.children[0]
-        return Interval(low, high, opening.value == "[", closing.value == "]", _join(opening, closing))
-
-    def positive_unary_tests(self, *tests: PositiveTest) -> tuple[PositiveTest, ...]:
-        return tests
-
-    def any_value(self, token: Token) -> UnaryTests:
-        return UnaryTests((), False, _span(token), any_value=True)
-
-    def unary_tests(self, tests: tuple[PositiveTest, ...]) -> UnaryTests:
-        return UnaryTests(tests, False, _join(tests[0], tests[-1]))
-
-    @v_args(inline=True, meta=True)
-    def negation(self, meta: Any, keyword: Token, tests: tuple[PositiveTest, ...]) -> UnaryTests:
-        return UnaryTests(tests, True, Span(meta.start_pos, meta.end_pos))
-
-
-class _SemanticError(Exception):
-    def __init__(self, message: str, offset: int, hint: str) -> None:
-        super().__init__(message)
-        self.message, self.offset, self.hint = message, offset, hint
 
 
 MAX_DEPTH = 100  # operators, minus signs and not() within one another; docs/condition-language.md
@@ -345,7 +127,7 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=65536)  # the nodes are immutable: a text that recurs down a column is parsed once
 def parse_unary_tests(text: str) -> UnaryTests:
-    """Parse an input cell.  A blank cell means ``-``."""
+    """Parse an input cell (S-FEEL).  A blank cell means ``-``."""
     if not normalize(text).strip():
         return UnaryTests((), False, Span(0, len(text)), any_value=True)
     return _parse(text, "unary_tests")
@@ -353,10 +135,31 @@ def parse_unary_tests(text: str) -> UnaryTests:
 
 @lru_cache(maxsize=65536)
 def parse_expression(text: str) -> Expr:
-    """Parse an output cell or computed value."""
+    """Parse an output cell or computed value (S-FEEL and the cell built-ins)."""
     if not normalize(text).strip():
         raise ConditionError("the cell is empty", text, 1, "write a value, e.g. \"yes\", 42 or null")
     return _parse(text, "expression")
+
+
+def parse_feel_expression(text: str, names: Collection[str] = ()) -> Expr:
+    """Parse a FEEL expression (DMN 1.5 chapter 10; ``engine.feel.interpret`` evaluates it).
+    ``names``: the names in scope; those with spaces or other characters (``Date of birth``,
+    ``Person's age``) are read as one name where they occur whole."""
+    if not normalize(text).strip():
+        raise ConditionError("the expression is empty", text, 1, "write an expression, e.g. 1 + 1")
+    return _parse_feel(text, "expression", _special(names))
+
+
+def parse_feel_unary_tests(text: str, names: Collection[str] = ()) -> UnaryTests:
+    """Parse FEEL unary tests: S-FEEL's and any expression as a test (``? > 3``, ``before(?, 26)``)."""
+    if not normalize(text).strip():
+        return UnaryTests((), False, Span(0, len(text)), any_value=True)
+    return _parse_feel(text, "unary_tests", _special(names))
+
+
+def _special(names: Collection[str]) -> tuple[str, ...]:
+    """The names the grammar would not read whole (spaces, ``'``, ``-`` ...): all the parse depends on."""
+    return tuple(sorted(n for n in names if not _PLAIN_NAME.fullmatch(n)))
 
 
 # The commonest cells of all: plain texts ("positive", or "a", "b", ...) or -.  Read without
@@ -382,6 +185,9 @@ def _plain(source: str, start: str) -> Any:
     return None
 
 
+_simple = simple_cells.simple
+
+
 def _parse(text: str, start: str) -> Any:
     source = normalize(text)
     plain = _plain(source, start)
@@ -391,15 +197,151 @@ def _parse(text: str, start: str) -> Any:
     if refused:
         message, at, hint = refused
         raise ConditionError(message, text, at + 1, hint)
+    quick = _simple(source, start)
+    if quick is not None:
+        return quick
+    comment = hints.comment_in_cell(text, source, start)
+    if comment is not None:
+        raise comment
     try:
         tree = _parser().parse(source, start=start)
     except UnexpectedInput as error:
         raise hints.parse_error(text, source, start, error) from None
+    node = _transform(tree, text, ToAst(text=source))
+    beyond = beyond_sfeel(node)
+    if beyond is not None:
+        inner = beyond.expr if isinstance(beyond, ExpressionTest) and type(beyond.expr) in _DESCRIPTIONS else beyond
+        after = _operator_after_first_value(beyond)
+        question = _first_value(beyond.expr) if isinstance(beyond, ExpressionTest) else None
+        if isinstance(question, Name) and question.name == "?":  # ? > 3: the ? is what a cell cannot hold
+            inner, after, beyond = question, None, question
+        raise hints.beyond_cells(text, source, start, beyond.span.start, _DESCRIPTIONS.get(type(inner), "this"),
+                                 after)
+    return node
+
+
+@lru_cache(maxsize=4096)  # the nodes are immutable; the cache key holds only the names that matter
+def _parse_feel(text: str, start: str, names: tuple[str, ...]) -> Any:
+    source, placeholders = mask(normalize(text), names)
+    try:
+        try:
+            tree = _parser().parse(source, start=start)
+        except UnexpectedInput as error:
+            raise hints.feel_parse_error(text, source, start, error) from None
+        return _transform(tree, text, ToAst(feel=True, names=placeholders))
+    except ConditionError as error:
+        if "\n" in text.strip():  # a literal expression of several lines: say which line
+            line, column = line_and_column(text, error.column)
+            error.message = f"{error.message} (line {line}, column {column})"
+            error.args = (str(error),)
+        raise
+
+
+def line_and_column(text: str, column: int) -> tuple[int, int]:
+    """The 1-based line and column in it of 1-based ``column`` of ``text``."""
+    before = text[:column - 1]
+    return before.count("\n") + 1, column - 1 - (before.rfind("\n") + 1) + 1
+
+
+def _transform(tree: Tree, text: str, transformer: ToAst) -> Any:
     _check_depth(tree, text)
     try:
-        return _ToAst().transform(tree)
+        return transformer.transform(tree)
     except VisitError as error:
         inner = error.orig_exc
-        if isinstance(inner, _SemanticError):
+        if isinstance(inner, SemanticError):
             raise ConditionError(inner.message, text, inner.offset + 1, inner.hint) from None
+        if isinstance(inner, Unsupported):
+            raise inner from None
         raise
+
+
+_PLAIN_NAME = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
+_QUOTED = re.compile(r'"(\\.|[^"\\])*"')
+
+
+def mask(source: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The text with each name that the grammar would not read as one (``Date of birth``,
+    ``Person's age``, ``feel-decimal-function_001``) replaced, outside quoted texts, by a
+    placeholder name of the same length (so columns stay true); placeholder → name."""
+    special = sorted((n for n in names if not _PLAIN_NAME.fullmatch(n) and len(n) >= 3), key=len, reverse=True)
+    if not special:
+        return source, {}
+    quoted = [m.span() for m in _QUOTED.finditer(source)]
+    placeholders: dict[str, str] = {}
+    for index, name in enumerate(special):
+        tag = f"ǂ{index}"
+        if len(tag) > len(name):
+            continue
+        holder = tag + "ǂ" * (len(name) - len(tag))
+        pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+        pieces, at = [], 0
+        for found in pattern.finditer(source):
+            if any(a <= found.start() < b for a, b in quoted):
+                continue
+            pieces += [source[at:found.start()], holder]
+            at = found.end()
+        if pieces:
+            source = "".join(pieces) + source[at:]
+            placeholders[holder] = name
+    return source, placeholders
+
+
+def _operator_after_first_value(node: Any) -> int | None:
+    """Where an input cell's test written as an expression (``weight_kg >= 70``) stops being
+    S-FEEL: the end of its first value, where S-FEEL expected a comma (the column the message
+    has always named).  None for any other node."""
+    if not isinstance(node, ExpressionTest) or not isinstance(node.expr, (Arithmetic, Compare, Logical, Between, In)):
+        return None
+    return _first_value(node.expr).span.end
+
+
+def _first_value(node: Any) -> Any:
+    """The leftmost operand of a chain of operators."""
+    while isinstance(node, (Arithmetic, Compare, Logical, Between, In)):
+        node = node.left if not isinstance(node, (Between, In)) else node.value
+    return node
+
+
+_DESCRIPTIONS: dict[type, str] = {
+    If: "if ... then ... else", For: "a for loop", Quantified: "some/every ... satisfies", FunctionDef: "a function",
+    Between: "'between ... and ...'", In: "'in'", InstanceOf: "'instance of'", Path: "a path (x.y)", Filter: "a filter",
+    Invoke: "a function call", ListOf: "a list", ContextOf: "a context", Tuple: "a list of tests",
+    Interval: "a range", ExpressionTest: "a test written as an expression", Call: "this function",
+    Name: "?", Literal: "this value",
+}
+
+
+def beyond_sfeel(node: Any) -> Any:
+    """The first node of a cell's AST that is not S-FEEL (what decision-table cells run:
+    literals, names, arithmetic, comparisons, and/or, not(), the cell built-ins, intervals of
+    literals and names); None when all of it is."""
+    from engine.feel import builtins
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, UnaryTests):
+            stack.extend(item.tests)
+        elif isinstance(item, Comparison):
+            stack.append(item.endpoint)
+        elif isinstance(item, Interval) and isinstance(node, UnaryTests) and item in node.tests:
+            stack.extend((item.low, item.high))
+        elif isinstance(item, Literal):
+            if item.value is not None and type(item.value).__name__ not in ("bool", "int", "float", "str", "date"):
+                return item
+        elif isinstance(item, Name):
+            if item.name == "?":
+                return item
+        elif isinstance(item, Call):
+            found = builtins.BUILTINS.get(item.name)
+            if found is None or found.vectorized is None or item.names or isinstance(node, UnaryTests):
+                return item
+            stack.extend(item.args)
+        elif isinstance(item, (Negative, Not)):
+            stack.append(item.operand)
+        elif isinstance(item, (Arithmetic, Compare, Logical)):
+            stack.extend((item.right, item.left))
+        else:
+            return item
+    return None
