@@ -21,6 +21,9 @@ from typing import Any
 
 from engine.feel import decimals, temporal
 from engine.feel.temporal import YearsMonths
+from engine.feel.values import and_ as and_  # FEEL's three-valued logic: one definition, the cells'
+from engine.feel.values import not_ as not_
+from engine.feel.values import or_ as or_
 
 NULL, BOOLEAN, NUMBER, STRING = "Null", "boolean", "number", "string"
 DATE, DATETIME, TIME = "date", "date and time", "time"
@@ -139,26 +142,6 @@ def feel_value(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- logic
-def not_(value: Any) -> bool | None:
-    return (not value) if isinstance(value, bool) else None
-
-
-def and_(left: Any, right: Any) -> bool | None:
-    if left is False or right is False:
-        return False
-    if left is True and right is True:
-        return True
-    return None
-
-
-def or_(left: Any, right: Any) -> bool | None:
-    if left is True or right is True:
-        return True
-    if left is False and right is False:
-        return False
-    return None
-
-
 # ---------------------------------------------------------------------- equality and order
 def equal(left: Any, right: Any) -> bool | None:
     """FEEL ``=``: null = null; null against anything else false; values of different kinds null."""
