@@ -66,7 +66,7 @@ def _diff(runs: int) -> None:
             options = ["--input-types", "cells"] if dictionary else []
             subprocess.run([sys.executable, "-m", "engine.cli", "convert", str(DAK), str(converted), *extra,
                             *options], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, check=False)
-            timed = [_process(["diff", str(DAK), str(converted), *extra]) for _ in range(runs)]
+            timed = [_process(["diff", str(DAK), str(converted), *extra, *options]) for _ in range(runs)]
             print(f"| {label} | {statistics.median(s for s, _ in timed):.2f} | {max(m for _, m in timed):.0f} |")
         converted = Path(folder) / "anc-plain.xlsx"
         convert(DAK, converted)

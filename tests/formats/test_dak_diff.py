@@ -10,9 +10,11 @@ import itertools
 from pathlib import Path
 
 import pytest
-from helpers.dak import ANC, block, write_dak
+from click.testing import CliRunner
+from helpers.dak import ANC, ANC_DICTIONARY, block, write_dak
 
 from engine.analysis import behaviour
+from engine.cli import main
 from engine.evaluation.record import evaluate_record
 from engine.feel.conditions import compile_unary_tests
 from engine.formats import convert, read
@@ -41,6 +43,7 @@ def test_a_dak_and_its_conversion_behave_alike_without_cutting_every_piece(
     monkeypatch.setattr(behaviour, "MAX_REGIONS", 1_000)  # before: all 4.8 million pieces were visited
     result = compare(read(converted[0], recover=True), read(converted[1], recover=True))
     assert result.behaviour == () and not result.changes_behaviour
+    assert not result.changed  # the DAK's texts against the workbook's FEEL: compared as the model holds them
 
 
 def test_a_real_change_is_found_exactly(tmp_path: Path) -> None:
@@ -68,8 +71,19 @@ def test_a_search_that_reaches_its_bound_is_not_compared_never_unchanged(
     assert "not decided" in result.behaviour[0].new and result.changes_behaviour
 
 
-@pytest.mark.skipif(not ANC.is_file(), reason="../shared/dak/anc (WHO DAK material) is not here")
+def test_dtrun_diff_of_a_dak_and_its_conversion_says_no_change(converted: tuple[Path, Path]) -> None:
+    result = CliRunner().invoke(main, ["diff", str(converted[0]), str(converted[1])])
+    assert result.exit_code == 0, result.output
+    assert "same content" in result.output and "no change in behaviour" in result.output
+
+
+@pytest.mark.skipif(not (ANC.is_file() and ANC_DICTIONARY.is_file()),
+                    reason="../shared/dak/anc (WHO DAK material) is not here")
 def test_the_anc_dak_and_its_conversion_behave_alike(tmp_path: Path) -> None:
     convert(ANC, tmp_path / "anc.xlsx")
     result = compare(read(ANC, recover=True), read(tmp_path / "anc.xlsx", recover=True))
-    assert result.behaviour == () and not result.changes_behaviour
+    assert result.behaviour == () and not result.changes_behaviour and not result.changed
+    dictionary = ["--dictionary", str(ANC_DICTIONARY), "--input-types", "cells"]  # as convert needs it
+    CliRunner().invoke(main, ["convert", str(ANC), str(tmp_path / "anc-d.xlsx"), *dictionary])
+    found = CliRunner().invoke(main, ["diff", str(ANC), str(tmp_path / "anc-d.xlsx"), *dictionary])
+    assert found.exit_code == 0 and "no change in behaviour" in found.output, found.output[-2000:]
