@@ -94,22 +94,25 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
         stopped = limit
     analysis = TableAnalysis(new.model, new.table, columns)
     found = []
-    if stopped is not None:  # never "no change" for what the search did not reach
-        found.append(BehaviourChange(new.model.source.name(new.table.name), {c.shown: "-" for c in columns}, {},
-                                     "(not compared)", f"not decided: the search for the records whose outcome "
-                                     f"changed stopped after {stopped.limit:,} boxes of the input space (the rules "
-                                     "cut it into too many pieces); the changes listed for this table, if any, are "
-                                     "real, others may exist: review the change by hand"))
     for (old_text, new_text), boxes in by_outcome.items():
         for box in merge_boxes(boxes):
             found.append(BehaviourChange(new.model.source.name(new.table.name), analysis.box_text(box),
                                          analysis.example(box),
                                          old_text, new_text))
-    return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
+    found.sort(key=lambda c: (tuple(c.box.items()), c.old, c.new))
+    if stopped is None:
+        return found
+    shown = f"; the first {MAX_SHOWN} of the {len(found):,} regions found are listed" if len(found) > MAX_SHOWN else ""
+    return [BehaviourChange(new.model.source.name(new.table.name), {c.shown: "-" for c in columns}, {},
+                            "(not compared)", f"not decided: the search for the records whose outcome changed "
+                            f"stopped after {stopped.limit:,} boxes of the input space (the rules cut it into too "
+                            f"many pieces){shown}; the regions listed for this table, if any, are real, others may "
+                            "exist: review the change by hand"), *found[:MAX_SHOWN]]  # never "no change" unsearched
 
 
 ANY_LIST = compile_unary_tests("-").over_lists()
-MAX_REGIONS = 200_000  # boxes the search for changed regions visits per table before it gives up
+MAX_REGIONS = 50_000  # boxes the search for changed regions visits per table before it gives up
+MAX_SHOWN = 20  # regions listed for a table whose search gave up (those found first, in box order)
 
 
 def _settled(columns: list[Column], old: _Version, new: _Version) -> Callable[[Box, list[int]], bool] | None:
