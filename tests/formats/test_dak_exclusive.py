@@ -148,3 +148,19 @@ def test_the_negation_of_a_list_test_is_its_exact_complement(text: str) -> None:
     for value in VALUES["Signs"]:
         assert compile_unary_tests(text).over_lists().matches(value) != \
             compile_unary_tests(negated.test.text).over_lists().matches(value), (text, negated.test.text, value)
+
+
+def test_a_list_that_must_hold_one_value_but_not_another_keeps_the_row_as_written(tmp_path: Path,
+                                                                                   dictionary: Path) -> None:
+    cell = '"Signs" = "a" AND "Flag" = TRUE OR "Signs" = "b"'  # R6b would be: holds b, and not a or not Flag
+    dak = write_dak(tmp_path / "dak.xlsx", {SHEET: [[None], *block("ANC.DT.09", ["Input(s)", None, "Output"], [
+        [cell, None, "Row 0"]])]})
+    findings = lint_workbook(dak, dictionary=dictionary)
+    found = [f for f in findings if f.code == "dak-or"]
+    assert not [f for f in findings if f.code in ("overlap", "conflict")]  # said once, by dak-or
+    assert [(f.severity, f.sheet, f.cells) for f in found] == [("warning", SHEET, ("B6",))]
+    assert "R6 of ANC.DT.09" in found[0].message
+    model = load(dak, dictionary=dictionary)
+    assert [r.id for r in model.tables[0].rules] == ["R6a", "R6b"]
+    record = {"Signs": ["a", "b"], "Flag": True, "Count": None, "Colour": None}
+    assert evaluate_record(model, record).outputs[f"{model.tables[0].name}.Output"] == ["Row 0", "Row 0"]
