@@ -251,6 +251,6 @@ def _typed(model: Any, input_types: str) -> Any:
     """With ``cells``, a model read without problems gets the types its cells test."""
     if input_types != "cells" or model.problems:
         return model
-    from engine.model.cell_types import typed
+    from engine.model import typed
 
     return typed(model, "cells")
