@@ -164,3 +164,15 @@ def test_a_list_that_must_hold_one_value_but_not_another_keeps_the_row_as_writte
     assert [r.id for r in model.tables[0].rules] == ["R6a", "R6b"]
     record = {"Signs": ["a", "b"], "Flag": True, "Count": None, "Colour": None}
     assert evaluate_record(model, record).outputs[f"{model.tables[0].name}.Output"] == ["Row 0", "Row 0"]
+
+
+def test_a_row_whose_exclusive_rules_would_be_too_many_keeps_its_alternatives(tmp_path: Path) -> None:
+    cell = " OR ".join(f'"A{i}" = TRUE AND "B{i}" > {i}' for i in range(7))  # exclusive: 2**7 - 1 rules
+    dak = write_dak(tmp_path / "dak.xlsx", {SHEET: [[None], *block("ANC.DT.09", ["Input(s)", "Output"], [
+        [cell, "Row 0"]])]})
+    found = [f.message for f in lint_workbook(dak) if f.code == "dak-or"]
+    assert len(found) == 1 and "more than 64" in found[0]
+    assert [r.id for r in load(dak).tables[0].rules] == [f"R6{letter}" for letter in "abcdefg"]
+    few = write_dak(tmp_path / "few.xlsx", {SHEET: [[None], *block("ANC.DT.09", ["Input(s)", "Output"], [
+        [" OR ".join(f'"A{i}" = TRUE AND "B{i}" > {i}' for i in range(4)), "Row 0"]])]})
+    assert len(load(few).tables[0].rules) == 2 ** 4 - 1  # by hand: 1 + 2 + 4 + 8 pieces

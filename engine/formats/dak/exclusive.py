@@ -17,8 +17,8 @@ negation on a column must be one cell:
   (holds none: also the empty and the missing list) are each other's complement; holding none
   of two sets is holding none of their union.  "Holds a but not b" has no one-cell form.
 
-Where some piece has no one-cell form, :func:`exclusive` returns None and the row keeps its
-alternatives as written (``regroup`` says so with a ``dak-or`` warning).  Option labels and
+Where some piece has no one-cell form, or the pieces would be too many rules, the row keeps
+its alternatives as written (``regroup`` says so with a ``dak-or`` warning).  Option labels and
 their shorter values are one value here (``canonical``), numbers are in the element's common
 unit (``regroup`` prepares both).
 """
@@ -47,11 +47,17 @@ Alternative = dict[str, RowTest]
 EMPTY = "empty"  # a conjunction no value meets
 
 
-def exclusive(alternatives: list[Alternative], is_list: Callable[[str], bool]
-              ) -> list[list[Alternative]] | None:
-    """Per alternative, its disjoint pieces (none when earlier alternatives cover it); None
-    when some piece cannot be written one cell per column."""
+class NotExclusive(Exception):
+    """Why the alternatives of a row are kept as written (for the ``dak-or`` warning)."""
+
+
+def exclusive(alternatives: list[Alternative], is_list: Callable[[str], bool], limit: int
+              ) -> list[list[Alternative]]:
+    """Per alternative, its disjoint pieces (none when earlier alternatives cover it).  Raises
+    NotExclusive when some piece cannot be written one cell per column, or when the pieces
+    would be more than ``limit`` rules (n alternatives of two elements each can take 2**n - 1)."""
     result: list[list[Alternative]] = []
+    total = 0
     for k, alternative in enumerate(alternatives):
         pieces = [alternative]
         for earlier in alternatives[:k]:
@@ -59,9 +65,12 @@ def exclusive(alternatives: list[Alternative], is_list: Callable[[str], bool]
             for piece in pieces:
                 found = _minus(piece, earlier, is_list)
                 if found is None:
-                    return None
+                    raise NotExclusive("dtrun cannot write them as exclusive rules with one cell per data element")
                 cut += found
             pieces = cut
+            if total + len(pieces) > limit:
+                raise NotExclusive(f"as exclusive rules they would be more than {limit}")
+        total += len(pieces)
         result.append(pieces)
     return result
 

@@ -30,8 +30,8 @@ from engine.formats.dak.blocks import DakBlock, DakRule
 from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
 from engine.formats.dak.dictionary import Dictionary
 from engine.formats.dak.document import DakDocument, TableCounts
+from engine.formats.dak.exclusive import NotExclusive, exclusive
 from engine.formats.dak.exclusive import RowTest as _Test
-from engine.formats.dak.exclusive import exclusive
 from engine.formats.dak.inputs import Inputs, scaled, unique
 from engine.formats.dak.names import Pairing, pair_names
 
@@ -186,16 +186,17 @@ def _exclusive(document: DakDocument, block: DakBlock, rule: DakRule, alternativ
     """The alternatives of one row made exclusive (``engine.formats.dak.exclusive``): alternative
     ``R12b`` becomes ``R12b1``, ``R12b2``, ... (or stays ``R12b`` as one piece, or goes when the
     earlier ones cover it); as written, with a ``dak-or`` warning, where one cell per element
-    cannot say it."""
+    cannot say it or it would take more than MAX_ALTERNATIVES rules."""
     if len(alternatives) < 2:
         return alternatives
-    split = exclusive([{e: _prepared(t, inputs) for e, t in tests.items()} for _, tests in alternatives],
-                      lambda element: inputs.type_of(element).startswith("list"))
-    if split is None:
+    try:
+        split = exclusive([{e: _prepared(t, inputs) for e, t in tests.items()} for _, tests in alternatives],
+                          lambda element: inputs.type_of(element).startswith("list"), MAX_ALTERNATIVES)
+    except NotExclusive as why:
         document.finding("warning", "dak-or", f"the alternatives (OR) of rule R{rule.row} of {block.decision_id} "
-                         "can match the same patient, who then gets the row's outputs once per alternative: dtrun "
-                         "cannot write them as exclusive rules with one cell per data element", block.sheet,
-                         rule.first, "split the row into rules that exclude each other", block.decision_id)
+                         f"can match the same patient, who then gets the row's outputs once per alternative: {why}",
+                         block.sheet, rule.first, "split the row into rules that exclude each other",
+                         block.decision_id)
         return alternatives
     return [(rule_id if len(pieces) == 1 else f"{rule_id}{n}", piece)
             for (rule_id, _), pieces in zip(alternatives, split) for n, piece in enumerate(pieces, start=1)]
