@@ -11,6 +11,7 @@ and the order of rules matter only where they change a result, so a pure refacto
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -128,13 +129,20 @@ def _settled(columns: list[Column], old: _Version, new: _Version) -> Callable[[B
         return None
     said = [_said(r) for r in a.rules] + [_said(r) for r in b.rules] + [(), ()]  # the domains: no outputs
 
-    def settled(box: Box, alive: list[int]) -> bool:
-        olds = [r for r in alive if r < new.offset or r == old.valid]
-        news = [r for r in alive if new.offset <= r < old.valid or r == new.valid]
-        return len(olds) == len(news) and all(
-            said[r] == said[s] and (r == old.valid) == (s == new.valid) and
-            not any((c.rule_atoms[r] ^ c.rule_atoms[s]) & atoms for c, atoms in zip(columns, box))
-            for r, s in zip(sorted(olds), sorted(news)))
+    def settled(box: Box, alive: list[int]) -> bool:  # alive: in ascending order (regions keeps it)
+        middle, end = bisect_left(alive, new.offset), bisect_left(alive, old.valid)
+        olds, news = alive[:middle], alive[middle:end]
+        if len(olds) != len(news):
+            return False
+        domains = alive[end:]  # old.valid and new.valid, where they meet the box
+        pairs = list(zip(olds, news))
+        if domains == [old.valid, new.valid]:
+            pairs.append((old.valid, new.valid))
+        elif domains:
+            return False
+        return all(said[r] == said[s] and
+                   not any((c.rule_atoms[r] ^ c.rule_atoms[s]) & atoms for c, atoms in zip(columns, box))
+                   for r, s in pairs)
 
     return settled
 

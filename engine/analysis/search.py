@@ -216,8 +216,8 @@ def regions(columns: list[Column], active: int, settled: Callable[[Box, list[int
     """The whole domain cut into boxes in which each rule of ``active`` matches every
     record or none: (box, rules matching it).  ``settled(box, alive)``: True when the caller
     needs no finer cut of a box (its answer is the same all over it, whatever the rules of
-    ``alive`` that meet the box do): such a box is skipped, neither cut nor yielded.  Raises
-    SearchLimit after ``limit`` boxes."""
+    ``alive`` that meet the box do; ``alive`` in ascending order): such a box is skipped, neither
+    cut nor yielded.  Raises SearchLimit after ``limit`` boxes."""
     whole = tuple(c.all_atoms for c in columns)
     stack = [(whole, [r for r in bits(active) if all(_meets(c, r, a) for c, a in zip(columns, whole))])]
     seen = 0
