@@ -5,6 +5,7 @@ the process from ``ru_maxrss``), and inside one process the reading of the DAK (
 the checks (``lint_model``).  Prints a Markdown table; docs/dak.md quotes its numbers.
 
     python benchmarks/bench_dak.py --runs 5
+    python benchmarks/bench_dak.py --diff     # dtrun diff of the DAK against its conversion, per table
 """
 
 from __future__ import annotations
@@ -48,12 +49,49 @@ def _inside(dictionary: Path | None) -> tuple[float, float]:
     return reading, time.perf_counter() - start
 
 
+def _diff(runs: int) -> None:
+    """``dtrun diff`` of the DAK against its own conversion: whole processes, then per table."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from engine.analysis.behaviour import table_changes
+    from engine.analysis.lint import analysed_tables
+    from engine.formats import convert, read
+
+    with tempfile.TemporaryDirectory() as folder:
+        print("| run | dtrun diff (median wall s) | peak MB |\n|---|---|---|")
+        for label, extra, dictionary in (("without dictionary", [], None),
+                                         ("with --dictionary", ["--dictionary", str(DICTIONARY)], DICTIONARY)):
+            converted = Path(folder) / f"anc-{bool(dictionary)}.xlsx"
+            options = ["--input-types", "cells"] if dictionary else []
+            subprocess.run([sys.executable, "-m", "engine.cli", "convert", str(DAK), str(converted), *extra,
+                            *options], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, check=False)
+            timed = [_process(["diff", str(DAK), str(converted), *extra, *options]) for _ in range(runs)]
+            print(f"| {label} | {statistics.median(s for s, _ in timed):.2f} | {max(m for _, m in timed):.0f} |")
+        converted = Path(folder) / "anc-plain.xlsx"
+        convert(DAK, converted)
+        old = {t.name: a for t, a, _ in analysed_tables(read(DAK, recover=True))}
+        print("\n| table | rules | columns | behaviour compared in s | changes |\n|---|---|---|---|---|")
+        for table, analysis, _ in analysed_tables(read(converted, recover=True)):
+            if analysis is None or old.get(table.name) is None:
+                print(f"| {table.name} | {len(table.rules)} | {len(table.inputs)} | (not analysed: cells compared) | |")
+                continue
+            start = time.perf_counter()
+            found = table_changes(old[table.name], analysis)
+            print(f"| {table.name} | {len(table.rules)} | {len(analysis.columns)} | "
+                  f"{time.perf_counter() - start:.3f} | {len(found)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--diff", action="store_true", help="time dtrun diff of the DAK against its conversion")
     args = parser.parse_args()
     if not DAK.is_file():
         raise SystemExit(f"{DAK} is not here")
+    if args.diff:
+        _diff(args.runs)
+        return
     print("| run | dtrun lint (median wall s) | peak MB | read s | lint_model s |\n|---|---|---|---|---|")
     for label, extra, dictionary in (("without dictionary", [], None),
                                      ("with --dictionary", ["--dictionary", str(DICTIONARY)], DICTIONARY)):

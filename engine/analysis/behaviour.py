@@ -11,14 +11,15 @@ and the order of rules matter only where they change a result, so a pure refacto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from engine.analysis.atoms import Box, Column, bits, build_column
 from engine.analysis.lint import analysed_tables
 from engine.analysis.list_atoms import ListColumn, list_column
-from engine.analysis.search import merge_boxes, regions
+from engine.analysis.search import SearchLimit, merge_boxes, regions
 from engine.analysis.verify import TableAnalysis
 from engine.feel.conditions import compile_unary_tests
 from engine.feel.sets import Domain, ValueSet, _make
@@ -82,10 +83,16 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
     upstream = {c.heading: (a.model.source.name(c.name.partition(".")[0]), c.name.partition(".")[2])
                 for a in (old, new) for c in a.table.inputs if c.name not in a.model.inputs}
     by_outcome: dict[tuple[str, str], list[Box]] = {}
-    for box, matching in regions(columns, (1 << (n_old + n_new + 2)) - 1):
-        (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box, upstream) for v in versions)
-        if old_key != new_key:
-            by_outcome.setdefault((old_text, new_text), []).append(box)
+    stopped = None
+    try:
+        for box, matching in regions(columns, (1 << (n_old + n_new + 2)) - 1, _settled(columns, *versions),
+                                     MAX_REGIONS):
+            (old_key, old_text), (new_key, new_text) = (_outcome(v, matching, columns, box, upstream)
+                                                        for v in versions)
+            if old_key != new_key:
+                by_outcome.setdefault((old_text, new_text), []).append(box)
+    except SearchLimit as limit:
+        stopped = limit
     analysis = TableAnalysis(new.model, new.table, columns)
     found = []
     for (old_text, new_text), boxes in by_outcome.items():
@@ -93,10 +100,59 @@ def table_changes(old: TableAnalysis, new: TableAnalysis) -> list[BehaviourChang
             found.append(BehaviourChange(new.model.source.name(new.table.name), analysis.box_text(box),
                                          analysis.example(box),
                                          old_text, new_text))
-    return sorted(found, key=lambda c: (tuple(c.box.items()), c.old, c.new))
+    found.sort(key=lambda c: (tuple(c.box.items()), c.old, c.new))
+    if stopped is None:
+        return found
+    shown = f"; the first {MAX_SHOWN} of the {len(found):,} regions found are listed" if len(found) > MAX_SHOWN else ""
+    return [BehaviourChange(new.model.source.name(new.table.name), {c.shown: "-" for c in columns}, {},
+                            "(not compared)", f"not decided: the search for the records whose outcome changed "
+                            f"stopped after {stopped.limit:,} boxes of the input space (the rules cut it into too "
+                            f"many pieces){shown}; the regions listed for this table, if any, are real, others may "
+                            "exist: review the change by hand"), *found[:MAX_SHOWN]]  # never "no change" unsearched
 
 
 ANY_LIST = compile_unary_tests("-").over_lists()
+MAX_REGIONS = 50_000  # boxes the search for changed regions visits per table before it gives up
+MAX_SHOWN = 20  # regions listed for a table whose search gave up (those found first, in box order)
+
+
+def _settled(columns: list[Column], old: _Version, new: _Version) -> Callable[[Box, list[int]], bool] | None:
+    """For ``regions``: is a box one where both versions give the same outcome to every
+    record?  Exact, and sufficient only: so when the rules of each version that meet the box
+    pair off in order, each old rule with a new one that matches the same records of the box
+    and gives the same outputs, and both versions' domains hold the same records of it (the
+    outcome then follows from the same matches in both).  None when the tables' hit policies,
+    priorities, outputs or defaults differ (then every box is cut to the end)."""
+    a, b = old.table, new.table
+    if (a.hit_policy != b.hit_policy or a.priorities != b.priorities or [o.name for o in a.outputs] !=
+            [o.name for o in b.outputs] or _defaults(a) != _defaults(b)):
+        return None
+    said = [_said(r) for r in a.rules] + [_said(r) for r in b.rules] + [(), ()]  # the domains: no outputs
+
+    def settled(box: Box, alive: list[int]) -> bool:  # alive: in ascending order (regions keeps it)
+        middle, end = bisect_left(alive, new.offset), bisect_left(alive, old.valid)
+        olds, news = alive[:middle], alive[middle:end]
+        if len(olds) != len(news):
+            return False
+        domains = alive[end:]  # old.valid and new.valid, where they meet the box
+        pairs = list(zip(olds, news))
+        if domains == [old.valid, new.valid]:
+            pairs.append((old.valid, new.valid))
+        elif domains:
+            return False
+        return all(said[r] == said[s] and
+                   not any((c.rule_atoms[r] ^ c.rule_atoms[s]) & atoms for c, atoms in zip(columns, box))
+                   for r, s in pairs)
+
+    return settled
+
+
+def _said(rule: Any) -> tuple[tuple[bool, str], ...]:
+    return tuple((isinstance(v, _Calculated), _show(v)) for v in (_value(e) for e in rule.outputs))
+
+
+def _defaults(table: Table) -> tuple[Any, ...]:
+    return tuple(None if o.default is None else _show(_value(o.default)) for o in table.outputs)
 
 
 class _KindChanged(Exception):

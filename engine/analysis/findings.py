@@ -53,6 +53,8 @@ CODES: dict[str, tuple[str, str]] = {
     "dak-syntax": ("error", "a WHO DAK condition cell dtrun cannot read: its rule is left out (docs/dak.md)"),
     "dak-name": ("warning", "a DAK data element the data dictionary does not define, or spelt two ways in the tables"),
     "dak-pairing": ("info", "a DAK data element paired with the dictionary's label not written exactly as it"),
+    "dak-or": ("warning", "a DAK row whose alternatives (OR) dtrun cannot write as exclusive rules: a patient who "
+                          "meets two gets its outputs twice"),
     "dak-skipped": ("info", "a Decision ID block of a DAK that is not read (hidden sheet, no ID, read elsewhere)"),
     "waiver": ("error", "a row of the Waivers sheet that names no table, rule or code, or gives no reason"),
     "unused-waiver": ("warning", "a waiver of the Waivers sheet that matches no finding"),

@@ -18,7 +18,7 @@ findings, ``engine.analysis.lint`` builds the columns.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine.analysis.atoms import Box, Column, bits, box_of, covers, key
@@ -203,13 +203,31 @@ def _pieces(columns: list[Column], box: Box, alive: list[int]) -> list[tuple[Box
     return [(box[:j] + (atoms,) + box[j + 1:], list(bits(group))) for group, atoms in groups]
 
 
-def regions(columns: list[Column], active: int) -> Iterator[tuple[Box, int]]:
+class SearchLimit(Exception):
+    """A search gave up after ``limit`` boxes: it has not decided the question it was asked."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def regions(columns: list[Column], active: int, settled: Callable[[Box, list[int]], bool] | None = None,
+            limit: int | None = None) -> Iterator[tuple[Box, int]]:
     """The whole domain cut into boxes in which each rule of ``active`` matches every
-    record or none: (box, rules matching it)."""
+    record or none: (box, rules matching it).  ``settled(box, alive)``: True when the caller
+    needs no finer cut of a box (its answer is the same all over it, whatever the rules of
+    ``alive`` that meet the box do; ``alive`` in ascending order): such a box is skipped, neither
+    cut nor yielded.  Raises SearchLimit after ``limit`` boxes."""
     whole = tuple(c.all_atoms for c in columns)
     stack = [(whole, [r for r in bits(active) if all(_meets(c, r, a) for c, a in zip(columns, whole))])]
+    seen = 0
     while stack:
         box, alive = stack.pop()
+        seen += 1
+        if limit is not None and seen > limit:
+            raise SearchLimit(limit)
+        if settled is not None and settled(box, alive):
+            continue
         straddling = [r for r in alive if not covers(columns, r, box)]
         if not straddling:
             yield box, sum(1 << r for r in alive)

@@ -7,7 +7,9 @@ report; yet two rules that can match one patient are what a reviewer of a guidel
 see.  So the tables are checked as if ``U``, and the findings say so: ``overlap`` (warning)
 where the overlapping rules give the same outputs, ``conflict`` (warning) where they differ,
 ``gap`` (warning) for patients no rule matches.  Rules split from one written row (a DAK row
-with OR across data elements: ``R12a``, ``R12b``) may overlap as the row's OR does: not reported.
+with OR across data elements: ``R12a``, ``R12b1``) are exclusive, except where one cell per
+element cannot say so; then they overlap as the row's OR does, which ``dak-or`` reports: not
+reported again here.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def unstated_findings(model: Model, findings: list[Finding]) -> list[Finding]:
     result = []
     for finding in findings:
         if finding.code == "overlap" and len({row_of(finding.table, r) for r in finding.rules}) == 1:
-            continue  # the alternatives of one written row (R12a, R12b) overlap as the row's OR does
+            continue  # the alternatives of one written row (R12a, R12b) overlap only under a dak-or warning
         if finding.code == "gap" and finding.severity == "error":
             finding = replace(finding, severity="warning", message=f"{finding.message} {_NOTE}")
         elif finding.code == "overlap" and finding.severity == "error":

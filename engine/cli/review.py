@@ -169,7 +169,13 @@ def _terminal_width(out: str | None) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               help="text (default), markdown (for a pull request) or json.")
 @click.option("-o", "--output", "out", default=None, metavar="OUT", help="Write to OUT instead of stdout.")
-def diff(old: str, new: str, fmt: str, out: str | None) -> None:
+@click.option("--input-types", type=click.Choice(["declared", "cells"]), default="declared", show_default=True,
+              help="cells: give each version's inputs the type their cells test, as dtrun convert --input-types "
+                   "cells does (compare a DAK whose dictionary types its cells contradict with its conversion).")
+@DICTIONARY
+@HIT_POLICY
+def diff(old: str, new: str, fmt: str, out: str | None, input_types: str, dictionary: str | None,
+         hit_policy: str | None) -> None:
     """Compare two versions of a workbook: what changed (tables, inputs, tests; rules cell
     by cell, matched by rule id) and what it does (the regions of the input space where a
     table's outcome differs, with the old and new outcome and an example record).
@@ -177,7 +183,10 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
     \b
     A workbook with cells that cannot be read is compared as far as it can be read: its
     cells are compared as written, the behaviour of a table with such a cell is not
-    compared, and its problems are listed on standard error (exit status 3).
+    compared, and its problems are listed on standard error (exit status 3).  --dictionary and
+    --hit-policy apply to each version that is a WHO DAK (see docs/dak.md); a table whose
+    regions the search cannot finish (it gives up after a bound) is reported as not compared,
+    never as unchanged.
 
     \b
     Exit status:
@@ -191,8 +200,10 @@ def diff(old: str, new: str, fmt: str, out: str | None) -> None:
     from engine.review import compare, render_diff
 
     not_an_input(out, [(role(old, "old"), old), (role(new, "new"), new)])
-    before = guarded(lambda: read(old, recover=True))
-    after = guarded(lambda: read(new, recover=True))
+    before = guarded(lambda: _typed(read(old, recover=True, dictionary=dictionary, hit_policy=hit_policy),
+                                    input_types))
+    after = guarded(lambda: _typed(read(new, recover=True, dictionary=dictionary, hit_policy=hit_policy),
+                                   input_types))
     result = compare(before, after)
     _write(render_diff(result, fmt), out)
     if before.problems or after.problems:
@@ -234,3 +245,12 @@ def tidy(workbook: str) -> None:
     except OutputError as error:
         fail(f"error: {error}", EXIT_USAGE)
     click.echo(f"dtrun: added drop-down lists and print setup to {workbook} (its content is unchanged)", err=True)
+
+
+def _typed(model: Any, input_types: str) -> Any:
+    """With ``cells``, a model read without problems gets the types its cells test."""
+    if input_types != "cells" or model.problems:
+        return model
+    from engine.model import typed
+
+    return typed(model, "cells")

@@ -1,6 +1,6 @@
 """The decision model: frozen types (``types``), hit policies (``hit_policy``), the decision
 graph (``graph``), clinician test cases (``cases``), waivers
-(``waivers``)."""
+(``waivers``), the inputs' types as the cells test them (``cell_types``)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def _waivers() -> ModuleType:
     return waivers
 
 
+def _cell_types() -> ModuleType:
+    from engine.model import cell_types
+
+    return cell_types
+
+
 def _cases() -> ModuleType:
     from engine.model import cases
 
@@ -46,4 +52,5 @@ __getattr__, __dir__ = exports(__name__, {
     _graph: ("selected_tables", "table_names"),
     _cases: ("TestCase",),
     _waivers: ("Waiver",),
+    _cell_types: ("typed",),
 })

@@ -283,9 +283,10 @@ def _column_label(key: tuple[str, str], column: Any, source: Source, table: str)
 
 
 def rule_cells(table: Table, rule: Rule, source: Source | None = None
-               ) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(role, name) → (cell text, where the cell is, the column's name) of one rule, as
-    ``source`` writes and names them."""
+               ) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+    """(role, name) → (cell text, where the cell is, the column's name, the model's own text)
+    of one rule, as ``source`` writes and names them (a DAK writes its pseudo-code and plain
+    texts where the model holds FEEL: versions are compared by the model's texts)."""
     source = source or workbook_source("")
     cells = {("input", c.name): (t.text, f"{c.column}{rule.row}") for c, t in zip(table.inputs, rule.inputs)}
     cells.update({("output", c.name): (e.text, f"{c.column}{rule.row}") for c, e in zip(table.outputs, rule.outputs)})
@@ -295,7 +296,7 @@ def rule_cells(table: Table, rule: Rule, source: Source | None = None
         written = dict(rule.broken)
         cells = {key: (written.get(ref, text), ref) for key, (text, ref) in cells.items()}
     return {(role, name): (source.text(table.name, ref, text), source.place(table.name, ref)[1],
-                           source.name(name) if role == "input" else name)
+                           source.name(name) if role == "input" else name, text)
             for (role, name), (text, ref) in cells.items()}
 
 
@@ -309,7 +310,7 @@ def _compare_rules(old: Table, new: Table, was: Source, now: Source) -> tuple[Ru
             rule, table, source = (b, new, now) if a is None else (a, old, was)
             cells = tuple(Change(shown, "" if a is None else text, text if a is None else "", "" if a is None else ref,
                                  ref if a is None else "", role)
-                          for (role, _), (text, ref, shown) in rule_cells(table, rule, source).items() if text)
+                          for (role, _), (text, ref, shown, _) in rule_cells(table, rule, source).items() if text)
             found.append(RuleDiff(source.rule_label(table.name, rule_id), ADDED if a is None else REMOVED, *rows,
                                   cells))
         elif cells := _cell_changes(rule_cells(old, a, was), rule_cells(new, b, now)):
@@ -317,13 +318,15 @@ def _compare_rules(old: Table, new: Table, was: Source, now: Source) -> tuple[Ru
     return tuple(found)
 
 
-def _cell_changes(before: dict[tuple[str, str], tuple[str, str, str]],
-                  after: dict[tuple[str, str], tuple[str, str, str]]) -> tuple[Change, ...]:
-    """The cells that differ; a missing input column reads as '-' (any value)."""
+def _cell_changes(before: dict[tuple[str, str], tuple[str, str, str, str]],
+                  after: dict[tuple[str, str], tuple[str, str, str, str]]) -> tuple[Change, ...]:
+    """The cells whose model texts differ, as each version writes them; a missing input
+    column reads as '-' (any value)."""
     changes = []
     for (role, name), old, new in _keyed(before, after):
-        (a, a_ref, a_name), (b, b_ref, b_name) = (old or ("-" if role == "input" else "", "", name),
-                                                  new or ("-" if role == "input" else "", "", name))
-        if not same_text(a, b, role):
+        missing = "-" if role == "input" else ""
+        (a, a_ref, a_name, a_text), (b, b_ref, b_name, b_text) = (old or (missing, "", name, missing),
+                                                                  new or (missing, "", name, missing))
+        if not same_text(a_text, b_text, role):
             changes.append(Change(b_name if new else a_name, a, b, a_ref, b_ref, role))
     return tuple(changes)

@@ -53,12 +53,17 @@ def test_conditions_are_regrouped_by_data_element_into_one_column_each(tmp_path:
     assert [i.type for i in model.inputs.values()] == ["string", "number", "number"]  # as the cells show
 
 
-def test_a_row_with_or_across_elements_becomes_one_rule_per_alternative(tmp_path: Path) -> None:
+def test_a_row_with_or_across_elements_becomes_exclusive_rules_per_alternative(tmp_path: Path) -> None:
     path = _dak(tmp_path, [['"Danger signs" = "Labour" OR "Age" > 19', None, "Refer", "Referral", None, None],
-                           ['"Danger signs" = "Fever" OR "Labour"', '"Age" ≤ 19', "Stay", "Stay", None, None]])
+                           ['"Danger signs" = "Fever" OR "Labour"', '"Age" ≤ 19', "Stay", "Stay", None, None],
+                           ['"Age" > 19 AND "Parity" > 2 OR "Danger signs" = "Fever"', None, "Look", "Look", None,
+                            None]])
     table = read(path, recover=True).tables[0]
-    assert [(r.id, [t.text for t in r.inputs]) for r in table.rules] == [
-        ("R6a", ['"Labour"', "-"]), ("R6b", ["-", "> 19"]), ("R7", ['"Fever", "Labour"', "<= 19"])]
+    assert [(r.id, [t.text for t in r.inputs]) for r in table.rules] == [  # by hand: R6b only where R6a is not
+        ("R6a", ['"Labour"', "-", "-"]), ("R6b", ['not("Labour")', "> 19", "-"]),
+        ("R7", ['"Fever", "Labour"', "<= 19", "-"]),
+        ("R8a", ["-", "> 19", "> 2"]),  # R8b: "Fever" where R8a is not: age not > 19, or it is and parity not > 2
+        ("R8b1", ['"Fever"', "<= 19, null", "-"]), ("R8b2", ['"Fever"', "> 19", "<= 2, null"])]
 
 
 def test_findings_name_the_dak_sheet_cell_rule_and_decision_id(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Owns the meaning dtrun gives a DAK table (``docs/dak.md``): each condition cell is read
 (``engine.formats.dak.condition``) into alternatives of tests on data elements; a rule row is
 the AND of its cells, so a row whose cells hold alternatives (OR) becomes one dtrun rule per
-combination (``R12a``, ``R12b``: from DAK row 12), and tests are regrouped by data element into
+combination (``R12a``, ``R12b``: from DAK row 12), made exclusive (``R12b1``, ``R12b2``:
+``engine.formats.dak.exclusive``), and tests are regrouped by data element into
 one input column each (two one-sided limits on one element in a row make one interval).
 Output and Action columns are outputs (their text as a string), Annotation(s) and
 Reference(s) columns annotations.  The inputs take the types and allowed values of the data
@@ -18,7 +19,7 @@ from __future__ import annotations
 import itertools
 import string
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from engine._core.cells import column_letter
@@ -29,18 +30,13 @@ from engine.formats.dak.blocks import DakBlock, DakRule
 from engine.formats.dak.condition import DakCondition, DakSyntaxError, ElementTest, read_condition
 from engine.formats.dak.dictionary import Dictionary
 from engine.formats.dak.document import DakDocument, TableCounts
+from engine.formats.dak.exclusive import NotExclusive, exclusive
+from engine.formats.dak.exclusive import RowTest as _Test
 from engine.formats.dak.inputs import Inputs, scaled, unique
 from engine.formats.dak.names import Pairing, pair_names
 
 MAX_ALTERNATIVES = 64  # dtrun rules one DAK row may become
 MAX_SHEET_NAME = 31  # characters Excel allows in a sheet's name
-
-
-@dataclass(frozen=True)
-class _Test:
-    element: str  # the data element (after pairing)
-    test: ElementTest
-    ref: str  # the DAK cell
 
 
 def _read(text: str) -> DakCondition | DakSyntaxError:
@@ -149,10 +145,12 @@ def _table(document: DakDocument, block: DakBlock, name: str, b: int,
                              block.sheet, rule.first, "split the row into several rules", block.decision_id)
             continue
         ids = _rule_ids(rule.row, len(combinations))
+        alternatives = []
         for rule_id, combination in zip(ids, combinations):
             merged = _merge(document, block, rule, [t for alternative in combination for t in alternative], inputs)
             if merged is not None:
-                rules.append((rule, rule_id, merged))
+                alternatives.append((rule_id, merged))
+        rules += [(rule, rule_id, tests) for rule_id, tests in _exclusive(document, block, rule, alternatives, inputs)]
     counts.dtrun_rules = len(rules)
     if not rules:
         return
@@ -181,6 +179,43 @@ def _rule_ids(row: int, count: int) -> list[str]:
     letters = string.ascii_lowercase
     return [f"R{row}{letters[i]}" if i < 26 else f"R{row}{letters[i // 26 - 1]}{letters[i % 26]}"
             for i in range(count)]
+
+
+def _exclusive(document: DakDocument, block: DakBlock, rule: DakRule, alternatives: list[tuple[str, dict[str, _Test]]],
+               inputs: Inputs) -> list[tuple[str, dict[str, _Test]]]:
+    """The alternatives of one row made exclusive (``engine.formats.dak.exclusive``): alternative
+    ``R12b`` becomes ``R12b1``, ``R12b2``, ... (or stays ``R12b`` as one piece, or goes when the
+    earlier ones cover it); as written, with a ``dak-or`` warning, where one cell per element
+    cannot say it or it would take more than MAX_ALTERNATIVES rules."""
+    if len(alternatives) < 2:
+        return alternatives
+    try:
+        split = exclusive([{e: _prepared(t, inputs) for e, t in tests.items()} for _, tests in alternatives],
+                          lambda element: inputs.type_of(element).startswith("list"), MAX_ALTERNATIVES)
+    except NotExclusive as why:
+        document.finding("warning", "dak-or", f"the alternatives (OR) of rule R{rule.row} of {block.decision_id} "
+                         f"can match the same patient, who then gets the row's outputs once per alternative: {why}",
+                         block.sheet, rule.first, "split the row into rules that exclude each other",
+                         block.decision_id)
+        return alternatives
+    return [(rule_id if len(pieces) == 1 else f"{rule_id}{n}", piece)
+            for (rule_id, _), pieces in zip(alternatives, split) for n, piece in enumerate(pieces, start=1)]
+
+
+def _prepared(test: _Test, inputs: Inputs) -> _Test:
+    """A test in its element's common unit, each option by one of its names (the first of
+    label and value): so that tests of one element compare as sets of values."""
+    node, unit = test.test.tests, test.test.unit
+    conversion = inputs.scale(test.element, unit)
+    if conversion is not None:
+        node, unit = scaled(node, conversion[0]), conversion[1]
+    same = inputs.equivalents(test.element)
+    if same:
+        node = replace(node, tests=tuple(
+            replace(t, endpoint=replace(t.endpoint, value=same.get(t.endpoint.value, (t.endpoint.value,))[0]))
+            if isinstance(t, Comparison) and isinstance(t.endpoint, Literal) and isinstance(t.endpoint.value, str)
+            else t for t in node.tests))
+    return replace(test, test=replace(test.test, tests=node, unit=unit))
 
 
 def _merge(document: DakDocument, block: DakBlock, rule: DakRule, tests: list[_Test],

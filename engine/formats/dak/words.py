@@ -12,6 +12,8 @@ elements by their labels (``Danger signs``).
 
 from __future__ import annotations
 
+import re
+
 from engine.formats.dak.document import DakDocument
 from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source, Words
@@ -111,9 +113,10 @@ class DakSource(Source):
         return policy.code
 
     def written_row(self, table: str, rule_id: str) -> str:
-        """The DAK row a rule comes from: ``R12`` for ``R12a`` and ``R12b`` (one row with OR across
-        data elements, split into one rule per alternative)."""
-        return rule_id.rstrip("abcdefghijklmnopqrstuvwxyz")
+        """The DAK row a rule comes from: ``R12`` for ``R12a``, ``R12b1`` and ``R12b2`` (one row with
+        OR across data elements, split into exclusive rules per alternative)."""
+        found = re.match(r"R\d+", rule_id)
+        return found.group(0) if found else rule_id
 
 
 def dak_source(document: DakDocument) -> DakSource:
