@@ -6,7 +6,7 @@ import ipaddress
 
 import click
 
-from engine.cli.support import EXIT_USAGE, fail, guarded
+from engine.cli.support import DICTIONARY, EXIT_USAGE, HIT_POLICY, fail, guarded
 
 _LOOPBACK = ("localhost",)
 
@@ -26,8 +26,10 @@ _LOOPBACK = ("localhost",)
 @click.option("--patients", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
               help="A patient file (CSV, Parquet, an Excel sheet) whose population view each model's page "
                    "/m/NAME/population shows; without it, the page takes a file sent from its form.")
+@DICTIONARY
+@HIT_POLICY
 def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_body: int, watch: bool,
-          patients: str | None) -> None:
+          patients: str | None, dictionary: str | None, hit_policy: str | None) -> None:
     """Serve workbooks and DMN models (or every one in folders): web pages at / (each
     workbook with its findings and tests, a patient form, the population of a patient file,
     two versions compared at /diff?a=OLD&b=NEW) and a JSON API: GET /api/tables,
@@ -52,7 +54,7 @@ def serve(paths: tuple[str, ...], host: str, port: int, max_records: int, max_bo
 
     if not model_paths(paths):
         fail(f"error: no .xlsx workbook or .dmn model found in {', '.join(paths)}", EXIT_USAGE)
-    models = guarded(lambda: Models(paths))
+    models = guarded(lambda: Models(paths, dictionary, hit_policy))
     if not _loopback(host):
         click.echo(f"warning: listening on {host}, so other machines can reach these tables and evaluate "
                    "records; nothing here checks who asks. Use --host 127.0.0.1 unless that is meant", err=True)

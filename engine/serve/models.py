@@ -36,15 +36,17 @@ class Served:
 class Models:
     """The served models; ``reload()`` replaces them all or none (WorkbookError)."""
 
-    def __init__(self, targets: Iterable[str | Path]) -> None:
+    def __init__(self, targets: Iterable[str | Path], dictionary: str | Path | None = None,
+                 hit_policy: str | None = None) -> None:
         self.targets = [str(t) for t in targets]
+        self.options = {"dictionary": dictionary, "hit_policy": hit_policy}  # as dtrun lint and evaluate take them
         self._lock = threading.Lock()
-        self._served = _load(self.targets)
+        self._served = _load(self.targets, **self.options)
         self.failure = ""  # why the last reload failed ('' when it succeeded), with its time
 
     def reload(self) -> list[Served]:
         try:
-            fresh = _load(self.targets)  # raises before anything is replaced
+            fresh = _load(self.targets, **self.options)  # raises before anything is replaced
         except WorkbookError as error:
             self.failure = f"{time.strftime('%H:%M:%S')}: {error}"
             raise
@@ -64,13 +66,13 @@ class Models:
         return next((s for s in served if s.name == name), None)
 
 
-def _load(targets: list[str]) -> list[Served]:
+def _load(targets: list[str], dictionary: str | Path | None = None, hit_policy: str | None = None) -> list[Served]:
     found: list[Served] = []
     names: set[str] = set()
     for path in paths(targets):
         name = path.stem if path.stem not in names else path.name
         names.add(name)
-        found.append(Served(name, path, load(path)))
+        found.append(Served(name, path, load(path, dictionary=dictionary, hit_policy=hit_policy)))
     return found
 
 

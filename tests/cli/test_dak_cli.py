@@ -79,3 +79,26 @@ def test_the_html_report_of_a_dak_with_list_inputs(dak: Path, dictionary: Path, 
     assert done.exit_code == 1, done.output  # the unreadable cell; no internal error
     page = out.read_text(encoding="utf-8")
     assert "ANC.DT.01" in page and "holds lists (several values per record), which pictures do not draw" in page
+
+
+def test_serve_takes_the_dictionary_and_the_hit_policy(dak: Path, dictionary: Path) -> None:
+    """dtrun serve reads a DAK as lint and evaluate do: the dictionary's types (a Select all that
+    apply element is a list) and --hit-policy; its patients are evaluated with them."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from engine.serve import Models, create_app
+
+    def described(client: TestClient) -> dict:  # type: ignore[type-arg]
+        return client.get("/api/tables").json()["models"][0]
+
+    plain = described(TestClient(create_app(Models([dak]))))
+    served = TestClient(create_app(Models([dak], dictionary, "F")))
+    shown = described(served)
+    assert {i["name"]: i["type"] for i in plain["inputs"]}["Danger_signs"] == "string"
+    assert {i["name"]: i["type"] for i in shown["inputs"]}["Danger_signs"] == "list of string"
+    assert {t["hit_policy"] for t in plain["tables"]} == {"C"} and {t["hit_policy"] for t in shown["tables"]} == {"F"}
+    done = served.post("/api/evaluate", json={"Danger signs": ["Fever", "Labour"]})
+    assert done.status_code == 200, done.text
+    result = done.json()
+    assert result["ANC_DT_01.Output"] == "Refer" and result["ANC_DT_01.rules"] == "R6"  # F: the first, R6 (Fever)
