@@ -249,6 +249,8 @@ class _Writer:
 
     # ------------------------------------------------------------------ cells
     def tests_text(self, compiled: Any, sheet: str, cell: str) -> str:
+        if compiled.feel:  # FEEL unary tests (?, functions): standard FEEL, written as they are
+            return compiled.text
         try:
             if compiled.each == "any":  # a cell over a list input
                 return lists.cell_text(compiled, self.reference)
