@@ -363,12 +363,13 @@ def feel_skipped(model: Model, table: Table, column: InputColumn, position: int)
     if not found:
         return None
     why = " / ".join(dict.fromkeys(cell.feel for _, cell in found))
-    shown = ", ".join(repr(source.text(table.name, f"{column.column}{rule.row}", cell.text)) for rule, cell in found[:3])
+    refs = tuple(f"{column.column}{rule.row}" for rule, _ in found)
+    shown = ", ".join(repr(source.text(table.name, ref, cell.text)) for ref, (_, cell) in zip(refs, found[:3]))
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
     return located(source, "info", "not-analysed", table.name,
-                   f"overlap and gap checks skip column {source.name(column.heading)}: its {_plural(source.words.cell)} "
-                   f"{why} ({shown}{more}), so overlaps and gaps of {source.name(table.name)} are not checked",
-                   tuple(f"{column.column}{rule.row}" for rule, _ in found), tuple(rule.id for rule, _ in found),
+                   f"overlap and gap checks skip column {source.name(column.heading)}: its "
+                   f"{_plural(source.words.cell)} {why} ({shown}{more}), so overlaps and gaps of "
+                   f"{source.name(table.name)} are not checked", refs, tuple(rule.id for rule, _ in found),
                    "check these rules by hand, or write the tests in S-FEEL (e.g. >= 3, [1..4]) where the "
                    "guideline allows it")
 

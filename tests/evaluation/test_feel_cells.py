@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import pytest
 from helpers import model_for
 
 import engine
-from engine._core.errors import WorkbookError
 from engine.evaluation.frame import evaluate_frame
 
 INPUTS = [("age", "number", None, "no"), ("name", "string", None, "no"), ("seen", "date", None, "no"),
