@@ -270,9 +270,17 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
         cells: list[ValueSet] = []
         sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
         skipped = feel_skipped(model, table, column, position)
-        if skipped is not None:
+        if skipped is not None:  # its S-FEEL cells still get the type check
             notes.append(skipped)
             analysable = False
+            kind = definition.type if definition is not None and definition.type in INPUT_TYPES else \
+                (full.domain.kind if full is not None else None)
+            for rule in table.rules if kind else ():
+                cell, ref = rule.inputs[position], f"{column.column}{rule.row}"
+                found = None if cell.feel else mismatch(source, table.name, column.heading, cell, kind, ref)
+                if found is not None:
+                    notes.append(located(source, "error", "type-mismatch", table.name, found[0], (ref,), (rule.id,),
+                                         found[1]))
             continue
         for rule in table.rules:
             cell = rule.inputs[position]

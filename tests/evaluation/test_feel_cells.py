@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from helpers import model_for
 
 import engine
+from engine._core.errors import WorkbookError
 from engine.evaluation.frame import evaluate_frame
 
 INPUTS = [("age", "number", None, "no"), ("name", "string", None, "no"), ("seen", "date", None, "no"),
@@ -62,3 +64,68 @@ def test_a_frame_agrees_with_the_records() -> None:
     frame["seen"] = [None if d is None else d.isoformat() for d in frame["seen"]]
     result = evaluate_frame(model, frame)
     assert [_outs({"t.out": v}) for v in result["t.out"]] == EXPECTED
+
+
+def test_lint_skips_the_columns_it_cannot_reason_about_and_claims_no_gap() -> None:
+    from engine.analysis.lint import lint_model
+
+    inputs = [("age", "number", "[0..120]", "yes"), ("sex", "string", '"F","M"', "yes")]
+    plain = [["R1", "< 18", '"F"', '"a"'], ["R2", "< 18", '"M"', '"b"']]  # a gap: 18 and over
+    feel = [["R1", "odd(?)", '"F"', '"a"'], ["R2", "< 18", '"M"', '"b"']]
+    found = lint_model(model_for(inputs=inputs, tables={"t": ("U", ["age", "sex", "o"], "iio", None, plain)}))
+    assert any(f.code == "gap" for f in found)
+    found = lint_model(model_for(inputs=inputs, tables={"t": ("U", ["age", "sex", "o"], "iio", None, feel)}))
+    codes = [f.code for f in found]
+    assert "gap" not in codes and "overlap" not in codes
+    skipped = [f for f in found if f.code == "not-analysed"]
+    assert len(skipped) == 1
+    assert "overlap and gap checks skip column age: its cells use ? ('odd(?)')" in skipped[0].message
+    assert skipped[0].severity == "info"
+
+
+def test_type_mismatch_skips_feel_cells() -> None:
+    from engine.analysis.lint import lint_model
+
+    inputs = [("age", "number", None, "no")]
+    rules = [["R1", 'starts with(string(?), "1")', '"a"'], ["R2", '"x"', '"b"']]
+    found = lint_model(model_for(inputs=inputs, tables={"t": ("U", ["age", "o"], "io", None, rules)}))
+    mismatches = [f for f in found if f.code == "type-mismatch"]
+    assert [f.cells for f in mismatches] == [("B5",)]  # the S-FEEL cell "x"; the FEEL cell is not judged
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("> 3 and < 5", "'and' cannot join tests in an input cell"),  # S-FEEL's hint, as before
+    ("age >= 70", "unexpected '>='"),
+    ("string length(?) => 3", "'=>' is not an operator"),
+    ("? > 2,5", "'2,5' is ambiguous"),
+    ("foo(?)", "foo is not a known input or function"),
+    ("? > weight", "weight is not a known input or function"),
+    ("string length(? > 3", "ends too early"),
+])
+def test_cells_that_cannot_be_read_are_reported_at_their_cell(cell: str, said: str) -> None:
+    from helpers import sheets_for
+
+    from engine.formats.xlsx.build import build_model
+
+    sheets = sheets_for(inputs=[("age", "number", None, "no")],
+                        tables={"t": ("U", ["age", "o"], "io", None, [["R1", cell, '"a"']])})
+    with pytest.raises(WorkbookError) as raised:
+        build_model("test.xlsx", sheets)
+    problems = [p for p in raised.value.problems if p.cell == "B4"]
+    assert problems and said in problems[0].message, [str(p) for p in raised.value.problems]
+
+
+def test_show_and_dmn_write_them_as_written_and_read_them_back(tmp_path) -> None:
+    from engine.formats.dmn.export import export_dmn
+    from engine.formats.dmn.importer import build_dmn_model, read_dmn
+
+    model = model_for(**MODEL)
+    written = export_dmn(model).decode()
+    for text in ("? &gt; 3 and ? &lt; 10", "odd(?)", "string length(?) &gt; 3", "&gt; abs(-40)", "count(?) &gt;= 2"):
+        assert f"<text>{text}</text>" in written
+    path = tmp_path / "model.dmn"
+    path.write_text(written, encoding="utf-8")
+    again = build_dmn_model(read_dmn(path))
+    assert [_outs(engine.evaluate(again, record).row()) for record in RECORDS] == EXPECTED
+    cells = [cell.text for rule in again.table("t").rules for cell in rule.inputs if cell.feel]
+    assert "odd(?)" in cells and "> abs(-40)" in cells
