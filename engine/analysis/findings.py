@@ -47,8 +47,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unused-input": ("warning", "an input of the Inputs sheet that no table reads"),
     "empty-table": ("error", "a decision table without rules"),
     "summary": ("info", "the count of findings of one code in a table past the first 20 (text, SARIF, GitHub)"),
-    "not-analysed": ("info", "a cell that refers to another input or holds FEEL beyond S-FEEL (? or a function), "
-                             "which the checks cannot reason about"),
+    "not-analysed": ("info", "a cell that refers to another input, which the checks cannot reason about"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
     "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
     "dak-syntax": ("error", "a WHO DAK condition cell dtrun cannot read: its rule is left out (docs/dak.md)"),
