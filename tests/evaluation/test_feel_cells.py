@@ -129,3 +129,19 @@ def test_show_and_dmn_write_them_as_written_and_read_them_back(tmp_path) -> None
     assert [_outs(engine.evaluate(again, record).row()) for record in RECORDS] == EXPECTED
     cells = [cell.text for rule in again.table("t").rules for cell in rule.inputs if cell.feel]
     assert "odd(?)" in cells and "> abs(-40)" in cells
+
+
+def test_show_and_lint_on_the_command_line(tmp_path) -> None:
+    from click.testing import CliRunner
+    from helpers import make_workbook
+
+    from engine.cli import main
+
+    path = make_workbook(tmp_path, inputs=[("age", "number", None, "no")], tables={
+        "t": ("U", ["age", "o"], "io", None, [["R1", "odd(?)", '"a"'], ["R2", "> abs(-3), ? < 0", '"b"']])})
+    shown = CliRunner().invoke(main, ["show", str(path)])
+    assert shown.exit_code == 0 and "│ odd(?)" in shown.output and "> abs(-3), ? < 0" in shown.output
+    linted = CliRunner().invoke(main, ["lint", str(path)])
+    assert "info[not-analysed]: overlap and gap checks skip column age: its cells use ? ('odd(?)', " \
+           "'> abs(-3), ? < 0')" in linted.output
+    assert "gap" not in linted.output.replace("overlap and gap checks", "").replace("overlaps and gaps", "")
