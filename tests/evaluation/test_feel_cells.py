@@ -145,3 +145,13 @@ def test_show_and_lint_on_the_command_line(tmp_path) -> None:
     assert "info[not-analysed]: overlap and gap checks skip column age: its cells use ? ('odd(?)', " \
            "'> abs(-3), ? < 0')" in linted.output
     assert "gap" not in linted.output.replace("overlap and gap checks", "").replace("overlaps and gaps", "")
+
+
+def test_a_feel_cell_whose_names_dmn_spells_otherwise_is_not_written_silently() -> None:
+    from engine.formats.dmn.export import export_dmn
+
+    model = model_for(inputs=[("age", "number", None, "no")], tables={
+        "band": ("U", ["age", "out"], "io", None, [["B1", "< 18", "10"], ["B2", ">= 18", "20"]]),
+        "t": ("U", ["age", "o"], "io", None, [["R1", "? > band.out", '"a"']])})
+    with pytest.raises(WorkbookError, match="band.out is called band there"):
+        export_dmn(model)
