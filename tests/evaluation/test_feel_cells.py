@@ -155,3 +155,18 @@ def test_a_feel_cell_whose_names_dmn_spells_otherwise_is_not_written_silently() 
         "t": ("U", ["age", "o"], "io", None, [["R1", "? > band.out", '"a"']])})
     with pytest.raises(WorkbookError, match="band.out is called band there"):
         export_dmn(model)
+
+
+def test_diff_says_why_it_cannot_compare_behaviour(tmp_path) -> None:
+    from click.testing import CliRunner
+    from helpers import make_workbook
+
+    from engine.cli import main
+
+    inputs = [("age", "number", "[0..120]", "yes")]
+    old = make_workbook(tmp_path, "a.xlsx", inputs=inputs, tables={
+        "t": ("U", ["age", "o"], "io", None, [["R1", "< 18", '"a"'], ["R2", ">= 18", '"b"']])})
+    new = make_workbook(tmp_path, "b.xlsx", inputs=inputs, tables={
+        "t": ("U", ["age", "o"], "io", None, [["R1", "? < 18", '"a"'], ["R2", ">= 18", '"b"']])})
+    said = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
+    assert "(not compared)" in said and "some cell holds FEEL beyond S-FEEL (? or a function)" in said
