@@ -49,7 +49,7 @@ _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|[“”„‘’‚][^“”„‘’�
 
 @lru_cache(maxsize=1)
 def _calls() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.])(?:{builtins.names_pattern()})\s*\(", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{builtins.names_pattern()})\s*\(", re.IGNORECASE)
 
 
 def clearly_feel(text: str) -> str:

@@ -19,7 +19,8 @@ from engine.feel.conditions import compile_unary_tests
 from engine.feel.unary import test_text as feel_test
 
 NUMBER_CELLS = ["? > 3 and ? < 10", "odd(?)", "> abs(-3)", "before(?, 26)", "? + 1", "even(?) or ? < 0",
-                "? in [1, 2, 3]", "modulo(?, 3) = 0", "? > limit", "abs(?) in [2..5]"]
+                "? in [1, 2, 3]", "modulo(?, 3) = 0", "? > limit", "abs(?) in [2..5]",
+                "[1..floor(limit)]"]
 TEXT_CELLS = ['starts with(?, "C")', "string length(?) > 3", 'contains(upper case(?), "AB")', 'ends with(?, "x")']
 DATE_CELLS = ['? < date("2025-01-01")', "?.month = 3", 'before(?, date("2024-06-01"))']
 LIST_CELLS = ['list contains(?, "cough")', "count(?) >= 2", 'some s in ? satisfies starts with(s, "f")']
@@ -39,6 +40,7 @@ LIST_CELLS = ['list contains(?, "cough")', "count(?) >= 2", 'some s in ? satisfi
     ("?.year = 2024", dt.date(2024, 5, 1), True),
     ("? in [1, 2, 3]", 2, True), ("? in [1, 2, 3]", 4, False),
     ("0.1 + 0.2 = ?", 0.3, True),  # FEEL's decimals, not binary floats
+    ("[1..floor(2.7)]", 2, True), ("[1..floor(2.7)]", 2.5, False),
 ])
 def test_cells_mean_what_dmn_says(cell: str, value, expected: bool) -> None:
     compiled = compile_unary_tests(cell, feel=True)
@@ -56,6 +58,7 @@ def test_s_feel_cells_keep_their_compiled_form(cell: str) -> None:
 @pytest.mark.parametrize(("text", "why"), [
     ("? > 3", "use ?"), ('"?"', ""), ("string length(?) > 3", "use ?"), ("> abs(-3)", "call a function"),
     ('"odd(x)"', ""), ("> 3 and < 5", ""), ("between 1 and 4", ""), ("Odd(x)", "call a function"),
+    ("[1..floor(x)]", "call a function"),
 ])
 def test_which_texts_are_clearly_feel(text: str, why: str) -> None:
     assert feel_cells.clearly_feel(text) == why
