@@ -288,7 +288,9 @@ def _unanalysed(old: Table, new: Table, source: Source) -> Iterator[BehaviourCha
     if _cells(old) == _cells(new):  # the same as written (unreadable cells too): the same behaviour
         return
     headings = {source.name(c.heading): "-" for c in new.inputs}
+    feel = any(cell.feel for table in (old, new) for rule in table.rules for cell in rule.inputs)
     why = (f"some {source.words.cell} of the table cannot be read" if old.incomplete or new.incomplete else
+           f"some {source.words.cell} holds FEEL beyond S-FEEL (? or a function)" if feel else
            f"some {source.words.cell} compares with another input or an input's values cannot be modelled")
     yield BehaviourChange(source.name(new.name), headings, {}, "(not compared)",
                           f"the rules changed, but {why}, so the change cannot be checked region by region: review it "

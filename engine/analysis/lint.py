@@ -269,6 +269,19 @@ def _columns(model: Model, table: Table, produced: dict[str, ValueSet | None]) -
                                  hint=_unsatisfiable_fix(allowed, full.domain.kind)))
         cells: list[ValueSet] = []
         sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
+        skipped = feel_skipped(model, table, column, position)
+        if skipped is not None:  # its S-FEEL cells still get the type check
+            notes.append(skipped)
+            analysable = False
+            kind = definition.type if definition is not None and definition.type in INPUT_TYPES else \
+                (full.domain.kind if full is not None else None)
+            for rule in table.rules if kind else ():
+                cell, ref = rule.inputs[position], f"{column.column}{rule.row}"
+                found = None if cell.feel else mismatch(source, table.name, column.heading, cell, kind, ref)
+                if found is not None:
+                    notes.append(located(source, "error", "type-mismatch", table.name, found[0], (ref,), (rule.id,),
+                                         found[1]))
+            continue
         for rule in table.rules:
             cell = rule.inputs[position]
             ref = f"{column.column}{rule.row}"
@@ -300,6 +313,9 @@ def _list_column(model: Model, table: Table, position: int, column: InputColumn)
     with a ``not-analysed`` finding when the searches cannot enumerate it."""
     source, definition = model.source, model.inputs[column.name]
     heading = source.name(column.heading)
+    skipped = feel_skipped(model, table, column, position)
+    if skipped is not None:
+        return None, [skipped]
     notes: list[Finding] = []
     cells = [rule.inputs[position] for rule in table.rules]
     for rule, cell in zip(table.rules, cells):
@@ -344,6 +360,30 @@ def _list_column(model: Model, table: Table, position: int, column: InputColumn)
                                  "rule can never fire", (ref,), (rule.id,),
                                  _suggest(cell, _points(values), source.words.widen_allowed)))
     return made, notes
+
+
+def feel_skipped(model: Model, table: Table, column: InputColumn, position: int) -> Finding | None:
+    """The ``not-analysed`` finding of a column whose cells hold FEEL beyond S-FEEL (``?``, a
+    function call), which the verifier cannot reason about: its overlaps and gaps are not
+    checked (never a false "no gap"); None for a column without such cells."""
+    source = model.source
+    found = [(rule, rule.inputs[position]) for rule in table.rules if rule.inputs[position].feel]
+    if not found:
+        return None
+    why = " / ".join(dict.fromkeys(cell.feel for _, cell in found))
+    refs = tuple(f"{column.column}{rule.row}" for rule, _ in found)
+    shown = ", ".join(repr(source.text(table.name, ref, cell.text)) for ref, (_, cell) in zip(refs, found[:3]))
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return located(source, "info", "not-analysed", table.name,
+                   f"overlap and gap checks skip column {source.name(column.heading)}: its "
+                   f"{_plural(source.words.cell)} {why} ({shown}{more}), so overlaps and gaps of "
+                   f"{source.name(table.name)} are not checked", refs, tuple(rule.id for rule, _ in found),
+                   "check these rules by hand, or write the tests in S-FEEL (e.g. >= 3, [1..4]) where the "
+                   "guideline allows it")
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _allowed_text(definition: Any, column: InputColumn) -> str:

@@ -99,7 +99,8 @@ def _matrix(table: Table, cells: list[dict[str, list[int]]], inputs: list[pd.Ser
             if codes is not None and not test.names:
                 key = (position, text)
                 if key not in tables:
-                    tables[key] = category_table(test.node, series.cat.categories)
+                    tables[key] = category_table(test.node, series.cat.categories) if not test.feel else \
+                        feel_category_table(test, series.cat.categories)
                 mask = tables[key][codes]
             else:
                 mask = test.mask(series, context() if test.names else None)
@@ -108,6 +109,11 @@ def _matrix(table: Table, cells: list[dict[str, list[int]]], inputs: list[pd.Ser
             else:
                 matrix[indexes] &= mask
     return matrix
+
+
+def feel_category_table(test: Any, index: pd.Index) -> np.ndarray:
+    """``category_table`` of a FEEL cell: its answer per category, then for null (code -1)."""
+    return np.asarray(test.mask(pd.Series([*index.tolist(), None], dtype=object)), dtype=bool)
 
 
 class _Block:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine._core.errors import ConditionError
-from engine.feel import scalar, values
+from engine.feel import hints, scalar, values
 from engine.feel.syntax import (
     Arithmetic,
     Call,
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     from engine.feel.sets import Domain, TriSet, ValueSet
 
 _EMPTY: Mapping[str, Any] = {}
+_GENERIC_TESTS = hints.GENERIC["unary_tests"]
 KIND_NAMES = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
 # The hint for a name that names nothing, in a workbook's words; a loader of another format
 # gives its own (engine.formats.xlsx.build).
@@ -60,10 +61,16 @@ class CompiledUnaryTests:
     names: frozenset[str]
     _test: scalar.TestFn = field(repr=False, compare=False)
     each: str = ""  # "any": a cell over a list input; "all": its allowed values (scalar.compile_list_tests)
+    # What makes the cell FEEL beyond S-FEEL ("use ?", "call a function": engine.feel.feel_cells);
+    # "" for an S-FEEL cell.  A FEEL cell runs on the FEEL interpreter; the checks skip it.
+    feel: str = ""
 
     def over_lists(self, each: str = "any") -> CompiledUnaryTests:
         """The same text over list values: ``any`` for a rule's cell (the list holds an element
-        the tests accept), ``all`` for allowed values (every element is accepted)."""
+        the tests accept), ``all`` for allowed values (every element is accepted).  A FEEL cell
+        is unchanged: its ``?`` is the whole list, as in DMN."""
+        if self.feel:
+            return self
         return CompiledUnaryTests(self.text, self.node, self.names, scalar.compile_list_tests(self.node, each), each)
 
     @property
@@ -85,8 +92,10 @@ class CompiledUnaryTests:
 
     def mask(self, series: pandas.Series, frame: pandas.DataFrame | None = None) -> numpy.ndarray:
         """Vectorized ``matches`` over a Series; ``frame`` supplies columns for name endpoints."""
-        from engine.feel import lists, vectorized
+        from engine.feel import feel_cells, lists, vectorized
 
+        if self.feel:
+            return feel_cells.mask(self._test, self.names, series, frame)
         if self.each:
             return lists.list_tests_mask(self.node, self.each, series, frame)
         return vectorized.unary_tests_mask(self.node, series, frame)
@@ -94,7 +103,9 @@ class CompiledUnaryTests:
     @property
     def literal_kinds(self) -> frozenset[str]:
         """The kinds of value its literals are (``< 18``: number; ``"a","b"``: string), null left out."""
-        kinds = set()
+        kinds: set[str] = set()
+        if self.feel:  # what a FEEL test compares with is not known without running it
+            return frozenset(kinds)
         for test in self.node.tests:
             for endpoint in (test.endpoint,) if isinstance(test, Comparison) else (test.low, test.high):
                 if isinstance(endpoint, Literal) and values.kind_of(endpoint.value) in KIND_NAMES:
@@ -106,7 +117,7 @@ class CompiledUnaryTests:
         or tests lists (``engine.analysis`` treats those by their ``element_tests``)."""
         from engine.feel import set_form
 
-        return None if self.names or self.each else set_form.unary_tests_set(self.node, domain)
+        return None if self.names or self.each or self.feel else set_form.unary_tests_set(self.node, domain)
 
     def to_set(self, domain: Domain) -> ValueSet | None:
         """The values of ``domain`` (and null) that match; None when not statically known."""
@@ -140,12 +151,40 @@ class CompiledExpression:
         return True, self.evaluate()
 
 
-def compile_unary_tests(text: str, names: Collection[str] | None = None) -> CompiledUnaryTests:
+def compile_unary_tests(text: str, names: Collection[str] | None = None, feel: bool = False) -> CompiledUnaryTests:
     """Compile an input cell.  ``names``: the inputs a test may refer to (``> other_input``);
-    with None, names may be used as endpoints but a bare word is taken for a missing quote."""
-    node = parse_unary_tests(str(text))
+    with None, names may be used as endpoints but a bare word is taken for a missing quote.
+    ``feel``: a rule's cell that S-FEEL cannot read but that is clearly FEEL (it uses ``?`` or
+    calls a function of FEEL's library) is read as FEEL unary tests (``engine.feel.feel_cells``);
+    S-FEEL cells keep their AST and compiled forms, and other texts S-FEEL's message and hint."""
+    try:
+        node = parse_unary_tests(str(text))
+    except ConditionError as error:
+        if not feel:
+            raise
+        return _compile_feel(str(text), names, error)
     used = _check_names(node, str(text), names, unary=True)
     return CompiledUnaryTests(str(text), node, used, scalar.compile_unary_tests(node))
+
+
+# S-FEEL's refusals that say "this is FEEL" rather than name an author's mistake: a clearly
+# FEEL text that FEEL cannot read either gets FEEL's message instead.
+_FEEL_REFUSALS = ("cannot hold yet", "an input cell cannot call", "is not a function dtrun knows")
+
+
+def _compile_feel(text: str, names: Collection[str] | None, sfeel: ConditionError) -> CompiledUnaryTests:
+    from engine.feel import feel_cells
+
+    why = feel_cells.clearly_feel(text)
+    if not why:
+        raise sfeel
+    try:
+        node, used = feel_cells.parse(text, names)
+    except ConditionError as error:
+        if any(part in sfeel.message for part in _FEEL_REFUSALS) or sfeel.hint == _GENERIC_TESTS:
+            raise error from None
+        raise sfeel from None
+    return CompiledUnaryTests(text, node, used, feel_cells.compile_test(node, used), feel=why)
 
 
 def compile_unary_tests_node(text: str, node: UnaryTests, names: frozenset[str]) -> CompiledUnaryTests:

@@ -338,7 +338,7 @@ class _Builder:
             for role, index, _ in layout:
                 text, ref = cell_text(cells[index]), cell_ref(number, index)
                 if role == "input":
-                    ins.append(self._compile_tests(text, sheet, ref, names) or compile_unary_tests("-"))
+                    ins.append(self._compile_tests(text, sheet, ref, names, feel=True) or compile_unary_tests("-"))
                 elif role == "output":
                     outs.append(self._compile_output(text, sheet, ref, names))
                 else:
@@ -371,12 +371,13 @@ class _Builder:
         first_rows.setdefault(rule_id, number)
         return rule_id
 
-    def _compile_tests(self, text: str, sheet: str, ref: str, names: Iterable[str] | None
+    def _compile_tests(self, text: str, sheet: str, ref: str, names: Iterable[str] | None, feel: bool = False
                        ) -> CompiledUnaryTests | None:
+        """A cell of tests; ``feel``: a rule's cell, which may hold FEEL unary tests (``?``, functions)."""
         if not text:
             return None
         try:
-            return compile_unary_tests(text, names)
+            return compile_unary_tests(text, names, feel=feel)
         except ConditionError as error:
             self._syntax(error, sheet, ref)
             return None

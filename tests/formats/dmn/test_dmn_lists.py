@@ -99,3 +99,22 @@ def test_a_cell_that_dmn_cannot_say_is_refused_on_export(tmp_path: Path) -> None
     with pytest.raises(WorkbookError) as error:
         write_dmn(engine.load_workbook(workbook), tmp_path / "w.dmn")
     assert "cannot write '!= \"Fever\"' in DMN: a test of a list's elements cannot use '!='" in str(error.value)
+
+
+def test_feel_entries_over_a_list_input_test_the_whole_list(tmp_path) -> None:
+    """An entry with ? that is not one of dtrun's list shapes runs as FEEL, ? being the whole
+    list; list contains(?, ...) on an input that is not a list stays refused."""
+    signs = ('<itemDefinition id="t_s" name="t_signs" isCollection="true"><typeRef>string</typeRef>'
+             '</itemDefinition><inputData id="i_s" name="signs"><variable name="signs" typeRef="t_signs"/>'
+             '</inputData><inputData id="i_a" name="age"><variable name="age" typeRef="number"/></inputData>')
+    table = decision("d", "Triage", 'hitPolicy="FIRST"', clause("c1", "signs"), '<output id="o" name="level"/>',
+                     rule("r1", ["count(?) &gt;= 2"], ['"many"']) + rule("r2", ['list contains(?, "Fever")'],
+                                                                         ['"fever"']) + rule("r3", ["-"], ['"none"']))
+    model = engine.load(write(tmp_path, dmn(signs + table)))
+    assert engine.evaluate(model, {"signs": ["Fever", "Cough"]})["Triage.level"] == "many"
+    assert engine.evaluate(model, {"signs": ["Fever"]})["Triage.level"] == "fever"
+    assert engine.evaluate(model, {"signs": []})["Triage.level"] == "none"
+    wrong = decision("d", "Triage", 'hitPolicy="FIRST"', clause("c1", "age"), '<output id="o" name="level"/>',
+                     rule("r1", ['list contains(?, "Fever")'], ['"fever"']))
+    with pytest.raises(WorkbookError, match="tests a list, but age is not a list"):
+        engine.load(write(tmp_path, dmn(signs + wrong), "wrong.dmn"))

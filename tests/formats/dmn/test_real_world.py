@@ -147,6 +147,13 @@ CASES = [
                + band(rule("r1", ['"FR"'], ['"oui"']), name="Logique de décision 1", inputs='<input id="c1">'
                       '<inputExpression typeRef="string"><text>страна</text></inputExpression></input>')),
          "runs", check=(({"страна": "FR"}, "Logique_de_décision_1.band", "oui"),)),
+    Case("an inputEntry that uses `?` or calls a FEEL function (`before(?, 26)`, `string length(?) > 3`, "
+         "`count(?) >= 2`, `> abs(-3)`)", "Trisotech, KIE",
+         model(TRISOTECH, AGE + band(rule("r1", ["before(?, 18)"], ['"child"'])
+                                     + rule("r2", ["? &gt;= 18 and odd(?)"], ['"odd adult"'])
+                                     + rule("r3", ["&gt; abs(-17)"], ['"adult"']), policy="FIRST")), "runs",
+         check=(({"age": 4}, "Band.band", "child"), ({"age": 41}, "Band.band", "odd adult"),
+                ({"age": 40}, "Band.band", "adult"))),
     Case("decisions that require each other (informationRequirement) in a cycle", "Trisotech",
          model(TRISOTECH, AGE + band(TWO_RULES, extra='<informationRequirement id="q1"><requiredDecision '
                                      'href="#d_other"/></informationRequirement>')
