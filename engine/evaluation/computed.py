@@ -65,8 +65,13 @@ def fit(result: Any, kind: str) -> Any:
         return tuple(fit(item, element_type(kind)) for item in result)
     if kind in ("number", "integer") and isinstance(result, Decimal):
         whole = result == result.to_integral_value()
+        if kind == "integer" and not whole:
+            raise convert.Invalid(f"{_shown(result)}, which is not {convert.EXPECTED[kind]}")
         python = int(result) if whole and abs(result) <= convert.MAX_INTEGER else float(result)
-        return convert.convert_value(python, kind)
+        try:
+            return convert.convert_value(python, kind)
+        except convert.Invalid:
+            raise convert.Invalid(f"{_shown(result)}, which is out of range ({convert.RANGE[kind]})") from None
     if (kind == "string" and isinstance(result, str)) or (kind == "boolean" and isinstance(result, bool)):
         return result
     if kind == "date" and type(result) is dt.date:
