@@ -37,6 +37,7 @@ from engine.evaluation.record import (
     WARNINGS,
     blocked_message,
 )
+from engine.model.computed import read_through
 from engine.model.graph import selected_tables, table_names
 from engine.model.types import InputColumn, Model, Table
 
@@ -104,7 +105,7 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
         raise InputDataError(f"the patient file already has result column(s) {', '.join(clash)}; "
                              "remove them (or evaluate the original file) so that old and new results are not mixed")
     source = model.source
-    needed = set().union(*(table_names(t, model) for t in tables)) if tables else set()
+    needed = read_through(model.inputs, set().union(*(table_names(t, model) for t in tables)) if tables else set())
     computed = [name for name, d in model.inputs.items() if d.expression is not None]
     missing = [name for name in model.inputs if name not in columns and name in needed and name not in computed]
     required = [name for name in missing if model.inputs[name].required]

@@ -126,3 +126,16 @@ def computed_order(expressions: Mapping[str, Computed]) -> tuple[list[str], list
     for name in expressions:
         visit(name, [])
     return ordered, cycles
+
+
+def read_through(inputs: Mapping[str, Any], names: Collection[str]) -> set[str]:
+    """``names`` with every input the computed inputs among them read, through other computed
+    inputs (``inputs``: name → InputDef): what a table reading ``names`` needs from a record."""
+    found, todo = set(names), list(names)
+    while todo:
+        definition = inputs.get(todo.pop())
+        for read in definition.expression.names if definition is not None and definition.expression else ():
+            if read not in found:
+                found.add(read)
+                todo.append(read)
+    return found

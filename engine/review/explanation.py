@@ -57,10 +57,16 @@ def render(model: Model, explanation: Explanation, fmt: str = "text") -> str:
     return as_json(model, explanation) if fmt == "json" else text(model, explanation)
 
 
+def _computed(model: Model, name: str) -> str:
+    """`` (computed: <expression>)`` after a computed input's value; '' after another's."""
+    expression = model.inputs[name].expression
+    return f" (computed: {expression.text})" if expression is not None else ""
+
+
 def text(model: Model, explanation: Explanation) -> str:
     source = model.source
     lines = [f"{model.workbook}: " + (", ".join(f"{source.name(n)} = {show_value(explanation.values.get(n))}"
-                                               for n in model.inputs) or "no inputs")]
+                                               + _computed(model, n) for n in model.inputs) or "no inputs")]
     lines += [f"error: {e}" for e in explanation.input_errors.values()]
     for trace in explanation.tables:
         lines += ["", _title(model, trace)]

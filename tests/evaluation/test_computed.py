@@ -181,3 +181,31 @@ def test_dates_round_trip_through_the_columns():
     # ratio 2.5 > 1, whole 1 * 2 + floor(2.5) = 4 < 5, later 2024-01-11, word "x!", flag true, both 6.5
     result = evaluate_frame(RANDOM, pd.DataFrame({"a": ["2.5"], "b": ["1"], "d": [dt.date(2024, 1, 10)], "s": ["x"]}))
     assert result["t.o"][0] == ["ratio", "whole", "later", "word"]
+
+
+# ---------------------------------------------------------------------- lint, show, explain
+GAPPED = model(inputs(("weight_kg", "number", None, "[1..400]", "yes"), ("height_m", "number", None, "[0.3..2.5]", "yes"),
+                      ("bmi", "number", "weight_kg / (height_m ** 2)", "[0..200]")),
+               {"band": ("U", ["bmi", "band"], "io", None, [["B1", ">= 30", '"obese"'], ["B2", "< 18.5", '"under"']])})
+
+
+def test_lint_treats_a_computed_input_as_an_input_of_its_own():
+    from engine.analysis.lint import lint
+
+    findings = lint(GAPPED)
+    assert [f.code for f in findings] == ["gap"]  # weight_kg and height_m are used: bmi reads them
+    assert "bmi [18.5..30)" in findings[0].message
+
+
+def test_show_has_the_expression_column_and_explain_the_computed_value():
+    from engine.evaluation.explain import explain_record
+    from engine.review.explanation import text
+    from engine.review.view import inputs_section
+
+    section = inputs_section(GAPPED)
+    assert [c.text for c in section.header[0]][-1] == "Expression"
+    assert [c.text for c in section.rows[2]][-1] == "weight_kg / (height_m ** 2)"
+    assert [c.text for c in inputs_section(BMI.__class__(**{**BMI.__dict__, "inputs": {
+        "weight_kg": BMI.inputs["weight_kg"]}})).header[0]][-1] == "Description"  # no computed input, no column
+    shown = text(GAPPED, explain_record(GAPPED, {"weight_kg": 95, "height_m": 1.7}))
+    assert "bmi = 32.8719723183391 (computed: weight_kg / (height_m ** 2))" in shown.splitlines()[0]
