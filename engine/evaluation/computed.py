@@ -14,6 +14,7 @@ results broadcast back, so both paths agree by construction.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -67,11 +68,12 @@ def fit(result: Any, kind: str) -> Any:
         whole = result == result.to_integral_value()
         if kind == "integer" and not whole:
             raise convert.Invalid(f"{_shown(result)}, which is not {convert.EXPECTED[kind]}")
-        python = int(result) if whole and abs(result) <= convert.MAX_INTEGER else float(result)
-        try:
-            return convert.convert_value(python, kind)
-        except convert.Invalid:
-            raise convert.Invalid(f"{_shown(result)}, which is out of range ({convert.RANGE[kind]})") from None
+        if whole and abs(result) <= convert.MAX_INTEGER:
+            return int(result)
+        number = float(result)  # as a number input holds it: the nearest 64-bit float
+        if kind == "integer" or math.isinf(number):
+            raise convert.Invalid(f"{_shown(result)}, which is out of range ({convert.RANGE[kind]})")
+        return number
     if (kind == "string" and isinstance(result, str)) or (kind == "boolean" and isinstance(result, bool)):
         return result
     if kind == "date" and type(result) is dt.date:
