@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT))  # after PYTHONPATH: another checkout can be timed with this script
 sys.path.insert(0, str(ROOT / "scripts"))
 
 HEADINGS = ["Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description", "Expression"]
