@@ -157,11 +157,13 @@ RANDOM = model(
     inputs(("a", "number"), ("b", "integer"), ("d", "date"), ("s", "string"),
            ("ratio", "number", "a / b"), ("whole", "integer", "b * 2 + floor(a)"),
            ("later", "date", "d + duration(\"P\" + string(b) + \"D\")"), ("word", "string", "s + \"!\""),
-           ("flag", "boolean", "a > b", None, None), ("both", "number", "ratio + whole", "[-100..100]")),
+           ("flag", "boolean", "a > b", None, None), ("both", "number", "ratio + whole", "[-100..100]"),
+           ("pair", "list of number", "[a, b]")),
     {"t": ("C", ["ratio", "whole", "later", "word", "flag", "both", "o"], "iiiiiio", None, [
         ["R1", "> 1", "-", "-", "-", "-", "-", '"ratio"'], ["R2", "-", "< 5", "-", "-", "-", "-", '"whole"'],
         ["R3", "-", "-", '> date("2024-01-10")', "-", "-", "-", '"later"'],
-        ["R4", "-", "-", "-", '"x!"', "true", "not(null)", '"word"']])})
+        ["R4", "-", "-", "-", '"x!"', "true", "not(null)", '"word"']]),
+     "u": ("C", ["pair", "o"], "io", None, [["P1", "> 2", '"big"'], ["P2", "null", '"none"']])})
 VALUES = {"a": ["1", "2.5", "", "x", "-3", "0"], "b": ["1", "2", "0", "", "3.5", "4"],
           "d": ["2024-01-05", "2024-01-09", "", "soon"], "s": ["x", "y", ""]}
 
@@ -181,6 +183,7 @@ def test_dates_round_trip_through_the_columns():
     # ratio 2.5 > 1, whole 1 * 2 + floor(2.5) = 4 < 5, later 2024-01-11, word "x!", flag true, both 6.5
     result = evaluate_frame(RANDOM, pd.DataFrame({"a": ["2.5"], "b": ["1"], "d": [dt.date(2024, 1, 10)], "s": ["x"]}))
     assert result["t.o"][0] == ["ratio", "whole", "later", "word"]
+    assert result["u.o"][0] == ["big"]  # [2.5, 1] holds a number above 2
 
 
 # ---------------------------------------------------------------------- lint, show, explain
@@ -207,5 +210,8 @@ def test_show_has_the_expression_column_and_explain_the_computed_value():
     assert [c.text for c in section.rows[2]][-1] == "weight_kg / (height_m ** 2)"
     assert [c.text for c in inputs_section(BMI.__class__(**{**BMI.__dict__, "inputs": {
         "weight_kg": BMI.inputs["weight_kg"]}})).header[0]][-1] == "Description"  # no computed input, no column
+    from engine.serve.form import fields
+
+    assert [f.name for f in fields(GAPPED)] == ["weight_kg", "height_m"]  # no field for a computed input
     shown = text(GAPPED, explain_record(GAPPED, {"weight_kg": 95, "height_m": 1.7}))
     assert "bmi = 32.8719723183391 (computed: weight_kg / (height_m ** 2))" in shown.splitlines()[0]
