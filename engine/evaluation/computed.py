@@ -45,7 +45,7 @@ def compute(definition: InputDef, scope: Mapping[str, Any], label: str) -> tuple
     assert expression is not None
     try:
         result = run(expression.node, {n: semantics.feel_value(scope.get(n)) for n in expression.names})
-    except (FeelError, Unsupported, ArithmeticError) as error:
+    except (FeelError, Unsupported, ArithmeticError, ValueError) as error:  # the record's problem, not a crash
         return None, f"{label}: its expression {expression.text} cannot be evaluated: {error}"
     try:
         value = fit(result, definition.type)

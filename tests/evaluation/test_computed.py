@@ -215,3 +215,28 @@ def test_show_has_the_expression_column_and_explain_the_computed_value():
     assert [f.name for f in fields(GAPPED)] == ["weight_kg", "height_m"]  # no field for a computed input
     shown = text(GAPPED, explain_record(GAPPED, {"weight_kg": 95, "height_m": 1.7}))
     assert "bmi = 32.8719723183391 (computed: weight_kg / (height_m ** 2))" in shown.splitlines()[0]
+
+
+def test_a_parse_error_in_an_expression_of_several_lines_gives_line_and_column():
+    with pytest.raises(WorkbookError) as caught:
+        model(inputs(("a", "number"), ("b", "number", "if a > 1\nthen a + * 2\nelse 2")),
+              {"t": ("U", ["b", "o"], "io", None, [["R1", "-", "1"]])})
+    assert "(line 2, column 10)" in caught.value.problems[0].message
+
+
+def test_the_example_of_the_workbook_format_document_computes_as_it_says():
+    """docs/workbook-format.md's table of computed inputs, read from the document itself."""
+    from helpers import ROOT
+
+    text = (ROOT / "docs" / "workbook-format.md").read_text(encoding="utf-8")
+    chunks = text.split("### Computed inputs (the `Expression` column)")[1].split("\n\n")
+    section = next(c for c in chunks if c.startswith("| Name"))
+    rows = [[c.strip().strip("`") for c in line.strip("|").split("|")] for line in section.splitlines()[2:]]
+    sheet = inputs(*[(name, kind, expression or None, allowed or None) for name, kind, allowed, _, expression in rows])
+    documented = model(sheet, {"t": ("F", ["early_relapse", "bmi", "o"], "iio", None, [
+        ["R1", "true", ">= 30", '"early, obese"'], ["R2", "-", "-", '"other"']])})
+    # 95 kg, 1.70 m: bmi 32.9; 2023-01-01 to 2023-10-01: 273 days, 8.97 months, early
+    result, trace = engine.evaluation.record.run_record(documented, {
+        "weight_kg": 95, "height_m": 1.7, "adjuvant_end": "2023-01-01", "diagnosis": "2023-10-01"})
+    assert trace.context["months_to_relapse"] == pytest.approx(273 / 30.4375)
+    assert result["t.o"] == "early, obese"
