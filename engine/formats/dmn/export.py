@@ -211,6 +211,17 @@ class _Writer:
             return self.reference(name)
         return rename_names(definition.expression.text, {n: self.reference(n) for n in self.model.inputs})
 
+    def computed_extension(self, clause: Element, name: str) -> None:
+        """A computed input's Inputs row beside its expression (``dtrun:computed``), for the way back."""
+        definition = self.model.inputs.get(name)
+        if definition is None or definition.expression is None:
+            return
+        allowed = definition.allowed.text if definition.allowed is not None else None
+        _sub(_sub(clause, "extensionElements"), "dtrun:computed", {
+            "type": definition.type, "allowed": allowed, "required": "yes" if definition.required else None,
+            "unit": definition.unit or None, "code": definition.code or None,
+            "description": definition.description or None})
+
     def decision_table(self, parent: Element, table: Table) -> None:
         hit_policy, aggregation = dmn_hit_policy(table.hit_policy)
         element = _sub(parent, "decisionTable", {"id": self.ids.id(f"decisionTable_{table.name}"),
@@ -219,6 +230,7 @@ class _Writer:
         for number, column in enumerate(table.inputs, start=1):
             clause = _sub(element, "input", {"id": self.ids.id(f"input_{table.name}_{number}"),
                                              "label": column.heading})
+            self.computed_extension(clause, column.name)
             _text(clause, "inputExpression", self.input_expression(column.name),
                   {"id": self.ids.id(f"inputExpression_{table.name}_{number}"),
                    "typeRef": self.input_type(column.name)})

@@ -151,7 +151,7 @@ class _Reader(DecisionTables):
         self.rename: dict[str, str] = {}
         self.members: dict[str, dict[str, str]] = {}
         self.undeclared: dict[str, tuple[str, str]] = {}  # input read by a table without an inputData
-        self.computed: dict[str, tuple[str, str, str, str]] = {}  # input expression → computed input (dmn/computed.py)
+        self.computed: dict[str, tuple[str, list[Any], str, str]] = {}  # input expression → computed input
         self.cyclic: set[str] = set()  # ids of decisions in a cycle of requirements
         self.cells_as: dict[str, set[str]] = {}  # input expression → the kinds its columns' entries test
 

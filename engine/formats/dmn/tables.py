@@ -250,7 +250,7 @@ class DecisionTables:
                     kind = self.inferred(text, decision, f"input {name} (no inputData, input expression without "
                                          "typeRef)")
                 self.undeclared.setdefault(name, (kind, _what(decision)))
-            elif (found := computed_input(self, text, name, clause.get("label") or "", expressions[0],
+            elif (found := computed_input(self, text, name, clause, expressions[0],
                                           _what(decision), self.clause_part(decision, "input", clause, number))):
                 return found
             else:

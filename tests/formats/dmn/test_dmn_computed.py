@@ -63,3 +63,21 @@ def test_an_expression_over_no_input_data_is_still_refused(tmp_path):
     with pytest.raises(WorkbookError) as caught:
         read_dmn(write(tmp_path, dmn(AGE + table)))
     assert "input expression 'months * 12' is not the name of an inputData or a decision" in str(caught.value)
+
+
+def test_a_workbook_computed_input_keeps_its_row_through_dmn(tmp_path):
+    """Workbook → DMN → model: the computed input's type, allowed values, Required, unit and
+    description travel in a dtrun:computed extension beside the inputExpression."""
+    from helpers import model_for
+
+    headings = ["Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description", "Expression"]
+    model = model_for(inputs=(), tables={"t": ("U", ["months", "o"], "io", None, [["R1", "< 24", '"young"'],
+                                                                                   ["R2", ">= 24", '"older"']])},
+                      extra={"Inputs": [headings, ["age", "number", "[0..120]", "yes", "years"],
+                                        ["months", "integer", "[0..1440]", "yes", "months", "", "age in months",
+                                         "floor(age * 12)"]]})
+    write_dmn(model, tmp_path / "m.dmn")
+    back = read_dmn(tmp_path / "m.dmn").inputs["months"]
+    mine = model.inputs["months"]
+    assert (back.type, back.allowed.text, back.required, back.unit, back.description, back.expression.text) == (
+        mine.type, mine.allowed.text, mine.required, mine.unit, mine.description, mine.expression.text)
