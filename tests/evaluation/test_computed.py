@@ -240,3 +240,21 @@ def test_the_example_of_the_workbook_format_document_computes_as_it_says():
         "weight_kg": 95, "height_m": 1.7, "adjuvant_end": "2023-01-01", "diagnosis": "2023-10-01"})
     assert trace.context["months_to_relapse"] == pytest.approx(273 / 30.4375)
     assert result["t.o"] == "early, obese"
+
+
+SIGNS = model(inputs(("signs", "list of string", None, '"Fever","Cough","Rash"'), ("n", "integer", "count(signs)"),
+                     ("danger", "boolean", 'some s in signs satisfies s in ("Fever", "Rash")')),
+              {"t": ("U", ["n", "danger", "o"], "iio", None, [["R1", ">= 2", "-", '"many"'],
+                                                             ["R2", "< 2", "true", '"few, danger"'],
+                                                             ["R3", "< 2", "false", '"few"']])})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(['["Fever", "Cough"]', "Cough", "", "Rahs", "[]", "Rash", "Fever; Rash; Cough"]),
+                max_size=12))
+def test_computed_inputs_over_a_list_input_agree_with_the_reference(cells):
+    frame = pd.DataFrame({"signs": cells}, dtype=object)
+    result = evaluate_frame(SIGNS, frame)
+    for i, cell in enumerate(cells):
+        want = {k: format_cell(v) for k, v in engine.evaluate(SIGNS, {"signs": cell}).row().items()}
+        assert {k: format_cell(result[k].iloc[i]) for k in want} == want, cell
