@@ -50,6 +50,12 @@ def record_from(model: Model, settings: Iterable[str] = (), record: str | None =
         shown = ", ".join(map(model.source.name, model.inputs))
         hint = f"did you mean {close[0]}?" if close else f"the inputs are {shown}"
         raise InputDataError(f"{', '.join(unknown)} names no input of {model.workbook}; {hint}")
+    computed = [name for name in found if model.inputs[name].expression is not None]
+    if computed:
+        definition = model.inputs[computed[0]]
+        raise InputDataError(f"{model.source.name(definition.name)} is a computed input (its expression: "
+                             f"{definition.expression.text}); give the inputs it reads instead: "
+                             + ", ".join(map(model.source.name, definition.expression.names)))
     return {name: given[column] for name, column in found.items()}
 
 

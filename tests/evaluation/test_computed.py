@@ -258,3 +258,13 @@ def test_computed_inputs_over_a_list_input_agree_with_the_reference(cells):
     for i, cell in enumerate(cells):
         want = {k: format_cell(v) for k, v in engine.evaluate(SIGNS, {"signs": cell}).row().items()}
         assert {k: format_cell(result[k].iloc[i]) for k in want} == want, cell
+
+
+def test_explain_refuses_a_value_given_for_a_computed_input():
+    from engine._core.errors import InputDataError
+    from engine.review.explanation import record_from
+
+    assert record_from(GAPPED, ["weight_kg=95", "height_m=1.7"]) == {"weight_kg": "95", "height_m": "1.7"}
+    with pytest.raises(InputDataError, match=r"bmi is a computed input .*give the inputs it reads instead: "
+                                             r"height_m, weight_kg"):
+        record_from(GAPPED, ["weight_kg=95", "bmi=3"])
