@@ -268,3 +268,18 @@ def test_explain_refuses_a_value_given_for_a_computed_input():
     with pytest.raises(InputDataError, match=r"bmi is a computed input .*give the inputs it reads instead: "
                                              r"height_m, weight_kg"):
         record_from(GAPPED, ["weight_kg=95", "bmi=3"])
+
+
+def test_a_tests_sheet_may_not_give_a_computed_input_a_value():
+    tests = [["id", "weight_kg", "height_m", "bmi", "band.band"], [None, "input", "input", "input", "expected"],
+             ["T1", 95, 1.7, 3, '"obese"']]
+    with pytest.raises(WorkbookError) as caught:
+        model_for(inputs=(), tables={"band": BMI_TABLE}, tests=tests,
+                  extra={"Inputs": inputs(("weight_kg", "number"), ("height_m", "number"),
+                                          ("bmi", "number", "weight_kg / (height_m ** 2)"))})
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.cell) == ("Tests", "D1")
+    assert "computed input" in problem.message and problem.hint == "give the inputs it reads instead: height_m, weight_kg"
+
+
+BMI_TABLE = ("U", ["bmi", "band"], "io", None, [["B1", ">= 30", '"obese"'], ["B2", "< 30", '"not"']])
