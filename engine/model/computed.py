@@ -16,10 +16,13 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lark.exceptions import LarkError
+
 from engine._core.errors import ConditionError
 from engine.feel import builtins
 from engine.feel.nodes import Call, ContextOf, Filter, For, FunctionDef, Name, Quantified
 from engine.feel.syntax import parse_feel_expression
+from engine.feel.temporal import Unsupported
 
 NOT_DETERMINISTIC = ("now", "today")
 
@@ -37,7 +40,14 @@ class Computed:
 def compile_computed(text: str, inputs: Collection[str]) -> Computed:
     """The expression ``text`` over ``inputs`` (the names it may read), or ConditionError at
     the column of what is wrong, with a hint."""
-    node = parse_feel_expression(text, inputs)
+    try:
+        node = parse_feel_expression(text, inputs)
+    except LarkError:  # a number beyond what a decimal can hold (1e70009999999...): the parser gives up
+        raise ConditionError("a number in it is beyond what FEEL can hold", text, 1,
+                             "write numbers of at most 34 digits and exponents within ±6144") from None
+    except Unsupported as error:  # a value this implementation cannot hold (@"10000-01-01")
+        raise ConditionError(f"it holds a value dtrun cannot hold: {error}", text, 1,
+                             "write dates from the year 1 to 9999, times to the microsecond") from None
     used: set[str] = set()
     for found, bound, in_filter in _names(node, frozenset(), False):
         if isinstance(found, Call):

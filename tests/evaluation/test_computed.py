@@ -283,3 +283,10 @@ def test_a_tests_sheet_may_not_give_a_computed_input_a_value():
 
 
 BMI_TABLE = ("U", ["bmi", "band"], "io", None, [["B1", ">= 30", '"obese"'], ["B2", "< 30", '"not"']])
+
+
+def test_a_number_beyond_feel_is_a_problem_at_its_cell_not_a_crash():
+    with pytest.raises(WorkbookError) as caught:
+        model(inputs(("a", "number"), ("b", "number", "a * 1e70009999999999999999999999999999999999999999")),
+              {"t": ("U", ["b", "o"], "io", None, [["R1", "-", "1"]])})
+    assert (caught.value.problems[0].cell, caught.value.problems[0].code) == ("H3", "syntax")
