@@ -33,6 +33,7 @@ from engine.feel.conditions import KIND_NAMES, CompiledUnaryTests
 from engine.feel.sets import Domain, ValueSet
 from engine.feel.syntax import Comparison, Interval, Literal
 from engine.model.cell_types import mismatch
+from engine.model.computed import read_through
 from engine.model.graph import table_names
 from engine.model.hit_policy import HitPolicy
 from engine.model.types import INPUT_TYPES, InputColumn, Model, Table, is_list
@@ -486,6 +487,7 @@ def _output_checks(model: Model, table: Table) -> Iterator[Finding]:
 def _unused_inputs(model: Model) -> Iterator[Finding]:
     source = model.source
     used = set().union(*(table_names(t, model) for t in model.tables)) if model.tables else set()
+    used = read_through(model.inputs, used)  # an input a computed input reads is used
     for name, definition in model.inputs.items():
         if name not in used:
             yield located(source, "warning", "unused-input", "Inputs",

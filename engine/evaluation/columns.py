@@ -77,7 +77,7 @@ def convert_column(series: Any, definition: InputDef, na_values: Collection[str]
     unusable = bad[codes]
     rows = np.flatnonzero(unusable)
     messages = {int(r): judged[codes[r]][1] for r in rows.tolist()}
-    values = _typed([value for value, _ in judged], codes, definition.type, index)
+    values = typed([value for value, _ in judged], codes, definition.type, index)
     return Column(values, messages, unusable)
 
 
@@ -255,7 +255,8 @@ def _judge(value: Any, definition: InputDef, na_values: Collection[str], label: 
     return converted, (f"{label}: {problem}" if problem else None)
 
 
-def _typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
+def typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
+    """The column of ``entries[codes]`` in the typed form of an input of type ``kind``."""
     if is_list(kind):  # tuples
         table = np.empty(len(entries), dtype=object)
         for position, value in enumerate(entries):

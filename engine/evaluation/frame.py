@@ -28,6 +28,7 @@ from engine.evaluation import columns
 from engine.evaluation import input_values as convert
 from engine.evaluation.binding import as_input_names, input_columns
 from engine.evaluation.coded import Coded, as_series, joined_notes, objects
+from engine.evaluation.computed import compute_column, computed_names
 from engine.evaluation.matching import Outcome, match, once
 from engine.evaluation.record import (
     ERRORS,
@@ -36,6 +37,7 @@ from engine.evaluation.record import (
     WARNINGS,
     blocked_message,
 )
+from engine.model.computed import read_through
 from engine.model.graph import selected_tables, table_names
 from engine.model.types import InputColumn, Model, Table
 
@@ -103,8 +105,9 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
         raise InputDataError(f"the patient file already has result column(s) {', '.join(clash)}; "
                              "remove them (or evaluate the original file) so that old and new results are not mixed")
     source = model.source
-    needed = set().union(*(table_names(t, model) for t in tables)) if tables else set()
-    missing = [name for name in model.inputs if name not in columns and name in needed]
+    needed = read_through(model.inputs, set().union(*(table_names(t, model) for t in tables)) if tables else set())
+    computed = [name for name, d in model.inputs.items() if d.expression is not None]
+    missing = [name for name in model.inputs if name not in columns and name in needed and name not in computed]
     required = [name for name in missing if model.inputs[name].required]
     if required:
         users = {name: [source.name(t.name) for t in tables if name in table_names(t, model)] for name in required}
@@ -114,8 +117,12 @@ def check_frame(model: Model, columns: Collection[str], tables: list[Table], exp
         raise InputDataError(f"the patient file has no column for required input(s): {detail}; "
                              f"add the column(s), named {source.words.input_columns}")
     nearby = {name: _near(source.name(name), columns) for name in missing}
-    return [f"{source.words.say('input', name=source.name(name))} has no column in the file; it is treated as "
-            "missing for every record" + (f" ({nearby[name]})" if nearby[name] else "") for name in missing]
+    ignored = [f"{source.words.say('input', name=source.name(name))} is computed by its expression "
+               f"{model.inputs[name].expression.text}; the file's column {source.name(name)} is ignored (the "
+               "computed value is used)" for name in computed if name in columns]
+    return ignored + [f"{source.words.say('input', name=source.name(name))} has no column in the file; it is "
+                      "treated as missing for every record" + (f" ({nearby[name]})" if nearby[name] else "")
+                      for name in missing]
 
 
 def _near(name: str, columns: Collection[str]) -> str:
@@ -161,6 +168,11 @@ def evaluate_columns(model: Model, source: Mapping[str, Any], n: int, tables: li
         run.work[name], run.unusable[name] = column.values, column.unusable | bad
         said = [row for row in column.messages if row not in unread]
         run.errors.add(said, [column.messages[row] for row in said])
+    for name in computed_names(model):
+        column = compute_column(model.inputs[name], run.column, run.bad, n, model.source.name(name))
+        run.work[name], run.unusable[name] = column.values, column.unusable | bad
+        said = [row for row in sorted(column.messages) if row not in unread]
+        run.errors.add(said, [column.messages[row] for row in said])
     for table in tables:
         _evaluate_table(run, table, explain)
     results = {c: run.results[c] for c in result_columns(model, tables, explain)[:-3]}
@@ -179,7 +191,7 @@ def _converted(model: Model, source: Mapping[str, Any], n: int, na_values: Colle
         raw = source[name] if name in source else pd.Series([None] * n, dtype=object)
         return columns.convert_column(raw, model.inputs[name], na_values, model.source.name(name))
 
-    names = list(model.inputs)
+    names = [name for name, definition in model.inputs.items() if definition.expression is None]
     if n < _PARALLEL_ROWS or len(names) < 2:
         return {name: convert(name) for name in names}
     return dict(zip(names, pool("convert", min(4, os.cpu_count() or 1)).map(convert, names)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.evaluation import input_values as convert
+from engine.evaluation.computed import compute, computed_names
 from engine.feel import values
 from engine.model.graph import selected_tables, table_names
 from engine.model.hit_policy import Resolution, resolve
@@ -69,6 +70,8 @@ def run_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str]
     unusable: set[str] = set()
     errors: list[str] = []
     for name, definition in model.inputs.items():
+        if definition.expression is not None:  # computed below, whatever the record says
+            continue
         try:
             value = convert.convert_value(record.get(name), definition.type)
         except convert.Invalid as error:
@@ -82,6 +85,16 @@ def run_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str]
                 errors.append(f"{model.source.name(name)}: {problem}")
                 input_errors[name] = errors[-1]
                 unusable.add(name)
+        context[name] = value
+    for name in computed_names(model):
+        value, problem = None, None
+        if not unusable & set(model.inputs[name].expression.names):
+            value, problem = compute(model.inputs[name], context, model.source.name(name))
+        if problem:
+            errors.append(problem)
+            input_errors[name] = problem
+        if problem or unusable & set(model.inputs[name].expression.names):
+            unusable.add(name)
         context[name] = value
     state = _State(context, unusable, errors)
     tables = selected_tables(model, decisions)

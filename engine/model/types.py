@@ -15,6 +15,7 @@ from typing import Any
 
 from engine._core.errors import Location, Problem
 from engine.feel.conditions import CompiledExpression, CompiledUnaryTests
+from engine.model.computed import Computed
 from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source
 
@@ -57,6 +58,8 @@ class InputDef:
     code: str = ""
     description: str = ""
     unread: tuple[str, ...] = ()  # its Type or Allowed values cell, when it could not be read (Model.problems)
+    expression: Computed | None = None  # a computed input: its value from other inputs (engine.model.computed)
+    expression_cell: str = ""  # where the expression is written (Inputs!F3, or a DMN inputExpression)
 
 
 @dataclass(frozen=True)

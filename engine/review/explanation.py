@@ -50,6 +50,12 @@ def record_from(model: Model, settings: Iterable[str] = (), record: str | None =
         shown = ", ".join(map(model.source.name, model.inputs))
         hint = f"did you mean {close[0]}?" if close else f"the inputs are {shown}"
         raise InputDataError(f"{', '.join(unknown)} names no input of {model.workbook}; {hint}")
+    computed = [name for name in found if model.inputs[name].expression is not None]
+    if computed:
+        definition = model.inputs[computed[0]]
+        raise InputDataError(f"{model.source.name(definition.name)} is a computed input (its expression: "
+                             f"{definition.expression.text}); give the inputs it reads instead: "
+                             + ", ".join(map(model.source.name, definition.expression.names)))
     return {name: given[column] for name, column in found.items()}
 
 
@@ -57,10 +63,16 @@ def render(model: Model, explanation: Explanation, fmt: str = "text") -> str:
     return as_json(model, explanation) if fmt == "json" else text(model, explanation)
 
 
+def _computed(model: Model, name: str) -> str:
+    """`` (computed: <expression>)`` after a computed input's value; '' after another's."""
+    expression = model.inputs[name].expression
+    return f" (computed: {expression.text})" if expression is not None else ""
+
+
 def text(model: Model, explanation: Explanation) -> str:
     source = model.source
     lines = [f"{model.workbook}: " + (", ".join(f"{source.name(n)} = {show_value(explanation.values.get(n))}"
-                                               for n in model.inputs) or "no inputs")]
+                                               + _computed(model, n) for n in model.inputs) or "no inputs")]
     lines += [f"error: {e}" for e in explanation.input_errors.values()]
     for trace in explanation.tables:
         lines += ["", _title(model, trace)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine._core.cells import column_number
-from engine.formats.xlsx.layout import INPUT_HEADINGS, cell_text
+from engine.formats.xlsx.layout import EXPRESSION, INPUT_HEADINGS, cell_text
 from engine.model.source import Source
 from engine.model.types import AnnotationColumn, InputColumn, Model, OutputColumn, Rule, Table
 
@@ -88,12 +88,16 @@ def about_section(model: Model) -> Section:
 def inputs_section(model: Model) -> Section:
     source = model.source
     rows = []
+    computed = any(d.expression is not None for d in model.inputs.values())  # the Expression column, if any
     for definition in model.inputs.values():
         allowed = definition.allowed.text if definition.allowed else ""
+        expression = (_cell(source, "Inputs", definition.expression.text, definition.expression_cell, code=True)
+                      if definition.expression is not None else Cell("", code=True))
         rows.append((_cell(source, "Inputs", source.name(definition.name), definition.location.cell),
                      Cell(definition.type), Cell(allowed, code=True), Cell("yes" if definition.required else "no"),
-                     Cell(definition.unit), Cell(definition.code), Cell(definition.description)))
-    header = (tuple(Cell(h) for h in INPUT_HEADINGS),)
+                     Cell(definition.unit), Cell(definition.code), Cell(definition.description))
+                    + ((expression,) if computed else ()))
+    header = (tuple(Cell(h) for h in (*INPUT_HEADINGS, *([EXPRESSION] if computed else []))),)
     return Section("inputs", "Inputs", source.words.inputs_title, header=header, rows=tuple(rows))
 
 

@@ -51,7 +51,8 @@ class Field:
 def fields(model: Model, given: Mapping[str, str] | None = None) -> list[Field]:
     """The form's fields, one per input in the ``Inputs`` sheet's order, filled with ``given``."""
     given = given or {}
-    return [_field(model, definition, given.get(name, "")) for name, definition in model.inputs.items()]
+    return [_field(model, definition, given.get(name, "")) for name, definition in model.inputs.items()
+            if definition.expression is None]  # a computed input is no field: its value is computed
 
 
 def record(model: Model, query: Mapping[str, str]) -> dict[str, str | None]:

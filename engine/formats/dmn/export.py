@@ -29,7 +29,7 @@ from engine._core.errors import Problem, WorkbookError
 from engine._core.version import __version__
 from engine.feel import values
 from engine.feel.syntax import identifier
-from engine.feel.unparse import FeelWriteError, expression, unary_tests
+from engine.feel.unparse import FeelWriteError, expression, rename_names, unary_tests
 from engine.formats.dmn import lists
 from engine.formats.dmn.names import (
     DEFAULT_VERSION,
@@ -124,15 +124,16 @@ class _Writer:
             extensions = _sub(root, "extensionElements")
             for key, value in about.items():
                 _sub(extensions, "dtrun:about", {"key": key, "value": value})
-        for definition in model.inputs.values():
+        plain = [d for d in model.inputs.values() if d.expression is None]  # computed: in inputExpressions
+        for definition in plain:
             self.element_ids[definition.name] = self.ids.id(f"inputData_{definition.name}")
         for table in model.tables:
             self.element_ids[table.name] = self.ids.id(f"decision_{table.name}")
-        for definition in model.inputs.values():
+        for definition in plain:
             self.item_definition(root, definition)
         for table in model.tables:
             self.decision(root, table)
-        for definition in model.inputs.values():
+        for definition in plain:
             self.input_data(root, definition)
         self.diagram(root)
         return root
@@ -187,6 +188,7 @@ class _Writer:
         for rule in table.rules:
             for compiled in (*rule.inputs, *rule.outputs):
                 used += sorted(compiled.names)
+        used = [n for name in used for n in self.read_through(name)]
         found: list[str] = []
         for name in used:
             name = self.model.aliases.get(name, name)
@@ -194,6 +196,31 @@ class _Writer:
             if source in self.element_ids and source != table.name and source not in found:
                 found.append(source)
         return found
+
+    def read_through(self, name: str) -> list[str]:
+        """``name``, or the inputs a computed input ``name`` reads (through other computed ones)."""
+        definition = self.model.inputs.get(name)
+        if definition is None or definition.expression is None:
+            return [name]
+        return [n for read in definition.expression.names for n in self.read_through(read)]
+
+    def input_expression(self, name: str) -> str:
+        """An input column's inputExpression: the name it reads, or a computed input's expression."""
+        definition = self.model.inputs.get(name)
+        if definition is None or definition.expression is None:
+            return self.reference(name)
+        return rename_names(definition.expression.text, {n: self.reference(n) for n in self.model.inputs})
+
+    def computed_extension(self, clause: Element, name: str) -> None:
+        """A computed input's Inputs row beside its expression (``dtrun:computed``), for the way back."""
+        definition = self.model.inputs.get(name)
+        if definition is None or definition.expression is None:
+            return
+        allowed = definition.allowed.text if definition.allowed is not None else None
+        _sub(_sub(clause, "extensionElements"), "dtrun:computed", {
+            "type": definition.type, "allowed": allowed, "required": "yes" if definition.required else None,
+            "unit": definition.unit or None, "code": definition.code or None,
+            "description": definition.description or None})
 
     def decision_table(self, parent: Element, table: Table) -> None:
         hit_policy, aggregation = dmn_hit_policy(table.hit_policy)
@@ -203,7 +230,8 @@ class _Writer:
         for number, column in enumerate(table.inputs, start=1):
             clause = _sub(element, "input", {"id": self.ids.id(f"input_{table.name}_{number}"),
                                              "label": column.heading})
-            _text(clause, "inputExpression", self.reference(column.name),
+            self.computed_extension(clause, column.name)
+            _text(clause, "inputExpression", self.input_expression(column.name),
                   {"id": self.ids.id(f"inputExpression_{table.name}_{number}"),
                    "typeRef": self.input_type(column.name)})
             if column.allowed is not None:
@@ -320,7 +348,7 @@ class _Writer:
 
     def levels(self) -> dict[str, int]:
         """Inputs on level 0; a table one level above the highest table it reads."""
-        levels = dict.fromkeys(self.model.inputs, 0)
+        levels = dict.fromkeys((n for n in self.model.inputs if n in self.element_ids), 0)
         for table in self.model.tables:  # in evaluation order: upstream tables come first
             levels[table.name] = 1 + max((levels[d] for d in table.depends_on if d in levels), default=0)
         return levels

@@ -27,6 +27,7 @@ from typing import Any
 from engine._core.cells import cell_ref
 from engine._core.errors import ConditionError, Problem, WorkbookError
 from engine.feel.conditions import compile_expression
+from engine.formats.dmn.computed import computed_rows
 from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
@@ -150,6 +151,7 @@ class _Reader(DecisionTables):
         self.rename: dict[str, str] = {}
         self.members: dict[str, dict[str, str]] = {}
         self.undeclared: dict[str, tuple[str, str]] = {}  # input read by a table without an inputData
+        self.computed: dict[str, tuple[str, list[Any], str, str]] = {}  # input expression → computed input
         self.cyclic: set[str] = set()  # ids of decisions in a cycle of requirements
         self.cells_as: dict[str, set[str]] = {}  # input expression → the kinds its columns' entries test
 
@@ -190,6 +192,7 @@ class _Reader(DecisionTables):
         for element in decisions:
             self.decision(element)
         rows += self.undeclared_rows(len(rows) + 1)
+        computed_rows(self, rows)
 
     def sort_out_elements(self) -> None:
         for element in self.root:

@@ -15,6 +15,7 @@ from typing import Any
 from engine._core.cells import cell_ref, column_letter
 from engine.feel.syntax import IDENTIFIER
 from engine.feel.unparse import rename_names
+from engine.formats.dmn.computed import computed_input
 from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
@@ -249,9 +250,13 @@ class DecisionTables:
                     kind = self.inferred(text, decision, f"input {name} (no inputData, input expression without "
                                          "typeRef)")
                 self.undeclared.setdefault(name, (kind, _what(decision)))
+            elif (found := computed_input(self, text, name, clause, expressions[0],
+                                          _what(decision), self.clause_part(decision, "input", clause, number))):
+                return found
             else:
                 self.unsupported(decision, f"input expression {text!r} is not the name of an inputData or a "
-                                 "decision", "add an inputData or a decision for the value and name it here",
+                                 "decision, nor an expression over input data", "add an inputData or a decision "
+                                 "for the value and name it here",
                                  self.clause_part(decision, "input", clause, number))
                 self.doc.covered.append((self.doc.decisions[decision.get("name", "")], cell_ref(1, number + 1)))
         label = clause.get("label") or ""

@@ -31,7 +31,16 @@ from engine.feel.conditions import (
 )
 from engine.feel.syntax import IDENTIFIER, identifier
 from engine.formats.xlsx.characters import character_warnings
-from engine.formats.xlsx.layout import INPUT_HEADINGS, ROLES, RULE_ID, SPECIAL_SHEETS, cell_text, free_rule_id
+from engine.formats.xlsx.computed import with_expressions
+from engine.formats.xlsx.layout import (
+    EXPRESSION,
+    INPUT_HEADINGS,
+    ROLES,
+    RULE_ID,
+    SPECIAL_SHEETS,
+    cell_text,
+    free_rule_id,
+)
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.waivers import parse_waivers_sheet
@@ -142,7 +151,7 @@ class _Builder:
         if not rows:
             return {}
         header = [cell_text(v).lower() for v in rows[0]]
-        where = {h: header.index(h.lower()) for h in INPUT_HEADINGS if h.lower() in header}
+        where = {h: header.index(h.lower()) for h in (*INPUT_HEADINGS, EXPRESSION) if h.lower() in header}
         for heading in ("Name", "Type"):
             if heading not in where:
                 self.problem("workbook", f"the Inputs sheet has no '{heading}' column", "Inputs", "A1",
@@ -157,6 +166,8 @@ class _Builder:
                              cell_ref(number, where["Name"] + 1), "delete or rename one of the rows")
             elif definition:
                 inputs[definition.name] = definition
+        if EXPRESSION in where:
+            inputs = with_expressions(self, inputs, rows, where, where[EXPRESSION])
         return inputs
 
     def _input_row(self, row: list[Any], number: int, where: dict[str, int]) -> InputDef | None:

@@ -20,6 +20,7 @@ RULE_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 ROLES = ("input", "output", "annotation")
 SPECIAL_SHEETS = ("About", "Inputs", "Tests", "Waivers")
 INPUT_HEADINGS = ("Name", "Type", "Allowed values", "Required", "Unit", "Code", "Description")
+EXPRESSION = "Expression"  # optional Inputs heading: a computed input's FEEL expression (engine.model.computed)
 
 
 def free_rule_id(taken: Container[str], position: int) -> str:

@@ -40,6 +40,11 @@ def parse_test_sheet(workbook: str, rows: list[list[Any]], model: Model) -> tupl
         elif role == "input" and heading not in model.inputs:
             problems.append(Problem("workbook", f"Tests heading {heading} names no input", workbook, "Tests", ref,
                                     "use a name from the Inputs sheet"))
+        elif role == "input" and model.inputs[heading].expression is not None:
+            expression = model.inputs[heading].expression
+            problems.append(Problem("workbook", f"Tests column {heading} gives a computed input a value (its "
+                                    f"expression: {expression.text})", workbook, "Tests", ref,
+                                    "give the inputs it reads instead: " + ", ".join(expression.names)))
         elif role == "expected" and model.aliases.get(heading, heading) not in known_outputs:
             problems.append(Problem("workbook", f"Tests heading {heading} names no result", workbook, "Tests", ref,
                                     "write table.output or table.rules"))

@@ -183,7 +183,8 @@ def test_a_model_whose_decisions_are_all_refused_lists_only_why(tmp_path):
 
 
 def test_an_input_expression_that_is_not_a_name_is_an_error(tmp_path):
-    inputs = '<input id="c9" label="x"><inputExpression><text>Age * 2</text></inputExpression></input>'
+    """Unless it is an expression over input data (``Age * 2``: a computed input, test_dmn_computed.py)."""
+    inputs = '<input id="c9" label="x"><inputExpression><text>Weight * 2</text></inputExpression></input>'
     found = problems(write(tmp_path, dmn(AGE + table(inputs=inputs))))
     assert [(p.code, p.cell) for p in found] == [("dmn-unsupported", 'input 1 "x" (id c9)')]
 
