@@ -112,7 +112,8 @@ def _number(token: Token, feel: bool) -> Any:
 
         from engine.feel import decimals
 
-        value = decimals.run(decimals.exact, Decimal(token.value))
+        # inside run: an exponent past what Decimal holds at all (1e7000999...) is too large, not a crash
+        value = decimals.run(lambda text: decimals.exact(Decimal(text)), token.value)
         if value is None:
             raise SemanticError("this number is too large for FEEL", token.start_pos,
                                 "FEEL numbers have 34 digits and exponents up to 6144")

@@ -311,3 +311,12 @@ def test_an_input_cell_refuses_feel_tests(text):
     with pytest.raises(ConditionError):
         syntax.parse_unary_tests(text)
     syntax.parse_feel_unary_tests(text)  # FEEL reads them all
+
+
+def test_a_number_beyond_any_decimal_exponent_is_refused_not_a_crash() -> None:
+    """Found by the fuzz test: 1e7000999... raised decimal.InvalidOperation out of the parser."""
+    from engine._core.errors import ConditionError
+    from engine.feel.syntax import parse_feel_expression
+
+    with pytest.raises(ConditionError, match="too large for FEEL"):
+        parse_feel_expression("1e70009999999999999999999999999999999999999999")
