@@ -19,6 +19,7 @@ from typing import Any
 from lark.exceptions import LarkError
 
 from engine._core.errors import ConditionError
+from engine._core.order import ordered_with_cycles
 from engine.feel import builtins
 from engine.feel.nodes import Call, ContextOf, Filter, For, FunctionDef, Name, Quantified
 from engine.feel.syntax import parse_feel_expression
@@ -116,26 +117,7 @@ def _names(node: Any, bound: frozenset[str], in_filter: bool) -> Iterator[tuple[
 def computed_order(expressions: Mapping[str, Computed]) -> tuple[list[str], list[list[str]]]:
     """The computed inputs (name → expression), each after the computed inputs it reads, and
     the cycles found (each a path back to its start: ``[a, b, a]``)."""
-    ordered: list[str] = []
-    cycles: list[list[str]] = []
-    state: dict[str, str] = {}
-
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == "done":
-            return
-        if state.get(name) == "active":
-            cycles.append(path[path.index(name):] + [name])
-            return
-        state[name] = "active"
-        for read in expressions[name].names:
-            if read in expressions:
-                visit(read, path + [name])
-        state[name] = "done"
-        ordered.append(name)
-
-    for name in expressions:
-        visit(name, [])
-    return ordered, cycles
+    return ordered_with_cycles(expressions, lambda name: [r for r in expressions[name].names if r in expressions])
 
 
 def read_through(inputs: Mapping[str, Any], names: Collection[str]) -> set[str]:

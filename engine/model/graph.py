@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from engine._core.errors import InputDataError
+from engine._core.order import ordered_with_cycles
 from engine.model.types import Model, Table
 
 
@@ -37,24 +38,7 @@ def evaluation_order(tables: list[Table], aliases: Mapping[str, str]) -> tuple[l
     placed where the search first finishes it."""
     by_name = {t.name: t for t in tables}
     deps = {t.name: _upstream(t, by_name, aliases) for t in tables}
-    ordered: list[str] = []
-    cycles: list[list[str]] = []
-    state: dict[str, str] = {}
-
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == "done":
-            return
-        if state.get(name) == "active":
-            cycles.append(path[path.index(name):] + [name])
-            return
-        state[name] = "active"
-        for dep in sorted(deps[name], key=list(by_name).index):
-            visit(dep, path + [name])
-        state[name] = "done"
-        ordered.append(name)
-
-    for name in by_name:
-        visit(name, [])
+    ordered, cycles = ordered_with_cycles(list(by_name), lambda name: sorted(deps[name], key=list(by_name).index))
     return [replace(by_name[n], depends_on=deps[n]) for n in ordered], cycles
 
 
