@@ -62,6 +62,24 @@ class InputDef:
     expression_cell: str = ""  # where the expression is written (Inputs!F3, or a DMN inputExpression)
 
 
+STRUCTURE = "structure"  # an Inputs row grouping the components named <structure>.<component> below it
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A structured input (Type ``structure``): its components are inputs of their own, named
+    ``<name>.<component>`` (``applicant.age``); ``required``: a record must give the structure
+    (a value for at least one component); a required component must have a value whenever
+    the structure is given (``engine.model.structures``)."""
+
+    name: str
+    required: bool
+    location: Location
+    components: tuple[str, ...]  # the component inputs' full names, in sheet order
+    description: str = ""
+    component_required: tuple[str, ...] = ()  # the components whose own Required is yes
+
+
 @dataclass(frozen=True)
 class InputColumn:
     """An input column of a table: ``name`` is the input it reads (``table.output`` for an
@@ -182,6 +200,7 @@ class Model:
     # problems of its layout (a missing heading); none for a DMN model
     waivers: tuple[Any, ...] = ()
     waiver_problems: tuple[Problem, ...] = ()
+    structures: Mapping[str, Structure] = field(default_factory=dict)  # structured inputs by name
 
     @property
     def title(self) -> str:

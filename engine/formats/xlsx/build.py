@@ -41,6 +41,7 @@ from engine.formats.xlsx.layout import (
     cell_text,
     free_rule_id,
 )
+from engine.formats.xlsx.structures import component_name, output_collisions, with_structures
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.waivers import parse_waivers_sheet
@@ -50,6 +51,7 @@ from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.source import Source
 from engine.model.types import (
+    STRUCTURE,
     TYPE_SPELLINGS,
     AnnotationColumn,
     InputColumn,
@@ -119,9 +121,10 @@ class _Builder:
         if "Inputs" not in sheets:
             self.problem("workbook", "the workbook has no Inputs sheet", hint="add a sheet named Inputs with the "
                          "columns " + ", ".join(INPUT_HEADINGS) + " (see docs/workbook-format.md)")
-        inputs = self._inputs(sheets.get("Inputs", []))
+        inputs, structures = with_structures(self, self._inputs(sheets.get("Inputs", [])))
         table_sheets = {n: rows for n, rows in sheets.items() if n not in SPECIAL_SHEETS and not n.startswith("_")}
         outputs = self._declared_outputs(table_sheets)
+        output_collisions(self, structures, inputs, outputs)
         aliases = self.aliases = _unambiguous_aliases(outputs, inputs)
         known = set(inputs) | {f"{t}.{o}" for t, names in outputs.items() for o in names} | set(aliases)
         tables = [self._table(n, rows, inputs, outputs, aliases, known) for n, rows in table_sheets.items()]
@@ -129,7 +132,8 @@ class _Builder:
             self.problem("empty-table", "the workbook has no decision table", hint="add a sheet per decision table")
         self.unbuilt = [n for n, t in zip(table_sheets, tables) if t is None]
         ordered = self._order([t for t in tables if t is not None])
-        model = over_lists(Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases))
+        model = over_lists(Model(self.workbook, inputs, tuple(ordered), self.source, about, aliases,
+                                 structures=structures))
         if "Tests" in sheets:
             cases, problems = parse_test_sheet(self.workbook, sheets["Tests"], model)
             self.problems += problems
@@ -182,12 +186,16 @@ class _Builder:
                              "write the input's name (letters, digits and _), as used in tables and CSV headers")
             return None
         ref = lambda heading: cell_ref(number, where.get(heading, 0) + 1)  # noqa: E731
-        if not IDENTIFIER.fullmatch(name):
+        if not IDENTIFIER.fullmatch(name) and not component_name(name):
             self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
-                         f"use letters, digits and _ only, e.g. {identifier(name)}")
+                         f"use letters, digits and _ only, e.g. {identifier(name)} (or structure.component "
+                         "for a component of a structured input)")
         kind = type_name(get("Type"))
         unread = []
-        if not known_type(kind):
+        if kind == STRUCTURE and "." in name:
+            self.problem("workbook", f"component {name} cannot itself be a structure", "Inputs", ref("Type"),
+                         "give it a type such as number or string; a structure's components are one level deep")
+        elif not known_type(kind) and kind != STRUCTURE:
             self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
                          "write one of: " + ", ".join(TYPE_SPELLINGS[:5]) + ", or list of one of them "
                          "(e.g. list of string)")
