@@ -4,7 +4,9 @@ Owns how such a file becomes the table a CSV file gives: one row per non-blank l
 column per key (in the order the keys first appear), every value as text, so that only the
 ``Inputs`` types give values a meaning, as for CSV: a text as it is, a number as JSON writes
 it, ``true``/``false``, a list or an object as its JSON text (a ``list of ...`` input reads it
-back), null and an absent key as a missing value.  A line that is not a JSON object stays a
+back), null and an absent key as a missing value.  An object's keys are columns too, named
+with dots (``{"applicant": {"age": 70}}`` gives ``applicant.age`` = ``70``): the components of
+a structured input (a line giving one twice, nested and dotted, is a row with its problem).  A line that is not a JSON object stays a
 row, all its values missing, with its problem (and line number) in the column
 ``ROW_PROBLEMS``, which the evaluation reports in ``_errors``; the file is read whole.
 """
@@ -68,7 +70,26 @@ def _record(line: str, number: int) -> tuple[dict[str, str | None], str | None]:
     if not isinstance(found, dict):
         return {}, f"line {number} holds {_kind(found)}, not a JSON object; write one object per line, such as " \
                    '{"age": 54, "signs": ["Fever"]}'
-    return {str(k): _text(v) for k, v in found.items()}, None
+    values: dict[str, str | None] = {}
+    twice = _flatten(found, "", values)
+    if twice:
+        return {}, f"line {number} gives {twice} twice (as a nested object and as a dotted key); give it once"
+    return values, None
+
+
+def _flatten(found: dict[Any, Any], prefix: str, values: dict[str, str | None]) -> str | None:
+    """Every key of ``found`` as its text, an object's keys also as ``key.inner``; the first
+    name given twice, if any."""
+    for key, value in found.items():
+        name = prefix + str(key)
+        if name in values:
+            return name
+        values[name] = _text(value)
+        if isinstance(value, dict):
+            twice = _flatten(value, name + ".", values)
+            if twice:
+                return twice
+    return None
 
 
 def _no_constant(name: str) -> Any:

@@ -1,6 +1,8 @@
 """Parquet patient files: the file checked (its columns each named once) and read whole or
 in batches as Arrow tables; and the check of a patient file's column names that every
-format shares (``check_names``).
+format shares (``check_names``).  A struct column is read as its fields, named with dots
+(``applicant`` with the field ``age`` gives ``applicant.age``): the components of a structured
+input.
 """
 
 from __future__ import annotations
@@ -22,7 +24,17 @@ def parquet_file(path: Path, data: bytes | None) -> Any:
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
     check_parquet_names(path, source.schema_arrow.names)
+    check_parquet_names(path, _flat(source.schema_arrow.empty_table()).schema.names)
     return source
+
+
+def _flat(table: Any) -> Any:
+    """``table`` with its struct columns (at any depth) replaced by their fields, ``a.b``."""
+    import pyarrow as pa
+
+    while any(pa.types.is_struct(field.type) for field in table.schema):
+        table = table.flatten()
+    return table
 
 
 def check_parquet_names(path: Path, names: list[str]) -> None:
@@ -39,14 +51,14 @@ def parquet_chunks(path: Path, source: Any, chunk_size: int | None, keep_index: 
         index = [] if keep_index else [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
                                        if isinstance(c, str) and c in schema.names]
         if chunk_size is None:
-            yield source.read().drop_columns(index)
+            yield _flat(source.read().drop_columns(index))
             return
         empty = True
         for batch in source.iter_batches(batch_size=chunk_size):
             empty = False
-            yield pa.Table.from_batches([batch]).drop_columns(index)
+            yield _flat(pa.Table.from_batches([batch]).drop_columns(index))
         if empty:
-            yield schema.empty_table().drop_columns(index)
+            yield _flat(schema.empty_table().drop_columns(index))
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
 
