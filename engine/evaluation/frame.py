@@ -37,6 +37,7 @@ from engine.evaluation.record import (
     WARNINGS,
     blocked_message,
 )
+from engine.evaluation.structures import column_problems
 from engine.model.computed import read_through
 from engine.model.graph import selected_tables, table_names
 from engine.model.types import InputColumn, Model, Table
@@ -168,6 +169,13 @@ def evaluate_columns(model: Model, source: Mapping[str, Any], n: int, tables: li
         run.work[name], run.unusable[name] = column.values, column.unusable | bad
         said = [row for row in column.messages if row not in unread]
         run.errors.add(said, [column.messages[row] for row in said])
+    if model.structures:
+        present = lambda name: run.column(name).notna().to_numpy() | run.bad(name)  # noqa: E731
+        for names, rows, problem in column_problems(model, present):
+            rows = rows & ~bad
+            run.errors.add(np.flatnonzero(rows).tolist(), problem)
+            for name in names:
+                run.unusable[name] = run.bad(name) | rows
     for name in computed_names(model):
         column = compute_column(model.inputs[name], run.column, run.bad, n, model.source.name(name))
         run.work[name], run.unusable[name] = column.values, column.unusable | bad

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.evaluation import input_values as convert
 from engine.evaluation.computed import compute, computed_names
+from engine.evaluation.structures import record_problems
 from engine.feel import values
 from engine.model.graph import selected_tables, table_names
 from engine.model.hit_policy import Resolution, resolve
@@ -86,6 +87,10 @@ def run_record(model: Model, record: Mapping[str, Any], decisions: Iterable[str]
                 input_errors[name] = errors[-1]
                 unusable.add(name)
         context[name] = value
+    for names, problem in record_problems(model, context, unusable) if model.structures else ():
+        errors.append(problem)
+        input_errors.update(dict.fromkeys(names, problem))
+        unusable.update(names)
     for name in computed_names(model):
         value, problem = None, None
         if not unusable & set(model.inputs[name].expression.names):

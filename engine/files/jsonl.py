@@ -6,9 +6,9 @@ column per key (in the order the keys first appear), every value as text, so tha
 it, ``true``/``false``, a list or an object as its JSON text (a ``list of ...`` input reads it
 back), null and an absent key as a missing value.  An object's keys are columns too, named
 with dots (``{"applicant": {"age": 70}}`` gives ``applicant.age`` = ``70``): the components of
-a structured input (a line giving one twice, nested and dotted, is a row with its problem).  A line that is not a JSON object stays a
-row, all its values missing, with its problem (and line number) in the column
-``ROW_PROBLEMS``, which the evaluation reports in ``_errors``; the file is read whole.
+a structured input (a line giving one twice, nested and dotted, is a row with its problem).
+A line that is not a JSON object stays a row, all its values missing, with its problem (and
+line number) in the column ``ROW_PROBLEMS``, which the evaluation reports in ``_errors``; the file is read whole.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from helpers import make_workbook, write_sheets
 
 import engine
 from engine.cli import main
-from engine.evaluation.record import format_cell
 from engine.evaluation.frame import ROW_PROBLEMS
+from engine.evaluation.record import format_cell
 from engine.files.jsonl import read_json_lines
 
 PARTS = dict(inputs=[("applicant", "structure", None, "yes"), ("applicant.age", "number", "[0..130]", "yes"),

@@ -41,8 +41,8 @@ from engine.formats.xlsx.layout import (
     cell_text,
     free_rule_id,
 )
-from engine.formats.xlsx.structures import component_name, output_collisions, with_structures
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
+from engine.formats.xlsx.structures import component_name, output_collisions, with_structures
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.waivers import parse_waivers_sheet
 from engine.formats.xlsx.words import workbook_source
