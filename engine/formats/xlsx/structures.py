@@ -32,7 +32,7 @@ def with_structures(builder: _Builder, inputs: dict[str, InputDef]
                     ) -> tuple[dict[str, InputDef], dict[str, Structure]]:
     """The inputs without the structure rows (components' Required made what holds for
     every record: only under a required structure), and the structures by name."""
-    heads = {name: d for name, d in inputs.items() if d.type == STRUCTURE}
+    heads = {name: d for name, d in inputs.items() if d.type == STRUCTURE and "." not in name}
     kept: dict[str, InputDef] = {}
     members: dict[str, list[InputDef]] = {name: [] for name in heads}
     order = list(inputs)
@@ -45,6 +45,8 @@ def with_structures(builder: _Builder, inputs: dict[str, InputDef]
             continue
         if "." not in name:
             kept[name] = definition
+            continue
+        if definition.type == STRUCTURE:  # reported at its Type cell by the builder
             continue
         head = name.split(".")[0]
         if head not in heads or order.index(head) > order.index(name):
