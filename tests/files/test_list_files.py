@@ -58,8 +58,9 @@ def test_a_bad_json_line_stays_a_row_with_its_line_number(tmp_path: Path) -> Non
 
 def test_json_values_are_read_as_texts_that_the_types_convert() -> None:
     table = read_json_lines(Path("x.jsonl"), b'{"a": 1.5, "b": true, "c": null, "d": [1, "x"], "e": {"k": 2}}\n{"f": 2}\n')
-    assert table.to_pylist() == [{"a": "1.5", "b": "true", "c": None, "d": '[1, "x"]', "e": '{"k": 2}', "f": None},
-                                 {"a": None, "b": None, "c": None, "d": None, "e": None, "f": "2"}]
+    assert table.to_pylist() == [{"a": "1.5", "b": "true", "c": None, "d": '[1, "x"]', "e": '{"k": 2}', "e.k": "2",
+                                  "f": None},  # an object's keys also as dotted columns (structured inputs)
+                                 {"a": None, "b": None, "c": None, "d": None, "e": None, "e.k": None, "f": "2"}]
 
 
 def test_a_json_lines_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
