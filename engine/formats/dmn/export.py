@@ -40,6 +40,7 @@ from engine.formats.dmn.names import (
     dmn_hit_policy,
 )
 from engine.formats.dmn.required import with_null
+from engine.formats.dmn.structures import structure_input, structure_items
 from engine.model.types import InputDef, Model, Table, element_type, is_list
 
 Element = ET.Element
@@ -124,17 +125,24 @@ class _Writer:
             extensions = _sub(root, "extensionElements")
             for key, value in about.items():
                 _sub(extensions, "dtrun:about", {"key": key, "value": value})
-        plain = [d for d in model.inputs.values() if d.expression is None]  # computed: in inputExpressions
-        for definition in plain:
+        parts = {c: s.name for s in model.structures.values() for c in s.components}  # component → structure
+        plain = [d for d in model.inputs.values() if d.expression is None and d.name not in parts]  # computed: in
+        for definition in plain:                                                   # inputExpressions
             self.element_ids[definition.name] = self.ids.id(f"inputData_{definition.name}")
+        for structure in model.structures.values():
+            self.element_ids[structure.name] = self.ids.id(f"inputData_{structure.name}")
         for table in model.tables:
             self.element_ids[table.name] = self.ids.id(f"decision_{table.name}")
         for definition in plain:
             self.item_definition(root, definition)
+        for structure in model.structures.values():
+            structure_items(self, root, structure)
         for table in model.tables:
             self.decision(root, table)
         for definition in plain:
             self.input_data(root, definition)
+        for structure in model.structures.values():
+            structure_input(self, root, structure)
         self.diagram(root)
         return root
 
@@ -155,7 +163,7 @@ class _Writer:
             _sub(collection, "typeRef", text=name)
 
     def type_name(self, definition: InputDef) -> str:
-        return f"t_{definition.name}"
+        return f"t_{definition.name.replace('.', '_')}"  # a component's (applicant.age): t_applicant_age
 
     def input_data(self, root: Element, definition: InputDef) -> None:
         element = _sub(root, "inputData", {"id": self.element_ids[definition.name],
@@ -177,7 +185,8 @@ class _Writer:
         for source in self.requirements(table):
             requirement_id = self.ids.id(f"informationRequirement_{table.name}_{source}")
             requirement = _sub(element, "informationRequirement", {"id": requirement_id})
-            kind = "requiredInput" if source in self.model.inputs else "requiredDecision"
+            kind = "requiredInput" if source in self.model.inputs or source in self.model.structures else \
+                "requiredDecision"
             _sub(requirement, kind, {"href": f"#{self.element_ids[source]}"})
             self.edges.append((requirement_id, self.element_ids[source], self.element_ids[table.name]))
         self.decision_table(element, table)
@@ -193,6 +202,7 @@ class _Writer:
         for name in used:
             name = self.model.aliases.get(name, name)
             source = name if name in self.model.inputs else name.partition(".")[0]
+            source = name.partition(".")[0] if name in self.model.inputs and "." in name else source  # a component
             if source in self.element_ids and source != table.name and source not in found:
                 found.append(source)
         return found
@@ -348,7 +358,7 @@ class _Writer:
 
     def levels(self) -> dict[str, int]:
         """Inputs on level 0; a table one level above the highest table it reads."""
-        levels = dict.fromkeys((n for n in self.model.inputs if n in self.element_ids), 0)
+        levels = dict.fromkeys((n for n in (*self.model.inputs, *self.model.structures) if n in self.element_ids), 0)
         for table in self.model.tables:  # in evaluation order: upstream tables come first
             levels[table.name] = 1 + max((levels[d] for d in table.depends_on if d in levels), default=0)
         return levels

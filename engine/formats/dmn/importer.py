@@ -43,6 +43,7 @@ from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.names import namespace_of as _namespace
 from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
 from engine.formats.dmn.required import null_stance, with_required
+from engine.formats.dmn.structures import components, name_components, structure_rows
 from engine.formats.dmn.support import (
     is_feel,
     required_ids,
@@ -182,12 +183,20 @@ class _Reader(DecisionTables):
         self.requirement_cycles(decisions)
         self.read_as = self.expression_types(decisions)
         inputs = [e for e in self.children(self.root, "inputData") if self.used(e)]
+        structured = {}
         for element in inputs:
             self.doc.inputs[element.get("name", "")] = self.namer.name(element.get("name", ""))
+            if parts := components(self, element):
+                name_components(self, element, parts)
+                structured[id(element)] = parts
         for element in decisions:
             self.name_decision(element)
         self.doc.sheets["About"] = self.about()
-        rows = [list(INPUT_HEADINGS)] + [self.input_row(e, n) for n, e in enumerate(inputs, start=2)]
+        rows = [list(INPUT_HEADINGS)]
+        for element in inputs:
+            parts = structured.get(id(element))
+            rows += (structure_rows(self, element, parts, len(rows) + 1, _what(element)) if parts
+                     else [self.input_row(element, len(rows) + 1)])
         self.doc.sheets["Inputs"] = rows
         for element in decisions:
             self.decision(element)
