@@ -102,7 +102,8 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
       '</knowledgeRequirement><decisionTable/></decision>'), 'decision "Call" (id d4)', "business knowledge model"),
     ('<inputData id="i2" name="When"><variable name="When" typeRef="time"/></inputData>', 'inputData "When" (id i2)',
      "'time'"),
-    (('<itemDefinition name="tP"><itemComponent name="x"><typeRef>number</typeRef></itemComponent></itemDefinition>'
+    (('<itemDefinition name="tP" isCollection="true"><itemComponent name="x"><typeRef>number</typeRef>'
+      '</itemComponent></itemDefinition>'  # a list of structures (one structure: structured inputs)
       '<inputData id="i3" name="P"><variable name="P" typeRef="tP"/></inputData>'), 'inputData "P" (id i3)',
      "is a structure"),
 ])

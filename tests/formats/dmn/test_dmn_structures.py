@@ -64,3 +64,17 @@ def test_export_writes_the_structure_and_reads_back_the_same(tmp_path: Path, ver
         for record, band in RECORDS:
             outputs = evaluate_record(model, record).outputs
             assert next(iter(outputs.values())) == band, (path, record)
+
+
+def test_a_structure_of_structures_is_still_refused(tmp_path: Path) -> None:
+    from engine._core.errors import WorkbookError
+
+    nested = ('<itemDefinition id="tKin" name="tKin"><itemComponent id="k" name="age"><typeRef>number</typeRef>'
+              '</itemComponent></itemDefinition>'
+              '<itemDefinition id="tP" name="tP"><itemComponent id="c" name="kin"><typeRef>tKin</typeRef>'
+              '</itemComponent></itemDefinition><inputData id="i3" name="P"><variable name="P" typeRef="tP"/>'
+              '</inputData>' + decision("d", "D", 'hitPolicy="FIRST"', clause("in1", "P.kin.age"),
+                                        '<output id="o1" name="x" typeRef="string"/>', rule("r1", ["-"], ['"a"'])))
+    with pytest.raises(WorkbookError) as caught:
+        load(write(tmp_path, dmn(nested)))
+    assert "inputData \"P\" (id i3)" in str(caught.value) and "is a structure" in str(caught.value)
