@@ -86,7 +86,8 @@ def write_workbook(document: DmnDocument, target: str | Path, inputs: dict[str, 
     for row in rows[1:]:
         if row and row[0] in (inputs or {}):
             row[1] = inputs[row[0]].type
-            row[3] = "yes" if inputs[row[0]].required else "no"
+            kept = "." in row[0] and row[3] == "yes"  # a component's own Required (under an optional structure)
+            row[3] = "yes" if inputs[row[0]].required or kept else "no"
     sheets = {**document.sheets, "Inputs": rows, NAMES_SHEET: names_sheet(document)}
     with atomic_path(Path(target)) as temporary:
         write_sheets(sheets, Path(temporary))

@@ -78,3 +78,20 @@ def test_a_structure_of_structures_is_still_refused(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as caught:
         load(write(tmp_path, dmn(nested)))
     assert "inputData \"P\" (id i3)" in str(caught.value) and "is a structure" in str(caught.value)
+
+
+def test_required_of_structure_and_components_survive_a_round_trip(tmp_path: Path) -> None:
+    from helpers import make_workbook
+
+    workbook = make_workbook(tmp_path, inputs=[("applicant", "structure", None, "no"),
+                                               ("applicant.age", "number", "[0..130]", "yes"),
+                                               ("applicant.sex", "string", '"f","m"', "no")],
+                             tables={"t": ("U", ["applicant.age", "applicant.sex", "band"], "iio", None,
+                                           [["R1", "< 65", "-", '"young"'], ["R2", ">= 65", "-", '"old"']])})
+    convert(workbook, tmp_path / "s.dmn")
+    convert(tmp_path / "s.dmn", tmp_path / "back.xlsx")
+    for path in (tmp_path / "s.dmn", tmp_path / "back.xlsx"):
+        structure = load(path).structures["applicant"]
+        assert not structure.required and structure.component_required == ("applicant.age",), path
+        result = evaluate_record(load(path), {"applicant.sex": "f"})
+        assert result.errors[0] == "applicant.age: a value is required when applicant is given", path
