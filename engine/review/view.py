@@ -89,12 +89,20 @@ def inputs_section(model: Model) -> Section:
     source = model.source
     rows = []
     computed = any(d.expression is not None for d in model.inputs.values())  # the Expression column, if any
+    heads = {s.components[0]: s for s in model.structures.values() if s.components}  # a structure before its first
+    own = {c for s in model.structures.values() for c in s.component_required}      # component, as written
     for definition in model.inputs.values():
+        if definition.name in heads:
+            head = heads[definition.name]
+            rows.append((_cell(source, "Inputs", source.name(head.name), head.location.cell), Cell("structure"),
+                         Cell("", code=True), Cell("yes" if head.required else "no"), Cell(""), Cell(""),
+                         Cell(head.description)) + ((Cell("", code=True),) if computed else ()))
         allowed = definition.allowed.text if definition.allowed else ""
         expression = (_cell(source, "Inputs", definition.expression.text, definition.expression_cell, code=True)
                       if definition.expression is not None else Cell("", code=True))
         rows.append((_cell(source, "Inputs", source.name(definition.name), definition.location.cell),
-                     Cell(definition.type), Cell(allowed, code=True), Cell("yes" if definition.required else "no"),
+                     Cell(definition.type), Cell(allowed, code=True),
+                     Cell("yes" if definition.required or definition.name in own else "no"),
                      Cell(definition.unit), Cell(definition.code), Cell(definition.description))
                     + ((expression,) if computed else ()))
     header = (tuple(Cell(h) for h in (*INPUT_HEADINGS, *([EXPRESSION] if computed else []))),)

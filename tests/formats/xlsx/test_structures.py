@@ -78,3 +78,14 @@ def test_a_heading_naming_a_missing_component_suggests_the_close_one() -> None:
     problems = _problems([("applicant", "structure"), ("applicant.age", "number")], tables)
     assert problems == ["t!B1: heading 'applicant.ag' names no input and no output of another table "
                         "(did you mean applicant.age?)"]
+
+
+def test_show_lists_the_structure_row_and_each_components_own_required() -> None:
+    from engine.review.view import inputs_section
+
+    model = build_model("m.xlsx", sheets_for(inputs=[("applicant", "structure", None, "no"),
+                                                     ("applicant.age", "number", "[0..130]", "yes"),
+                                                     ("x", "integer")], tables=TABLE))
+    rows = [[cell.text for cell in row[:4]] for row in inputs_section(model).rows]
+    assert rows == [["applicant", "structure", "", "no"], ["applicant.age", "number", "[0..130]", "yes"],
+                    ["x", "integer", "", "no"]]
