@@ -117,3 +117,17 @@ def test_a_bad_component_value_is_an_error_of_its_record_only(tmp_path: Path, ag
     assert [row["t.band"] for row in rows] == ["old f", ""]
     assert rows[1]["_errors"].startswith("applicant.age: ")
     assert rows[1]["applicant.sex"] == "m"  # the record is kept
+
+
+def test_a_dask_run_refuses_a_struct_column_clearly(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from engine._core.errors import InputDataError
+    from engine.files.dataset import read_dataset
+
+    pq.write_table(pa.table({"applicant": pa.array([{"age": 1.0}], pa.struct([("age", pa.float64())]))}),
+                   tmp_path / "p.parquet")
+    with pytest.raises(InputDataError, match="column 'applicant' is a struct; a Dask run reads no struct columns"):
+        read_dataset(str(tmp_path / "p.parquet"))
