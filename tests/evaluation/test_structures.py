@@ -63,3 +63,25 @@ def test_columns_agree_with_records(flags: tuple[str, str, str]) -> None:
         expected = evaluate_record(model, record)
         assert (format_cell(expected.outputs["t.band"]) or "") == (format_cell(got["t.band"].iat[row]) or "")
         assert "; ".join(expected.errors) == (got["_errors"].iat[row] or ""), record
+
+
+def test_cells_and_expressions_name_components() -> None:
+    from helpers import sheets_for
+
+    from engine.formats.xlsx.build import build_model
+
+    sheets = sheets_for(inputs=[("applicant", "structure", None, "yes"), ("applicant.age", "number", None, "yes"),
+                                ("applicant.limit", "number", None, "no"), ("months", "number", None, "no")],
+                        tables={"t": ("F", ["applicant.age", "months", "band"], "iio", None,
+                                      [["R1", "< applicant.limit", "-", '"under"'], ["R2", "-", "< 120", '"young"'],
+                                       ["R3", "-", "-", '"other"']])})
+    sheets["Inputs"] = [row + [None] * (7 - len(row)) for row in sheets["Inputs"]]
+    sheets["Inputs"][0].append("Expression")
+    sheets["Inputs"][4].append("applicant.age * 12")
+    model = build_model("m.xlsx", sheets)
+    cases = [({"applicant.age": 5, "applicant.limit": 10}, "under"), ({"applicant.age": 5}, "young"),
+             ({"applicant.age": 50, "applicant.limit": 10}, "other")]  # by hand: 5 < 10; 60 < 120; neither
+    frame = pd.DataFrame({"applicant.age": [str(r.get("applicant.age")) for r, _ in cases],
+                          "applicant.limit": [r.get("applicant.limit") for r, _ in cases]}, dtype=object)
+    assert [evaluate_record(model, r).outputs["t.band"] for r, _ in cases] == [b for _, b in cases]
+    assert evaluate_frame(model, frame)["t.band"].tolist() == [b for _, b in cases]
