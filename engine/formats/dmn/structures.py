@@ -81,12 +81,15 @@ def structure_items(writer: Any, root: Element, structure: Any) -> None:
     """A structure's itemDefinition, its components' own types written before it."""
     model = writer.model
     for component in structure.components:
-        writer.item_definition(root, model.inputs[component])
+        if model.inputs[component].expression is None:
+            writer.item_definition(root, model.inputs[component])
     type_name = f"t_{structure.name}"
     item = SubElement(root, "itemDefinition", {"id": writer.ids.id(f"itemDefinition_{structure.name}"),
                                                "name": type_name})
     for component in structure.components:
         definition = model.inputs[component]
+        if definition.expression is not None:  # computed: written as its input clauses' inputExpression
+            continue
         part = SubElement(item, "itemComponent", {"id": writer.ids.id(f"itemComponent_{component}"),
                                                   "name": writer.dmn_name(component).split(".", 1)[1]})
         if definition.description:
