@@ -338,8 +338,10 @@ class _Reader(DecisionTables):
             return "", ""
         listed = item.get("isCollection") == "true" and not self.children(item, "itemComponent")
         if (item.get("isCollection") == "true" and not listed) or self.children(item, "itemComponent"):
-            self.unsupported(element, f"its type {plain!r} is a structure (itemDefinition "
-                             f"{item.get('id') or plain})", "give each field its own inputData of a simple type")
+            what = "a list of structures" if item.get("isCollection") == "true" else "a structure of structures"
+            self.unsupported(element, f"its type {plain!r} is {what} (itemDefinition {item.get('id') or plain})",
+                             "give each field its own inputData of a simple type, or a structure with simple "
+                             "components (docs/workbook-format.md, structured inputs)")
             return "", ""
         kind, allowed = self.resolve_type(self.text(item, "typeRef"), element, (*seen, plain))
         if listed:  # a list of a simple type (list of string, ...): its allowed values are its elements'

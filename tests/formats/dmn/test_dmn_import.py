@@ -105,7 +105,7 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
     (('<itemDefinition name="tP" isCollection="true"><itemComponent name="x"><typeRef>number</typeRef>'
       '</itemComponent></itemDefinition>'  # a list of structures (one structure: structured inputs)
       '<inputData id="i3" name="P"><variable name="P" typeRef="tP"/></inputData>'), 'inputData "P" (id i3)',
-     "is a structure"),
+     "is a list of structures"),
 ])
 def test_unsupported_elements_are_errors_naming_id_and_name(tmp_path, body, element, what):
     found = [p for p in problems(write(tmp_path, dmn(AGE + table() + body))) if p.code == "dmn-unsupported"]

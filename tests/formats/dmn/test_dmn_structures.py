@@ -77,7 +77,7 @@ def test_a_structure_of_structures_is_still_refused(tmp_path: Path) -> None:
                                         '<output id="o1" name="x" typeRef="string"/>', rule("r1", ["-"], ['"a"'])))
     with pytest.raises(WorkbookError) as caught:
         load(write(tmp_path, dmn(nested)))
-    assert "inputData \"P\" (id i3)" in str(caught.value) and "is a structure" in str(caught.value)
+    assert "inputData \"P\" (id i3)" in str(caught.value) and "is a structure of structures" in str(caught.value)
 
 
 def test_required_of_structure_and_components_survive_a_round_trip(tmp_path: Path) -> None:

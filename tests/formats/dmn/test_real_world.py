@@ -142,6 +142,27 @@ CASES = [
                '</text></allowedValues></itemDefinition><inputData id="i_age" name="age"><variable name="age" '
                'typeRef="t_age"/></inputData>' + band(TWO_RULES)), "runs",
          check=(({"age": 4}, "Band.band", "child"),), errors=(({"age": None}, "age: a value is required"),)),
+    Case("an inputData of a structured itemDefinition (`tApplicant` with itemComponents `age`, `sex`) read by "
+         "path input expressions (`Applicant.age`)", "KIE",
+         model(KIE, '<itemDefinition id="tA" name="tApplicant"><itemComponent id="ca" name="age"><typeRef>number'
+               '</typeRef></itemComponent><itemComponent id="cs" name="sex"><typeRef>string</typeRef>'
+               '</itemComponent></itemDefinition><inputData id="i_a" name="Applicant"><variable name="Applicant" '
+               'typeRef="tApplicant"/></inputData>'
+               + band(rule("r1", ["&lt; 18", "-"], ['"child"']) + rule("r2", ["&gt;= 18", '"f"'], ['"woman"'])
+                      + rule("r3", ["&gt;= 18", '"m"'], ['"man"']),
+                      inputs='<input id="c1"><inputExpression typeRef="number"><text>Applicant.age</text>'
+                      '</inputExpression></input><input id="c2"><inputExpression typeRef="string"><text>'
+                      'Applicant.sex</text></inputExpression></input>')), "runs",
+         check=(({"Applicant.age": 4, "Applicant.sex": "f"}, "Band.band", "child"),
+                ({"Applicant.age": 40, "Applicant.sex": "f"}, "Band.band", "woman"),
+                ({"Applicant.age": 40, "Applicant.sex": "m"}, "Band.band", "man"))),
+    Case("a list of structures (an itemDefinition with itemComponents and `isCollection`)", "KIE",
+         model(KIE, '<itemDefinition id="tA" name="tApplicants" isCollection="true"><itemComponent id="ca" '
+               'name="age"><typeRef>number</typeRef></itemComponent></itemDefinition><inputData id="i_a" '
+               'name="Applicants"><variable name="Applicants" typeRef="tApplicants"/></inputData>'
+               + band(TWO_RULES, inputs='<input id="c1"><inputExpression typeRef="number"><text>count(Applicants)'
+                      '</text></inputExpression></input>')),
+         "refused", "is a list of structures", 'inputData "Applicants" (id i_a)'),
     Case("names in other scripts (`Logique de décision 1`, `страна`)", "Camunda 8",
          model(CAMUNDA_8, '<inputData id="i_c" name="страна"><variable name="страна" typeRef="string"/></inputData>'
                + band(rule("r1", ['"FR"'], ['"oui"']), name="Logique de décision 1", inputs='<input id="c1">'
