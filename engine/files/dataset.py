@@ -111,11 +111,6 @@ def _read_parquet(source: str, files: list[Path]) -> Dataset:
     import dask.dataframe as dd
 
     schema = same_schema(files)
-    structs = [f.name for f in schema if str(f.type).startswith("struct<")]
-    if structs:  # read whole by engine.files.parquet, which gives their fields as dotted columns
-        raise InputDataError(f"{source}: column {structs[0]!r} is a struct; a Dask run reads no struct columns yet: "
-                             f"write its fields as columns of their own ({structs[0]}.<field>), or evaluate the "
-                             "file without Dask")
     try:
         with dask.config.set({"dataframe.convert-string": False}):
             frame = dd.read_parquet(str(Path(source).absolute()) if Path(source).is_dir() else

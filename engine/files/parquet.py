@@ -1,6 +1,6 @@
 """Parquet patient files: the file checked (its columns each named once) and read whole or
 in batches as Arrow tables; and the check of a patient file's column names that every
-format shares (``check_names``).  A struct column is read as its fields, named with dots
+format shares (``check_names``).  A struct column's fields are also columns, named with dots
 (``applicant`` with the field ``age`` gives ``applicant.age``): the components of a structured
 input.
 """
@@ -29,11 +29,20 @@ def parquet_file(path: Path, data: bytes | None) -> Any:
 
 
 def _flat(table: Any) -> Any:
-    """``table`` with its struct columns (at any depth) replaced by their fields, ``a.b``."""
+    """``table`` with the fields of its struct columns (at any depth) added after them as
+    columns ``a.b``; the struct column stays (written as JSON text where it is no input)."""
     import pyarrow as pa
 
-    while any(pa.types.is_struct(field.type) for field in table.schema):
-        table = table.flatten()
+    index = 0
+    while index < table.num_columns:
+        field = table.schema.field(index)
+        if pa.types.is_struct(field.type):
+            chunks = [chunk.flatten() for chunk in table.column(index).chunks]  # the parent's nulls kept
+            for k in range(field.type.num_fields):
+                child = field.type.field(k)
+                table = table.append_column(f"{field.name}.{child.name}",
+                                            pa.chunked_array([parts[k] for parts in chunks], child.type))
+        index += 1
     return table
 
 
