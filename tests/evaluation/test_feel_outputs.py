@@ -103,3 +103,40 @@ def test_a_workbook_names_the_cell_of_a_bad_feel_output() -> None:
         model_for(inputs=INPUTS, tables={"t": ("F", ["weight_kg", "name", "flag", "dose", "label"], "iiooo", None,
                                                   rules)})
     assert "D4" in str(caught.value)
+
+
+def test_lint_makes_no_claim_about_feel_outputs_it_cannot_know() -> None:
+    from engine.analysis.lint import lint_model
+
+    inputs = [("weight_kg", "number", None, "no")]
+    rules = [["R1", "> 100", 'if weight_kg > 200 then "reveiw" else "review"'],  # a typo lint cannot see
+             ["R2", "<= 100", 'string join(["stand", "ard"], "")'],  # no name: its value is known
+             ["R3", "< 0", 'string join(["nope"], "")']]
+    sheets = dict(inputs=inputs, tables={"t": ("F", ["weight_kg", "o"], "io", [None, '"review","standard"'], rules)})
+    found = [f for f in lint_model(model_for(**sheets)) if f.code == "value-not-allowed"]
+    assert [f.cells for f in found] == [("C6",)]  # only the constant "nope"; never the computed cell
+
+
+def test_dmn_writes_them_as_written_and_reads_them_back(tmp_path) -> None:
+    from engine.formats.dmn.export import export_dmn
+    from engine.formats.dmn.importer import build_dmn_model, read_dmn
+
+    model = model_for(**MODEL)
+    written = export_dmn(model).decode()
+    assert "<text>if weight_kg &gt; 100 then \"review\" else \"standard\"</text>" in written
+    path = tmp_path / "model.dmn"
+    path.write_text(written, encoding="utf-8")
+    again = build_dmn_model(read_dmn(path))
+    assert [_row(engine.evaluate(again, record).row()) for record in RECORDS] == EXPECTED
+
+
+def test_show_writes_them_as_written(tmp_path) -> None:
+    from click.testing import CliRunner
+    from helpers import make_workbook
+
+    from engine.cli import main
+
+    path = make_workbook(tmp_path, **MODEL)
+    shown = CliRunner().invoke(main, ["show", str(path)], terminal_width=400)
+    assert shown.exit_code == 0, shown.output
+    assert "string join([" in shown.output and "upper case(name)" in shown.output

@@ -278,13 +278,7 @@ class _Writer:
     # ------------------------------------------------------------------ cells
     def tests_text(self, compiled: Any, sheet: str, cell: str) -> str:
         if compiled.feel:  # FEEL unary tests (?, functions): standard FEEL, written as they are
-            renamed = sorted(n for n in compiled.names if self.reference(n) != n)
-            if renamed:
-                self.problems.append(Problem(
-                    "dmn-export", f"cannot write {compiled.text!r} in DMN: {renamed[0]} is called "
-                    f"{self.reference(renamed[0])} there, and a FEEL cell is written as it is", self.model.workbook,
-                    sheet, cell, f"compare with {renamed[0]} in a plain test (e.g. > {renamed[0]}), or rename it"))
-            return compiled.text
+            return self._as_written(compiled, sheet, cell)
         try:
             if compiled.each == "any":  # a cell over a list input
                 return lists.cell_text(compiled, self.reference)
@@ -295,7 +289,18 @@ class _Writer:
             return compiled.text
 
     def expression_text(self, compiled: Any, sheet: str, cell: str) -> str:
+        if compiled.feel:  # an output cell in the full FEEL language: standard FEEL, written as it is
+            return self._as_written(compiled, sheet, cell)
         return expression(compiled.node, self.reference)
+
+    def _as_written(self, compiled: Any, sheet: str, cell: str) -> str:
+        renamed = sorted(n for n in compiled.names if self.reference(n) != n)
+        if renamed:
+            self.problems.append(Problem(
+                "dmn-export", f"cannot write {compiled.text!r} in DMN: {renamed[0]} is called "
+                f"{self.reference(renamed[0])} there, and a FEEL cell is written as it is", self.model.workbook,
+                sheet, cell, f"use {renamed[0]} in a plain S-FEEL cell, or rename it"))
+        return compiled.text
 
     # ------------------------------------------------------------------ types
     def input_type(self, name: str) -> str | None:
