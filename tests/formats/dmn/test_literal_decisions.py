@@ -53,3 +53,15 @@ def test_a_literal_decision_that_cannot_be_read_is_refused_at_the_decision(tmp_p
     with pytest.raises(WorkbookError) as caught:
         load_dmn(write(tmp_path, dmn(broken)))
     assert "Weight lb" in str(caught.value) and "literalExpression" in str(caught.value)
+
+
+def test_export_writes_a_literal_decision_back_as_one(tmp_path) -> None:
+    from engine.formats.dmn.export import export_dmn
+
+    model = load_dmn(write(tmp_path, dmn(BODY)))
+    written = export_dmn(model).decode()
+    assert written.count("<literalExpression") == 2 and written.count("<decisionTable") == 1
+    assert "<text>decimal(weight_kg / 0.45359237, 1)</text>" in written and "<text>if Band = " in written
+    again = load_dmn(write(tmp_path, written, "again.dmn"))
+    assert engine.evaluate(again, {"weight_kg": 120}).row() == engine.evaluate(model, {"weight_kg": 120}).row() | {
+        "_model": "again.dmn"}
