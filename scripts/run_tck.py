@@ -218,9 +218,14 @@ def same(expected: Any, actual: Any) -> bool:
             same(e, a) for e, a in zip(expected, actual))
     if isinstance(expected, Decimal):
         try:
-            return not isinstance(actual, bool) and abs(Decimal(str(actual)) - expected) <= Decimal("1e-9")
+            difference = abs(Decimal(str(actual)) - expected)
         except (InvalidOperation, TypeError, ValueError):
             return False
+        # The TCK writes some results short (exp(4) = 54.59815003): an expected value of eight
+        # significant digits or more matches within one unit of its last digit (as run_tck_full.py).
+        short = len(format(abs(expected), "f").replace(".", "").strip("0")) >= 8 and \
+            difference <= Decimal(1).scaleb(expected.as_tuple().exponent)  # type: ignore[arg-type]
+        return not isinstance(actual, bool) and (difference <= Decimal("1e-9") or short)
     return type(expected) is type(actual) and expected == actual
 
 
