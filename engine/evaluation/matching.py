@@ -142,6 +142,7 @@ class _Block:
         if policy.single_hit and not table.has_defaults:
             self.warnings.add((np.flatnonzero(codes == -1) + start).tolist(), f"{self.name}: no rule matched")
         slow = (counts > 0) & (codes < 0) & ~blocked
+        slow |= self._without_value(codes, start)
         if any(o.default is not None and not o.default.constant[0] for o in table.outputs):
             slow |= codes == -1  # a default computed from the record: the record evaluator's
         slow_rows = np.flatnonzero(slow).tolist()
@@ -156,6 +157,20 @@ class _Block:
                 self.errors.add([start + row], f"{self.name}: {resolution.error}")
                 failed[row] = True
         return codes, settled, failed, counts
+
+
+    def _without_value(self, codes: np.ndarray, start: int) -> np.ndarray:
+        """Rows whose chosen rule has a FEEL output cell that gives them no value: the scalar
+        resolver settles them (with the error that says why)."""
+        none = np.zeros(len(codes), dtype=bool)
+        for index, rule in enumerate(self.table.rules):
+            feel = [cell for cell in rule.outputs if cell.feel and not cell.constant[0]]
+            if not feel or not len(rows := np.flatnonzero(codes == index)):
+                continue
+            frame = self.context().iloc[rows + start]
+            for cell in feel:
+                none[rows[cell.evaluate_rows(frame)[1]]] = True
+        return none
 
 
 def _chosen(table: Table, matrix: np.ndarray, counts: np.ndarray) -> np.ndarray:

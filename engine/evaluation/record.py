@@ -18,6 +18,7 @@ from engine.evaluation import input_values as convert
 from engine.evaluation.computed import compute, computed_names
 from engine.evaluation.structures import record_problems
 from engine.feel import values
+from engine.feel.feel_outputs import OutputError
 from engine.model.graph import selected_tables, table_names
 from engine.model.hit_policy import Resolution, resolve
 from engine.model.types import Model, Table
@@ -192,12 +193,26 @@ def _evaluate_table(model: Model, table: Table, state: _State) -> None:
 def resolve_rules(model: Model, table: Table, matched: list[int], context: Mapping[str, Any]) -> Resolution:
     """Evaluate the matched rules' output cells for one record and apply the hit policy
     (its messages in the model's words)."""
-    outputs = [tuple(e.evaluate(context) for e in table.rules[i].outputs) for i in matched]
     source = model.source
+    try:
+        outputs = [tuple(e.evaluate(context) for e in table.rules[i].outputs) for i in matched]
+    except OutputError as error:  # a FEEL output cell with no value for this record: the table's error
+        return Resolution((None,) * len(table.outputs), (), f"{_rule_of(model, table, matched, context)}{error}")
     defaults = () if matched else tuple(None if o.default is None else o.default.evaluate(context)
                                         for o in table.outputs)
     return resolve(table.hit_policy, matched, outputs, source.rules(table.name, table.rule_ids), table.priorities,
                    source.policy(table.hit_policy), defaults)
+
+
+def _rule_of(model: Model, table: Table, matched: list[int], context: Mapping[str, Any]) -> str:
+    """``rule 3: `` for the first matched rule whose output cell gives no value."""
+    for index in matched:
+        for cell in table.rules[index].outputs:
+            try:
+                cell.evaluate(context)
+            except OutputError:
+                return f"rule {model.source.rule(table.name, table.rules[index].id)}: "
+    return ""
 
 
 def blocked_message(model: Model, table: Table, names: Iterable[str]) -> str:

@@ -133,21 +133,39 @@ class CompiledExpression:
     node: Expr
     names: frozenset[str]
     _evaluate: scalar.ExpressionFn = field(repr=False, compare=False)
+    # "FEEL" for a cell in the full expression language (``engine.feel.feel_outputs``): it runs
+    # on the FEEL interpreter, and its ``evaluate`` raises OutputError where it gives no value.
+    feel: str = ""
 
     def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
         return self._evaluate(context or _EMPTY)
 
     def evaluate_frame(self, frame: pandas.DataFrame) -> pandas.Series:
-        """Vectorized ``evaluate`` over every row of ``frame``."""
-        from engine.feel import vectorized
+        """Vectorized ``evaluate`` over every row of ``frame`` (a FEEL cell: null where it gives no value)."""
+        return self.evaluate_rows(frame)[0]
 
-        return vectorized.expression_series(self.node, frame)
+    def evaluate_rows(self, frame: pandas.DataFrame) -> tuple[pandas.Series, numpy.ndarray]:
+        """(values, rows where the cell gives no value): only a FEEL cell has such rows."""
+        import numpy as np
+
+        from engine.feel import feel_outputs, vectorized
+
+        if self.feel:
+            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame)
+        return vectorized.expression_series(self.node, frame), np.zeros(len(frame), dtype=bool)
 
     @property
     def constant(self) -> tuple[bool, Any]:
         """(True, value) when the expression names nothing and so always gives one value."""
         if self.names:
             return False, None
+        if self.feel:
+            from engine.feel.feel_outputs import OutputError
+
+            try:
+                return True, self.evaluate()
+            except OutputError:  # e.g. decimal(1, 10000): each record that chooses it says why
+                return False, None
         return True, self.evaluate()
 
 
@@ -192,11 +210,33 @@ def compile_unary_tests_node(text: str, node: UnaryTests, names: frozenset[str])
     return CompiledUnaryTests(text, node, names, scalar.compile_unary_tests(node))
 
 
-def compile_expression(text: str, names: Collection[str] | None = None) -> CompiledExpression:
-    """Compile an output cell.  ``names``: the inputs it may use; None allows any name."""
-    node = parse_expression(str(text))
+def compile_expression(text: str, names: Collection[str] | None = None, feel: bool = False) -> CompiledExpression:
+    """Compile an output cell.  ``names``: the inputs it may use; None allows any name.
+    ``feel``: a rule's cell that S-FEEL cannot read is read in the full FEEL expression
+    language (``engine.feel.feel_outputs``); where FEEL cannot read it either, S-FEEL's
+    message and hint stand (unless S-FEEL's only says "this is FEEL")."""
+    try:
+        node = parse_expression(str(text))
+    except ConditionError as error:
+        if not feel:
+            raise
+        return _compile_feel_output(str(text), names, error)
     used = _check_names(node, str(text), names, unary=False)
     return CompiledExpression(str(text), node, used, scalar.compile_expression(node))
+
+
+def _compile_feel_output(text: str, names: Collection[str] | None, sfeel: ConditionError) -> CompiledExpression:
+    from engine.feel import feel_outputs
+
+    try:
+        node, used = feel_outputs.parse(text, names)
+    except ConditionError as error:  # FEEL reads it but a name is unknown: FEEL's error, at the name
+        if error.unknown is not None or any(part in sfeel.message for part in _FEEL_REFUSALS):
+            raise error from None
+        raise sfeel from None
+    if isinstance(node, Interval):  # a range, which no output holds: S-FEEL says so
+        raise sfeel
+    return CompiledExpression(text, node, used, feel_outputs.compile_output(text, node, used), feel="FEEL")
 
 
 def _check_names(node: Any, text: str, names: Collection[str] | None, unary: bool) -> frozenset[str]:

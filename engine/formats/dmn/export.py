@@ -72,6 +72,13 @@ def write_dmn(model: Model, path: str | Path, version: str = DEFAULT_VERSION,
     return target
 
 
+def _literal(table: Table) -> bool:
+    """A table as the DMN reader makes a literal-expression decision: no inputs, one output
+    (no allowed values, no default), one rule with the id ``literal``."""
+    return (not table.inputs and len(table.outputs) == 1 and len(table.rules) == 1 and table.rules[0].id == "literal"
+            and table.outputs[0].allowed is None and table.outputs[0].default is None and not table.annotations)
+
+
 def _sub(parent: Element, tag: str, attributes: Mapping[str, Any] | None = None, text: str | None = None
          ) -> Element:
     element = ET.SubElement(parent, tag, {k: str(v) for k, v in (attributes or {}).items() if v is not None})
@@ -189,6 +196,12 @@ class _Writer:
                 "requiredDecision"
             _sub(requirement, kind, {"href": f"#{self.element_ids[source]}"})
             self.edges.append((requirement_id, self.element_ids[source], self.element_ids[table.name]))
+        if _literal(table):  # a literal-expression decision read from DMN: written back as one
+            rule = table.rules[0]
+            _text(element, "literalExpression",
+                  self.expression_text(rule.outputs[0], table.name, table.cell(rule, table.outputs[0])),
+                  {"id": self.ids.id(f"literalExpression_{table.name}")})
+            return
         self.decision_table(element, table)
 
     def requirements(self, table: Table) -> list[str]:
@@ -288,13 +301,7 @@ class _Writer:
     # ------------------------------------------------------------------ cells
     def tests_text(self, compiled: Any, sheet: str, cell: str) -> str:
         if compiled.feel:  # FEEL unary tests (?, functions): standard FEEL, written as they are
-            renamed = sorted(n for n in compiled.names if self.reference(n) != n)
-            if renamed:
-                self.problems.append(Problem(
-                    "dmn-export", f"cannot write {compiled.text!r} in DMN: {renamed[0]} is called "
-                    f"{self.reference(renamed[0])} there, and a FEEL cell is written as it is", self.model.workbook,
-                    sheet, cell, f"compare with {renamed[0]} in a plain test (e.g. > {renamed[0]}), or rename it"))
-            return compiled.text
+            return self._as_written(compiled, sheet, cell)
         try:
             if compiled.each == "any":  # a cell over a list input
                 return lists.cell_text(compiled, self.reference)
@@ -305,7 +312,18 @@ class _Writer:
             return compiled.text
 
     def expression_text(self, compiled: Any, sheet: str, cell: str) -> str:
+        if compiled.feel:  # an output cell in the full FEEL language: standard FEEL, its names in DMN's words
+            return rename_names(compiled.text, {n: self.reference(n) for n in compiled.names if self.reference(n) != n})
         return expression(compiled.node, self.reference)
+
+    def _as_written(self, compiled: Any, sheet: str, cell: str) -> str:
+        renamed = sorted(n for n in compiled.names if self.reference(n) != n)
+        if renamed:
+            self.problems.append(Problem(
+                "dmn-export", f"cannot write {compiled.text!r} in DMN: {renamed[0]} is called "
+                f"{self.reference(renamed[0])} there, and a FEEL cell is written as it is", self.model.workbook,
+                sheet, cell, f"compare with {renamed[0]} in a plain test (e.g. > {renamed[0]}), or rename it"))
+        return compiled.text
 
     # ------------------------------------------------------------------ types
     def input_type(self, name: str) -> str | None:

@@ -155,6 +155,7 @@ class _Reader(DecisionTables):
         self.computed: dict[str, tuple[str, list[Any], str, str]] = {}  # input expression → computed input
         self.cyclic: set[str] = set()  # ids of decisions in a cycle of requirements
         self.cells_as: dict[str, set[str]] = {}  # input expression → the kinds its columns' entries test
+        self.literals: set[str] = set()  # names of the decisions whose logic is a literal expression
 
     def children(self, element: Any, name: str | None = None) -> list[Any]:
         """The DMN children of ``element`` (named ``name``)."""

@@ -60,6 +60,7 @@ class DecisionTables:
     text: Any
     description: Any
     unsupported: Any
+    literals: set[str]
 
     def supported(self, element: Any) -> bool:
         logic = [c for c in self.children(element) if _local(c) not in DOCUMENTATION | IGNORED]
@@ -75,10 +76,46 @@ class DecisionTables:
         if not logic:
             self.unsupported(element, "it has no decision logic", "give it a decision table")
             return False
+        if _local(logic[0]) == "literalExpression":
+            return self.literal_decision(element, logic[0])
         if _local(logic[0]) != "decisionTable":
-            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun runs decision tables only",
-                             "rewrite the logic as a decision table with S-FEEL cells")
+            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun runs decision tables and literal "
+                             "expressions only", "rewrite the logic as a decision table or a literal expression")
             return False
+        return True
+
+    def literal_decision(self, element: Any, literal: Any) -> bool:
+        """A decision whose logic is a literalExpression becomes a one-rule decision table in
+        the tree (no inputs; one output, the decision's, whose only cell is the expression, read
+        as FEEL: ``engine.feel.feel_outputs``), so that it is named, placed and ordered as any
+        decision; ``literals`` remembers which, for the places that name it."""
+        text = self.text(literal)
+        language = literal.get("expressionLanguage")
+        if not text or not is_feel(language):
+            self.unsupported(element, "its literal expression is empty" if not text else
+                             f"the expression language of its literal expression is {language}",
+                             "write a FEEL expression", "literalExpression")
+            return False
+        variables = self.children(element, "variable")
+        type_ref = literal.get("typeRef") or (variables[0].get("typeRef") if variables else None)
+        if type_ref and plain_type(type_ref) not in ("Any", "") and self.declared_kind(type_ref) is None:
+            self.unsupported(element, f"its literal expression gives a {plain_type(type_ref)} (typeRef), a type "
+                             "dtrun's outputs cannot hold yet (a list, a structure, a time or duration)",
+                             "give the decision a number, string, boolean or date value", "literalExpression")
+            return False
+        tag = literal.tag[: -len("literalExpression")]
+        table = element.makeelement(tag + "decisionTable", {"hitPolicy": "UNIQUE"})
+        table.append(element.makeelement(tag + "output", {"typeRef": type_ref} if type_ref else {}))
+        rule = element.makeelement(tag + "rule", {"id": "literal"})
+        entry = element.makeelement(tag + "outputEntry", {})
+        body = element.makeelement(tag + "text", {})
+        body.text = text
+        entry.append(body)
+        rule.append(entry)
+        table.append(rule)
+        element.insert(list(element).index(literal), table)
+        element.remove(literal)
+        self.literals.add(element.get("name", ""))
         return True
 
     def name_decision(self, element: Any) -> None:
@@ -161,6 +198,9 @@ class DecisionTables:
             grid.append(self.rule_row(table, where, rule, rule_id, position, len(grid) + 1, len(inputs), len(outputs),
                                       described))
         self.doc.sheets[table] = grid
+        if element.get("name", "") in self.literals:  # its one cell is the decision's literal expression
+            self.doc.places[(table, "B4")] = (where, "literalExpression")
+            self.doc.rules[(table, "literal")] = "literalExpression"
 
     def unary_text(self, element: Any, where: str, part: str) -> str:
         """The text of unary tests (an inputEntry, inputValues) with FEEL's lists of numbers spaced

@@ -403,7 +403,7 @@ class _Builder:
 
     def _compile_output(self, text: str, sheet: str, ref: str, names: set[str]) -> CompiledExpression | None:
         try:
-            return compile_expression(text or "null", names)
+            return compile_expression(text or "null", names, feel=True)
         except ConditionError as error:
             self._syntax(error, sheet, ref)
             return None

@@ -95,8 +95,9 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
     ('<businessKnowledgeModel id="b1" name="Fee table"/>', 'businessKnowledgeModel "Fee table" (id b1)',
      "businessKnowledgeModel"),
     ('<decisionService id="s1" name="Service"/>', 'decisionService "Service" (id s1)', "decisionService"),
-    ('<decision id="d2" name="Total"><literalExpression><text>1 + 2</text></literalExpression></decision>',
-     'decision "Total" (id d2)', "literalExpression"),
+    ('<decision id="d2" name="Total"><context/></decision>', 'decision "Total" (id d2)', "its logic is a context"),
+    ('<decision id="d5" name="Blank"><literalExpression/></decision>', 'decision "Blank" (id d5)',
+     "literal expression is empty"),
     ('<decision id="d3" name="Empty"/>', 'decision "Empty" (id d3)', "no decision logic"),
     (('<decision id="d4" name="Call"><knowledgeRequirement id="k1"><requiredKnowledge href="#b"/>'
       '</knowledgeRequirement><decisionTable/></decision>'), 'decision "Call" (id d4)', "business knowledge model"),
