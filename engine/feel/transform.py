@@ -202,17 +202,7 @@ class ToAst(Transformer):
         return Negative(operand, _join(sign, operand))
 
     def arithmetic(self, left: Expr, op: Token, right: Expr) -> Arithmetic:
-        if op.value == "**" and not self.feel:
-            return self._power(left, op, right)
         return Arithmetic(_OPERATORS.get(op.value, op.value), left, right, _join(left, right))
-
-    def _power(self, left: Expr, op: Token, right: Expr) -> Arithmetic:
-        """Decision-table cells read ``a ** b ** c`` as ``a ** (b ** c)``, as they always have (FEEL
-        reads it from the left, as the TCK says): the grammar's left-nested node, turned."""
-        bare = isinstance(left, Arithmetic) and left.op == "**" and not self.text[left.span.end:op.start_pos].strip()
-        if not bare:
-            return Arithmetic("**", left, right, _join(left, right))
-        return Arithmetic("**", left.left, self._power(left.right, op, right), _join(left, right))
 
     def compare(self, left: Expr, op: Token, right: Expr) -> Compare:
         return Compare(_COMPARATORS.get(op.value, op.value), left, right, _join(left, right))

@@ -135,7 +135,7 @@ def _expr(node: Expr, rename: Rename) -> str:
     power = isinstance(node, Arithmetic) and node.op == "**"
     if left_level < level or (power and left_level <= 7) or (level == 3 and left_level == 3):
         left = f"({left})"
-    if right_level < level or (right_level == level and not power) or (level == 3 and right_level == 3):
+    if right_level < level or right_level == level or (level == 3 and right_level == 3):
         right = f"({right})"
     return f"{left} {node.op} {right}"  # type: ignore[union-attr]
 

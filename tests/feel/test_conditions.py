@@ -405,3 +405,15 @@ def test_fuzz_expressions_raise_only_condition_error(text: str) -> None:
         _check_error(error, text)
         return
     compiled.evaluate(_CONTEXT)
+
+
+def test_a_power_in_a_cell_is_read_from_the_left_as_feel_reads_it() -> None:
+    """TCK 0075/0100: 3 ** 4 ** 5 is (3 ** 4) ** 5; cells read it from the right until this
+    version, so a literal decision gave another number than every other FEEL engine."""
+    from engine.feel.conditions import compile_expression
+    from engine.feel.unparse import expression
+
+    cell = compile_expression("2 ** 3 ** 2")
+    assert cell.evaluate({}) == 64
+    assert expression(cell.node) == "(2 ** 3) ** 2"  # written back unambiguous for any engine
+    assert compile_expression("2 ** (3 ** 2)").evaluate({}) == 512
