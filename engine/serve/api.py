@@ -26,6 +26,7 @@ from starlette.routing import Route
 from engine._core.errors import DtrunError, WorkbookError
 from engine.files.spreadsheet import cell_text
 from engine.model.types import is_list
+from engine.serve.bodies import read_body
 from engine.serve.models import Models, Served
 
 MAX_RECORDS = 10_000
@@ -129,17 +130,9 @@ def _lists(model: Any) -> frozenset[str]:
 
 
 async def _json(request: Request, max_body: int, lists: frozenset[str] = frozenset()) -> Any:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body:
-        raise HTTPException(413, _too_large(int(declared), max_body))
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_body:
-            raise HTTPException(413, _too_large(size, max_body))
-        chunks.append(chunk)
+    raw = await read_body(request, max_body, _too_large)
     try:
-        body = json.loads(b"".join(chunks).decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise HTTPException(400, f"the request body is not JSON ({error}); send one record as a JSON object, or "
                                  "a list of them") from None

@@ -31,6 +31,7 @@ from starlette.routing import Route
 from engine._core.errors import DtrunError, InputDataError
 from engine.model.types import Model
 from engine.review.population import Population, population_of_file
+from engine.serve.bodies import read_body
 from engine.serve.models import Models, Served
 
 ACCEPTED = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".ods")
@@ -55,7 +56,7 @@ class PopulationPages:
             names = ", ".join(s.name for s in self.models.all())
             return self.pages.error(request, 404, f"no model named {name!r} is served; the models served are {names}")
         if request.method == "POST":
-            body = await read_body(request, self.max_body)
+            body = await read_body(request, self.max_body, too_large)
             upload, sheet = uploaded(request.headers.get("content-type", ""), body)
             try:
                 population = await run_in_threadpool(count_upload, served.model, upload, sheet)
@@ -93,20 +94,6 @@ class PopulationPages:
         return self.pages.render(request, "population.html", status=status, served=served, title=heading(served.model),
                                 population=population, message=message, max_body=self.max_body,
                                 patients=self.patients.name if self.patients else "", accepted=",".join(ACCEPTED))
-
-
-async def read_body(request: Request, max_body: int) -> bytes:
-    """The request's body, counted as it arrives: past ``max_body`` bytes, a 413."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body:
-        raise HTTPException(413, too_large(int(declared), max_body))
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_body:
-            raise HTTPException(413, too_large(size, max_body))
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def too_large(size: int, limit: int) -> str:
