@@ -151,7 +151,7 @@ class CompiledExpression:
         from engine.feel import feel_outputs, vectorized
 
         if self.feel:
-            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame)
+            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame, self.node)
         return vectorized.expression_series(self.node, frame), np.zeros(len(frame), dtype=bool)
 
     @property
