@@ -9,7 +9,7 @@ subset: names of number, date, boolean and text columns; number, text, boolean a
 literals; ``+ - * /``, ``**`` with a whole literal exponent, unary minus; comparisons;
 ``and``/``or``/``not`` (three-valued); ``if then else``; the rounding functions (``decimal``,
 ``floor``, ``ceiling``, ``round up``, ``round down``, ``round half up``, ``round half
-down``, ``round half even``) with a literal scale 0 to 9; ``abs``; the text functions of one
+down``) with a literal scale 0 to 9; ``abs``; the text functions of one
 text column with literal arguments (``string length``, ``upper case``, ``lower case``,
 ``substring``, ``contains``, ``starts with``, ``ends with``: evaluated by the reference per
 distinct text); ``.year .month .day .weekday`` of a date; ``(date - date).days``;
@@ -53,7 +53,7 @@ DIGITS = 9.9e33  # an exact numerator (of a power of ten) this large may have mo
 SAFE = 2**53  # integers below this are exact as floats
 GUARD = 1e32  # |n1|·d2 + |n2|·d1 below this: a 34-digit rounding cannot change an order (docs/feel.md)
 MAX_PLACES = 9
-_ROUNDING = {"decimal": "half even", "round half even": "half even", "round half up": "half up",
+_ROUNDING = {"decimal": "half even", "round half up": "half up",
              "round half down": "half down", "round up": "up", "round down": "down", "floor": "floor",
              "ceiling": "ceiling"}
 _TEXT = {"string length", "upper case", "lower case", "substring", "contains", "starts with", "ends with"}
@@ -89,7 +89,8 @@ class Result:
 
     @property
     def bad(self) -> np.ndarray:
-        return self.value.bad
+        """The rows the interpreter must compute (a number's final guard included)."""
+        return self.numbers()[2] if self.kind == NUMBER else self.value.bad
 
     @property
     def null(self) -> np.ndarray:
@@ -280,7 +281,10 @@ def _column(series: pd.Series, n: int) -> V:
 
 def _decimals(x: np.ndarray) -> V:
     """A float column as the decimals FEEL reads (``Decimal(repr(x))``): ``m / 10**k``, the
-    least k that gives x back with |m| < 10**15; rows with none are bad."""
+    least k that gives x back with |m| < 10**15, else (16 or 17 digits) its repr's; rows
+    with neither within int64 are bad, and so are whole floats of 2**53 and more (an output
+    cell reads them by their repr, a computed input by their exact value: the interpreter
+    keeps each caller's reading)."""
     null = np.isnan(x)
     num = np.zeros(len(x), dtype=np.int64)
     den = np.ones(len(x), dtype=np.int64)
@@ -294,6 +298,8 @@ def _decimals(x: np.ndarray) -> V:
             done |= hit
             if done.all():
                 break
+    big = ~done & (np.abs(x) >= SAFE) & (x == np.floor(x))
+    done |= big  # a whole float from 2**53: read as its repr here, as its exact integer by computed inputs
     rest = np.flatnonzero(~done)
     if rest.size:  # 16 or 17 digits (a computed input's float): its shortest text, once per value
         distinct, inverse = np.unique(x[rest], return_inverse=True)
@@ -302,7 +308,7 @@ def _decimals(x: np.ndarray) -> V:
         den[rest] = np.array([p[1] for p in pairs], dtype=np.int64)[inverse]
         done[rest] = np.array([p[1] > 0 for p in pairs], dtype=bool)[inverse]
         den[~done] = 1
-    return V(NUMBER, num, den, null, ~done)
+    return V(NUMBER, num, den, null, ~done | big)
 
 
 def _shortest(value: float) -> tuple[int, int]:
