@@ -6,9 +6,12 @@ converted values of the inputs it reads, the result made a value of the input's 
 type (a FEEL number becomes a float for a ``number`` input, as a patient file's numbers are;
 an ``integer`` input takes only a whole number), then checked like any input (allowed values,
 Required).  A result that does not fit the type, or an expression that cannot be evaluated, is
-a problem of that record, which is kept.  Column-wise, the expression is evaluated once per
-distinct combination of the values it reads (the columns factorized together) and the
-results broadcast back, so both paths agree by construction.
+a problem of that record, which is kept.  Column-wise, an expression in the subset of
+``engine.feel.vector_expr`` is computed over whole columns, exactly as the interpreter would
+(its property tests); the rows it cannot prove, and every row of any other expression, are
+evaluated once per distinct combination of the values read (the columns factorized together)
+and the results broadcast back, so that both paths agree by construction.  The checks of the
+result (allowed values, Required) run once per distinct value.
 """
 
 from __future__ import annotations

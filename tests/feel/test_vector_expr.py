@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.feel import semantics, vector_expr
+from engine.feel import semantics, vector_expr, vector_numbers
 from engine.feel.feel_outputs import OutputError, dtrun_value
 from engine.feel.interpret import run
 from engine.feel.semantics import FeelError
@@ -218,7 +218,7 @@ def test_rows_it_cannot_prove_are_left_to_the_interpreter(text, a, b):
 
 def test_a_float_is_read_as_its_shortest_decimal():
     x = np.array([0.1, 403.79999999999995, 23.456789012345677, -0.0, 1e16, 1e-5, 1e300, np.nan])
-    v = vector_expr._decimals(x)
+    v = vector_numbers.decimals(x)
     assert v.bad.tolist() == [False] * 4 + [True, False, True, False] and v.null.tolist() == [False] * 7 + [True]
     for num, den, value in zip(v.a.tolist()[:4], v.b.tolist()[:4], x.tolist()[:4]):
         assert Decimal(num) / Decimal(den) == Decimal(repr(value))
@@ -227,7 +227,7 @@ def test_a_float_is_read_as_its_shortest_decimal():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
 def test_shortest_decimals_of_random_floats(values):
-    v = vector_expr._decimals(np.array(values, dtype=np.float64))
+    v = vector_numbers.decimals(np.array(values, dtype=np.float64))
     for num, den, value, bad in zip(v.a.tolist(), v.b.tolist(), values, v.bad.tolist()):
         if not bad:
             assert Decimal(num) / Decimal(den) == Decimal(repr(value))
