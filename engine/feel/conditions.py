@@ -95,7 +95,7 @@ class CompiledUnaryTests:
         from engine.feel import feel_cells, lists, vectorized
 
         if self.feel:
-            return feel_cells.mask(self._test, self.names, series, frame)
+            return feel_cells.mask(self._test, self.names, series, frame, self.node)
         if self.each:
             return lists.list_tests_mask(self.node, self.each, series, frame)
         return vectorized.unary_tests_mask(self.node, series, frame)
