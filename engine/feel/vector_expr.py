@@ -46,6 +46,8 @@ import pandas as pd
 from engine.feel import builtins, semantics
 from engine.feel import vector_numbers as vn
 from engine.feel.nodes import Arithmetic, Call, Compare, If, Literal, Logical, Name, Negative, Not, Path
+from engine.feel.semantics import FeelError
+from engine.feel.temporal import Unsupported
 from engine.feel.vector_numbers import BOOLEAN, DATE, DAYS, MONTHS, NULL, NUMBER, STRING, NotVectorized, V, need
 
 VALUE_KINDS = (NUMBER, BOOLEAN, STRING, DATE)  # what a result may be (durations are not values of inputs)
@@ -142,7 +144,11 @@ def evaluate(node: Any, columns: Mapping[str, pd.Series], n: int) -> Result | No
         if kind is None:
             return None
         kinds.append((name, kind))
-    if not supported(node, tuple(kinds)):
+    try:
+        known = supported(node, tuple(kinds))
+    except TypeError:  # a node holding something unhashable: not cached
+        known = supported.__wrapped__(node, tuple(kinds))
+    if not known:
         return None
     try:
         value = _eval(node, columns, n)
@@ -170,7 +176,9 @@ def _eval(node: Any, columns: Mapping[str, pd.Series], n: int) -> V:
     if kind is Arithmetic:
         return _arithmetic(node, columns, n)
     if kind is Compare:
-        return _compare(node.op, _eval(node.left, columns, n), _eval(node.right, columns, n))
+        quick = _column_against_number(node, columns)
+        return quick if quick is not None else _compare(node.op, _eval(node.left, columns, n),
+                                                         _eval(node.right, columns, n))
     if kind is Logical:
         return _logical(node.op, _eval(node.left, columns, n), _eval(node.right, columns, n))
     if kind is Not:
@@ -247,6 +255,41 @@ def _power(base: V, exponent: Any, columns: Mapping[str, pd.Series], n: int) -> 
 
 
 # ---------------------------------------------------------------------- comparison and logic
+_FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _column_against_number(node: Compare, columns: Mapping[str, pd.Series]) -> V | None:
+    """``bmi >= 30``: a number column against a number literal without reading every float
+    as its decimal.  The reference compares ``c`` with ``D = Decimal(repr(x))``, whose float is
+    ``x``; rounding to a float is monotone, so ``x > float(c)`` gives ``D > c`` and ``x <
+    float(c)`` gives ``D < c``; only the rows where ``x == float(c)`` are read as decimals."""
+    left, right, op = node.left, node.right, node.op
+    if isinstance(left, Literal):
+        left, right, op = right, left, _FLIP[op]
+    if not (isinstance(left, Name) and left.name in columns and isinstance(right, Literal)
+            and isinstance(right.value, Decimal) and column_kind(columns[left.name]) == NUMBER):
+        return None
+    x = columns[left.name].to_numpy(dtype=np.float64)
+    c = right.value
+    limit = float(c)
+    sign = np.sign(x - limit)  # NaN for null: its rows are set below
+    close = np.flatnonzero(x == limit)
+    bad = np.zeros(len(x), dtype=bool)
+    if close.size:  # the decimal of x decides
+        v = vn.decimals(x[close])
+        num, den = vn.rational(c)
+        mine = vn.times(v.a, np.full(close.size, den, dtype=np.int64))
+        theirs = vn.times(v.b, np.full(close.size, num, dtype=np.int64))
+        sign[close] = np.asarray(mine > theirs, dtype=np.int8) - np.asarray(mine < theirs, dtype=np.int8)
+        bad[close] = v.bad
+    null = np.isnan(x)
+    if op in ("=", "!="):
+        truth = np.where(null, False, sign == 0)
+        return V(BOOLEAN, truth if op == "=" else ~truth, None, np.zeros(len(x), dtype=bool), bad)
+    truth = {"<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[op] & ~null
+    return V(BOOLEAN, truth, None, null, bad)
+
+
 def _compare(op: str, left: V, right: V) -> V:
     if NULL in (left.kind, right.kind):  # x = null: whether x is null; x < null: null
         other = right if left.kind == NULL else left
@@ -379,7 +422,10 @@ def _constant(node: Any) -> Any:
 
 def _per_text(function: Callable[..., Any], text: V, rest: list[Any], n: int) -> V:
     """A text function, evaluated by the reference once per distinct text (and for null)."""
-    answers = [function(value, *rest) for value in [*text.b, None]]
+    try:
+        answers = [function(value, *rest) for value in [*text.b, None]]
+    except (FeelError, Unsupported, ArithmeticError, ValueError, TypeError):  # the interpreter's to say
+        raise NotVectorized("a text function that fails") from None
     codes = np.where(text.a < 0, len(text.b), text.a)
     kinds = {semantics.kind(a) for a in answers} - {semantics.NULL}
     if len(kinds) != 1:  # none (every answer null: of which kind?) or several

@@ -178,6 +178,11 @@ def one_column(**columns: list[Any]) -> pd.DataFrame:
     ("a / b", 1.0, 0.0, None),                          # FEEL: a division by zero is null
     ("a / b", 1.0, 3.0, 1 / 3),
     ("a / b >= 1 / 3", 1.0, 3.0, True),
+    ("a < 0.30000000000000001", 0.3, 0.0, True),       # the same float, not the same decimal
+    ("a = 0.30000000000000001", 0.3, 0.0, False),
+    ("0.30000000000000001 > a", 0.3, 0.0, True),
+    ("a >= 30", 30.0, 0.0, True),
+    ("a != 30", float("nan"), 0.0, True),               # null != 30
 ])
 def test_hand_checked_values(text, a, b, expected):
     frame = one_column(a=[a], b=[b])
