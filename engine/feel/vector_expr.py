@@ -17,18 +17,12 @@ distinct text); ``.year .month .day .weekday`` of a date; ``(date - date).days``
 :class:`NotVectorized`, and the caller evaluates the expression per distinct combination of
 the values it reads, as before.
 
-**Numbers are exact rationals** ``num / den`` in int64 (``den > 0``), never binary floats: a
-column's float ``x`` stands for the decimal ``Decimal(repr(x))``; it is read as ``m / 10**k``
-with the least ``k`` in 0..9 for which ``|m| < 10**15`` and ``m / 10**k`` is ``x`` again (a
-decimal of at most 15 significant digits is the only one of them that rounds to its float, so
-it is ``repr(x)``).  ``+ - *`` and whole powers are exact in int64, and FEEL's 34 digits do not
-round a result of 19; a product or sum that could leave int64 marks its row (the interpreter
-computes it).  A division is FEEL's quotient rounded to 34 digits: the value is kept as the
-exact quotient ``R`` with ``approx`` set, and only what cannot tell ``R`` from its rounding is
-allowed after it (a comparison, a rounding function, the final value); arithmetic on it is not
-vectorized.  Why these agree is in docs/feel.md (*Where the vectorized path uses binary
-floats*): the only float operation is the final ``num / den`` with both below 2**53, which is
-the correctly rounded float of FEEL's decimal.
+**Numbers are exact rationals** (``engine.feel.vector_numbers``), never binary floats: a
+column's float ``x`` stands for the decimal ``Decimal(repr(x))`` and is read as exactly that;
+``+ - *`` and whole powers are exact (rounded to 34 digits where FEEL rounds); a quotient is
+kept exact and rounded as FEEL rounds it where that could matter.  The only float operation
+is the final ``num / den``, correctly rounded, as ``float(Decimal)`` is.  Why the answers agree:
+docs/feel.md (*Where the vectorized path uses binary floats*).
 """
 
 from __future__ import annotations
@@ -237,14 +231,14 @@ def _arithmetic(node: Arithmetic, columns: Mapping[str, pd.Series], n: int) -> V
     right = _eval(node.right, columns, n)
     if node.op == "-" and left.kind == right.kind == DATE:
         return V(DAYS, left.a - right.a, None, left.null | right.null, left.bad | right.bad)
-    need(left, NUMBER, exact=True)
-    need(right, NUMBER, exact=True)
+    need(left, NUMBER)
+    need(right, NUMBER)
     return vn.arithmetic(node.op, left, right)
 
 
 def _power(base: V, exponent: Any, columns: Mapping[str, pd.Series], n: int) -> V:
     """``x ** k`` for a whole literal k, 1 to 16 (or its negative: one division)."""
-    need(base, NUMBER, exact=True)
+    need(base, NUMBER)
     k = exponent.value if isinstance(exponent, Literal) else None
     if isinstance(exponent, Negative) and isinstance(exponent.operand, Literal):
         k = -exponent.operand.value if isinstance(exponent.operand.value, Decimal) else None
@@ -304,7 +298,9 @@ def _compare(op: str, left: V, right: V) -> V:
         if left.approx or right.approx:
             with np.errstate(all="ignore"):
                 spread = np.abs(vn.floats(x)) + np.abs(vn.floats(y))
-            bad = bad | (spread >= vn.GUARD)
+            if (spread >= vn.GUARD).any():  # too near to tell: FEEL's decimals themselves
+                left, right = vn.settle(left), vn.settle(right)
+                x, y = vn.times(left.a, right.b), vn.times(right.a, left.b)
     elif left.kind == STRING:
         x, y = _texts(left), _texts(right)
     else:

@@ -6,9 +6,10 @@ interpreter must compute) and the numbers in it: a float column read as the deci
 reference reads (``Decimal(repr(x))``, :func:`decimals`), ``+ - *``, whole powers and
 division (:func:`arithmetic`, :func:`power`), FEEL's rounding functions (:func:`rounded`), and
 the float of each value (:func:`floats_of`).  A number is ``num / den`` with ``den > 0``: an
-exact value keeps a power of ten as its denominator (its digits are then the numerator's, and
-one of more than 34 digits, which FEEL would round, is bad); a quotient is FEEL's quotient
-before its rounding to 34 digits, marked ``approx``, in lowest terms.  Numerators and
+exact value keeps a power of ten as its denominator (its digits are then the numerator's; one
+of more than 34 digits is rounded as FEEL rounds it); a quotient is FEEL's quotient before its
+rounding to 34 digits, marked ``approx``, in lowest terms, and :func:`settle` rounds it (before
+arithmetic on it, or where a guard cannot tell it from its rounding).  Numerators and
 denominators are int64 where a float estimate shows no overflow is possible, else Python's
 integers (object arrays): never a binary float.  Why each step gives the interpreter's answer
 (or marks the row bad): docs/feel.md, *Where the vectorized path uses binary floats*.
@@ -16,15 +17,18 @@ integers (object arrays): never a binary float.  Why each step gives the interpr
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
+from engine.feel.decimals import FEEL
+
 NUMBER, BOOLEAN, STRING, DATE, DAYS, MONTHS, NULL = "number", "boolean", "string", "date", "days", "months", "null"
 LIMIT = 4e18  # a float estimate below this: the int64 result cannot have overflowed (2**63 ≈ 9.2e18)
-DIGITS = 9.9e33  # an exact numerator (of a power of ten) this large may have more than FEEL's 34 digits
+DIGITS = 9.9e33  # an exact numerator (over a power of ten) this large may have more than FEEL's 34 digits
 SAFE = 2**53  # integers below this are exact as floats
 GUARD = 1e32  # |n1|·d2 + |n2|·d1 below this: a 34-digit rounding cannot change an order (docs/feel.md)
 MAX_PLACES = 9
@@ -49,10 +53,31 @@ class V:
     approx: bool = False
 
 
-def need(v: V, kind: str, exact: bool = False) -> None:
-    """``v`` must be of ``kind`` (and not approximate, for ``exact``)."""
-    if v.kind != kind or (exact and v.approx):
+def need(v: V, kind: str) -> None:
+    """``v`` must be of ``kind``."""
+    if v.kind != kind:
         raise NotVectorized(f"{v.kind} where {kind} is needed")
+
+
+def settle(v: V) -> V:
+    """An approximate number column made exact: each quotient rounded to 34 digits as FEEL
+    rounds it (Python's decimal in FEEL's context, on the same rational: the same rounding)."""
+    if not v.approx:
+        return v
+    num = np.zeros(len(v.a), dtype=object)
+    den = np.ones(len(v.a), dtype=object)
+    rows = np.flatnonzero(~v.null & ~v.bad)
+    with decimal.localcontext(FEEL):
+        for row, n, m in zip(rows.tolist(), v.a[rows].tolist(), v.b[rows].tolist()):
+            num[row], den[row] = _parts(Decimal(int(n)) / Decimal(int(m)))
+    return number(num, den, v.null, v.bad)
+
+
+def _parts(value: Decimal) -> tuple[int, int]:
+    sign, digits, exponent = value.as_tuple()
+    whole = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    assert isinstance(exponent, int)
+    return (whole * 10**exponent, 1) if exponent >= 0 else (whole, 10**-exponent)
 
 
 def rational(value: Decimal) -> tuple[int, int]:
@@ -135,7 +160,17 @@ def plus(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def floats(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.float64)
+    """Float estimates (Python integers beyond a float's range: infinite)."""
+    if x.dtype != object:
+        return x.astype(np.float64)
+    return np.array([_float(v) for v in x.tolist()], dtype=np.float64)
+
+
+def _float(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
 
 
 def number(num: np.ndarray, den: np.ndarray, null: np.ndarray, bad: np.ndarray, approx: bool = False) -> V:
@@ -143,7 +178,13 @@ def number(num: np.ndarray, den: np.ndarray, null: np.ndarray, bad: np.ndarray, 
     denominator (a power of ten: its digits are the numerator's), and one of more than 34
     digits, which FEEL would round, is bad; an approximate one is put in lowest terms."""
     if not approx:
-        bad = bad | (np.abs(floats(num)) >= DIGITS)
+        near = np.flatnonzero(~(null | bad) & (np.abs(floats(num)) >= DIGITS))  # 35 digits or more: FEEL rounds
+        if near.size:
+            num, den = num.astype(object), den.astype(object)
+            with decimal.localcontext(FEEL):
+                for row in near.tolist():
+                    exact = Decimal(int(num[row])).scaleb(-(len(str(int(den[row]))) - 1))  # den: a power of ten
+                    num[row], den[row] = _parts(+exact)  # unary plus: rounded to the context's 34 digits
     off = null | bad
     num, den = np.where(off, 0, num), np.where(off, 1, den)
     if num.dtype == object and (np.abs(floats(num)) < LIMIT).all() and (floats(den) < LIMIT).all():
@@ -156,7 +197,9 @@ def number(num: np.ndarray, den: np.ndarray, null: np.ndarray, bad: np.ndarray, 
 
 
 def arithmetic(op: str, left: V, right: V) -> V:
-    """``left op right`` for ``+ - * /`` of two exact number columns."""
+    """``left op right`` for ``+ - * /`` of two number columns (a quotient first rounded as FEEL
+    rounds it)."""
+    left, right = settle(left), settle(right)
     null, bad = left.null | right.null, left.bad | right.bad
     if op == "*":
         return number(times(left.a, right.a), times(left.b, right.b), null, bad)
@@ -172,6 +215,7 @@ def arithmetic(op: str, left: V, right: V) -> V:
 
 def power(base: V, k: int) -> V:
     """``base ** k`` for a whole k other than 0: repeated products (a negative k: their inverse)."""
+    base = settle(base)
     result = base
     for _ in range(abs(k) - 1):
         result = number(times(result.a, base.a), times(result.b, base.b), base.null, result.bad)
@@ -187,7 +231,10 @@ def rounded(v: V, places: int, mode: str) -> V:
     and for an approximate one (its rounding to 34 digits is on the same side of every
     boundary, or on it exactly when the quotient is: docs/feel.md)."""
     scaled = times(v.a, np.full(len(v.a), 10**places, dtype=np.int64))
-    bad = v.bad | (np.abs(floats(scaled)) >= GUARD / 2) if v.approx else v.bad  # boundary k / (2·10**p)
+    if v.approx and (np.abs(floats(scaled)) >= GUARD / 2).any():  # too near a boundary k / (2·10**p) to tell
+        v = settle(v)
+        scaled = times(v.a, np.full(len(v.a), 10**places, dtype=np.int64))
+    bad = v.bad
     q, r = scaled // v.b, scaled % v.b
     up = np.asarray(r != 0, dtype=bool)
     twice = 2 * r
@@ -212,12 +259,13 @@ def floats_of(v: V) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     division of two exact integers: numpy's when both are below 2**53, else Python's,
     which rounds correctly too).  Rows of an approximate value whose quotient could lie
     too near the middle of two floats for the 34-digit rounding not to matter are bad."""
-    num, den = v.a, v.b
-    whole = np.asarray(num % den == 0, dtype=bool) & ~v.null
-    bad = v.bad
+    whole = np.asarray(v.a % v.b == 0, dtype=bool) & ~v.null
     if v.approx:  # a midpoint needs a power of two below and 2**53 above; else 1/(den·2**54) away
-        two = np.asarray((den & (den - 1)) == 0, dtype=bool)
-        bad = bad | (~v.null & ~whole & ((floats(den) >= 1e17) | (two & (np.abs(floats(num)) >= SAFE))))
+        two = np.asarray((v.b & (v.b - 1)) == 0, dtype=bool)
+        if (~v.null & ~whole & ((floats(v.b) >= 1e17) | (two & (np.abs(floats(v.a)) >= SAFE)))).any():
+            v = settle(v)  # too near to tell: FEEL's decimal itself
+            whole = np.asarray(v.a % v.b == 0, dtype=bool) & ~v.null
+    num, den, bad = v.a, v.b, v.bad
     if num.dtype == object or den.dtype == object or (np.abs(num) >= SAFE).any() or (den >= SAFE).any():
         with np.errstate(all="ignore"):
             values = np.asarray(num.astype(object) / den.astype(object), dtype=np.float64)
