@@ -166,11 +166,13 @@ def compile_test(node: UnaryTests, names: frozenset[str]) -> TestFn:
 
 def mask(test: TestFn, names: frozenset[str], series: pandas.Series,
          frame: pandas.DataFrame | None, node: UnaryTests | None = None) -> numpy.ndarray:
-    """``test(value, row) is True`` for every row: over whole columns where every test of
-    ``node`` is a boolean expression of ``?`` that ``engine.feel.vector_expr`` computes
-    exactly, the other rows (all, for other cells) with the test run once per distinct value
-    of ``series`` (and of the columns of ``names`` in ``frame``), never once per row."""
-    found = _vector_mask(node, names, series, frame) if node is not None else None
+    """``test(value, row) is True`` for every row: for a cell that reads other inputs, over
+    whole columns where every test of ``node`` is a boolean expression of ``?`` that
+    ``engine.feel.vector_expr`` computes exactly; the other rows (all, for other cells) with
+    the test run once per distinct value of ``series`` (and of the columns of ``names`` in
+    ``frame``), never once per row (for a cell of ``?`` alone this is the quicker: few
+    distinct values, one factorization)."""
+    found = _vector_mask(node, names, series, frame) if node is not None and names else None
     if found is None:
         return _by_distinct(test, names, series, frame)
     match, bad = found
