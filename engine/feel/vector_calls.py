@@ -1,5 +1,5 @@
 """The built-in functions, properties and literals of ``engine.feel.vector_expr``'s subset over
-columns: FEEL's rounding functions and ``abs`` on numbers (``engine.feel.vector_numbers``), the
+columns: FEEL's rounding functions, ``abs`` and ``modulo`` on numbers (``engine.feel.vector_numbers``), the
 text functions of one text column (the reference built-in once per distinct text), dates as
 days since 1970 (``.year .month .day .weekday``, ``years and months duration`` as
 ``engine.feel.temporal.months_between`` computes it, ``(date - date).days``).
@@ -61,6 +61,12 @@ def call(node: Call, n: int, arg: Callable[[Any], V]) -> V:
         v = arg(args[0])
         need(v, NUMBER)
         return V(NUMBER, np.abs(v.a), v.b, v.null, v.bad, v.approx)
+    if name == "modulo" and len(args) == 2:  # a - b * floor(a / b), each step as FEEL computes it
+        a, b = arg(args[0]), arg(args[1])
+        need(a, NUMBER)
+        need(b, NUMBER)
+        times = vn.arithmetic("*", b, vn.rounded(vn.arithmetic("/", a, b), 0, "floor"))
+        return vn.arithmetic("-", a, times)
     if name == "date" and len(args) == 1 and isinstance(args[0], Literal) and isinstance(args[0].value, str):
         return literal(builtins.BUILTINS["date"].feel(args[0].value), n)  # type: ignore[misc]
     if name == "years and months duration" and len(args) == 2:

@@ -9,7 +9,7 @@ subset: names of number, date, boolean and text columns; number, text, boolean a
 literals; ``+ - * /``, ``**`` with a whole literal exponent, unary minus; comparisons;
 ``and``/``or``/``not`` (three-valued); ``if then else``; the rounding functions (``decimal``,
 ``floor``, ``ceiling``, ``round up``, ``round down``, ``round half up``, ``round half
-down``) with a literal scale 0 to 9; ``abs``; the text functions of one
+down``) with a literal scale 0 to 9; ``abs``, ``modulo``; the text functions of one
 text column with literal arguments (``string length``, ``upper case``, ``lower case``,
 ``substring``, ``contains``, ``starts with``, ``ends with``: evaluated by the reference per
 distinct text); ``.year .month .day .weekday`` of a date; ``(date - date).days``;
