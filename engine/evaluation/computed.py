@@ -149,7 +149,7 @@ def _vectorized(definition: InputDef, column: Callable[[str], pd.Series], n: int
     if result is None or result.kind != {"integer": vector_expr.NUMBER}.get(kind, kind):
         return None
     v, index = result.value, pd.RangeIndex(n)
-    failed = result.bad.copy()
+    failed = v.bad.copy()
     if result.kind == vector_expr.NUMBER:
         floats, whole, failed = result.numbers()
         if kind == "integer":  # a fraction, or beyond what an integer input holds: the interpreter says so
