@@ -103,15 +103,17 @@ def decimals(x: np.ndarray) -> V:
     num = np.zeros(len(x), dtype=np.int64)
     den = np.ones(len(x), dtype=np.int64)
     done = null.copy()
+    left = np.flatnonzero(~null)  # the rows not yet read, fewer at each scale
     with np.errstate(all="ignore"):
         for places in range(MAX_PLACES + 1):
-            scale = 10.0**places
-            scaled = np.round(x * scale)
-            hit = ~done & (np.abs(scaled) < 1e15) & (scaled / scale == x)
-            num[hit], den[hit] = scaled[hit].astype(np.int64), 10**places
-            done |= hit
-            if done.all():
+            if not left.size:
                 break
+            scale, values = 10.0**places, x[left]
+            scaled = np.round(values * scale)
+            hit = (np.abs(scaled) < 1e15) & (scaled / scale == values)
+            rows = left[hit]
+            num[rows], den[rows], done[rows] = scaled[hit].astype(np.int64), 10**places, True
+            left = left[~hit]
     big = ~done & (np.abs(x) >= SAFE) & (x == np.floor(x))
     done |= big  # a whole float from 2**53: read as its repr here, as its exact integer by computed inputs
     rest = np.flatnonzero(~done)
