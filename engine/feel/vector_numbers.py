@@ -163,9 +163,10 @@ def plus(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def floats(x: np.ndarray) -> np.ndarray:
     """Float estimates (Python integers beyond a float's range: infinite)."""
-    if x.dtype != object:
+    try:
         return x.astype(np.float64)
-    return np.array([_float(v) for v in x.tolist()], dtype=np.float64)
+    except OverflowError:  # an integer beyond 1.8e308
+        return np.array([_float(v) for v in x.tolist()], dtype=np.float64)
 
 
 def _float(value: int) -> float:
