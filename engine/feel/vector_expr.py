@@ -9,7 +9,7 @@ subset: names of number, date, boolean and text columns; number, text, boolean a
 literals; ``+ - * /``, ``**`` with a whole literal exponent, unary minus; comparisons;
 ``and``/``or``/``not`` (three-valued); ``if then else``; the rounding functions (``decimal``,
 ``floor``, ``ceiling``, ``round up``, ``round down``, ``round half up``, ``round half
-down``) with a literal scale 0 to 9; ``abs``, ``modulo``; the text functions of one
+down``) with a literal scale 0 to 9; ``abs``, ``modulo``, ``min``/``max`` of numbers; the text functions of one
 text column with literal arguments (``string length``, ``upper case``, ``lower case``,
 ``substring``, ``contains``, ``starts with``, ``ends with``: evaluated by the reference per
 distinct text); ``.year .month .day .weekday`` of a date; ``(date - date).days``;
@@ -174,6 +174,8 @@ def _eval(node: Any, columns: Mapping[str, pd.Series], n: int) -> V:
     if kind is If:
         return _if(_eval(node.condition, columns, n), _eval(node.then, columns, n), _eval(node.otherwise, columns, n))
     if kind is Call:
+        if node.name in ("min", "max") and len(node.args) >= 2 and not node.names:
+            return _extreme("<" if node.name == "min" else ">", [_eval(arg, columns, n) for arg in node.args])
         return call(node, n, lambda arg: _eval(arg, columns, n))
     if kind is Path:
         return path(_eval(node.target, columns, n), node.name)
@@ -287,6 +289,19 @@ def _compare(op: str, left: V, right: V) -> V:
     order = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}[op]
     truth = _ordered(order, x, y, either) if x.dtype == object else np.asarray(order(x, y), dtype=bool)
     return V(BOOLEAN, truth & ~either, None, either, bad)
+
+
+def _extreme(op: str, values: list[V]) -> V:
+    """``min(a, b, ...)`` / ``max``: null as soon as a comparison is (a null argument), else
+    the first of the least (greatest), as ``library_lists`` keeps it."""
+    for v in values:
+        need(v, NUMBER)
+    best, null = values[0], values[0].null
+    for v in values[1:]:
+        better = _compare(op, v, best)
+        null = null | better.null
+        best = _if(better, v, best)
+    return V(NUMBER, best.a, best.b, null, best.bad, best.approx)
 
 
 def _texts(v: V) -> np.ndarray:

@@ -111,6 +111,7 @@ def numbers_expr(depth: int) -> st.SearchStrategy[str]:
         sub.map(lambda x: f"floor({x})"),
         sub.map(lambda x: f"abs({x})"),
         st.tuples(sub, sub).map(lambda t: f"modulo({t[0]}, {t[1]})"),
+        st.tuples(st.sampled_from(["min", "max"]), sub, sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]}, {t[3]})"),
         st.tuples(booleans_expr(depth - 1), sub, sub).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
         st.tuples(booleans_expr(depth - 1), sub).map(lambda t: f"(if {t[0]} then {t[1]} else null)"),
     )
@@ -208,7 +209,7 @@ def test_dates_give_days_years_and_months_as_the_interpreter():
 # ---------------------------------------------------------------------- what goes to the interpreter
 @pytest.mark.parametrize("text", ["sqrt(a)", "a ** b", "a ** 0.5", "string(a)",
                                   "s + s", "for x in [1, 2] return x", "{x: a}.x", "a in [1, 2]",
-                                  "decimal(a, 10)", "max(a, b)"])
+                                  "decimal(a, 10)", "max([a, b])", "min(d, e)"])
 def test_expressions_outside_the_subset_are_not_vectorized(text):
     assert check(text, one_column(a=[1.5], b=[2.0])) is None
 
