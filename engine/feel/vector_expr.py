@@ -63,11 +63,7 @@ class Result:
 
     def numbers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(float64 values, whole, bad): ``vector_numbers.floats_of``."""
-        return vn.floats_of(self.value)
-
-    def wholes(self) -> np.ndarray:
-        """The integer each row's value is (meaningful where ``numbers()`` says whole)."""
-        return self.value.a // self.value.b
+        return vn.floats_of(self.value)[:3]
 
     def objects(self) -> tuple[np.ndarray, np.ndarray]:
         """(values as dtrun holds an output's: int when whole up to 2**53 - 1, float, bool, str,
@@ -76,10 +72,10 @@ class Result:
         out = np.empty(n, dtype=object)
         bad = v.bad
         if self.kind == NUMBER:
-            floats, whole, bad = self.numbers()
+            floats, whole, bad, read = vn.floats_of(v)
             out[:] = floats.tolist()
             ints = np.flatnonzero(whole & (np.abs(floats) < vn.SAFE))
-            out[ints] = [int(i) for i in self.wholes()[ints].tolist()]
+            out[ints] = [int(i) for i in (read.a[ints] // read.b[ints]).tolist()]
         elif self.kind == BOOLEAN:
             out[:] = v.a.tolist()
         elif self.kind == STRING:

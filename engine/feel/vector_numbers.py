@@ -257,8 +257,9 @@ def rounded(v: V, places: int, mode: str) -> V:
     return number(result, np.full(len(v.a), 10**places, dtype=np.int64), v.null, bad)
 
 
-def floats_of(v: V) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(float64 values, whole, bad): each float FEEL's decimal correctly rounded (the
+def floats_of(v: V) -> tuple[np.ndarray, np.ndarray, np.ndarray, V]:
+    """(float64 values, whole, bad, the column they were read from: ``v`` or ``settle(v)``):
+    each float FEEL's decimal correctly rounded (the
     division of two exact integers: numpy's when both are below 2**53, else Python's,
     which rounds correctly too).  Rows of an approximate value whose quotient could lie
     too near the middle of two floats for the 34-digit rounding not to matter are bad."""
@@ -275,4 +276,4 @@ def floats_of(v: V) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     else:
         values = num.astype(np.float64) / den.astype(np.float64)
     values[v.null] = np.nan
-    return values, whole, bad
+    return values, whole, bad, v
