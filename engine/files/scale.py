@@ -154,19 +154,16 @@ def arrow_table(frame: pd.DataFrame, types: dict[str, Any], schema: Any) -> Any:
 
 
 def _input_column(series: pd.Series, target: Any) -> Any:
-    """A column of the patient file as ``native_table`` writes it, or of type ``target`` (its
-    type in the Parquet files) when it differs: a struct's numbers as the file has them, not
-    as a CSV cell writes them; whole numbers with gaps, which pandas holds as floats."""
+    """A column of the patient file as its type in the Parquet files, ``target``, gives it (a
+    struct's numbers as the file has them, not as a CSV cell writes them; whole numbers with
+    gaps, which pandas holds as floats); as ``native_table`` writes it where that fails."""
     import pyarrow as pa
 
-    natural = native_table(series.to_frame("v")).column(0)
-    if natural.type == target:
-        return natural
     try:
         return pa.array(series.to_numpy(dtype=object) if series.dtype == object else series, type=target,
                         from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return natural  # cast below where it can be
+        return native_table(series.to_frame("v")).column(0)  # cast below where it can be
 
 
 def _from_categorical(series: pd.Series, known: Any) -> Any:

@@ -31,17 +31,21 @@ from distributed import LocalCluster  # noqa: E402
 
 PARTS = dict(inputs=[("applicant", "structure", None, "yes"), ("applicant.age", "number", "[0..130]", "yes"),
                      ("applicant.sex", "string", '"f","m"', "no"), ("applicant.seen", "date", None, "no"),
-                     ("score", "integer", None, "no")],
+                     ("applicant.signs", "list of string", None, "no"), ("score", "integer", None, "no")],
              tables={"t": ("F", ["applicant.age", "applicant.sex", "applicant.seen", "score", "band"], "iiiio", None,
                            [["R1", "< 65", "-", "-", "-", '"young"'],
                             ["R2", ">= 65", '"f"', '< date("2025-01-01")', "-", '"old f, seen before 2025"'],
                             ["R3", ">= 65", "-", "-", "> 1", '"old, high score"'],
-                            ["R4", ">= 65", "-", "-", "-", '"old"']])})
-APPLICANT = pa.struct([("age", pa.float64()), ("sex", pa.string()), ("seen", pa.date32())])
+                            ["R4", ">= 65", "-", "-", "-", '"old"']]),
+                    "u": ("F", ["applicant.signs", "mri"], "io", None, [["U1", '"seizure"', '"urgent"'],
+                                                                        ["U2", "-", '"routine"']])})
+APPLICANT = pa.struct([("age", pa.float64()), ("sex", pa.string()), ("seen", pa.date32()),
+                       ("signs", pa.list_(pa.string()))])
 EXTRA = pa.struct([("site", pa.struct([("code", pa.string()), ("beds", pa.int64())]))])  # no input: carried along
 # (applicant, score, the band a reader works out from the rules by hand)
-ROWS = [({"age": 70, "sex": "f", "seen": datetime.date(2024, 5, 1)}, 1, "old f, seen before 2025"),
-        ({"age": 30, "sex": "m", "seen": None}, None, "young"),
+ROWS = [({"age": 70, "sex": "f", "seen": datetime.date(2024, 5, 1), "signs": ["seizure", "cough"]}, 1,
+         "old f, seen before 2025"),
+        ({"age": 30, "sex": "m", "seen": None, "signs": []}, None, "young"),
         ({"age": 80, "sex": None, "seen": datetime.date(2025, 2, 1)}, 2, "old, high score"),
         (None, None, ""),  # no applicant: a required structure, an error of this record
         ({"age": 70, "sex": "f", "seen": datetime.date(2025, 3, 1)}, None, "old"),
@@ -86,8 +90,9 @@ def test_dask_writes_what_the_pandas_engine_writes_for_struct_columns(cluster: A
     assert written.schema == expected.schema and written.equals(expected)
     assert _bytes(written) == _bytes(expected)
     assert written.column("t.band").to_pylist() == [band or None for _, _, band in ROWS]
-    assert written.column_names[:8] == ["applicant", "score", "extra", "applicant.age", "applicant.sex",
-                                        "applicant.seen", "extra.site", "extra.site.code"]
+    assert written.column("u.mri").to_pylist() == ["urgent"] + ["routine"] * 5  # u reads no age: evaluated
+    assert written.column_names[:9] == ["applicant", "score", "extra", "applicant.age", "applicant.sex",
+                                        "applicant.seen", "applicant.signs", "extra.site", "extra.site.code"]
     errors = written.column("_errors").to_pylist()
     assert errors[3].startswith("applicant.age: a value is required") and errors[5].startswith("applicant.age: 200")
     assert [e for i, e in enumerate(errors) if i not in (3, 5)] == [""] * 4
