@@ -18,10 +18,12 @@ The form of an example, in a page::
     ```
 
 One line per row of a sheet, from row 1, its cells between ``|`` from column A; a blank cell
-is an empty cell (an empty row 3 is ``|  |  |``); a line of dashes (``|---|---|``) is skipped.
+is an empty cell (an empty row 3 is ``|  |  |``); a line of dashes (``|---|---|``) is skipped;
+every cell is written as text (so a cell cannot hold ``|``), the About sheet may be left out.
 The ```patients block is a CSV file; the ```results block a CSV file of result columns
 (``dose.dose_mg``, ``_errors``) with one row per patient, each cell the text ``dtrun
-evaluate`` writes (``...`` in a cell stands for any text, as in a doctest).  A failing
+evaluate`` writes (``...`` in a cell stands for any text, as in a doctest).  A ```lint
+block holds finding codes separated by spaces (``(no findings)``: none).  A failing
 example names the page, the line of its ```workbook block and the cell that differs.
 """
 
