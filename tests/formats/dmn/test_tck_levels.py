@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,6 +160,17 @@ def test_refusal_reasons_are_counted_without_the_names_they_hold():
         "      1  its logic is a context; dtrun runs decision tables and literal expressions only"]
 
 
+def test_the_feel_path_is_counted_per_case(monkeypatch):
+    """run_tck_full.py gives one outcome per result node; a case passes when all of its pass."""
+    import run_tck_full
+
+    outcomes = [run_tck_full.Outcome("f", "t", case, node, status, "") for case, node, status in (
+        ("a", "x", "passed"), ("a", "y", "refused"), ("b", "x", "passed"), ("b", "y", "failed"),
+        ("c", "x", "passed"), ("c", "y", "passed"), ("d", "x", "refused"))]
+    monkeypatch.setattr(run_tck_full, "run_folder", lambda folder: outcomes)
+    assert tck_report.feel_counts(Path("anywhere")) == (1, 1, 2)
+
+
 def test_folders_are_selected_by_a_part_of_their_name_or_a_glob():
     assert tck_report.selected("0004-simpletable-U", ["simpletable"])
     assert tck_report.selected("0004-simpletable-U", ["000[45]-*"]) and not tck_report.selected("0006-x", ["000[45]-*"])
@@ -183,17 +195,22 @@ def test_the_command_on_tier_a_writes_the_results_file(tmp_path):
     assert rows[0] == ["compliance-level-2/0004-simpletable-U", "0004-simpletable-U-test-01", "001", "SUCCESS", ""]
 
 
-@needs_full
+@needs_subset
 def test_the_command_on_the_levels_exits_1_on_a_wrong_answer(tmp_path):
-    """0083-feel-unicode gives one wrong answer today (the escape ``\\U01F40E``): the exit status
-    says so and the results file has its FAILURE; when it is fixed, pick another."""
-    done = _command(str(FULL), "--folder", "0083-feel-unicode", "--folder", "0004-simpletable-U", "--no-feel",
-                    "--results", "out.csv", cwd=tmp_path)
+    """A copy of 0004-simpletable-U laid out as the complete TCK, its second case expecting
+    another answer than the TCK's: a FAILURE with the difference; the others pass."""
+    folder = tmp_path / "TestCases" / "compliance-level-2" / "0004-simpletable-U"
+    shutil.copytree(TCK / "0004-simpletable-U", folder)
+    tests = folder / "0004-simpletable-U-test-01.xml"
+    text = tests.read_text(encoding="utf-8")
+    assert text.count(">Declined<") == 2  # cases 002 and 003
+    tests.write_text(text.replace(">Declined<", ">Approved<", 1), encoding="utf-8")
+    done = _command(str(tmp_path / "TestCases"), "--results", "out.csv", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     rows = list(csv.reader((tmp_path / "out.csv").open(encoding="utf-8")))
-    assert [r[:4] for r in rows[:3]] == [["compliance-level-2/0004-simpletable-U", "0004-simpletable-U-test-01", c,
-                                          "SUCCESS"] for c in ("001", "002", "003")]
-    failures = [r for r in rows if r[3] == "FAILURE"]
-    assert [r[2] for r in failures] == ["decision_001_b"] and failures[0][4]
-    assert "    decision_001_b: failed: " in done.stdout
-    assert done.stdout.splitlines()[-2].split()[:8] == ["2", "1", "1", "3", "3", "0", "0", "0"]
+    assert [r[:4] for r in rows] == [["compliance-level-2/0004-simpletable-U", "0004-simpletable-U-test-01", c, s]
+                                     for c, s in (("001", "SUCCESS"), ("002", "FAILURE"), ("003", "SUCCESS"))]
+    assert rows[1][4] == "Approval Status: expected 'Approved', got 'Declined'"
+    assert "compliance-level-2/0004-simpletable-U:\n    002: failed: Approval Status: expected 'Approved', got " \
+        "'Declined'" in done.stdout
+    assert done.stdout.splitlines()[-1].split()[:8] == ["2", "1", "1", "3", "2", "1", "0", "0"]
