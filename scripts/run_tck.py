@@ -295,8 +295,8 @@ def main_levels(tck: Path, args: Any) -> int:
         print("\n".join(tck_report.reasons_lines(runs)))
         print()
     print("\n".join(tck_report.totals(runs)))
-    if args.results:
-        tck_report.write_results(args.results, runs)
+    if args.results and not tck_report.write_results_or_say(args.results, runs):
+        return 2
     return 1 if any(r.count("failed") or r.count("error") for r in runs) else 0
 
 
@@ -332,8 +332,8 @@ def main_tiers(tck: Path, args: Any) -> int:
     for tier in sorted(totals):
         passed, failed, unsupported = totals[tier]
         print(f"{tier:<4}  {passed:>6}  {failed:>6}  {unsupported:>11}")
-    if args.results:
-        tck_report.write_results(args.results, runs)
+    if args.results and not tck_report.write_results_or_say(args.results, runs):
+        return 2
     passed_a, failed_a, unsupported_a = totals.get("A", [0, 0, 0])
     return 0 if failed_a == unsupported_a == 0 and (passed_a or args.folder) else 1
 
@@ -361,6 +361,9 @@ def arguments(argv: list[str]) -> Any:
 def main(argv: list[str]) -> int:
     args = arguments(argv)
     tck = Path(args.tck)
+    if args.results and not Path(args.results).resolve().parent.is_dir():  # before a run of minutes, not after
+        print(f"error: cannot write the results file {args.results}: its folder does not exist", file=sys.stderr)
+        return 2
     if not (tck / "INDEX.json").exists() and (tck / LEVELS[0]).is_dir():
         return main_levels(tck, args)
     if not (tck / "INDEX.json").exists():

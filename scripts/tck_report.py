@@ -175,6 +175,18 @@ def write_results(path: str | Path, runs: Iterable[FolderRun]) -> None:
     write_text(path, results_text(runs))
 
 
+def write_results_or_say(path: str | Path, runs: Iterable[FolderRun]) -> bool:
+    """``write_results``; when the file cannot be written, say why on standard error (no traceback)."""
+    from engine._core.errors import DtrunError
+
+    try:
+        write_results(path, runs)
+    except DtrunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return False
+    return True
+
+
 # ---------------------------------------------------------------------- reasons
 # A reason without the names and values it holds, so that cases refused alike count together.
 _GENERAL = [
