@@ -126,7 +126,8 @@ def run_safely(run: Callable[[Path, str], Any], folder: Path, level: str, tier: 
         why = f"the runner crashed on this folder: {type(error).__name__}: {error}"
         outcomes = tuple(CaseOutcome(c.id, "error", why, c.nodes) for c in cases)
         return FolderRun(level, folder.name, main.stem, outcomes, False, feel(folder) if feel else None, unread, tier)
-    found = list(report.outcomes)
+    found = [o if o.status in STATUS else CaseOutcome(o.case, "error", f"the runner gave the status {o.status!r} "
+                                                      f"({o.reason})") for o in report.outcomes]
     if len(found) == len(cases):
         outcomes = tuple(CaseOutcome(c.id, o.status, o.reason, c.nodes) for c, o in zip(cases, found))
     else:  # the runner gave another number of outcomes: its own ids, made unique

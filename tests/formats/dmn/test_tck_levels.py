@@ -142,6 +142,15 @@ def test_a_crash_is_an_error_of_every_case_of_the_folder(tmp_path):
     assert tck_report.not_passed([run])[1] == "    all 3 cases: error: the runner crashed on this folder: KeyError: 'x'"
 
 
+def test_a_status_the_report_does_not_know_is_an_error(tmp_path):
+    folder = tmp_path / "0099-made-up"
+    folder.mkdir()
+    (folder / "0099-made-up-test-01.xml").write_text('<testCases><testCase id="7"/></testCases>', encoding="utf-8")
+    made = run_tck.FolderReport("0099-made-up", "", [run_tck.Outcome("7", "skipped", "why")])
+    run = tck_report.run_safely(lambda path, level: made, folder, "compliance-level-3")
+    assert run.outcomes == (tck_report.CaseOutcome("7", "error", "the runner gave the status 'skipped' (why)"),)
+
+
 def test_refusal_reasons_are_counted_without_the_names_they_hold():
     assert tck_report.normalise("input Applicant data is not an input dtrun can read") == \
         "input … is not an input dtrun can read"
