@@ -28,9 +28,9 @@ SAMPLE = {
     "compliance-level-3/0084-feel-for-loops": 24, "compliance-level-3/0090-feel-paths": 4,
     "compliance-level-3/0093-feel-at-literals": 19, "compliance-level-3/1100-feel-decimal-function": 10,
     "compliance-level-3/1103-feel-substring-function": 11, "compliance-level-3/1109-feel-replace-function": 28,
-    "compliance-level-3/1111-feel-matches-function": 33, "compliance-level-3/1115-feel-date-function": 42,
-    "compliance-level-3/1117-feel-date-and-time-function": 70, "compliance-level-3/1120-feel-duration-function": 48,
-    "compliance-level-3/1121-feel-years-and-months-duration-function": 31,
+    "compliance-level-3/1111-feel-matches-function": 33, "compliance-level-3/1115-feel-date-function": 51,
+    "compliance-level-3/1117-feel-date-and-time-function": 74, "compliance-level-3/1120-feel-duration-function": 48,
+    "compliance-level-3/1121-feel-years-and-months-duration-function": 34,
     "compliance-level-3/1145-feel-context-function": 18, "compliance-level-3/1147-feel-context-merge-function": 14,
     "compliance-level-3/1155-list-replace-function": 22, "compliance-level-3/1156-range-function": 56,
 }
