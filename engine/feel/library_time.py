@@ -9,21 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel import semantics, temporal, years
-from engine.feel.library import function, single, whole
+from engine.feel.library import date_of, function, whole
 from engine.feel.temporal import YearsMonths
 from engine.feel.years import FarDate, FarDateTime
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
-
-
-def date_of(value: Any) -> Any:
-    """The date of a date or of a date and time, of any year; None for anything else."""
-    value = single(value)
-    if isinstance(value, (dt.datetime, FarDateTime)):
-        return value.date()
-    return value if isinstance(value, (dt.date, FarDate)) else None
 
 
 def _date(*args: Any) -> Any:

@@ -253,10 +253,12 @@ def keys(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> tuple[int
 
 def equal(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> bool | None:
     """FEEL ``=`` of two dates or two dates and times: to the second, as ``semantics.equal``."""
-    found = keys(left, right)
-    if found is None:
-        return False if is_datetime(left) and is_datetime(right) else None
-    return found[0] // SECOND == found[1] // SECOND
+    if is_date(left) and is_date(right):
+        return ordinal(left) == ordinal(right)  # type: ignore[arg-type]
+    if not (is_datetime(left) and is_datetime(right)):
+        return None
+    found = _keys(left, right)  # type: ignore[arg-type]
+    return found is not None and found[0] // SECOND == found[1] // SECOND
 
 
 def difference(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> dt.timedelta | None:
