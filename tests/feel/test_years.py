@@ -195,3 +195,11 @@ def test_the_wide_arithmetic_is_pythons_on_the_years_python_holds(a, zone_a, b, 
     assert years.difference(a, b) == a - b
     low, high = years.keys(a, b)
     assert (low < high) == (a < b) and (low == high) == (a == b)
+
+
+def test_an_output_cell_that_gives_a_date_of_a_year_a_table_cannot_hold_says_which_year():
+    from engine.feel.feel_outputs import OutputError, dtrun_value
+
+    with pytest.raises(OutputError, match="^-0001-01-01, whose year -1 is not one of 1 to 9999 that a table's dates hold$"):
+        dtrun_value(temporal.parse_date("-0001-01-01"))
+    assert dtrun_value(temporal.parse_date("0001-01-01")) == dt.date(1, 1, 1)
