@@ -166,7 +166,7 @@ def equal(left: Any, right: Any) -> bool | None:
     if lk == RANGE:
         return _all([equal(left.low, right.low), equal(left.high, right.high), left.equality == right.equality,
                      left.low_closed == right.low_closed, left.high_closed == right.high_closed])
-    if lk in (DATE, DATETIME) and (isinstance(left, FAR) or isinstance(right, FAR)):
+    if lk in (DATE, DATETIME) and (type(left) in FAR or type(right) in FAR):
         return years.equal(left, right)
     if lk in (DATETIME, TIME) and (left.tzinfo is None) != (right.tzinfo is None):
         return False
@@ -207,7 +207,7 @@ def compare(op: str, left: Any, right: Any) -> bool | None:
         return None
     if lk == TIME and left.tzinfo is not None:
         left, right = _time_key(left), _time_key(right)
-    elif lk in (DATE, DATETIME) and (isinstance(left, FAR) or isinstance(right, FAR)):
+    elif lk in (DATE, DATETIME) and (type(left) in FAR or type(right) in FAR):
         found = years.keys(left, right)
         if found is None:
             return None
@@ -265,7 +265,7 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
         return left + right
     dates = lk in (DATE, DATETIME) or rk in (DATE, DATETIME)
     try:
-        if dates and (isinstance(left, FAR) or isinstance(right, FAR)):
+        if dates and (type(left) in FAR or type(right) in FAR):
             return _wide(op, lk, rk, left, right)
         return _temporal(op, lk, rk, left, right)
     except OverflowError:  # beyond Python's years 1..9999: the same operation, exact in any year
