@@ -203,3 +203,4 @@ def test_an_output_cell_that_gives_a_date_of_a_year_a_table_cannot_hold_says_whi
     with pytest.raises(OutputError, match="^-0001-01-01, whose year -1 is not one of 1 to 9999 that a table's dates hold$"):
         dtrun_value(temporal.parse_date("-0001-01-01"))
     assert dtrun_value(temporal.parse_date("0001-01-01")) == dt.date(1, 1, 1)
+
