@@ -108,7 +108,7 @@ def parse_datetime(text: str) -> dt.datetime | FarDateTime | None:
     if time is None:
         return None
     moved = years.combine(date, time)
-    return years.plus(moved, DAY) if clock.startswith("24") else moved  # type: ignore[return-value]
+    return years.plus(moved, DAY) if clock.startswith("24") else moved
 
 
 def parse_duration(text: str) -> YearsMonths | dt.timedelta | None:

@@ -176,7 +176,7 @@ def add_months(value: AnyDate | AnyDateTime, months: int) -> AnyDate | AnyDateTi
     moved = date(year, month + 1, min(value.day, last))
     if moved is None or not is_datetime(value):
         return moved
-    return combine(moved, value.timetz())  # type: ignore[union-attr]
+    return combine(moved, value.timetz())
 
 
 # ---------------------------------------------------------------------- dates and times
@@ -187,14 +187,10 @@ def combine(day: AnyDate, clock: dt.time) -> AnyDateTime:
     return dt.datetime.combine(day, clock)
 
 
-def date_of(value: AnyDateTime) -> AnyDate:
-    return value.date()
-
-
 def local_micros(value: AnyDate | AnyDateTime) -> int:
     """Microseconds from 0001-01-01T00:00 to the value's clock time (a date: its midnight)."""
     if is_date(value):
-        return ordinal(value) * DAY  # type: ignore[arg-type]
+        return ordinal(value) * DAY
     base, cycles = (value.base, value.cycles) if isinstance(value, FarDateTime) else (value, 0)
     days = base.toordinal() + CYCLE_DAYS * cycles
     return days * DAY + ((base.hour * 60 + base.minute) * 60 + base.second) * SECOND + base.microsecond
@@ -245,27 +241,27 @@ def _keys(left: AnyDateTime, right: AnyDateTime) -> tuple[int, int] | None:
 def keys(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> tuple[int, int] | None:
     """Ordering keys of two dates (their day numbers) or of two dates and times."""
     if is_date(left) and is_date(right):
-        return ordinal(left), ordinal(right)  # type: ignore[arg-type]
+        return ordinal(left), ordinal(right)
     if is_datetime(left) and is_datetime(right):
-        return _keys(left, right)  # type: ignore[arg-type]
+        return _keys(left, right)
     return None
 
 
 def equal(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> bool | None:
     """FEEL ``=`` of two dates or two dates and times: to the second, as ``semantics.equal``."""
     if is_date(left) and is_date(right):
-        return ordinal(left) == ordinal(right)  # type: ignore[arg-type]
+        return ordinal(left) == ordinal(right)
     if not (is_datetime(left) and is_datetime(right)):
         return None
-    found = _keys(left, right)  # type: ignore[arg-type]
+    found = _keys(left, right)
     return found is not None and found[0] // SECOND == found[1] // SECOND
 
 
 def difference(left: AnyDate | AnyDateTime, right: AnyDate | AnyDateTime) -> dt.timedelta | None:
     """``left - right``: days between two dates; else a date taken as its midnight UTC."""
     if is_date(left) and is_date(right):
-        return dt.timedelta(days=ordinal(left) - ordinal(right))  # type: ignore[arg-type]
-    left = midnight_utc(left) if is_date(left) else left  # type: ignore[arg-type]
-    right = midnight_utc(right) if is_date(right) else right  # type: ignore[arg-type]
-    found = _keys(left, right)  # type: ignore[arg-type]
+        return dt.timedelta(days=ordinal(left) - ordinal(right))
+    left = midnight_utc(left) if is_date(left) else left
+    right = midnight_utc(right) if is_date(right) else right
+    found = _keys(left, right)
     return None if found is None else dt.timedelta(microseconds=found[0] - found[1])
