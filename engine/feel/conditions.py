@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     import numpy
     import pandas
 
-    from engine.feel.sets import Domain, TriSet, ValueSet
+    from engine.feel.sets import Domain, ValueSet
+    from engine.feel.trisets import TriSet
 
 _EMPTY: Mapping[str, Any] = {}
 _GENERIC_TESTS = hints.GENERIC["unary_tests"]
