@@ -84,6 +84,27 @@ def translate(node: UnaryTests, domain: Domain, text: str = "") -> TriSet | str:
         return str(refused.args[0])
 
 
+def values_in(node: UnaryTests, text: str, full: ValueSet, test: Callable[[Any], bool]) -> ValueSet | str:
+    """The members of ``full`` that the cell (``node`` read from ``text``; ``test``: its
+    scalar test) matches: by its translation, else by running ``test`` on each value of a
+    finite ``full``; else why neither can be done."""
+    found = translate(node, full.domain, text)
+    if not isinstance(found, str):
+        return full & found.matches()
+    why = changing(node)
+    if why:
+        return why
+    listed = by_values(test, full)
+    return listed if listed is not None else found
+
+
+def uses(node: UnaryTests) -> str:
+    """What a FEEL cell uses beyond S-FEEL, in an author's words ("calls the function
+    list contains()", "uses ?"), for a column the translation does not apply to."""
+    calls = sorted((n for n in _walk(node) if isinstance(n, Call) and n.name != "not"), key=lambda n: n.span.start)
+    return f"calls the function {calls[0].name}()" if calls else "uses ?"
+
+
 def changing(node: Any) -> str:
     """Why ``node``'s answer may change from day to day ("calls today()"), or ""."""
     for call in _walk(node):
