@@ -150,3 +150,19 @@ def test_by_values_needs_finitely_many_values() -> None:
     assert feel_sets.by_values(lambda v: True, ValueSet.interval(Domain("integer"), 0, 10 ** 6)) is None
     booleans = feel_sets.by_values(lambda v: v is True, ValueSet.full(Domain("boolean")))
     assert booleans == ValueSet.point(Domain("boolean"), True)
+
+
+@pytest.mark.parametrize(("feel", "plain", "kind"), [  # the table of docs/lint.md#feel-cells
+    ("? < 18", "< 18", "number"), ("18 > ?", "< 18", "number"), ("? != 3", "!= 3", "number"),
+    ("? >= 18 and ? < 65", "[18..65)", "number"), ("? < 2 or ? > 9", "< 2, > 9", "number"),
+    ("not(? > 3)", "not(> 3)", "number"), ("? in [1..5]", "[1..5]", "number"), ("? in (1, > 5)", "1, > 5", "number"),
+    ("? in [1, 2]", "1, 2", "number"), ("? between 1 and 5", "[1..5]", "number"), ("? = null", "null", "number"),
+    ("? != null", "not(null)", "number"), ("?", "true", "boolean"), ("? = true", "true", "boolean"),
+    ("> abs(-3)", "> 3", "number"), ('? < date("2020-01-01") + duration("P1D")', '< date("2020-01-02")', "date"),
+])
+def test_the_documented_meanings(feel: str, plain: str, kind: str) -> None:
+    from engine.feel.conditions import compile_unary_tests
+
+    node, _ = feel_cells.parse(feel, frozenset())
+    tri = feel_sets.translate(node, Domain(kind), feel)
+    assert isinstance(tri, TriSet) and tri.matches() == compile_unary_tests(plain).to_set(Domain(kind))
