@@ -176,8 +176,9 @@ def feel_skipped(model: Model, table: Table, column: InputColumn, position: int,
     uses ("cell B4 ('odd(?)') calls the function odd()"): its overlaps and gaps are not checked
     (never a false "no gap").  None when every FEEL cell means a set of the values ``full``
     (``engine.feel.feel_sets``), or when the column has no FEEL cell or no known values
-    (``full`` None: another finding says so); a list column's FEEL cells are never analysed."""
-    from engine.feel.feel_sets import uses
+    (``full`` None: another finding says so); a list column's FEEL cells by the tests of single
+    elements they make (``engine.feel.feel_sets.element_tests``)."""
+    from engine.feel.feel_sets import element_tests
 
     source = model.source
     found, reasons = [], {}
@@ -189,8 +190,11 @@ def feel_skipped(model: Model, table: Table, column: InputColumn, position: int,
             if full is not None:
                 why = cell.set_in(full)
                 reasons[cell.text] = why if isinstance(why, str) else ""
+            elif _lists(model, column):
+                why = element_tests(cell.node) if not cell.names else "reads " + ", ".join(sorted(cell.names))
+                reasons[cell.text] = why if isinstance(why, str) else ""
             else:
-                reasons[cell.text] = f"{uses(cell.node)} on the whole list" if _lists(model, column) else ""
+                reasons[cell.text] = ""
         if reasons[cell.text]:
             found.append((rule, f"{column.column}{rule.row}", cell, reasons[cell.text]))
     if not found:

@@ -37,6 +37,7 @@ from engine.feel.nodes import (
     In,
     InstanceOf,
     Interval,
+    Iteration,
     Logical,
     Name,
     Negative,
@@ -98,11 +99,74 @@ def values_in(node: UnaryTests, text: str, full: ValueSet, test: Callable[[Any],
     return listed if listed is not None else found
 
 
-def uses(node: UnaryTests) -> str:
-    """What a FEEL cell uses beyond S-FEEL, in an author's words ("calls the function
-    list contains()", "uses ?"), for a column the translation does not apply to."""
-    calls = sorted((n for n in _walk(node) if isinstance(n, Call) and n.name != "not"), key=lambda n: n.span.start)
-    return f"calls the function {calls[0].name}()" if calls else "uses ?"
+def element_tests(node: UnaryTests) -> list[Callable[[Any], Any]] | str:
+    """For a FEEL cell over a list input (``?`` the whole list), one test of a single element
+    per use of ``?`` (``list contains(?, c)``: the element equals c; ``some x in ? satisfies
+    P``: P holds; ``every x in ? satisfies P``: P does not hold), when the cell's answer for a
+    list depends only on which of these tests its elements pass (not on their order or number):
+    each test gives False where an element changes nothing, else a value that tells apart the
+    elements that change the answer differently.  Else why not ("calls the function count()")."""
+    from engine.feel.feel_cells import feel_input
+    from engine.feel.interpret import evaluate
+
+    why = changing(node)
+    if why:
+        return why
+    for test in node.tests:
+        if not isinstance(test, ExpressionTest) or not _mentions_question(test.expr):
+            return "compares the whole list with a value"
+    found: list[Callable[[Any], Any]] = []
+    for parent, child in _parents(node):
+        if not (isinstance(child, Name) and child.name == "?"):
+            continue
+        if isinstance(parent, Call) and parent.name == "list contains" and len(parent.args) == 2 \
+                and parent.args[0] is child and not any(isinstance(n, Name) for n in _walk(parent.args[1])):
+            try:
+                wanted = evaluate(parent.args[1], {})
+            except (semantics.FeelError, RecursionError, ArithmeticError, ValueError):
+                return "calls the function list contains() with a value that gives an error"
+            found.append(lambda v, wanted=wanted: semantics.equal(feel_input(v), wanted) is True)
+        elif isinstance(parent, Iteration) and parent.end is None and parent.source is child:
+            quantified = next((q for q, c in _parents(node) if isinstance(q, Quantified) and parent in q.iterations),
+                              None)
+            free = {n.name for n in _walk(quantified.condition) if isinstance(n, Name)} if quantified else {"?"}
+            if quantified is None or len(quantified.iterations) != 1 or not free <= {parent.name}:
+                return "iterates over ? together with another list or name"
+            found.append(_quantifier_test(quantified, parent.name, evaluate, feel_input))
+        else:
+            return (f"calls the function {parent.name}() on the whole list" if isinstance(parent, Call) else
+                    "uses the whole list ?")
+    return found
+
+
+def _quantifier_test(node: Quantified, name: str, evaluate: Any, feel_input: Any) -> Callable[[Any], Any]:
+    """``some``: True where the condition holds for the element; ``every``: True where it does
+    not; an element on which the condition stops with an error: "error"."""
+    from engine.feel.temporal import Unsupported
+
+    def test(value: Any) -> Any:
+        try:
+            holds = evaluate(node.condition, {name: feel_input(value)}) is True
+        except (semantics.FeelError, Unsupported, RecursionError, ArithmeticError, ValueError):
+            return "error"
+        return holds if node.quantifier == "some" else not holds
+
+    return test
+
+
+def _parents(node: Any) -> Any:
+    """(parent, child) for every node below ``node``, tuples (and tuples in tuples) looked through."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        children = [getattr(item, field) for field in item.__dataclass_fields__]
+        while children:
+            child = children.pop()
+            if isinstance(child, tuple):
+                children.extend(child)
+            elif hasattr(child, "__dataclass_fields__"):
+                yield item, child
+                stack.append(child)
 
 
 def changing(node: Any) -> str:

@@ -85,10 +85,22 @@ def test_a_feel_cell_that_matches_no_allowed_value_is_reported() -> None:
     assert "matches none of the values of age ([0..120])" in found[0].message
 
 
-def test_a_list_columns_feel_cells_are_skipped_and_say_why() -> None:
+def test_a_list_columns_feel_cells_that_hang_on_the_values_held_are_checked() -> None:
+    inputs = [("signs", "list of string", '"Fever","Cough","Rash"', "no")]
+    rules = [["R1", 'list contains(?, "Cough")', '"a"'], ["R2", 'some e in ? satisfies e in ("Fever", "Rash")', '"b"'],
+             ["R3", 'every e in ? satisfies e = "Cough"', '"c"']]
+    found = lint_model(model_for(inputs=inputs, tables={"t": ("U", ["signs", "o"], "io", None, rules)}))
+    # by hand: R3 matches the empty list, [Cough] (with R1) and a missing list (every over null: no element fails)
+    assert [(f.code, f.rules, f.box) for f in found] == [
+        ("overlap", ("R1", "R2"), {"signs": 'holds one of "Fever", "Rash" and holds "Cough"'}),
+        ("overlap", ("R1", "R3"), {"signs": 'holds "Cough" and holds none of "Fever", "Rash"'})]
+
+
+def test_a_list_columns_other_feel_cells_are_skipped_and_say_why() -> None:
     inputs = [("signs", "list of string", '"Fever","Cough"', "yes")]
-    rules = [["R1", 'list contains(?, "Cough")', '"a"'], ["R2", "count(?) >= 2", '"b"']]
+    rules = [["R1", 'list contains(?, "Cough")', '"a"'], ["R2", "count(?) >= 2", '"b"'], ["R3", "? = null", '"c"']]
     found = lint_model(model_for(inputs=inputs, tables={"t": ("U", ["signs", "o"], "io", None, rules)}))
     assert _codes(found) == ["not-analysed"]
-    assert found[0].message.startswith("overlap and gap checks skip column signs: cell B4 ('list contains(?, "
-                                       "\"Cough\")') calls the function list contains() on the whole list, cell B5")
+    assert found[0].message == ("overlap and gap checks skip column signs: cell B5 ('count(?) >= 2') calls the "
+                                "function count() on the whole list, cell B6 ('? = null') uses the whole list ?, so "
+                                "overlaps and gaps of t are not checked")
