@@ -115,7 +115,7 @@ def random_spec(rnd: random.Random, max_columns: int = 3, feel: float = 0.0) -> 
         roll = rnd.random()
         if roll < 0.3:
             return "-"
-        if rnd.random() < feel:
+        if feel and rnd.random() < feel:  # (no draw without FEEL: the other corpora stay as they were)
             return rnd.choice(FEEL_CELLS_BY_KIND[col.kind])
         if roll < 0.42:
             return rnd.choice(BRIEF_CELLS)  # sometimes of the wrong type: type-mismatch, never matches
