@@ -4,7 +4,7 @@ Owns which FEEL unary tests mean exactly a set of the values of one column, and 
 :class:`~engine.feel.trisets.TriSet` (``translate``): ``? op c`` and ``c op ?`` for the six
 comparisons, ``? in [a..b]``, ``? in (1, > 5)``, ``? in [1, 2]``, ``? between a and b``,
 ``? = null`` / ``? != null``, ``and`` / ``or`` / ``not`` of such tests, ``?`` itself and
-``? = true`` over booleans, plain tests whose ends are calculations without ``?``
+``? = true`` over booleans, ``date(?)`` over dates, plain tests whose ends are calculations without ``?``
 (``> abs(-3)``, ``< date("2020-01-01") + duration("P1D")``), each with FEEL's null meaning as
 the reference evaluator (``engine.feel.unary``) gives it: a comparison with null is null, not
 false; ``? in [1, 2]`` is false, not null, for a missing value.  Where a test does not
@@ -271,6 +271,9 @@ class _Translation:
     def value(self, node: Any) -> _Question | _Const | TriSet:
         if isinstance(node, Name) and node.name == "?":
             return _Q
+        if isinstance(node, Call) and node.name == "date" and len(node.args) == 1 and self.d.kind == "date" \
+                and not node.names and isinstance(node.args[0], Name) and node.args[0].name == "?":
+            return _Q  # date(?) of a date is the date (and of null, null)
         if not _mentions_question(node):
             return _Const(self.constant(node))
         if isinstance(node, Compare):

@@ -60,6 +60,7 @@ def _boolean_tests(literals: list[str]) -> st.SearchStrategy[str]:
         st.builds(lambda a, b: f"? in [{a}, {b}]", lit, lit),
         st.builds(lambda a, b: f"? between {a} and {b}", lit, lit),
         st.sampled_from(["? = null", "? != null", "?", "? = true", "true", "false"]),
+        *([st.builds(lambda op, a: f"date(?) {op} {a}", st.sampled_from(OPS), lit)] if literals is DATE_LITERALS else []),
     )
     return st.recursive(atoms, lambda inner: st.one_of(
         st.builds(lambda a, b: f"({a}) and ({b})", inner, inner),
@@ -158,7 +159,7 @@ def test_by_values_needs_finitely_many_values() -> None:
     ("not(? > 3)", "not(> 3)", "number"), ("? in [1..5]", "[1..5]", "number"), ("? in (1, > 5)", "1, > 5", "number"),
     ("? in [1, 2]", "1, 2", "number"), ("? between 1 and 5", "[1..5]", "number"), ("? = null", "null", "number"),
     ("? != null", "not(null)", "number"), ("?", "true", "boolean"), ("? = true", "true", "boolean"),
-    ("> abs(-3)", "> 3", "number"), ('? < date("2020-01-01") + duration("P1D")', '< date("2020-01-02")', "date"),
+    ('date(?) > date("2020-01-01")', '> date("2020-01-01")', "date"), ("> abs(-3)", "> 3", "number"), ('? < date("2020-01-01") + duration("P1D")', '< date("2020-01-02")', "date"),
 ])
 def test_the_documented_meanings(feel: str, plain: str, kind: str) -> None:
     from engine.feel.conditions import compile_unary_tests
