@@ -177,8 +177,8 @@ def feel_skipped(model: Model, table: Table, column: InputColumn, position: int,
     (never a false "no gap").  None when every FEEL cell means a set of the values ``full``
     (``engine.feel.feel_sets``), or when the column has no FEEL cell or no known values
     (``full`` None: another finding says so); a list column's FEEL cells by the tests of single
-    elements they make (``engine.feel.feel_sets.element_tests``)."""
-    from engine.feel.feel_sets import element_tests
+    elements they make (``engine.feel.feel_runs.element_tests``)."""
+    from engine.feel.feel_runs import element_tests
 
     source = model.source
     found, reasons = [], {}

@@ -9,7 +9,7 @@ Each cell is judged on each atom by the scalar evaluator itself (the reference m
 list holding one value of each group of the atom; so the searches of ``engine.analysis.search``
 are exact over it.  A FEEL cell (``?`` the whole list) takes part where its answer depends only
 on which tests of single elements the list's elements pass (``list contains(?, "x")``,
-``some e in ? satisfies ...``, ``every ...``: ``engine.feel.feel_sets.element_tests``); each such
+``some e in ? satisfies ...``, ``every ...``: ``engine.feel.feel_runs.element_tests``); each such
 test tells values apart as a cell does.  With more than ``MAX_GROUPS`` groups (2**MAX_GROUPS atoms), or without a
 finite V, the column is not analysed (``list_column`` says why).
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 from engine.analysis.atoms import Column, bits
 from engine.feel.conditions import CompiledUnaryTests, compile_unary_tests_node
-from engine.feel.feel_sets import element_tests
+from engine.feel.feel_runs import element_tests
 from engine.feel.syntax import Comparison, Literal, UnaryTests
 
 MAX_GROUPS = 12  # 4,096 atoms

@@ -10,20 +10,18 @@ the reference evaluator (``engine.feel.unary``) gives it: a comparison with null
 false; ``? in [1, 2]`` is false, not null, for a missing value.  Where a test does not
 translate, ``translate`` says why in an author's words ("calls the function before()").
 
-A column whose values are finitely many (booleans; allowed values that list them; whole
-numbers in a range) needs no translation: ``by_values`` runs the scalar test itself on each
-value and on null (the reference meaning, so exact), for any cell that reads no other input
-and whose answer does not change with the day (``changing``: ``today()``, ``now()``).
+A column whose values are finitely many needs no translation: ``values_in`` then runs the
+cell on each of them (``engine.feel.feel_runs``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from engine.feel import semantics
+from engine.feel.feel_runs import by_values, changing, mentions_question, walk
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -37,7 +35,6 @@ from engine.feel.nodes import (
     In,
     InstanceOf,
     Interval,
-    Iteration,
     Logical,
     Name,
     Negative,
@@ -49,8 +46,6 @@ from engine.feel.nodes import (
 from engine.feel.sets import Domain, ValueSet
 from engine.feel.trisets import TriSet, tri_and, tri_any, tri_compare, tri_equal, tri_not, tri_or
 
-CHANGING = ("today", "now")  # functions whose value changes from one run to the next
-MAX_VALUES = 4096  # the most values ``by_values`` runs a test on
 _FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _KINDS = {"number": semantics.NUMBER, "integer": semantics.NUMBER, "string": semantics.STRING,
           "boolean": semantics.BOOLEAN, "date": semantics.DATE}
@@ -99,135 +94,6 @@ def values_in(node: UnaryTests, text: str, full: ValueSet, test: Callable[[Any],
     return listed if listed is not None else found
 
 
-def element_tests(node: UnaryTests) -> list[Callable[[Any], Any]] | str:
-    """For a FEEL cell over a list input (``?`` the whole list), one test of a single element
-    per use of ``?`` (``list contains(?, c)``: the element equals c; ``some x in ? satisfies
-    P``: P holds; ``every x in ? satisfies P``: P does not hold), when the cell's answer for a
-    list depends only on which of these tests its elements pass (not on their order or number):
-    each test gives False where an element changes nothing, else a value that tells apart the
-    elements that change the answer differently.  Else why not ("calls the function count()")."""
-    from engine.feel.feel_cells import feel_input
-    from engine.feel.interpret import evaluate
-
-    why = changing(node)
-    if why:
-        return why
-    for test in node.tests:
-        if not isinstance(test, ExpressionTest) or not _mentions_question(test.expr):
-            return "compares the whole list with a value"
-    found: list[Callable[[Any], Any]] = []
-    for parent, child in _parents(node):
-        if not (isinstance(child, Name) and child.name == "?"):
-            continue
-        if isinstance(parent, Call) and parent.name == "list contains" and len(parent.args) == 2 \
-                and parent.args[0] is child and not any(isinstance(n, Name) for n in _walk(parent.args[1])):
-            try:
-                wanted = evaluate(parent.args[1], {})
-            except (semantics.FeelError, RecursionError, ArithmeticError, ValueError):
-                return "calls the function list contains() with a value that gives an error"
-            found.append(lambda v, wanted=wanted: semantics.equal(feel_input(v), wanted) is True)
-        elif isinstance(parent, Iteration) and parent.end is None and parent.source is child:
-            quantified = next((q for q, c in _parents(node) if isinstance(q, Quantified) and parent in q.iterations),
-                              None)
-            free = {n.name for n in _walk(quantified.condition) if isinstance(n, Name)} if quantified else {"?"}
-            if quantified is None or len(quantified.iterations) != 1 or not free <= {parent.name}:
-                return "iterates over ? together with another list or name"
-            found.append(_quantifier_test(quantified, parent.name, evaluate, feel_input))
-        else:
-            return (f"calls the function {parent.name}() on the whole list" if isinstance(parent, Call) else
-                    "uses the whole list ?")
-    return found
-
-
-def _quantifier_test(node: Quantified, name: str, evaluate: Any, feel_input: Any) -> Callable[[Any], Any]:
-    """``some``: True where the condition holds for the element; ``every``: True where it does
-    not; an element on which the condition stops with an error: "error"."""
-    from engine.feel.temporal import Unsupported
-
-    def test(value: Any) -> Any:
-        try:
-            holds = evaluate(node.condition, {name: feel_input(value)}) is True
-        except (semantics.FeelError, Unsupported, RecursionError, ArithmeticError, ValueError):
-            return "error"
-        return holds if node.quantifier == "some" else not holds
-
-    return test
-
-
-def _parents(node: Any) -> Any:
-    """(parent, child) for every node below ``node``, tuples (and tuples in tuples) looked through."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        children = [getattr(item, field) for field in item.__dataclass_fields__]
-        while children:
-            child = children.pop()
-            if isinstance(child, tuple):
-                children.extend(child)
-            elif hasattr(child, "__dataclass_fields__"):
-                yield item, child
-                stack.append(child)
-
-
-def changing(node: Any) -> str:
-    """Why ``node``'s answer may change from day to day ("calls today()"), or ""."""
-    for call in _walk(node):
-        if isinstance(call, Call) and call.name in CHANGING:
-            return f"calls {call.name}(), whose value changes with the day"
-    return ""
-
-
-def by_values(test: Callable[[Any], bool], full: ValueSet) -> ValueSet | None:
-    """The members of ``full`` (null included) for which ``test`` is true, each run once;
-    None when ``full`` is not a list of at most ``MAX_VALUES`` values."""
-    members = finite_members(full)
-    if members is None:
-        return None
-    d = full.domain
-    found = ValueSet.points(d, [v for v in members if test(v)])
-    return found | ValueSet.null_only(d) if full.null and test(None) else found
-
-
-def finite_members(full: ValueSet) -> list[Any] | None:
-    """The non-null values of ``full`` when they are at most ``MAX_VALUES``; else None."""
-    d, members = full.domain, []
-    for iv in full.intervals:
-        if iv.low is None or iv.high is None:
-            return None
-        if iv.low == iv.high:
-            members.append(iv.low)
-        elif d.kind == "integer":
-            if int(iv.high) - int(iv.low) + len(members) >= MAX_VALUES:
-                return None
-            members += range(int(iv.low), int(iv.high) + 1)
-        elif d.kind == "date":
-            if (iv.high - iv.low).days + len(members) >= MAX_VALUES:
-                return None
-            members += [iv.low + dt.timedelta(days=k) for k in range((iv.high - iv.low).days + 1)]
-        elif d.kind == "boolean":
-            members += [False, True]
-        else:
-            return None
-        if len(members) > MAX_VALUES:
-            return None
-    return members
-
-
-def _walk(node: Any) -> Any:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif hasattr(item, "__dataclass_fields__"):
-            yield item
-            stack.extend(getattr(item, f) for f in item.__dataclass_fields__)
-
-
-def _mentions_question(node: Any) -> bool:
-    return any(isinstance(n, Name) and n.name == "?" for n in _walk(node))
-
-
 class _Translation:
     """One cell's translation over ``domain``."""
 
@@ -258,7 +124,7 @@ class _Translation:
             return self.in_interval(self.constant(test.low), self.constant(test.high), test.low_closed,
                                     test.high_closed)
         assert isinstance(test, ExpressionTest)
-        if _mentions_question(test.expr):
+        if mentions_question(test.expr):
             return self.boolean(self.value(test.expr))
         value = self.constant(test.expr)
         if isinstance(value, bool):  # a yes/no test: its answer for a value that is no boolean
@@ -274,7 +140,7 @@ class _Translation:
         if isinstance(node, Call) and node.name == "date" and len(node.args) == 1 and self.d.kind == "date" \
                 and not node.names and isinstance(node.args[0], Name) and node.args[0].name == "?":
             return _Q  # date(?) of a date is the date (and of null, null)
-        if not _mentions_question(node):
+        if not mentions_question(node):
             return _Const(self.constant(node))
         if isinstance(node, Compare):
             return self.compare(node.op, self.value(node.left), self.value(node.right), node)
@@ -337,7 +203,7 @@ class _Translation:
         from engine.feel.interpret import evaluate
         from engine.feel.temporal import Unsupported
 
-        for item in _walk(node):
+        for item in walk(node):
             if isinstance(item, Name):
                 raise _Refused(f"reads {item.name}" if item.name != "?" else f"computes with ? ({self.shown(node)})")
         why = changing(node)

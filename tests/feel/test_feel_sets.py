@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.feel import feel_cells, feel_sets
+from engine.feel import feel_cells, feel_runs, feel_sets
 from engine.feel.sets import Domain, ValueSet
 from engine.feel.trisets import TriSet
 
@@ -140,16 +140,16 @@ def test_by_values_runs_the_evaluator_on_each_value(text: str) -> None:
     full = ValueSet.interval(domain, -3, 12) | ValueSet.null_only(domain)
     node, names = feel_cells.parse(text, frozenset())
     test = feel_cells.compile_test(node, names)
-    found = feel_sets.by_values(lambda v: test(v, {}) is True, full)
+    found = feel_runs.by_values(lambda v: test(v, {}) is True, full)
     assert found is not None
     assert [v for v in [*range(-5, 15), None] if v in found] == \
         [v for v in [*range(-3, 13), None] if test(v, {}) is True]
 
 
 def test_by_values_needs_finitely_many_values() -> None:
-    assert feel_sets.by_values(lambda v: True, ValueSet.full(Domain("number"))) is None
-    assert feel_sets.by_values(lambda v: True, ValueSet.interval(Domain("integer"), 0, 10 ** 6)) is None
-    booleans = feel_sets.by_values(lambda v: v is True, ValueSet.full(Domain("boolean")))
+    assert feel_runs.by_values(lambda v: True, ValueSet.full(Domain("number"))) is None
+    assert feel_runs.by_values(lambda v: True, ValueSet.interval(Domain("integer"), 0, 10 ** 6)) is None
+    booleans = feel_runs.by_values(lambda v: v is True, ValueSet.full(Domain("boolean")))
     assert booleans == ValueSet.point(Domain("boolean"), True)
 
 
