@@ -117,7 +117,8 @@ def read_cases(path: Path) -> list[Case]:
 
     cases = []
     for case in _children(parse(path).getroot(), "testCase"):
-        inputs = {node.get("name"): xml_value(node) for node in _children(case, "inputNode")}
+        inputs = {(f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name"): xml_value(node)
+                  for node in _children(case, "inputNode")}
         results = {node.get("name"): xml_value(_children(node, "expected")[0]) for node in _children(case, "resultNode")}
         service = case.get("invocableName", "") if case.get("type") == "decisionService" else ""
         cases.append(Case(case.get("id", ""), inputs, results, service))

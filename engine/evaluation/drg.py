@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.evaluation import drg_boxed
-from engine.evaluation.drg_types import coerce, types_for_instance_of
+from engine.evaluation.drg_types import coerce, returns, types_for_instance_of
 from engine.feel import semantics
 from engine.feel.interpret import TYPES
 from engine.model.drg import Drg, Knowledge, Service
@@ -62,12 +62,16 @@ class Session(Mapping[str, Any]):
     def __init__(self, graph: Drg, inputs: Mapping[str, Any], run: Run,
                  overrides: Mapping[str, Any] | None = None) -> None:
         self.graph, self.run = graph, run
-        self.inputs = {name: self._input(name, value) for name, value in inputs.items() if name in graph.inputs}
+        qualified = {key: value for key, value in inputs.items() if key.startswith("{")}
+        mine = {key[len(graph.namespace) + 2:]: value for key, value in qualified.items()
+                if key.startswith("{" + graph.namespace + "}")}
+        self.inputs = {name: self._input(name, value) for name, value in {**inputs, **mine}.items()
+                       if name in graph.inputs}
         self.overrides = dict(overrides or {})
         self.values: dict[str, Any] = {}
         self.active: set[str] = set()
-        self.imports = {prefix: Session(model, _mapping(inputs.get(prefix)) if prefix else inputs, run)
-                        for prefix, model in graph.imports.items()}
+        self.imports = {prefix: Session(model, {**_mapping(inputs.get(prefix)), **qualified} if prefix else inputs,
+                                        run) for prefix, model in graph.imports.items()}
         self.types = types_for_instance_of(graph)
         self.functions: dict[str, Any] = {}
 
@@ -194,7 +198,14 @@ class ServiceFunction(semantics.Function):
                                       f'arguments, not {len(args)}')
                 return None
             given = dict(zip(self.parameters, args))
-        values = service_values(self.session.graph, self.service, given, self.session.run)
+        graph = self.session.graph
+        for name, argument in given.items():  # as a function: an argument of another type gives null
+            element = graph.element(name)
+            if element is not None and not coerce(semantics.feel_value(argument), element.type_ref, graph)[1]:
+                self.session.run.fail(f'decision service "{self.service.name}": the argument {name} is not a '
+                                      f"{element.type_ref}: the result is null")
+                return None
+        values = service_values(graph, self.service, given, self.session.run)
         if len(self.service.outputs) == 1:
             return values[self.service.outputs[0]]
         return values
@@ -214,7 +225,14 @@ def service_values(graph: Drg, service: Service, given: Mapping[str, Any], run: 
         overrides[name] = value
     inputs = {name: given.get(name) for name in service.input_data}
     session = Session(graph, inputs, run, overrides)
-    return {name: session.decision(name) if name in graph.decisions else None for name in service.outputs}
+    values = {name: session.decision(name) if name in graph.decisions else None for name in service.outputs}
+    output_type = returns(graph, service.type_ref)
+    if output_type and len(values) == 1:
+        name = service.outputs[0]
+        values[name], fits = coerce(values[name], output_type, graph)
+        if not fits:
+            run.fail(f'decision service "{service.name}": the value of "{name}" is not a {output_type}; it is null')
+    return values
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -224,7 +242,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 # ---------------------------------------------------------------------- API
 def evaluate_drg(graph: Drg, inputs: Mapping[str, Any], decisions: Sequence[str] | None = None) -> DrgResult:
     """Every decision of ``graph`` (or those named) for ``inputs`` (input data name → value;
-    an import's inputs as a context under the import's name)."""
+    an import's inputs as a context under the import's name, or as ``{namespace}name``)."""
     run = Run()
     session = Session(graph, inputs, run)
     names = list(decisions) if decisions is not None else list(graph.decisions)

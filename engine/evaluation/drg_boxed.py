@@ -30,7 +30,11 @@ def value(node: Any, scope: Mapping[str, Any], session: Any) -> Any:
     handler = _HANDLERS.get(type(node))
     if handler is None:  # a FEEL AST
         return _feel(node, scope)
-    return handler(node, scope, session)
+    result = handler(node, scope, session)
+    ref = getattr(node, "type_ref", "")
+    if ref and not isinstance(node, boxed.FunctionDefinition):  # a function's typeRef is its result's
+        result = _typed(result, ref, session, str(node.place))
+    return result
 
 
 def _feel(node: Any, scope: Mapping[str, Any]) -> Any:
@@ -99,11 +103,16 @@ class BoxedFunction(semantics.Function):
             given = dict(zip(self.parameters, args))
         bound = {}
         for parameter in parameters:
-            bound[parameter.name] = _typed(semantics.feel_value(given.get(parameter.name)), parameter.type_ref,
-                                           self.session, f"{self.label}: parameter {parameter.name}")
+            found = semantics.feel_value(given.get(parameter.name))
+            bound[parameter.name], fits = coerce(found, parameter.type_ref, self.session.graph)
+            if not fits:  # DMN 1.5 §10.3.2.9.4: the invocation's result is null
+                self.session.run.fail(f"{self.label}: the argument {parameter.name} is not a {parameter.type_ref}: "
+                                      "the result is null")
+                return None
         result = value(self.node.body, ChainMap(bound, self.scope), self.session)  # type: ignore[arg-type]
-        if self.result_type:
-            result = _typed(result, self.result_type, self.session, self.label)
+        for ref in (self.node.type_ref, self.result_type):
+            if ref:
+                result = _typed(result, ref, self.session, self.label)
         return result
 
 
@@ -121,6 +130,9 @@ def _relation(node: boxed.Relation, scope: Mapping[str, Any], session: Any) -> A
 
 def _conditional(node: boxed.Conditional, scope: Mapping[str, Any], session: Any) -> Any:
     condition = value(node.condition, scope, session)
+    if condition is not None and not isinstance(condition, bool):
+        session.run.fail(f"{node.place}: the condition gives {semantics.to_text(condition)}, not a boolean")
+        return None
     return value(node.then if condition is True else node.otherwise, scope, session)
 
 
@@ -137,7 +149,11 @@ def _filter(node: boxed.FilterOf, scope: Mapping[str, Any], session: Any) -> Any
     kept = []
     for item in items:
         inner = {"item": item, **(item if isinstance(item, dict) else {})}
-        if value(node.match, ChainMap(inner, scope), session) is True:  # type: ignore[arg-type]
+        match = value(node.match, ChainMap(inner, scope), session)  # type: ignore[arg-type]
+        if match is not None and not isinstance(match, bool):
+            session.run.fail(f"{node.place}: the match gives {semantics.to_text(match)}, not a boolean")
+            return None
+        if match is True:
             kept.append(item)
     return kept
 
@@ -150,6 +166,9 @@ def _iterator(node: boxed.Iterator, scope: Mapping[str, Any], session: Any) -> A
                for item in items]
     if node.kind == "for":
         return results
+    if any(r is not None and not isinstance(r, bool) for r in results):
+        session.run.fail(f"{node.place}: satisfies gives a value that is not a boolean")
+        return None
     if node.kind == "some":
         return any(r is True for r in results)
     return all(r is True for r in results)

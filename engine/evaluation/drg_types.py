@@ -68,7 +68,7 @@ def conforms_item(value: Any, item: ItemDefinition, graph: Drg, depth: int = 0) 
     if item.components:
         if not isinstance(value, dict):
             return False
-        return all(conforms_item(value.get(c.name), c, graph, depth + 1) for c in item.components)
+        return all(c.name in value and conforms_item(value[c.name], c, graph, depth + 1) for c in item.components)
     if not conforms(value, item.type_ref, graph, depth + 1):
         return False
     return item.allowed is None or unary_tests(item.allowed, value, {}) is True
@@ -83,6 +83,12 @@ def coerce(value: Any, ref: str, graph: Drg) -> tuple[Any, bool]:
     if not isinstance(value, list) and _is_collection(graph, ref) and conforms([value], ref, graph):
         return [value], True
     return None, False
+
+
+def returns(graph: Drg, ref: str) -> str:
+    """The output type of a function type ``ref`` (a functionItem's outputTypeRef), "" if none."""
+    _, found = resolve(graph, ref)
+    return found.returns if isinstance(found, ItemDefinition) and found.function else ""
 
 
 def _is_collection(graph: Drg, ref: str) -> bool:

@@ -24,6 +24,7 @@ class ItemDefinition:
     components: tuple[ItemDefinition, ...] = ()
     allowed: Any = None  # engine.feel.nodes.UnaryTests or None
     function: bool = False  # a functionItem
+    returns: str = ""  # a functionItem's outputTypeRef
 
 
 @dataclass(frozen=True)

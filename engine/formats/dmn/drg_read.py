@@ -124,7 +124,9 @@ def _names(root: Any, imports: dict[str, Drg]) -> set[str]:
     for prefix, model in imports.items():
         for table in (model.inputs, model.decisions, model.knowledge, model.services, model.types):
             names |= {f"{prefix}.{name}" if prefix else name for name in table}
-    return {n for n in names if isinstance(n, str)}
+    from engine.feel import builtins
+
+    return {n for n in names if isinstance(n, str) and builtins.lookup(n) is None}  # met by(...): the function
 
 
 def _item(element: Any, reader: Reader) -> ItemDefinition:
@@ -137,7 +139,9 @@ def _item(element: Any, reader: Reader) -> ItemDefinition:
     return ItemDefinition(element.get("name", ""), type_ref(ref.text if ref is not None else element.get("typeRef")),
                           element.get("isCollection") == "true", components,
                           None if isinstance(tests, boxed.Broken) else tests,
-                          child(element, "functionItem") is not None)
+                          child(element, "functionItem") is not None,
+                          type_ref(child(element, "functionItem").get("outputTypeRef"))
+                          if child(element, "functionItem") is not None else "")
 
 
 def _broken(graph: Drg) -> list[str]:
