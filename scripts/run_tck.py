@@ -126,7 +126,10 @@ def read_cases(path: Path) -> list[Case]:
 
 
 def _simple(value: Any) -> bool:
-    return not isinstance(value, (list, dict, Refused))
+    """An input the table path reads: a number, text, boolean, date or null (dates and times,
+    times and durations are the DRG evaluator's)."""
+    return not isinstance(value, (list, dict, Refused, dt.datetime, dt.time, dt.timedelta)) and \
+        type(value).__name__ != "YearsMonths"
 
 
 class Structured:
@@ -230,7 +233,7 @@ def run_table_case(document: DmnDocument, model: Any, reasons: dict[str, str], c
             told = [p.message for p in document.problems if p.sheet.startswith(f'decision "{node}"')]
             why = reasons.get(table or "", "") or (told or [f"{node} is not a decision table that dtrun runs"])[0]
             return Outcome(case.id, "unsupported", f"{node}: {why}")
-    record = {document.inputs[n]: _table_value(v) for n, v in case.inputs.items()}
+    record = {document.inputs[n]: v for n, v in case.inputs.items()}
     result = engine.evaluate(model, record)
     differences, refused = [], []
     for node, expected in case.results.items():
@@ -249,13 +252,28 @@ def run_table_case(document: DmnDocument, model: Any, reasons: dict[str, str], c
     return Outcome(case.id, "unsupported", refused[0]) if refused else Outcome(case.id, "passed")
 
 
-def _table_value(value: Any) -> Any:
-    """A typed input as the table path reads a patient's value: numbers, texts, booleans, dates."""
-    if isinstance(value, (dt.datetime, dt.time, dt.timedelta)) or type(value).__name__ == "YearsMonths":
-        from engine.feel import temporal
-
-        return temporal.to_text(value)
-    return value
+def both_paths(document: DmnDocument, model: Any, reasons: dict[str, str], graph: Any, case: Case
+               ) -> list[tuple[str, Any, Any]] | None:
+    """(result node, the DRG evaluator's value, the table path's value) for each result of a
+    case both paths run without error; None where either cannot run it.  The two are each
+    other's oracle (tests/formats/dmn/test_tck_agreement.py)."""
+    if isinstance(graph, str) or case.service or model is None:
+        return None
+    if any(n not in document.inputs or not _simple(v) for n, v in case.inputs.items()):
+        return None
+    if any(document.decisions.get(n) is None or document.decisions[n] in reasons for n in case.results):
+        return None
+    drg = evaluate_drg(graph, case.inputs, list(case.results))
+    if drg.unsupported:
+        return None
+    tables = engine.evaluate(model, {document.inputs[n]: v for n, v in case.inputs.items()})
+    pairs = []
+    for node, expected in case.results.items():
+        table = document.decisions[node]
+        if any(e.startswith(f"{node}: ") and any(w in e for w in GIVES_NO_VALUE) for e in tables.errors):
+            continue
+        pairs.append((node, drg.values.get(node), _actual(tables, table, document.outputs[table], expected)))
+    return pairs
 
 
 # What a decision's error says when dtrun gives it no value rather than a wrong one: a FEEL
