@@ -34,11 +34,11 @@ if str(ROOT) not in sys.path:
 
 import engine  # noqa: E402
 from engine._core.errors import WorkbookError  # noqa: E402
+from engine.evaluation.drg import evaluate_drg, evaluate_service  # noqa: E402
+from engine.formats.dmn.drg_read import read_drg  # noqa: E402
 from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
 from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
-from engine.evaluation.drg import evaluate_drg, evaluate_service  # noqa: E402
-from engine.formats.dmn.drg_read import read_drg  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from run_tck_full import Refused, xml_value  # noqa: E402
@@ -117,12 +117,17 @@ def read_cases(path: Path) -> list[Case]:
 
     cases = []
     for case in _children(parse(path).getroot(), "testCase"):
-        inputs = {(f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name"): xml_value(node)
-                  for node in _children(case, "inputNode")}
-        results = {node.get("name"): xml_value(_children(node, "expected")[0]) for node in _children(case, "resultNode")}
+        inputs = {_qualified(node): xml_value(node) for node in _children(case, "inputNode")}
+        results = {node.get("name"): xml_value(_children(node, "expected")[0])
+                   for node in _children(case, "resultNode")}
         service = case.get("invocableName", "") if case.get("type") == "decisionService" else ""
         cases.append(Case(case.get("id", ""), inputs, results, service))
     return cases
+
+
+def _qualified(node: Any) -> str:
+    """An input's name; ``{namespace}name`` for an input of an imported model (TCK 0089)."""
+    return (f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name")
 
 
 def _simple(value: Any) -> bool:
@@ -205,7 +210,7 @@ def run_drg_case(graph: Any, case: Case) -> Outcome:
     if case.service:
         result = evaluate_service(graph, case.service, case.inputs)
     else:
-        result = evaluate_drg(graph, case.inputs, [n for n in case.results])
+        result = evaluate_drg(graph, case.inputs, list(case.results))
     differences = []
     for node, expected in case.results.items():
         actual = result.values.get(node)

@@ -14,14 +14,11 @@ from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from engine.evaluation.drg_tables import CannotRun, evaluate_table
 from engine.evaluation.drg_types import coerce
 from engine.feel import semantics, temporal
 from engine.feel.interpret import run
 from engine.model import boxed
-
-
-class CannotRun(Exception):
-    """A part of the model dtrun cannot run (the message names it and says why)."""
 
 
 def value(node: Any, scope: Mapping[str, Any], session: Any) -> Any:
@@ -175,9 +172,7 @@ def _iterator(node: boxed.Iterator, scope: Mapping[str, Any], session: Any) -> A
 
 
 def _table(node: boxed.DecisionTable, scope: Mapping[str, Any], session: Any) -> Any:
-    from engine.evaluation.drg_tables import evaluate_table
-
-    return evaluate_table(node, scope, session)
+    return evaluate_table(node, scope, session, value)
 
 
 _HANDLERS: dict[type, Any] = {

@@ -9,11 +9,10 @@ table with different outputs) records the error on the run and is null.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from engine.evaluation.drg_boxed import CannotRun, value
 from engine.evaluation.drg_types import coerce
 from engine.feel import semantics
 from engine.feel.nodes import Span, UnaryTests
@@ -21,7 +20,15 @@ from engine.feel.unary import unary_tests
 from engine.model import boxed
 
 
-def evaluate_table(table: boxed.DecisionTable, scope: Mapping[str, Any], session: Any) -> Any:
+class CannotRun(Exception):
+    """A part of the model dtrun cannot run (the message names it and says why)."""
+
+
+Value = Callable[[Any, Mapping[str, Any], Any], Any]
+
+
+def evaluate_table(table: boxed.DecisionTable, scope: Mapping[str, Any], session: Any, value: Value) -> Any:
+    """``value``: the meaning of an expression (``drg_boxed.value``), for the cells."""
     inputs = [value(expression, scope, session) for expression in table.inputs]
     for number, (given, allowed) in enumerate(zip(inputs, table.input_values), 1):
         if allowed is not None and given is not None and not isinstance(allowed, boxed.Broken) and \
@@ -31,8 +38,8 @@ def evaluate_table(table: boxed.DecisionTable, scope: Mapping[str, Any], session
             return None
     matched = [rule for rule in table.rules if _matches(rule, inputs, scope)]
     if not matched:
-        return _default(table, scope, session)
-    results = [_outputs(table, rule, scope, session) for rule in matched]
+        return _default(table, scope, session, value)
+    results = [_outputs(table, rule, scope, session, value) for rule in matched]
     policy = table.hit_policy
     if policy in ("UNIQUE", "U"):
         if len(results) > 1:
@@ -68,7 +75,8 @@ def _matches(rule: boxed.Rule, inputs: list[Any], scope: Mapping[str, Any]) -> b
     return True
 
 
-def _outputs(table: boxed.DecisionTable, rule: boxed.Rule, scope: Mapping[str, Any], session: Any) -> list[Any]:
+def _outputs(table: boxed.DecisionTable, rule: boxed.Rule, scope: Mapping[str, Any], session: Any,
+             value: Value) -> list[Any]:
     results = []
     for output, entry in zip(table.outputs, rule.outputs):
         found = value(entry, scope, session)
@@ -106,12 +114,11 @@ def _priority(table: boxed.DecisionTable, results: list[Any], scope: Mapping[str
     return tuple(order)
 
 
-def _default(table: boxed.DecisionTable, scope: Mapping[str, Any], session: Any) -> Any:
+def _default(table: boxed.DecisionTable, scope: Mapping[str, Any], session: Any, value: Value) -> Any:
     if not any(output.default is not None for output in table.outputs):
         if table.hit_policy in ("COLLECT", "C") and table.aggregation == "COUNT":
             return Decimal(0)
-        return [] if table.hit_policy in ("COLLECT", "C", "RULE ORDER", "R", "OUTPUT ORDER", "O") and \
-            not table.aggregation and False else None
+        return None
     results = [coerce(value(output.default, scope, session), output.type_ref, session.graph)[0]
                for output in table.outputs]
     return _shape(table, results)
