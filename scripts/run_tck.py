@@ -125,6 +125,16 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
+def table_input(value: Any) -> Any:
+    """A typed input as the table path reads a patient file's cell: numbers and booleans as
+    their text (as a CSV gives them), dates as dates, texts and null as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
 def _qualified(node: Any) -> str:
     """An input's name; ``{namespace}name`` for an input of an imported model (TCK 0089)."""
     return (f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name")
@@ -238,7 +248,7 @@ def run_table_case(document: DmnDocument, model: Any, reasons: dict[str, str], c
             told = [p.message for p in document.problems if p.sheet.startswith(f'decision "{node}"')]
             why = reasons.get(table or "", "") or (told or [f"{node} is not a decision table that dtrun runs"])[0]
             return Outcome(case.id, "unsupported", f"{node}: {why}")
-    record = {document.inputs[n]: v for n, v in case.inputs.items()}
+    record = {document.inputs[n]: table_input(v) for n, v in case.inputs.items()}
     result = engine.evaluate(model, record)
     differences, refused = [], []
     for node, expected in case.results.items():
@@ -271,12 +281,14 @@ def both_paths(document: DmnDocument, model: Any, reasons: dict[str, str], graph
     drg = evaluate_drg(graph, case.inputs, list(case.results))
     if drg.unsupported:
         return None
-    tables = engine.evaluate(model, {document.inputs[n]: v for n, v in case.inputs.items()})
+    tables = engine.evaluate(model, {document.inputs[n]: table_input(v) for n, v in case.inputs.items()})
+    if any(e.partition(":")[0] in document.inputs.values() for e in tables.errors):
+        return None  # an input the table path cannot read as its declared type (a date for an Any input)
     pairs = []
     for node, expected in case.results.items():
         table = document.decisions[node]
-        if any(e.startswith(f"{node}: ") and any(w in e for w in GIVES_NO_VALUE) for e in tables.errors):
-            continue
+        if any(any(w in e for w in GIVES_NO_VALUE[:2]) for e in tables.errors):
+            continue  # a value the table path's outputs cannot hold, here or upstream: it does not run the case
         pairs.append((node, drg.values.get(node), _actual(tables, table, document.outputs[table], expected)))
     return pairs
 

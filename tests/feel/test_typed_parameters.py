@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.feel.interpret import evaluate_text
 from engine.feel import unary
+from engine.feel.interpret import evaluate_text
 
 
 def test_a_typed_parameter_takes_only_its_type():
