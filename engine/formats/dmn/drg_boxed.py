@@ -184,6 +184,11 @@ class Reader:
             results = tuple(self.feel(text_of(entry), boxed.Place(f"rule {number}, outputEntry {i}", rid))
                             if text_of(entry).strip() else None
                             for i, entry in enumerate(children(rule, "outputEntry"), 1))
+            if len(tests) != len(inputs) or len(results) != len(outputs):
+                at = boxed.Place(f"rule {number}", rid)
+                broken = boxed.Broken(f"{at}: the rule has {len(tests)} inputEntry and {len(results)} outputEntry "
+                                      f"elements for {len(inputs)} inputs and {len(outputs)} outputs", at)
+                tests, results = (broken,) * len(inputs), (broken,) * len(outputs)
             rules.append(boxed.Rule(rid or str(number), tests, results,
                                     tuple(text_of(e) for e in children(rule, "inputEntry"))))
         policy = (element.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
