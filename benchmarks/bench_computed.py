@@ -1,11 +1,15 @@
 """Benchmark computed inputs (issue 18, item 6): records/s of ``evaluate_frame`` on a table
 that reads computed inputs, and the HER2 chain's records/s to compare before and after.
 
-A workbook made in a temporary folder: weight, height and two dates per patient, three
-computed inputs (``bmi = weight_kg / (height_m ** 2)``, ``months`` between the two dates
-``(diagnosis - adjuvant_end).days / 30.4375``, ``obese = bmi >= 30``), and a table over them.
-Computed inputs are evaluated once per distinct combination of the values they read, so the
-figure depends on how many there are; two cases are timed:
+A workbook made in memory: weight, height and three dates per patient, five computed inputs
+(``bmi = weight_kg / (height_m ** 2)``, ``months`` between two dates
+``(diagnosis - adjuvant_end).days / 30.4375``, ``obese = bmi >= 30``, the dose
+``round half up(8 * weight_kg, 0)`` and the age in whole years ``years and months
+duration(birth_date, diagnosis).years``), and two tables over them (a plan by BMI and relapse,
+a dose band by age and dose).  Computed inputs in the subset of ``engine.feel.vector_expr``
+are computed over whole columns, the others (and the rows it cannot prove) once per distinct
+combination of the values they read, so the figure may depend on how many there are; two
+cases are timed:
 
 * ``clinical``: weights in whole kilograms, heights in whole centimetres, dates over three
   years (a few thousand distinct combinations per input in 100,000 records);
@@ -41,12 +45,19 @@ SHEETS = {
     "Inputs": [HEADINGS,
                ["weight_kg", "number", "[1..400]", "yes", "kg"], ["height_m", "number", "[0.3..2.5]", "yes", "m"],
                ["adjuvant_end", "date", None, "no"], ["diagnosis", "date", None, "no"],
+               ["birth_date", "date", None, "no"],
                ["bmi", "number", None, "no", "kg/m2", None, None, "weight_kg / (height_m ** 2)"],
                ["months", "number", None, "no", "months", None, None, "(diagnosis - adjuvant_end).days / 30.4375"],
-               ["obese", "boolean", None, "no", None, None, None, "bmi >= 30"]],
+               ["obese", "boolean", None, "no", None, None, None, "bmi >= 30"],
+               ["dose_mg", "integer", None, "no", "mg", None, None, "round half up(8 * weight_kg, 0)"],
+               ["age", "integer", None, "no", "years", None, None,
+                "years and months duration(birth_date, diagnosis).years"]],
     "plan": [["F", "obese", "months", "bmi", "plan"], [None, "input", "input", "input", "output"], [None],
              ["P1", "true", "< 12", "-", '"early relapse, obese"'], ["P2", "-", "< 12", "-", '"early relapse"'],
              ["P3", "-", "-", "< 18.5", '"underweight"'], ["P4", "-", "-", "-", '"standard"']],
+    "dose": [["F", "age", "dose_mg", "dose"], [None, "input", "input", "output"], [None],
+             ["D1", "< 18", "-", '"paediatric review"'], ["D2", "-", "> 800", '"cap at 800 mg"'],
+             ["D3", "-", "-", '"as computed"']],
 }
 
 
@@ -60,8 +71,10 @@ def patients(n: int, distinct: bool, seed: int = 1) -> pd.DataFrame:
         height = rng.integers(145, 206, n) / 100
     start = np.datetime64("2020-01-01") + rng.integers(0, 1100, n)
     later = start + rng.integers(30, 1100, n)
+    born = start - rng.integers(16 * 365, 90 * 365, n)
     return pd.DataFrame({"weight_kg": weight.astype(str), "height_m": height.astype(str),
-                         "adjuvant_end": start.astype(str), "diagnosis": later.astype(str)}, dtype=object)
+                         "adjuvant_end": start.astype(str), "diagnosis": later.astype(str),
+                         "birth_date": born.astype(str)}, dtype=object)
 
 
 def timed(model: object, frame: pd.DataFrame, runs: int) -> float:

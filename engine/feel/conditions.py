@@ -96,7 +96,7 @@ class CompiledUnaryTests:
         from engine.feel import feel_cells, lists, vectorized
 
         if self.feel:
-            return feel_cells.mask(self._test, self.names, series, frame)
+            return feel_cells.mask(self._test, self.names, series, frame, self.node)
         if self.each:
             return lists.list_tests_mask(self.node, self.each, series, frame)
         return vectorized.unary_tests_mask(self.node, series, frame)
@@ -170,7 +170,7 @@ class CompiledExpression:
         from engine.feel import feel_outputs, vectorized
 
         if self.feel:
-            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame)
+            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame, self.node)
         return vectorized.expression_series(self.node, frame), np.zeros(len(frame), dtype=bool)
 
     @property

@@ -25,6 +25,7 @@ from engine.feel import builtins, hints, semantics, values
 from engine.feel.nodes import (
     Call,
     ContextOf,
+    ExpressionTest,
     Filter,
     For,
     FunctionDef,
@@ -164,9 +165,51 @@ def compile_test(node: UnaryTests, names: frozenset[str]) -> TestFn:
 
 
 def mask(test: TestFn, names: frozenset[str], series: pandas.Series,
-         frame: pandas.DataFrame | None) -> numpy.ndarray:
-    """``test(value, row) is True`` for every row, the test run once per distinct value of
-    ``series`` (and of the columns of ``names`` in ``frame``), never once per row."""
+         frame: pandas.DataFrame | None, node: UnaryTests | None = None) -> numpy.ndarray:
+    """``test(value, row) is True`` for every row: for a cell that reads other inputs, over
+    whole columns where every test of ``node`` is a boolean expression of ``?`` that
+    ``engine.feel.vector_expr`` computes exactly; the other rows (all, for other cells) with
+    the test run once per distinct value of ``series`` (and of the columns of ``names`` in
+    ``frame``), never once per row (for a cell of ``?`` alone this is the quicker: few
+    distinct values, one factorization)."""
+    found = _vector_mask(node, names, series, frame) if node is not None and names else None
+    if found is None:
+        return _by_distinct(test, names, series, frame)
+    match, bad = found
+    rows = bad.nonzero()[0]
+    if rows.size:
+        match[rows] = _by_distinct(test, names, series.iloc[rows], None if frame is None else frame.iloc[rows])
+    return match
+
+
+def _vector_mask(node: UnaryTests, names: frozenset[str], series: pandas.Series, frame: pandas.DataFrame | None
+                 ) -> tuple[numpy.ndarray, numpy.ndarray] | None:
+    """(matches, rows left to the interpreter), or None where a test is not such an expression."""
+    from engine.feel import vector_expr
+    from engine.feel.unary import _mentions_question
+
+    if node.any_value or not all(isinstance(t, ExpressionTest) and _mentions_question(t.expr) for t in node.tests):
+        return None
+    if names and (frame is None or not all(name in frame.columns for name in names)):
+        return None
+    columns = {"?": series, **{name: frame[name] for name in names}} if names else {"?": series}
+    results = []
+    for positive in node.tests:
+        result = vector_expr.evaluate(positive.expr, columns, len(series))
+        if result is None or result.kind != vector_expr.BOOLEAN:
+            return None
+        results.append(result.value)
+    true = results[0].a & ~results[0].null
+    null, bad = results[0].null, results[0].bad
+    for v in results[1:]:  # FEEL's or over the tests, then not() for a negated cell
+        true, null, bad = true | (v.a & ~v.null), (null | v.null), bad | v.bad
+    null = null & ~true
+    match = (~true & ~null) if node.negated else true
+    return match.copy(), bad
+
+
+def _by_distinct(test: TestFn, names: frozenset[str], series: pandas.Series,
+                 frame: pandas.DataFrame | None) -> numpy.ndarray:
     import numpy as np
 
     ordered = sorted(names)

@@ -11,7 +11,9 @@ boolean, date kept; null).  What an output cannot hold (a list, a context, a tim
 duration, a function) or an evaluation that fails is an :class:`OutputError`, which the
 evaluators make that record's problem.  Column-wise the cell is evaluated once per distinct
 combination of the values it reads and the answers broadcast (``evaluate_rows``); the scalar
-function memoizes its answers, so both paths run the same code on the same values.
+function memoizes its answers, so both paths run the same code on the same values.  A cell in
+the subset of ``engine.feel.vector_expr`` is computed over whole columns instead, exactly
+(the rows it cannot prove go the first way).
 """
 
 from __future__ import annotations
@@ -143,10 +145,36 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def evaluate_rows(evaluate: Callable[[Mapping[str, Any]], Any], names: frozenset[str], frame: pandas.DataFrame
-                  ) -> tuple[pandas.Series, numpy.ndarray]:
-    """The cell over every row of ``frame``: (values, rows where it has none), evaluated once
-    per distinct combination of the columns it reads."""
+def evaluate_rows(evaluate: Callable[[Mapping[str, Any]], Any], names: frozenset[str], frame: pandas.DataFrame,
+                  node: Any = None) -> tuple[pandas.Series, numpy.ndarray]:
+    """The cell over every row of ``frame``: (values, rows where it has none), over whole
+    columns where ``engine.feel.vector_expr`` computes ``node`` exactly, the other rows (all,
+    for a cell outside its subset) once per distinct combination of the columns it reads."""
+    import numpy as np
+    import pandas as pd
+
+    from engine.feel import vector_expr
+
+    result = None
+    if node is not None and names and len(frame) and all(name in frame.columns for name in names):
+        result = vector_expr.evaluate(node, {name: _single(frame[name]) for name in names}, len(frame))
+    if result is None:
+        return _by_combination(evaluate, names, frame)
+    values, bad = result.objects()
+    failed = np.zeros(len(frame), dtype=bool)
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        found, missing = _by_combination(evaluate, names, frame.iloc[rows])
+        values[rows], failed[rows] = found.to_numpy(dtype=object), missing
+    return pd.Series(values, index=frame.index, dtype=object), failed
+
+
+def _single(column: Any) -> Any:
+    return column.iloc[:, 0] if getattr(column, "ndim", 1) == 2 else column  # duplicate labels: the first
+
+
+def _by_combination(evaluate: Callable[[Mapping[str, Any]], Any], names: frozenset[str], frame: pandas.DataFrame
+                    ) -> tuple[pandas.Series, numpy.ndarray]:
     import numpy as np
     import pandas as pd
 

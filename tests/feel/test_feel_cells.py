@@ -20,7 +20,8 @@ from engine.feel.unary import test_text as feel_test
 
 NUMBER_CELLS = ["? > 3 and ? < 10", "odd(?)", "> abs(-3)", "before(?, 26)", "? + 1", "even(?) or ? < 0",
                 "? in [1, 2, 3]", "modulo(?, 3) = 0", "? > limit", "abs(?) in [2..5]",
-                "[1..floor(limit)]"]
+                "[1..floor(limit)]", "round half up(? * 8, 0) > limit", "? / 3 >= limit", "? > limit, ? = null",
+                "not(? > limit, ? < -3)", "if ? > 0 then ? * 2 > limit else false"]
 TEXT_CELLS = ['starts with(?, "C")', "string length(?) > 3", 'contains(upper case(?), "AB")', 'ends with(?, "x")']
 DATE_CELLS = ['? < date("2025-01-01")', "?.month = 3", 'before(?, date("2024-06-01"))']
 LIST_CELLS = ['list contains(?, "cough")', "count(?) >= 2", 'some s in ? satisfies starts with(s, "f")']
