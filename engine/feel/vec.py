@@ -3,7 +3,9 @@
 Owns :class:`Vec` (each element's FEEL kind plus the values in one *form*: ``float``
 (float64, NaN = null, which elements are ints; ints below 2**53 only), ``bool``,
 ``datetime`` (naive datetime64; midnight is a date), ``string`` (pandas string array),
-``object`` (canonical values, None = null) or ``scalar`` (one value for all rows)), how a
+``object`` (canonical values, None = null: also the times, durations and Python date and
+times of a temporal input, whose column is a categorical of them) or ``scalar`` (one value
+for all rows)), how a
 pandas Series or an object array becomes one (typed dtypes by numpy, the rest per element
 through ``engine.feel.values``, so it agrees by construction), the three-valued
 :class:`Tri`, and a categorical column's categories made into a Vec once per column.
@@ -20,11 +22,14 @@ import numpy as np
 import pandas as pd
 
 from engine.feel import values
+from engine.feel.temporal import YearsMonths
 
-NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME = range(7)  # ordered kinds: >= NUMBER
+NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME, TIME, DT_DURATION, YM_DURATION = range(10)  # ordered: >= NUMBER
 CODE = {values.NULL: NULL, values.BOOLEAN: BOOLEAN, values.OTHER: OTHER, values.NUMBER: NUMBER,
-        values.STRING: STRING, values.DATE: DATE, values.DATETIME: DATETIME}
-_SIMPLE = {str: STRING, bool: BOOLEAN, int: NUMBER, float: NUMBER, type(None): NULL, dt.date: DATE}
+        values.STRING: STRING, values.DATE: DATE, values.DATETIME: DATETIME, values.TIME: TIME,
+        values.DT_DURATION: DT_DURATION, values.YM_DURATION: YM_DURATION}
+_SIMPLE = {str: STRING, bool: BOOLEAN, int: NUMBER, float: NUMBER, type(None): NULL, dt.date: DATE,
+           dt.time: TIME, dt.timedelta: DT_DURATION, YearsMonths: YM_DURATION}
 EXACT = 2.0**53  # ints of smaller magnitude are exact in float64
 
 

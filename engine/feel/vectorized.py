@@ -42,10 +42,13 @@ from engine.feel.vec import (
     CODE,
     DATE,
     DATETIME,
+    DT_DURATION,
     EXACT,
     NULL,
     NUMBER,
     STRING,
+    TIME,
+    YM_DURATION,
     Tri,
     Vec,
     both,
@@ -97,6 +100,8 @@ def _compare(op: str, a: Vec, b: Vec, need: bool = True) -> Tri:
     """FEEL ``op`` (= != < <= > >=) of two Vecs, as ``values.test_operator``."""
     if a.is_scalar and b.is_scalar:
         return Tri.of(values.test_operator(op, a.data, b.data))
+    if _by_reference(a) or _by_reference(b):
+        return _reference(op, a, b)
     if op == "!=":
         return _compare("=", a, b).not_()
     common, shared = (a.kset | b.kset) - {NULL}, (a.kset & b.kset) - {NULL}
@@ -108,11 +113,31 @@ def _compare(op: str, a: Vec, b: Vec, need: bool = True) -> Tri:
         true = _values_op(op, a, b, both(same, valued)) if shared else False
         return Tri(either(true, both_null), both(valued, neg(same)))
     if len(common) <= 1:
-        if shared.isdisjoint(range(NUMBER, DATETIME + 1)):
+        if shared.isdisjoint(range(NUMBER, YM_DURATION + 1)):
             return Tri(False, True)
         return Tri(_values_op(op, a, b, None), either(a.null, b.null) if need else None)
     ordered = both(a.kinds == b.kinds, a.kinds >= NUMBER)
     return Tri(_values_op(op, a, b, ordered) if shared else False, neg(ordered))
+
+
+_TEMPORAL = frozenset({TIME, DT_DURATION, YM_DURATION})
+
+
+def _by_reference(v: Vec) -> bool:
+    """Whether ``v`` holds times, durations or Python date and times (with a zone or not):
+    compared per element by ``values.test_operator``, FEEL's rules for zones and seconds.
+    Such a column is a categorical of its distinct values (``engine.evaluation.columns``), so
+    this runs once per distinct value, not per row."""
+    return bool(v.kset & _TEMPORAL) or (DATETIME in v.kset and v.form != "datetime")
+
+
+def _reference(op: str, a: Vec, b: Vec) -> Tri:
+    """``op`` element by element through the reference, as a Tri."""
+    answers = np.frompyfunc(lambda x, y: values.test_operator(op, x, y), 2, 1)(a.objects(), b.objects())
+    answers = np.atleast_1d(np.asarray(answers, dtype=object))
+    true = np.fromiter((x is True for x in answers), dtype=bool, count=answers.size)
+    null = np.fromiter((x is None for x in answers), dtype=bool, count=answers.size)
+    return Tri(true, null)
 
 
 def _equal_any(v: Vec, literals: list[Any]) -> Tri:
