@@ -287,18 +287,18 @@ def typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> 
 
 def _temporal(entries: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
     """A column of dates and times, times or durations: a categorical of the distinct values
-    (Python's, in the order first met; one per FEEL text, so ``PT36H`` and ``P1DT12H`` are
-    one), which the cells test once per distinct value (``engine.feel.vectorized``)."""
-    from engine.feel.temporal import to_text
-
-    seen: dict[tuple[type, str], int] = {}
+    (Python's, in the order first met), which the cells test once per distinct value
+    (``engine.feel.vectorized``).  Values Python holds equal are one category (a category
+    index holds each value once): ``PT36H`` and ``P1DT12H``, or one instant in two zones
+    (``08:30:00Z``, ``09:30:00@Europe/Paris``), which FEEL holds equal too."""
+    seen: dict[Any, int] = {}
     categories: list[Any] = []
     table = np.empty(len(entries), dtype=np.int64)
     for position, value in enumerate(entries):
         if value is None:
             table[position] = -1
             continue
-        found = seen.setdefault((type(value), to_text(value)), len(categories))
+        found = seen.setdefault(value, len(categories))
         if found == len(categories):
             categories.append(value)
         table[position] = found

@@ -151,7 +151,7 @@ def _temporal_literal(name: str, args: tuple[Any, ...], span: Span) -> Literal:
     except temporal.Unsupported as error:
         raise SemanticError(f'"{text}" holds {error}, which dtrun cannot hold', args[0].span.start,
                             "write a value within those bounds") from None
-    if value is None or (name == "date and time" and "T" not in text and not isinstance(value, dt.datetime)):
+    if value is None:
         raise SemanticError(f'"{text}" is not {what}', args[0].span.start, f"write e.g. {example}")
     return Literal(value, span)
 
