@@ -381,7 +381,7 @@ def _format_interval(d: Domain, iv: Interval) -> str:
             iv = Interval(iv.low, None, iv.low_closed, False)
         elif iv.low == low:
             iv = Interval(None, iv.high, False, iv.high_closed)
-    if d.kind in temporal_keys.FINE and iv.high is not None and iv.high_closed:  # < @"12:00:00", not <= 11:59:59.999999
+    if d.kind in _TEMPORAL and iv.high is not None and iv.high_closed:  # < @"12:00:00", not <= @"11:59:59.999999"
         iv = Interval(iv.low, iv.high + 1, iv.low_closed, False)
     if iv.low is None:
         return f"{'<=' if iv.high_closed else '<'} {_literal(d, iv.high)}"

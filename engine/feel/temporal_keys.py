@@ -33,7 +33,6 @@ DATETIME, TIME = "date and time", "time"
 DT_DURATION, YM_DURATION = "days and time duration", "years and months duration"
 KINDS = (DATETIME, TIME, DT_DURATION, YM_DURATION)
 ZONED = frozenset({DATETIME, TIME})
-FINE = frozenset({DATETIME, TIME, DT_DURATION})  # keys in microseconds
 
 SECOND = 1_000_000
 _DAY = 86_400 * SECOND
