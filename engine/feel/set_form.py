@@ -33,7 +33,8 @@ def unary_tests_set(node: UnaryTests, domain: Domain) -> TriSet:
     points, others = [], []
     for test in node.tests:  # "a", "b", ... (the long lists): one set of points, sorted once
         plain = isinstance(test, Comparison) and test.op == "=" and isinstance(test.endpoint, Literal)
-        if plain and test.endpoint.value is not None and domain.accepts(test.endpoint.value):
+        if plain and test.endpoint.value is not None and domain.accepts(test.endpoint.value) and \
+                domain.kind not in temporal_keys.KINDS:  # a temporal type's sets hold keys: its literals are no keys
             points.append(test.endpoint.value)
         else:
             others.append(_positive(test, domain))
@@ -95,12 +96,15 @@ def _temporal(test: PositiveTest, domain: Domain) -> TriSet:
 
 
 def _mismatched(op: str, domain: Domain, value: object) -> TriSet:
-    """A test whose literal is null or of another type, as ``tri_equal``/``tri_compare`` say."""
-    if op == "=":
-        return tri_equal(domain, value)
-    if op == "!=":
-        return tri_not_equal(domain, value)
-    return tri_compare(domain, op, value)
+    """A test whose literal is null (as ``tri_equal``/``tri_compare`` say) or of another type:
+    null for every value (a number is no key), false for a missing value where it is ``=``."""
+    if value is None:
+        return tri_equal(domain, None) if op == "=" else tri_not_equal(domain, None) if op == "!=" else \
+            tri_compare(domain, op, None)
+    every = ValueSet.full(domain)
+    every = every - ValueSet.null_only(domain) if domain.nullable else every
+    equal = TriSet(ValueSet.empty(domain), every, False)
+    return equal if op == "=" else tri_not(equal) if op == "!=" else TriSet(ValueSet.empty(domain), every, None)
 
 
 def _literal(endpoint: object) -> object:

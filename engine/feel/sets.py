@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from engine.feel import temporal_keys
@@ -372,6 +373,11 @@ def _string_holes(vs: ValueSet) -> list[str] | None:
 
 
 def _format_interval(d: Domain, iv: Interval) -> str:
+    if d.kind in temporal_keys.ZONED and iv.low is not None and iv.high is not None:  # = holds to the second
+        if iv.high - iv.low == temporal_keys.SECOND - 1 and temporal_keys.roundness(d.kind, iv.low) == 6:
+            return _literal(d, iv.low)
+        if iv.low == iv.high:
+            return f"[{_literal(d, iv.low)}..{_literal(d, iv.high)}]"
     is_point, value = _point_value(d, iv)
     if is_point:
         return _literal(d, value)
@@ -381,8 +387,12 @@ def _format_interval(d: Domain, iv: Interval) -> str:
             iv = Interval(iv.low, None, iv.low_closed, False)
         elif iv.low == low:
             iv = Interval(None, iv.high, False, iv.high_closed)
-    if d.kind in _TEMPORAL and iv.high is not None and iv.high_closed:  # < @"12:00:00", not <= @"11:59:59.999999"
-        iv = Interval(iv.low, iv.high + 1, iv.low_closed, False)
+    if d.kind in _TEMPORAL:  # the rounder end: < @"12:00:00", not <= @"11:59:59.999999"
+        round_ = partial(temporal_keys.roundness, d.kind)
+        if iv.high is not None and iv.high_closed and round_(iv.high + 1) > round_(iv.high):
+            iv = Interval(iv.low, iv.high + 1, iv.low_closed, False)
+        if iv.low is not None and iv.low_closed and round_(iv.low - 1) > round_(iv.low):
+            iv = Interval(iv.low - 1, iv.high, False, iv.high_closed)
     if iv.low is None:
         return f"{'<=' if iv.high_closed else '<'} {_literal(d, iv.high)}"
     if iv.high is None:

@@ -112,6 +112,20 @@ def value_of(kind: str, at: int) -> Any:
     return clock.replace(tzinfo=dt.timezone(dt.timedelta(microseconds=offset)))
 
 
+def roundness(kind: str, at: int) -> int:
+    """How round the value of key ``at`` is: the zeros its microseconds end in (6 for a whole
+    second); 0 for a months key.  Sets are written with their rounder ends."""
+    if kind == YM_DURATION:
+        return 0
+    low, high = class_range(kind, at)
+    if kind in ZONED and low is None:
+        return -1  # beyond its class: no value
+    value = value_of(kind, at)
+    micros = value.microseconds if isinstance(value, dt.timedelta) else value.microsecond
+    text = f"{micros:06}"
+    return len(text) - len(text.rstrip("0"))
+
+
 def text(kind: str, at: int) -> str:
     """A key as a cell writes its value: ``@"2025-01-15T08:30:00"``, ``@"PT12H"``."""
     return f'@"{temporal.to_text(value_of(kind, at))}"'

@@ -169,9 +169,12 @@ def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, d
 @pytest.mark.parametrize("text, kind, expected", [
     ('< @"12:00:00"', "time", '< @"12:00:00"'),
     ('>= @"P3M"', "years and months duration", '>= @"P3M"'),
-    ('not(@"P1Y", < @"P3M")', "years and months duration", '[@"P3M"..@"P1Y"), >= @"P1Y1M"'),
-    ('[@"PT12H"..@"P1D"]', "days and time duration", '[@"PT12H"..@"P1DT0.000001S")'),
-    ('@"2025-01-15T08:30:00"', "date and time", '[@"2025-01-15T08:30:00"..@"2025-01-15T08:30:01")'),
+    ('not(@"P1Y", < @"P3M")', "years and months duration", '[@"P3M"..@"P11M"], >= @"P1Y1M"'),
+    ('<= @"12:00:00", > @"13:00:00.5"', "time", '<= @"12:00:00", > @"13:00:00.5"'),
+    ('[@"PT12H"..@"P1D"]', "days and time duration", '[@"PT12H"..@"P1D"]'),
+    ('@"2025-01-15T08:30:00"', "date and time", '@"2025-01-15T08:30:00"'),  # = to the second
+    ('@"10:00:00Z", <= @"10:00:00Z"', "time", '< @"10:00:01Z"'),  # = 10:00:00Z holds up to 10:00:00.999999Z
+    ('[@"10:00:00Z"..@"10:00:00.999999Z"]', "time", '@"10:00:00Z"'),
     ('< @"2025-01-15T09:30:00@Europe/Paris"', "date and time", '< @"2025-01-15T08:30:00Z"'),
 ])
 def test_set_form_is_written_back_in_the_types_literals(text: str, kind: str, expected: str) -> None:
