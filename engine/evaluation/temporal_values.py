@@ -34,7 +34,7 @@ EXPECTED = {
 PLURAL = {"date and time": "dates and times", "time": "times", "days and time duration": "days and time durations",
           "years and months duration": "years and months durations"}
 _SPACED = re.compile(r"(-?\d{4,9}-\d\d-\d\d) (\d\d:\d\d:\d\d.*)")
-_HH_MM = re.compile(r"\d\d:\d\d")
+_CLOCK = re.compile(r"(\d{1,2}):(\d\d)(?::(\d\d))?")
 
 Raise = Callable[[str], Exception]
 
@@ -78,8 +78,9 @@ def _parsed(written: str, kind: str) -> Any:
 
 def _hint(written: str, kind: str) -> str:
     """How to fix a text that is nearly right."""
-    if kind == "time" and _HH_MM.fullmatch(written):
-        return f" (write the seconds too: {written}:00)"
+    clock = _CLOCK.fullmatch(written) if kind == "time" else None
+    if clock:
+        return f" (write {int(clock[1]):02}:{clock[2]}:{clock[3] or '00'})"
     if kind.endswith("duration"):
         try:
             other = temporal.parse_duration(written)
