@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from engine.feel import values
+from engine.feel import temporal_keys, values
 from engine.feel.temporal import YearsMonths
 
 NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME, TIME, DT_DURATION, YM_DURATION = range(10)  # ordered: >= NUMBER
@@ -84,6 +84,25 @@ class Vec:
             return NULL if self.null else code
         return np.where(self.null, np.int8(NULL), np.int8(code))
 
+    @cached_property
+    def temporal_keys(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per element of an object Vec: its key (``engine.feel.temporal_keys``, by its own
+        kind; 0 where none), whether that key is of a value with a zone (class 1), and whether
+        the key stands for it in comparisons: not for a date and time of an IANA zone (Python
+        orders two of one zone by their clocks), nor for a key beyond 64 bits."""
+        keys = np.zeros(self.n or 0, dtype=np.int64)
+        zoned = np.zeros(self.n or 0, dtype=bool)
+        usable = np.zeros(self.n or 0, dtype=bool)
+        kinds = np.broadcast_to(self.kinds, (self.n or 0,))
+        for at in np.flatnonzero(np.isin(kinds, list(TEMPORAL_KINDS))).tolist():
+            value, kind = self.data[at], TEMPORAL_KINDS[int(kinds[at])]
+            key = temporal_keys.key(kind, value)
+            if key is None or not -2**63 <= key < 2**63 or iana(value):
+                continue
+            keys[at], usable[at] = key, True
+            zoned[at] = kind in temporal_keys.ZONED and value.tzinfo is not None
+        return keys, zoned, usable
+
     def take(self, index: np.ndarray) -> Vec:
         pick = lambda x: x[index] if isinstance(x, np.ndarray) else x  # noqa: E731
         return Vec(self.form, self.data if self.is_scalar else self.data[index], self.kset,
@@ -107,6 +126,15 @@ class Vec:
             out[ints] = self.data[ints].astype(np.int64).astype(object)
         out[self.null] = None
         return out
+
+
+TEMPORAL_KINDS = {DATETIME: temporal_keys.DATETIME, TIME: temporal_keys.TIME, DT_DURATION: temporal_keys.DT_DURATION,
+                  YM_DURATION: temporal_keys.YM_DURATION}
+
+
+def iana(value: Any) -> bool:
+    """A date and time of an IANA zone (``@Europe/Paris``)."""
+    return isinstance(value, dt.datetime) and getattr(value.tzinfo, "key", None) is not None
 
 
 def scalar(value: Any) -> Vec:

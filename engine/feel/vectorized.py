@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.feel import builtins, values
+from engine.feel import builtins, temporal_keys, values
 from engine.feel.syntax import (
     Arithmetic,
     Call,
@@ -47,6 +47,7 @@ from engine.feel.vec import (
     NULL,
     NUMBER,
     STRING,
+    TEMPORAL_KINDS,
     TIME,
     YM_DURATION,
     Tri,
@@ -56,6 +57,7 @@ from engine.feel.vec import (
     either,
     from_objects,
     from_series,
+    iana,
     neg,
     scalar,
 )
@@ -101,7 +103,8 @@ def _compare(op: str, a: Vec, b: Vec, need: bool = True) -> Tri:
     if a.is_scalar and b.is_scalar:
         return Tri.of(values.test_operator(op, a.data, b.data))
     if _by_reference(a) or _by_reference(b):
-        return _reference(op, a, b)
+        keyed = _keyed(op, a, b)
+        return keyed if keyed is not None else _reference(op, a, b)
     if op == "!=":
         return _compare("=", a, b).not_()
     common, shared = (a.kset | b.kset) - {NULL}, (a.kset & b.kset) - {NULL}
@@ -137,6 +140,38 @@ def _reference(op: str, a: Vec, b: Vec) -> Tri:
     answers = np.atleast_1d(np.asarray(answers, dtype=object))
     true = np.fromiter((x is True for x in answers), dtype=bool, count=answers.size)
     null = np.fromiter((x is None for x in answers), dtype=bool, count=answers.size)
+    return Tri(true, null)
+
+
+def _keyed(op: str, a: Vec, b: Vec) -> Tri | None:
+    """``op`` of a column of temporal values and one temporal literal on their whole-number keys
+    (``engine.feel.temporal_keys``): ``values.test_operator``'s answers, by numpy; the elements
+    whose key does not stand for them (``Vec.temporal_keys``) by the reference.  None where it
+    does not apply (two columns, a literal of an IANA zone or of no temporal type)."""
+    if op == "!=":
+        equal = _keyed("=", a, b)
+        return None if equal is None else equal.not_()
+    if a.is_scalar:
+        a, b, op = b, a, _FLIP[op]
+    code = CODE[values.kind_of(b.data)] if b.is_scalar else None
+    if code not in TEMPORAL_KINDS or a.form != "object" or iana(b.data):
+        return None
+    kind = TEMPORAL_KINDS[code]
+    at = temporal_keys.key(kind, b.data)
+    if at is None or not -2**63 <= at < 2**63:
+        return None
+    keys, zoned, usable = a.temporal_keys
+    literal_zoned = kind in temporal_keys.ZONED and b.data.tzinfo is not None
+    same = (a.kinds == code) & (zoned == literal_zoned)
+    if op == "=":
+        low, high = temporal_keys.equal_range(kind, b.data)
+        true, null = same & (keys >= low) & (keys < high), ~a.null & (a.kinds != code)
+    else:
+        true, null = same & _OPS[op](keys, at), ~same
+    patch = np.flatnonzero(~usable & (a.kinds == code))
+    if patch.size:
+        exact = _reference(op, a.take(patch), b)
+        true[patch], null[patch] = exact.true, exact.null
     return Tri(true, null)
 
 

@@ -185,3 +185,25 @@ def test_a_date_and_time_without_a_zone_is_null_for_a_test_with_one() -> None:
     tri = compile_unary_tests('< @"2025-01-15T08:30:00Z"').tri_set(Domain("date and time", nullable=False))
     assert tri.unknown.contains(temporal_keys.key("date and time", D(2025, 1, 1)))
     assert tri.true.contains(temporal_keys.key("date and time", D(2025, 1, 1, tzinfo=UTC)))
+
+
+def test_a_column_without_iana_zones_is_compared_on_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys answer for every value but a date and time of an IANA zone (by the reference)."""
+    from engine.feel import vectorized
+
+    calls: list[tuple[str, int]] = []
+    cell = [""]
+    reference = vectorized._reference
+    monkeypatch.setattr(vectorized, "_reference", lambda op, a, b: calls.append((cell[0], a.n)) or reference(op, a, b))
+    for kind in KINDS:
+        probes = [p for p in PROBES[kind] if getattr(getattr(p, "tzinfo", None), "key", None) is None] + [None]
+        for text in LITERALS[kind]:
+            for cell[0] in (text, f"< {text}", f"not({text})", f"[{LITERALS[kind][0]}..{text}]"):
+                test = compile_unary_tests(cell[0])
+                assert list(test.mask(_categorical(probes))) == [test.matches(p) for p in probes], cell[0]
+    assert calls and all("Europe/Paris" in text for text, _ in calls)  # a literal of an IANA zone
+    calls.clear()
+    cell[0] = "paris"
+    paris = [D(2025, 1, 15, 10, tzinfo=PARIS), D(2025, 1, 15, 8, tzinfo=UTC)]
+    compile_unary_tests('< @"2025-01-15T09:00:00Z"').mask(_categorical(paris))
+    assert calls == [("paris", 1)]  # the one value of an IANA zone, by the reference
