@@ -206,3 +206,10 @@ def test_results_write_temporal_values_as_feel_text() -> None:
     assert format_cell(YearsMonths(18)) == "P1Y6M"
     assert format_cell(dt.datetime(2025, 1, 15, 8, 30, tzinfo=dt.UTC)) == "2025-01-15T08:30:00Z"
     assert format_cell(dt.time(8, 30)) == "08:30:00"
+
+
+def test_an_excel_date_cell_is_still_a_date_where_a_tests_sheet_expects_one() -> None:
+    from engine.model.cases import expected_value
+
+    assert expected_value(dt.datetime(2025, 1, 15)) == dt.date(2025, 1, 15)  # openpyxl reads a date cell so
+    assert expected_value(dt.datetime(2025, 1, 15, 8, 30)) == dt.datetime(2025, 1, 15, 8, 30)
