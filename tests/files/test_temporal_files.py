@@ -213,3 +213,24 @@ def test_an_excel_date_cell_is_still_a_date_where_a_tests_sheet_expects_one() ->
 
     assert expected_value(dt.datetime(2025, 1, 15)) == dt.date(2025, 1, 15)  # openpyxl reads a date cell so
     assert expected_value(dt.datetime(2025, 1, 15, 8, 30)) == dt.datetime(2025, 1, 15, 8, 30)
+
+
+def test_a_computed_input_may_be_a_duration() -> None:
+    """``given_at - last_dose_at`` (FEEL: a days and time duration; null between a date and time
+    with a zone and one without), record by record and over a frame alike."""
+    from engine.evaluation.frame import evaluate_frame
+    from engine.formats.xlsx.build import build_model
+
+    sheets = {"Inputs": [["Name", "Type", "Allowed values", "Required", "Expression"],
+                         ["given_at", "date and time", None, "no", None],
+                         ["last_dose_at", "date and time", None, "no", None],
+                         ["since_dose", "days and time duration", None, "no", "given_at - last_dose_at"]],
+              "t": [["U", "since_dose", "o"], [None, "input", "output"], [None, None, None],
+                    ["R1", '>= @"PT12H"', '"now"'], ["R2", '< @"PT12H"', '"wait"'], ["R3", "null", '"unknown"']]}
+    model = build_model("x.xlsx", sheets)
+    records = [{"given_at": "2025-01-15T20:00:00", "last_dose_at": "2025-01-15T07:00:00"},
+               {"given_at": "2025-01-15T10:00:00", "last_dose_at": "2025-01-15T07:00:00"},
+               {"given_at": "2025-01-15T10:00:00Z", "last_dose_at": "2025-01-15T07:00:00"}, {}]
+    expected = ["now", "wait", "unknown", "unknown"]
+    assert [engine.evaluate(model, record).row()["t.o"] for record in records] == expected
+    assert list(evaluate_frame(model, pd.DataFrame(records, dtype=object))["t.o"]) == expected
