@@ -307,6 +307,8 @@ class ValueSet:
         if self.domain.kind == "number":
             return _sample_number(self.intervals[0])
         iv = self.intervals[0]
+        if self.domain.kind in _TEMPORAL and iv.low is None and self.contains(0):
+            return 0  # a duration of nothing (PT0S, P0M) rather than the microsecond below a bound
         default = date(2000, 1, 1) if self.domain.kind == "date" else 0
         return next((v for v in (iv.low, iv.high) if v is not None), default)
 
