@@ -137,10 +137,11 @@ def _comparison(model: Any, findings: list[Any]) -> dict[str, Any]:
     """Numbers to set beside Calvanese et al.'s merged output: overlapping pairs and the
     maximal cliques of the pairwise-overlap graph (their clique decomposition), and our
     gap boxes greedily merged where they differ in one column only."""
-    from engine.analysis import lint, search
+    from engine.analysis import search
+    from engine.analysis.column_checks import table_columns
 
     table = model.tables[0]
-    columns, _ = lint._columns(model, table, {})
+    columns, _ = table_columns(model, table, {})
     if columns is None:
         return {}
     active = (1 << len(table.rules)) - 1
@@ -317,12 +318,12 @@ def machine_facts() -> dict[str, str]:
         "python": platform.python_version(),
         "packages": ", ".join(versions),
         "engine": f"{commit}{' + uncommitted changes in engine/' if dirty else ''} "
-                  f"(sha256 of verify.py+search.py+lint.py+sets.py: {digest})",
+                  f"(sha256 of verify.py+search.py+lint.py+sets.py+trisets.py+column_checks.py: {digest})",
     }
 
 
 def engine_digest() -> str:
-    names = ("verify.py", "search.py", "lint.py", "sets.py")
+    names = ("verify.py", "search.py", "lint.py", "sets.py", "trisets.py", "column_checks.py")
     return hashlib.sha256(b"".join((ENGINE / n).read_bytes() for n in names
                                    if (ENGINE / n).exists())).hexdigest()[:12]
 

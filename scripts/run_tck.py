@@ -1,20 +1,30 @@
-"""Run the DMN TCK's decision-table cases through dtrun's DMN import and print what passed.
+"""Run the DMN TCK's cases through dtrun's DMN import and print what passed.
 
-    python scripts/run_tck.py [TCK_FOLDER]        (default: $DTRUN_TCK or ../shared/tck)
-    python scripts/run_tck.py ../shared/tck-full/TestCases    (every folder of compliance-level-2 and -3)
+    python scripts/run_tck.py ../shared/tck-full/TestCases --results tck_results.csv
+                                              (every folder of compliance levels 2 and 3)
+    python scripts/run_tck.py [TCK_FOLDER]    (the subset by tier; default: $DTRUN_TCK or ../shared/tck)
+    options: --results FILE  --folder PATTERN (repeatable)  --quiet  --reasons  --no-feel
 
-Every folder of ``INDEX.json`` is read with ``engine.formats.dmn.importer`` exactly as ``dtrun evaluate
-MODEL.dmn`` reads it; each ``testCase`` of its ``*-test-01.xml`` is evaluated and compared
-with the TCK's expected results.  A case is *passed*, *failed* (with the difference) or
-*unsupported* (with the reason: the element dtrun cannot run).  When a model as a whole
+Every folder is read with ``engine.formats.dmn.importer`` exactly as ``dtrun evaluate
+MODEL.dmn`` reads it; each ``testCase`` of its ``*-test-01.xml`` (the only test file of every
+folder of TCK commit 0dbcaf9; another one would be listed as not read) is evaluated and
+compared with the TCK's expected results.  A case is *passed*, *failed* (with the difference),
+*unsupported* (refused, with the reason: the element or value dtrun cannot run) or, when the
+runner or dtrun crashes on its folder, an *error* (with the exception).  When a model as a whole
 cannot be loaded, the decision tables that can be loaded on their own are still run.
-Tier-U folders (FEEL literal expressions, no tables) are not run here: their cases are
-golden rows of the condition language (``tests/feel/data/*.tsv``); the script counts them.
 
-Prints one table per folder, then the totals per tier; exits 1 when a tier-A case does not pass.
-The FEEL literal-expression cases of the complete TCK (levels 2 and 3) run through the FEEL
-evaluator with ``scripts/run_tck_full.py``.
-Also imported by ``tests/formats/dmn/test_tck.py``.
+On the complete levels: a table per folder (level, cases, passed, failed, errors, refused, and
+beside them the FEEL literal-expression path of ``scripts/run_tck_full.py``, per case), every
+case not passed with its reason under its folder, the totals per level, and with ``--results``
+the TCK's results file (``tck_report.py``: ``SUCCESS``, ``FAILURE``, ``ERROR``, ``IGNORED``);
+exits 1 when a case fails or crashes.  ``--reasons`` counts the refusal reasons.
+
+On the subset (``INDEX.json``): one table per folder, then the totals per tier; exits 1 when a
+tier-A case does not pass.  Tier-U folders (FEEL literal expressions, no tables) are not run
+here: their cases are golden rows of the condition language (``tests/feel/data/*.tsv``); the
+script counts them.
+
+Also imported by ``tests/formats/dmn/test_tck.py`` and ``tests/formats/dmn/test_tck_levels.py``.
 """
 
 from __future__ import annotations
@@ -265,51 +275,101 @@ def run_levels(tck: Path) -> list[FolderReport]:
     return reports
 
 
-def main_levels(tck: Path) -> int:
-    reports = run_levels(tck)
-    print("level  models  loaded  cases  passed  failed  unsupported")
-    for level in LEVELS:
-        mine = [r for r in reports if r.tier == level]
-        counts = [sum(r.count(s) for r in mine) for s in ("passed", "failed", "unsupported")]
-        print(f"{level}  {len(mine)}  {sum(r.loaded for r in mine)}  {sum(counts)}  "
-              f"{counts[0]}  {counts[1]}  {counts[2]}")
-    for report in reports:
-        for outcome in report.outcomes:
-            if outcome.status == "failed":
-                print(f"    {report.tier}/{report.folder} {outcome.case}: failed: {outcome.reason[:300]}")
-    return 1 if any(r.count("failed") for r in reports) else 0
+def main_levels(tck: Path, args: Any) -> int:
+    """Every folder of levels 2 and 3 (or those ``--folder`` selects): the table, the cases not
+    passed, the totals; the results file; exits 1 when a case fails or crashes."""
+    import tck_report
 
-
-def main(argv: list[str]) -> int:
-    tck = Path(argv[1]) if len(argv) > 1 else DEFAULT_TCK
-    if not (tck / "INDEX.json").exists() and (tck / LEVELS[0]).is_dir():
-        return main_levels(tck)
-    if not (tck / "INDEX.json").exists():
-        print(f"error: {tck} holds no TCK INDEX.json; give the TCK folder", file=sys.stderr)
+    feel = None if args.no_feel else tck_report.feel_counts
+    runs = [tck_report.run_safely(run_folder, folder, level, feel=feel)
+            for level, folder in tck_report.level_folders(tck, args.folder)]
+    if not runs:
+        print(f"error: no folder of {tck} matches --folder {' '.join(args.folder)}", file=sys.stderr)
         return 2
-    reports = run_all(tck)
+    if not args.quiet:
+        print("\n".join(tck_report.table(runs)))
+        print()
+        print("\n".join(tck_report.not_passed(runs)))
+        print()
+    if args.reasons:
+        print("\n".join(tck_report.reasons_lines(runs)))
+        print()
+    print("\n".join(tck_report.totals(runs)))
+    if args.results and not tck_report.write_results_or_say(args.results, runs):
+        return 2
+    return 1 if any(r.count("failed") or r.count("error") for r in runs) else 0
+
+
+def main_tiers(tck: Path, args: Any) -> int:
+    """The subset of ``../shared/tck`` by tier (A must pass in full); exits 1 when a tier-A case does not pass."""
+    import tck_report
+
+    index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
+    entries = [e for e in index["cases"] if tck_report.selected(e["folder"], args.folder)]
+    runs = [tck_report.run_safely(run_folder, tck / e["folder"], f"compliance-level-{e['level']}", e["tier"])
+            for e in entries if e["tier"] != "U"]
     totals: dict[str, list[int]] = {}
-    for report in reports:
-        counts = [report.count("passed"), report.count("failed"), report.count("unsupported")]
-        print(f"{report.folder} (tier {report.tier}): {counts[0]} passed, {counts[1]} failed, {counts[2]} unsupported")
-        for outcome in report.outcomes:
-            if outcome.status != "passed":
-                print(f"    {outcome.case}: {outcome.status}: {outcome.reason}")
-        total = totals.setdefault(report.tier, [0, 0, 0])
+    for run in runs:
+        counts = [run.count("passed"), run.count("failed") + run.count("error"), run.count("unsupported")]
+        if not args.quiet:
+            print(f"{run.folder} (tier {run.tier}): {counts[0]} passed, {counts[1]} failed, {counts[2]} unsupported")
+            for outcome in run.outcomes:
+                if outcome.status != "passed":
+                    print(f"    {outcome.case}: {outcome.status}: {outcome.reason}")
+        total = totals.setdefault(run.tier, [0, 0, 0])
         for i in range(3):
             total[i] += counts[i]
-    index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
-    for entry in index["cases"]:
-        if entry["tier"] == "U":
-            print(f"{entry['folder']} (tier U): {entry['test_cases']} FEEL cases; {golden_counts(entry['folder'])} "
-                  "golden rows of the condition language cite them (tests/feel/data/*.tsv)")
-    print()
+    if not args.quiet:
+        for entry in entries:
+            if entry["tier"] == "U":
+                print(f"{entry['folder']} (tier U): {entry['test_cases']} FEEL cases; {golden_counts(entry['folder'])} "
+                      "golden rows of the condition language cite them (tests/feel/data/*.tsv)")
+        print()
+    if args.reasons:
+        print("\n".join(tck_report.reasons_lines(runs)))
+        print()
     print("tier  passed  failed  unsupported")
     for tier in sorted(totals):
         passed, failed, unsupported = totals[tier]
         print(f"{tier:<4}  {passed:>6}  {failed:>6}  {unsupported:>11}")
+    if args.results and not tck_report.write_results_or_say(args.results, runs):
+        return 2
     passed_a, failed_a, unsupported_a = totals.get("A", [0, 0, 0])
-    return 0 if failed_a == unsupported_a == 0 and passed_a else 1
+    return 0 if failed_a == unsupported_a == 0 and (passed_a or args.folder) else 1
+
+
+def arguments(argv: list[str]) -> Any:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="run_tck.py", description="Run the DMN TCK through dtrun's DMN import and report passed, failed, "
+        "errors and refused per folder and in total.")
+    parser.add_argument("tck", nargs="?", default=str(DEFAULT_TCK), metavar="TCK_FOLDER",
+                        help="the TCK's TestCases folder (levels 2 and 3), or the subset with INDEX.json "
+                        "(default: $DTRUN_TCK or ../shared/tck)")
+    parser.add_argument("--results", metavar="FILE", help="write every case in the TCK's results format "
+                        "(tck_results.csv: folder, test file, case id, SUCCESS|FAILURE|ERROR|IGNORED, note)")
+    parser.add_argument("--folder", action="append", default=[], metavar="PATTERN",
+                        help="only folders whose name holds PATTERN (or matches it, a glob); may be repeated")
+    parser.add_argument("--quiet", action="store_true", help="print the totals only")
+    parser.add_argument("--reasons", action="store_true", help="count the refusal reasons, names taken out")
+    parser.add_argument("--no-feel", action="store_true",
+                        help="do not count the FEEL literal-expression path (scripts/run_tck_full.py) beside")
+    return parser.parse_args(argv[1:])
+
+
+def main(argv: list[str]) -> int:
+    args = arguments(argv)
+    tck = Path(args.tck)
+    if args.results and not Path(args.results).resolve().parent.is_dir():  # before a run of minutes, not after
+        print(f"error: cannot write the results file {args.results}: its folder does not exist", file=sys.stderr)
+        return 2
+    if not (tck / "INDEX.json").exists() and (tck / LEVELS[0]).is_dir():
+        return main_levels(tck, args)
+    if not (tck / "INDEX.json").exists():
+        print(f"error: {tck} holds no TCK INDEX.json nor {LEVELS[0]}; give the TCK folder", file=sys.stderr)
+        return 2
+    return main_tiers(tck, args)
 
 
 if __name__ == "__main__":

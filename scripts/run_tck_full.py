@@ -11,7 +11,7 @@ FEEL text, lists and contexts item by item; a case marked ``errorResult`` expect
 expression that does not parse counts as that error).  A result node whose decision is not a
 literal expression (a decision table, a context, an invocation, a BKM, a decision service), or
 that needs one, is *refused* with that reason; so is a value this implementation cannot hold
-(a year beyond 9999, nanoseconds: ``engine.feel.temporal.Unsupported``).  Nothing refused is
+(nanoseconds: ``engine.feel.temporal.Unsupported``).  Nothing refused is
 a wrong answer: *failed* means a different answer, and says which.
 
 Exits 1 when a case fails.  Also imported by ``tests/feel/test_tck_feel.py``.

@@ -182,7 +182,7 @@ def _combined(heading: str, old: TableAnalysis, new: TableAnalysis) -> Column:
     cells: list[ValueSet] = []
     for side, analysis in zip(sides, (old, new)):
         rules = analysis.table.rules
-        cells += [full] * len(rules) if side is None else [_cell(full, rule.inputs[side[1]]) for rule in rules]
+        cells += [full] * len(rules) if side is None else [_cell(full, rule.inputs[side[1]], heading) for rule in rules]
     cells += [f if f is not None else full for f in fulls]
     column = next(c for a in (new, old) for c in a.columns if c.heading == heading)
     return build_column(heading, column.letter, full, cells, column.label)
@@ -224,9 +224,12 @@ def _in(domain: Domain, values: ValueSet) -> ValueSet:
     return _make(domain, values._cuts, values.null)
 
 
-def _cell(full: ValueSet, cell: Any) -> ValueSet:
-    matched = cell.to_set(full.domain)
-    return full & matched
+def _cell(full: ValueSet, cell: Any, heading: str) -> ValueSet:
+    matched = cell.set_in(full)  # a FEEL cell run on each value of one version's list may not be over both
+    if isinstance(matched, str):
+        raise _KindChanged(f"{heading}: not compared", f"the cell {cell.text!r} {matched} and is not run on the values "
+                           "of both versions together, so the versions cannot be compared record by record")
+    return matched
 
 
 def _outcome(version: _Version, matching: int, columns: list[Column], box: Box, upstream: dict[str, tuple[str, str]]

@@ -3,8 +3,9 @@
 Owns the domain of an input column (declared type and allowed values, the missing value where
 the input is not required, and for an upstream output the values that table can give), the
 column cut into atoms for the searches (``engine.analysis.atoms``, lists by
-``engine.analysis.list_atoms``; a column of FEEL cells is skipped with a ``not-analysed``
-finding), and the per-cell checks: ``type-mismatch``, ``unsatisfiable`` and ``value-not-allowed``.
+``engine.analysis.list_atoms``; a FEEL cell by the set it means, ``engine.feel.feel_sets``,
+and a column with a FEEL cell that means none is skipped with a ``not-analysed`` finding
+naming the cell and why), and the per-cell checks: ``type-mismatch``, ``unsatisfiable`` and ``value-not-allowed``.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def table_columns(model: Model, table: Table, produced: dict[str, ValueSet | Non
                                  hint=_unsatisfiable_fix(allowed, full.domain.kind)))
         cells: list[ValueSet] = []
         sets: dict[str, ValueSet] = {}  # cell text -> its values: most texts repeat down a column
-        skipped = feel_skipped(model, table, column, position)
+        skipped = feel_skipped(model, table, column, position, full)
         if skipped is not None:  # its S-FEEL cells still get the type check
             notes.append(skipped)
             analysable = False
@@ -99,7 +100,9 @@ def table_columns(model: Model, table: Table, produced: dict[str, ValueSet | Non
                                          "compare with fixed values where the guideline allows it"))
                 continue
             if cell.text not in sets:
-                sets[cell.text] = full & cell.to_set(full.domain)
+                found = cell.set_in(full)
+                assert not isinstance(found, str), found  # feel_skipped has reported such a column
+                sets[cell.text] = found
             notes += _cell_checks(model, table, column, cell, full, sets[cell.text], ref, rule.id)
             cells.append(sets[cell.text])
         if full is None and table.rules:
@@ -166,24 +169,56 @@ def _list_column(model: Model, table: Table, position: int, column: InputColumn)
     return made, notes
 
 
-def feel_skipped(model: Model, table: Table, column: InputColumn, position: int) -> Finding | None:
-    """The ``not-analysed`` finding of a column whose cells hold FEEL beyond S-FEEL (``?``, a
-    function call), which the verifier cannot reason about: its overlaps and gaps are not
-    checked (never a false "no gap"); None for a column without such cells."""
+def feel_skipped(model: Model, table: Table, column: InputColumn, position: int,
+                 full: ValueSet | None = None) -> Finding | None:
+    """The ``not-analysed`` finding of a column with cells in FEEL beyond S-FEEL (``?``, a
+    function call) that the verifier cannot reason about, naming each such cell and what it
+    uses ("cell B4 ('odd(?)') calls the function odd()"): its overlaps and gaps are not checked
+    (never a false "no gap").  None when every FEEL cell means a set of the values ``full``
+    (``engine.feel.feel_sets``), or when the column has no FEEL cell or no known values
+    (``full`` None: another finding says so); a list column's FEEL cells by the tests of single
+    elements they make (``engine.feel.feel_runs.element_tests``)."""
+    from engine.feel.feel_runs import element_tests
+
     source = model.source
-    found = [(rule, rule.inputs[position]) for rule in table.rules if rule.inputs[position].feel]
+    found, reasons = [], {}
+    for rule in table.rules:
+        cell = rule.inputs[position]
+        if not cell.feel:
+            continue
+        if cell.text not in reasons:
+            if full is not None:
+                why = cell.set_in(full)
+                reasons[cell.text] = why if isinstance(why, str) else ""
+            elif _lists(model, column):
+                why = element_tests(cell.node) if not cell.names else "reads " + ", ".join(sorted(cell.names))
+                reasons[cell.text] = why if isinstance(why, str) else ""
+            else:
+                reasons[cell.text] = ""
+        if reasons[cell.text]:
+            found.append((rule, f"{column.column}{rule.row}", cell, reasons[cell.text]))
     if not found:
         return None
-    why = " / ".join(dict.fromkeys(cell.feel for _, cell in found))
-    refs = tuple(f"{column.column}{rule.row}" for rule, _ in found)
-    shown = ", ".join(repr(source.text(table.name, ref, cell.text)) for ref, (_, cell) in zip(refs, found[:3]))
-    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    said = [f"{_cell_name(source, table.name, ref)} ({source.text(table.name, ref, cell.text)!r}) {why}"
+            for _, ref, cell, why in found[:3]]
+    more = f", and {len(found) - 3} more {_plural(source.words.cell)}" if len(found) > 3 else ""
     return located(source, "info", "not-analysed", table.name,
-                   f"overlap and gap checks skip column {source.name(column.heading)}: its "
-                   f"{_plural(source.words.cell)} {why} ({shown}{more}), so overlaps and gaps of "
-                   f"{source.name(table.name)} are not checked", refs, tuple(rule.id for rule, _ in found),
-                   "check these rules by hand, or write the tests in S-FEEL (e.g. >= 3, [1..4]) where the "
-                   "guideline allows it")
+                   f"overlap and gap checks skip column {source.name(column.heading)}: {', '.join(said)}{more}, "
+                   f"so overlaps and gaps of {source.name(table.name)} are not checked",
+                   tuple(ref for _, ref, _, _ in found), tuple(rule.id for rule, _, _, _ in found),
+                   "check these rules by hand, or write the tests in S-FEEL (e.g. >= 3, [1..4]) or as comparisons "
+                   "of ? with fixed values (? > 3 and ? < 10) where the guideline allows it")
+
+
+def _lists(model: Model, column: InputColumn) -> bool:
+    definition = model.inputs.get(column.name)
+    return definition is not None and is_list(definition.type)
+
+
+def _cell_name(source: Any, table: str, ref: str) -> str:
+    """A cell as messages name it: ``cell B4``, or its DMN part (``rule 1 (id r1), inputEntry 1``)."""
+    part = source.place(table, ref)[1]
+    return f"{source.words.cell} {ref}" if part == ref else part
 
 
 def _plural(word: str) -> str:
@@ -209,6 +244,12 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
         yield located(source, "error", "type-mismatch", table.name, found[0], (ref,), (rule_id,), found[1])
         return
     if cell.is_any or not matched.is_empty():
+        return
+    if cell.feel:  # the values it matches are known for this column's values only
+        yield located(source, "error", "value-not-allowed", table.name,
+                      f"the {cell_word} {text} matches none of the values of {heading} "
+                      f"({full.to_unary_tests() if not full.is_empty() else 'none'}), so the rule can never fire",
+                      (ref,), (rule_id,), "correct the condition so that some value meets it, or delete the rule")
         return
     if cell.to_set(Domain(domain.kind, nullable=True)).is_empty():  # not even a missing value
         yield located(source, "error", "unsatisfiable", table.name,

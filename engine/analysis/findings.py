@@ -48,8 +48,8 @@ CODES: dict[str, tuple[str, str]] = {
     "empty-table": ("error", "a decision table without rules"),
     "summary": ("info", "the count of findings of one code in a table past the first 20 (text, SARIF, GitHub)"),
     "not-analysed": ("info", "a column the overlap and gap checks cannot reason about (a cell that compares with "
-                             "another input, values that cannot be modelled, too many kinds of list): they skip its "
-                             "table"),
+                             "another input, a FEEL cell whose test is no set of values, values that cannot be "
+                             "modelled, too many kinds of list): they skip its table"),
     "hidden": ("warning", "a hidden sheet, row or column whose rules still count"),
     "macros": ("warning", "a macro-enabled workbook: its macros are never run"),
     "dak-syntax": ("error", "a WHO DAK condition cell dtrun cannot read: its rule is left out (docs/dak.md)"),

@@ -7,7 +7,10 @@ make one *group*; a cell's answer depends only on which groups a list touches, s
 are the sets of groups (a list touching groups g1 and g3: one atom), plus the missing value.
 Each cell is judged on each atom by the scalar evaluator itself (the reference meaning), on a
 list holding one value of each group of the atom; so the searches of ``engine.analysis.search``
-are exact over it.  With more than ``MAX_GROUPS`` groups (2**MAX_GROUPS atoms), or without a
+are exact over it.  A FEEL cell (``?`` the whole list) takes part where its answer depends only
+on which tests of single elements the list's elements pass (``list contains(?, "x")``,
+``some e in ? satisfies ...``, ``every ...``: ``engine.feel.feel_runs.element_tests``); each such
+test tells values apart as a cell does.  With more than ``MAX_GROUPS`` groups (2**MAX_GROUPS atoms), or without a
 finite V, the column is not analysed (``list_column`` says why).
 """
 
@@ -19,6 +22,7 @@ from typing import Any
 
 from engine.analysis.atoms import Column, bits
 from engine.feel.conditions import CompiledUnaryTests, compile_unary_tests_node
+from engine.feel.feel_runs import element_tests
 from engine.feel.syntax import Comparison, Literal, UnaryTests
 
 MAX_GROUPS = 12  # 4,096 atoms
@@ -179,10 +183,18 @@ def list_column(heading: str, letter: str, kind: str, values: tuple[Any, ...], n
     (cells over lists, none naming another input); or why it is not analysed.  ``domains``
     (``dtrun diff``: each version's allowed values and whether it may be missing) become one
     more "rule" each, after the cells': the lists each version allows."""
-    inner = [_inner(cell) for cell in cells]
-    signatures: dict[tuple[bool, ...], list[Any]] = {}
+    tests = []
+    for cell in cells:
+        if cell.feel:  # ? is the whole list: a test of an element per use of ? (engine.feel.feel_sets)
+            found = element_tests(cell.node)
+            if isinstance(found, str):
+                return found
+            tests += found
+        elif not cell.is_any:
+            tests.append(_inner(cell).matches)
+    signatures: dict[tuple[Any, ...], list[Any]] = {}
     for value in values:
-        signature = tuple(not cell.is_any and test.matches(value) for cell, test in zip(cells, inner))
+        signature = tuple(test(value) for test in tests)
         signature += tuple(value not in allowed for allowed, _ in domains)  # outside a version's values
         signatures.setdefault(signature, []).append(value)
     groups = tuple(tuple(v) for s, v in signatures.items() if any(s))  # values no cell accepts: like none

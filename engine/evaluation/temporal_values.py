@@ -62,6 +62,9 @@ def from_text(written: str, kind: str, invalid: Raise) -> Any:
         raise invalid(f'"{written}" holds {error}, which dtrun cannot hold') from None
     if value is None:
         raise invalid(f'"{written}" is not {EXPECTED[kind]}{_hint(written, kind)}')
+    if kind == "date and time" and not isinstance(value, dt.datetime):  # a FEEL year Python does not hold
+        raise invalid(f'"{written}" is a date and time of the year {value.year}, which an input cannot hold '
+                      "(years 1 to 9999)")
     return value
 
 

@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     import numpy
     import pandas
 
-    from engine.feel.sets import Domain, TriSet, ValueSet
+    from engine.feel.sets import Domain, ValueSet
+    from engine.feel.trisets import TriSet
 
 _EMPTY: Mapping[str, Any] = {}
 _GENERIC_TESTS = hints.GENERIC["unary_tests"]
@@ -115,11 +116,29 @@ class CompiledUnaryTests:
         return frozenset(kinds)
 
     def tri_set(self, domain: Domain) -> TriSet | None:
-        """The three-valued set form over ``domain``; None when the test names another input
-        or tests lists (``engine.analysis`` treats those by their ``element_tests``)."""
-        from engine.feel import set_form
+        """The three-valued set form over ``domain``; None when the test names another input,
+        tests lists (``engine.analysis`` treats those by their ``element_tests``) or is FEEL
+        that means no set the verifier can write (``engine.feel.feel_sets``)."""
+        from engine.feel import feel_sets, set_form
 
-        return None if self.names or self.each or self.feel else set_form.unary_tests_set(self.node, domain)
+        if self.names or self.each:
+            return None
+        if self.feel:
+            found = feel_sets.translate(self.node, domain, self.text)
+            return found if not isinstance(found, str) else None
+        return set_form.unary_tests_set(self.node, domain)
+
+    def set_in(self, full: ValueSet) -> ValueSet | str:
+        """The values of ``full`` (null included) the cell matches; for a cell whose matches
+        are not known without the record, why, in an author's words ("reads limit", "calls the
+        function before()").  A FEEL cell over finitely many values is run on each of them."""
+        if self.names:
+            return "reads " + ", ".join(sorted(self.names))
+        if not self.feel:
+            return full & self.to_set(full.domain)  # type: ignore[operator]
+        from engine.feel import feel_sets
+
+        return feel_sets.values_in(self.node, self.text, full, self.matches)
 
     def to_set(self, domain: Domain) -> ValueSet | None:
         """The values of ``domain`` (and null) that match; None when not statically known."""

@@ -27,6 +27,7 @@ from engine._core.errors import ConditionError
 from engine.feel import builtins, semantics, values
 from engine.feel.feel_cells import _factorize, feel_input, free_names
 from engine.feel.temporal import Unsupported
+from engine.feel.years import FarDate, FarDateTime
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy
@@ -57,7 +58,7 @@ def parse(text: str, names: Collection[str] | None) -> tuple[Any, frozenset[str]
                              "write numbers of at most 34 digits and exponents within ±6144") from None
     except Unsupported as error:
         raise ConditionError(f"it holds a value dtrun cannot hold: {error}", text, 1,
-                             "write dates from the year 1 to 9999") from None
+                             "write times to the microsecond and durations shorter than 999,999,999 days") from None
     if isinstance(node, ListOf):
         raise ConditionError("an output cell holds one value, not a list", text, node.span.column,
                              "write one value; to collect values over rules use hit policy C (Collect)",
@@ -129,6 +130,8 @@ def dtrun_value(result: Any) -> Any:
     from engine.feel.library_strings import _string
 
     shown = _string(result)
+    if isinstance(result, (FarDate, FarDateTime)):  # FEEL's years reach ±999,999,999; a table's dates do not
+        raise OutputError(f"{shown}, whose year {result.year} is not one of 1 to 9999 that a table's dates hold")
     raise OutputError(f"{shown if isinstance(shown, str) else repr(result)} ({semantics.kind(result)})")
 
 

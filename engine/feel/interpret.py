@@ -20,13 +20,12 @@ this implementation cannot hold (a year beyond 9999, nanoseconds) raises
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import builtins, decimals, feel_types, library_other, semantics
+from engine.feel import builtins, decimals, feel_types, library_other, semantics, years
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -173,12 +172,12 @@ def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any] | None:
 
 def _count(low: Any, high: Any) -> Sequence[Any] | None:
     """``low..high``: whole numbers, or dates one day apart, up or down."""
-    if isinstance(low, dt.date) and type(low) is type(high) and not isinstance(low, dt.datetime):
-        days = (high - low).days
+    if years.is_date(low) and years.is_date(high):  # of any year
+        first, days = years.ordinal(low), years.ordinal(high) - years.ordinal(low)
         if abs(days) >= MAX_ITEMS:
             raise FeelError(f"the range has more than {MAX_ITEMS} values")
         step = 1 if days >= 0 else -1
-        return [low + dt.timedelta(days=i) for i in range(0, days + step, step)]
+        return [years.from_ordinal(first + i) for i in range(0, days + step, step)]
     if not (isinstance(low, Decimal) and isinstance(high, Decimal)):
         return None
     a, b = decimals.integral(low), decimals.integral(high)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel import decimals, semantics
+from engine.feel.years import FarDate, FarDateTime
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,12 @@ def as_list(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) else [value]
 
 
-def date_of(value: Any) -> dt.date | None:
+def date_of(value: Any) -> dt.date | FarDate | None:
+    """The date of a date or of a date and time (of any year: ``engine.feel.years``); else None."""
     value = single(value)
-    if isinstance(value, dt.datetime):
+    if isinstance(value, (dt.datetime, FarDateTime)):
         return value.date()
-    return value if isinstance(value, dt.date) else None
+    return value if isinstance(value, (dt.date, FarDate)) else None
 
 
 def feel_bool(value: Any) -> bool | None:

@@ -8,9 +8,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import semantics, temporal
+from engine.feel import semantics, temporal, years
 from engine.feel.library import date_of, function, whole
 from engine.feel.temporal import YearsMonths
+from engine.feel.years import FarDate, FarDateTime
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -26,12 +27,7 @@ def _date(*args: Any) -> Any:
     year, month, day = (whole(a) for a in args)
     if year is None or month is None or day is None:
         return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        if not 1 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31:
-            raise temporal.Unsupported(f"the year {year} (this implementation holds years 1 to 9999)") from None
-        return None
+    return years.date(year, month, day)
 
 
 def _time(*args: Any) -> Any:
@@ -39,9 +35,9 @@ def _time(*args: Any) -> Any:
         from_ = args[0]
         if isinstance(from_, str):
             return temporal.parse_time(from_)
-        if isinstance(from_, dt.datetime):
+        if isinstance(from_, (dt.datetime, FarDateTime)):
             return from_.timetz()
-        if isinstance(from_, dt.date):
+        if isinstance(from_, (dt.date, FarDate)):
             return dt.time(0, 0, 0, tzinfo=dt.UTC)
         if isinstance(from_, dt.time):
             return from_
@@ -67,15 +63,15 @@ def _date_and_time(*args: Any) -> Any:
         from_ = args[0]
         if isinstance(from_, str):
             return temporal.parse_datetime(from_)
-        if isinstance(from_, dt.datetime):
+        if isinstance(from_, (dt.datetime, FarDateTime)):
             return from_
-        if isinstance(from_, dt.date):
-            return dt.datetime(from_.year, from_.month, from_.day)
+        if isinstance(from_, (dt.date, FarDate)):
+            return years.combine(from_, dt.time(0))
         return None
     date, time = date_of(args[0]), args[1]
     if date is None or not isinstance(time, dt.time):
         return None
-    return dt.datetime.combine(date, time)
+    return years.combine(date, time)
 
 
 def _duration(from_: Any) -> Any:
@@ -83,7 +79,7 @@ def _duration(from_: Any) -> Any:
 
 
 def _years_and_months(from_: Any, to: Any) -> Any:
-    if not isinstance(from_, dt.date) or not isinstance(to, dt.date):
+    if not isinstance(from_, (dt.date, FarDate, FarDateTime)) or not isinstance(to, (dt.date, FarDate, FarDateTime)):
         return None
     return temporal.months_between(from_, to)
 
@@ -103,12 +99,12 @@ def _day_of_week(date: Any) -> Any:
 
 def _day_of_year(date: Any) -> Any:
     value = date_of(date)
-    return None if value is None else Decimal(value.timetuple().tm_yday)
+    return None if value is None else Decimal(years.day_of_year(value))
 
 
 def _week_of_year(date: Any) -> Any:
     value = date_of(date)
-    return None if value is None else Decimal(value.isocalendar()[1])
+    return None if value is None else Decimal(years.week_of_year(value))
 
 
 def _month_of_year(date: Any) -> Any:
@@ -121,16 +117,23 @@ def _is(value1: Any, value2: Any) -> Any:
     as a value; here: equal offsets and zone names)."""
     if semantics.kind(value1) != semantics.kind(value2):
         return False
-    if isinstance(value1, (dt.time, dt.datetime)):
+    if isinstance(value1, (dt.time, dt.datetime, FarDateTime)):
         if getattr(value1.tzinfo, "key", None) != getattr(value2.tzinfo, "key", None):
             return False
-        if (value1.utcoffset() if isinstance(value1, dt.datetime) else value1.tzinfo and value1.utcoffset()) != (
-                value2.utcoffset() if isinstance(value2, dt.datetime) else value2.tzinfo and value2.utcoffset()):
+        if _offset(value1) != _offset(value2):
             return False
-        return value1.replace(tzinfo=None) == value2.replace(tzinfo=None)
+        if isinstance(value1, dt.time):
+            return value1.replace(tzinfo=None) == value2.replace(tzinfo=None)
+        return years.local_micros(value1) == years.local_micros(value2)
     if isinstance(value1, (dt.timedelta, YearsMonths)):
         return value1 == value2
     return semantics.equal(value1, value2) is True
+
+
+def _offset(value: Any) -> Any:
+    if isinstance(value, dt.time):
+        return value.tzinfo and value.utcoffset()
+    return value.utcoffset()
 
 
 FUNCTIONS = [

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import decimals, temporal
+from engine.feel import decimals, temporal, years
 from engine.feel.temporal import YearsMonths
 from engine.feel.values import and_ as and_  # FEEL's three-valued logic: one definition, the cells'
 from engine.feel.values import not_ as not_
 from engine.feel.values import or_ as or_
+from engine.feel.years import FAR, FarDate, FarDateTime
 
 NULL, BOOLEAN, NUMBER, STRING = "Null", "boolean", "number", "string"
 DATE, DATETIME, TIME = "date", "date and time", "time"
@@ -115,6 +116,10 @@ def kind(value: Any) -> str:
         return RANGE
     if isinstance(value, Function):
         return FUNCTION
+    if isinstance(value, FarDateTime):
+        return DATETIME
+    if isinstance(value, FarDate):
+        return DATE
     return "other"
 
 
@@ -161,6 +166,8 @@ def equal(left: Any, right: Any) -> bool | None:
     if lk == RANGE:
         return _all([equal(left.low, right.low), equal(left.high, right.high), left.equality == right.equality,
                      left.low_closed == right.low_closed, left.high_closed == right.high_closed])
+    if lk in (DATE, DATETIME) and (type(left) in FAR or type(right) in FAR):
+        return years.equal(left, right)
     if lk in (DATETIME, TIME) and (left.tzinfo is None) != (right.tzinfo is None):
         return False
     if lk in (DATETIME, TIME):  # equal to the second: the value of a time is in seconds (DMN 1.5 §10.3.2.3.4)
@@ -200,6 +207,11 @@ def compare(op: str, left: Any, right: Any) -> bool | None:
         return None
     if lk == TIME and left.tzinfo is not None:
         left, right = _time_key(left), _time_key(right)
+    elif lk in (DATE, DATETIME) and (type(left) in FAR or type(right) in FAR):
+        found = years.keys(left, right)
+        if found is None:
+            return None
+        left, right = found
     try:
         return bool(_ORDER[op](left, right))
     except TypeError:
@@ -251,10 +263,33 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
         return _number(op, left, right)
     if op == "+" and lk == rk == STRING:
         return left + right
+    dates = lk in (DATE, DATETIME) or rk in (DATE, DATETIME)
     try:
+        if dates and (type(left) in FAR or type(right) in FAR):
+            return _wide(op, lk, rk, left, right)
         return _temporal(op, lk, rk, left, right)
-    except (OverflowError, ValueError, ArithmeticError):
+    except OverflowError:  # beyond Python's years 1..9999: the same operation, exact in any year
+        return _wide(op, lk, rk, left, right) if dates else None
+    except (ValueError, ArithmeticError):
         return None
+
+
+def _wide(op: str, lk: str, rk: str, left: Any, right: Any) -> Any:
+    """Arithmetic with a date or a date and time, in any year (``engine.feel.years``)."""
+    if op == "+" and lk in (YM_DURATION, DT_DURATION):
+        left, right, lk, rk = right, left, rk, lk
+    if lk not in (DATE, DATETIME) or op not in "+-":
+        return None
+    try:
+        if op == "-" and rk in (DATE, DATETIME):
+            return years.difference(left, right)
+    except OverflowError:
+        raise temporal.Unsupported("durations longer than 999999999 days") from None
+    if rk == YM_DURATION:
+        return years.add_months(left, right.months if op == "+" else -right.months)
+    if rk == DT_DURATION:
+        return years.plus(left, right if op == "+" else -right)
+    return None
 
 
 def _number(op: str, left: Decimal, right: Decimal) -> Decimal | None:

@@ -2,7 +2,7 @@
 
 The static verifier reasons with these sets instead of evaluating rules.  The meaning is
 FEEL's three-valued one (``engine.feel.values``): each positive test becomes a
-:class:`~engine.sets.TriSet` (true / null / false per value, and its answer for a missing
+:class:`~engine.feel.trisets.TriSet` (true / null / false per value, and its answer for a missing
 input), comma lists are three-valued ORs and ``not(...)`` a three-valued NOT.  Tests that
 name another input (``> other_input``) have no static set; callers get None for them.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.feel import temporal_keys
-from engine.feel.sets import (
-    Domain,
+from engine.feel.sets import Domain, ValueSet
+from engine.feel.syntax import Comparison, Interval, Literal, PositiveTest, UnaryTests
+from engine.feel.trisets import (
     TriSet,
-    ValueSet,
     tri_and,
     tri_any,
     tri_compare,
@@ -24,7 +24,6 @@ from engine.feel.sets import (
     tri_not_equal,
     tri_or,
 )
-from engine.feel.syntax import Comparison, Interval, Literal, PositiveTest, UnaryTests
 
 
 def unary_tests_set(node: UnaryTests, domain: Domain) -> TriSet:

@@ -1,12 +1,11 @@
-"""Set algebra over unary-test value domains, for the static verifier.
+"""Sets of input values, for the static verifier: the algebra the searches work with.
 
-Owns the meaning of unary tests as sets of input values, so the verifier can
-find overlaps, gaps and subsumption without evaluating rules: ``Domain`` (column
-type, nullability), ``Interval`` / ``ValueSet`` (normalized interval unions plus
-a null flag: algebra, membership, ``sample`` witnesses, rendering back to S-FEEL
-unary tests) and ``TriSet`` (FEEL three-valued outcome of a unary test, with the
-``tri_*`` constructors and connectives a unary-test compiler uses).  It does not
-parse FEEL, evaluate tables or know about hit policies.
+Owns ``Domain`` (column type, nullability) and ``Interval`` / ``ValueSet`` (normalized
+interval unions plus a null flag: algebra, membership, ``sample`` witnesses, rendering back
+to S-FEEL unary tests), so the verifier can find overlaps, gaps and subsumption without
+evaluating rules.  What a unary test *gives* for each value (FEEL's true / false / null) is
+``engine.feel.trisets``, built on these sets.  It does not parse FEEL, evaluate tables or
+know about hit policies.
 
 Internally a set is a sorted tuple of *cuts* (positions between values): ``(0,)``
 below everything, ``(1, v, 0)`` just below ``v``, ``(1, v, 1)`` just above ``v``,
@@ -429,96 +428,3 @@ def _format_number(v: Any) -> str:
     text = format(v, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text
-
-
-@dataclass(frozen=True)
-class TriSet:
-    """FEEL outcome of a unary test: ``true`` / ``unknown`` (null) non-null
-    values (disjoint; the rest are false) and ``on_null`` for a missing input."""
-
-    true: ValueSet
-    unknown: ValueSet
-    on_null: bool | None
-
-    def __post_init__(self) -> None:
-        t, u = self.true, self.unknown
-        if t.domain != u.domain or t.null or u.null or not t.isdisjoint(u):
-            raise ValueError("true and unknown must be disjoint null-free sets of one domain")
-
-    @property
-    def domain(self) -> Domain:
-        return self.true.domain
-
-    @property
-    def false(self) -> ValueSet:
-        """Non-null values where the test gives false."""
-        return _values(self.domain) - self.true - self.unknown
-
-    def matches(self) -> ValueSet:
-        """Values (null included) where the test gives true."""
-        d = self.domain
-        return _make(d, self.true._cuts, d.nullable and self.on_null is True)
-
-
-def _values(d: Domain) -> ValueSet:
-    return _make(d, _full(d), False)
-
-
-def tri_or(a: TriSet, b: TriSet) -> TriSet:
-    """Pointwise Kleene disjunction."""
-    true, nulls = a.true | b.true, (a.on_null, b.on_null)
-    on_null = True if True in nulls else None if None in nulls else False
-    return TriSet(true, (a.unknown | b.unknown) - true, on_null)
-
-
-def tri_not(a: TriSet) -> TriSet:
-    return TriSet(a.false, a.unknown, None if a.on_null is None else not a.on_null)
-
-
-def tri_and(a: TriSet, b: TriSet) -> TriSet:
-    return tri_not(tri_or(tri_not(a), tri_not(b)))
-
-
-def _mismatch(d: Domain, on_null: bool | None) -> TriSet:
-    return TriSet(ValueSet.empty(d), _values(d), on_null)
-
-
-def tri_any(d: Domain) -> TriSet:
-    """The ``-`` test: true for everything, null included."""
-    return TriSet(_values(d), ValueSet.empty(d), True)
-
-
-def tri_equal(d: Domain, literal: Any) -> TriSet:
-    """``x = literal``; ``None`` is the null literal."""
-    if literal is None:
-        return TriSet(ValueSet.empty(d), ValueSet.empty(d), True)
-    if not d.accepts(literal):
-        return _mismatch(d, False)
-    return TriSet(ValueSet.point(d, literal), ValueSet.empty(d), False)
-
-
-def tri_not_equal(d: Domain, literal: Any) -> TriSet:
-    return tri_not(tri_equal(d, literal))
-
-
-_COMPARISONS: dict[str, Callable[[Any], tuple[Any, Any, bool, bool]]] = {
-    "<": lambda v: (None, v, False, False), "<=": lambda v: (None, v, False, True),
-    ">": lambda v: (v, None, False, False), ">=": lambda v: (v, None, True, False),
-}
-
-
-def tri_compare(d: Domain, op: str, literal: Any) -> TriSet:
-    """``op literal`` for op in ``<``, ``<=``, ``>``, ``>=``; null literal gives null."""
-    if op not in _COMPARISONS:
-        raise ValueError(f"unknown comparison {op!r}")
-    return _mismatch(d, None) if literal is None else tri_interval(d, *_COMPARISONS[op](literal))
-
-
-def tri_interval(d: Domain, low: Any, high: Any,
-                 low_closed: bool = True, high_closed: bool = True) -> TriSet:
-    """A range test; a ``None`` bound is unbounded (as in ``Interval``)."""
-    wrong = any(v is not None and not d.accepts(v) for v in (low, high))
-    if wrong or d.kind == "boolean":
-        return _mismatch(d, None)
-    return TriSet(ValueSet.interval(d, low, high, low_closed, high_closed),
-                  ValueSet.empty(d), None)

@@ -9,9 +9,10 @@ Owns how they are read from text (``date("2025-01-15")``, ``@"10:30:00@Europe/Pa
 * days and time duration → ``datetime.timedelta``; years and months duration →
   :class:`YearsMonths` (a whole number of months).
 
-Python's types hold years 1-9999 and microseconds: a text beyond them (``-2017-12-31``, nine
-fractional digits) raises :class:`Unsupported`, which callers report as a refusal rather than
-computing a different value.
+A date or a date and time of a year Python does not hold (``-2017-12-31``, ``99999-01-01``) is a
+``FarDate`` or ``FarDateTime`` of :mod:`engine.feel.years`.  Python's types hold microseconds: a
+text with more fractional digits raises :class:`Unsupported`, which callers report as a refusal
+rather than computing a different value.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from engine.feel import years
+from engine.feel.years import FarDate, FarDateTime
 
 DAY = dt.timedelta(days=1)
 
@@ -42,19 +46,12 @@ _YM = re.compile(r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?")
 _DT = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?")
 
 
-def parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | FarDate | None:
     found = _DATE.fullmatch(text)
     if not found:
         return None
     year, month, day = (int(g) for g in found.groups())
-    if not 1 <= year <= 9999:
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            raise Unsupported(f"the year {year} (this implementation holds years 1 to 9999)")
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    return years.date(year, month, day)
 
 
 def _zone(text: str | None) -> dt.tzinfo | None:
@@ -100,18 +97,18 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(hour, minute, second, _micro(found.group(4)), tzinfo=zone)
 
 
-def parse_datetime(text: str) -> dt.datetime | None:
+def parse_datetime(text: str) -> dt.datetime | FarDateTime | None:
     day, sep, clock = text.partition("T")
     date = parse_date(day)
     if date is None:
         return None
     if not sep:
-        return dt.datetime(date.year, date.month, date.day)
+        return years.combine(date, dt.time(0))
     time = parse_time(clock)
     if time is None:
         return None
-    moved = dt.datetime.combine(date, time)
-    return moved + DAY if clock.startswith("24") else moved
+    moved = years.combine(date, time)
+    return years.plus(moved, DAY) if clock.startswith("24") else moved
 
 
 def parse_duration(text: str) -> YearsMonths | dt.timedelta | None:
@@ -170,7 +167,16 @@ def _zone_text(zone: dt.tzinfo | None, value: Any) -> str:
     return f"{sign}{hours:02}:{rest // 60:02}" + (f":{rest % 60:02}" if rest % 60 else "")
 
 
+def _date_text(value: dt.date | FarDate | FarDateTime) -> str:
+    sign = "-" if value.year < 0 else ""
+    return f"{sign}{abs(value.year):04}-{value.month:02}-{value.day:02}"
+
+
 def to_text(value: Any) -> str:
+    if isinstance(value, FarDateTime):
+        return f"{_date_text(value)}T{_clock(value.base)}"
+    if isinstance(value, FarDate):
+        return _date_text(value)
     if isinstance(value, dt.datetime):
         return f"{value.date().isoformat()}T{_clock(value)}"
     if isinstance(value, dt.date):
@@ -216,11 +222,13 @@ def _sign_split(value: dt.timedelta) -> tuple[int, int, int, int, int]:
 
 def property_of(value: Any, name: str) -> tuple[bool, Any]:
     """``(True, value.name)`` for a property FEEL defines on a temporal value, else (False, None)."""
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, FarDate, FarDateTime)):
         found: dict[str, Any] = {"year": value.year, "month": value.month, "day": value.day,
                                  "weekday": value.isoweekday()}
         if isinstance(value, dt.datetime):
             found.update(_clock_properties(value))
+        elif isinstance(value, FarDateTime):
+            found.update(_clock_properties(value.base))
     elif isinstance(value, dt.time):
         found = _clock_properties(value)
     elif isinstance(value, YearsMonths):
@@ -244,19 +252,20 @@ def _clock_properties(value: dt.time | dt.datetime) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- arithmetic
-def add_months(value: dt.date, months: int) -> dt.date | None:
-    """``value`` moved by whole months, the day kept (or the month's last day)."""
+def add_months(value: Any, months: int) -> Any:
+    """``value`` moved by whole months, the day kept (or the month's last day); None beyond
+    ±999,999,999."""
     import calendar
 
     total = value.year * 12 + value.month - 1 + months
     year, month = divmod(total, 12)
-    if not 1 <= year <= 9999:
-        return None
+    if not 1 <= year <= 9999 or not isinstance(value, dt.date):
+        return years.add_months(value, months)
     day = min(value.day, calendar.monthrange(year, month + 1)[1])
     return value.replace(year=year, month=month + 1, day=day)
 
 
-def months_between(start: dt.date, end: dt.date) -> YearsMonths:
+def months_between(start: Any, end: Any) -> YearsMonths:
     """``years and months duration(start, end)``: the whole months from start to end."""
     months = (end.year - start.year) * 12 + end.month - start.month
     if months > 0 and end.day < start.day:

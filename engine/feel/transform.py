@@ -83,18 +83,19 @@ def _join(first: Any, last: Any) -> Span:
 
 
 def unquote(token: Token, feel: bool = True) -> str:
-    """A string literal's text; FEEL also reads ``\\U0001F40E`` and a surrogate pair of ``\\u`` escapes."""
+    """A string literal's text: ``\\n``, ``\\u00e9``, ``\\U01F40E`` (six hex digits, DMN 1.5 §10.3.1.2);
+    FEEL also reads a surrogate pair of ``\\u`` escapes as one character (a cell keeps each half,
+    which its result file refuses with its own message)."""
     body = token.value[1:-1]
     if token.value[0] != '"':
         return body  # typographic quotes: no escapes
-    if not feel:  # decision-table cells, as they have always been read
-        return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", _unescape, body)
-    return _surrogates(re.sub(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", _unescape, body))
+    text = re.sub(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", _unescape, body)
+    return _surrogates(text) if feel else text
 
 
 def _unescape(match: re.Match[str]) -> str:
     code = match.group(1)
-    if code[0] in "uU" and len(code) in (5, 7):
+    if code[0] in "uU" and len(code) in (5, 7) and int(code[1:], 16) <= 0x10FFFF:
         return chr(int(code[1:], 16))
     return _ESCAPES.get(code, "\\" + code)
 

@@ -3,7 +3,9 @@
 Owns which files a source names (a folder of Parquet files, a glob, a file), and reading
 them as a Dask DataFrame: Parquet as Dask reads it, after the footer of every file is read
 here (a truncated or damaged file is refused naming it) and every file is seen to have the
-same columns of the same types; CSV one partition per file, each read by
+same columns of the same types, with the fields of its struct columns added to every
+partition as dotted columns (``applicant.age``), as ``engine.files.parquet`` gives them to the
+single-process run; CSV one partition per file, each read by
 ``engine.files.patients`` exactly as the single-process run reads it, in the encoding
 decided here on the whole file, so that every partition of a run is decoded as a run of
 that file alone would decode it.  Dask is imported only when a dataset is read.
@@ -32,8 +34,9 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 @dataclass(frozen=True)
 class Dataset:
-    """What ``read_dataset`` read: the Dask DataFrame, the Arrow schema of its files (Parquet)
-    and the encodings other than UTF-8 its CSV files are read in (file → encoding)."""
+    """What ``read_dataset`` read: the Dask DataFrame, the Arrow schema of its files (Parquet;
+    the fields of struct columns also as dotted columns, as the frame has them) and the
+    encodings other than UTF-8 its CSV files are read in (file → encoding)."""
 
     frame: Any
     schema: Any = None
@@ -117,7 +120,33 @@ def _read_parquet(source: str, files: list[Path]) -> Dataset:
                                     [str(p.absolute()) for p in files])
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{source}: cannot read as a Parquet dataset ({error})") from None
-    return Dataset(frame, schema, files=len(files))
+    if schema is None:
+        return Dataset(frame, schema, files=len(files))
+    import pyarrow as pa
+
+    from engine.files.parquet import flat_structs
+
+    structs = tuple((f.name, f.type) for f in schema if pa.types.is_struct(f.type) and f.name in frame.columns)
+    if structs:
+        frame = frame.map_partitions(with_struct_fields, structs, meta=with_struct_fields(frame._meta, structs),
+                                     align_dataframes=False)
+    return Dataset(frame, flat_structs(schema.empty_table()).schema, files=len(files))
+
+
+def with_struct_fields(frame: pd.DataFrame, structs: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    """One partition with the fields of its struct columns (``structs``: name and Arrow type,
+    in the file's order) added after its columns as ``engine.files.parquet.flat_structs`` adds
+    them (a null struct: every field null; structs within structs too), converted to pandas
+    as Arrow converts a column of that type."""
+    import pyarrow as pa
+
+    from engine.files.parquet import flat_structs
+
+    table = pa.table({name: pa.array(frame[name].to_numpy(dtype=object), type=kind, from_pandas=True)
+                      for name, kind in structs})
+    added = flat_structs(table).drop_columns([name for name, _ in structs]).to_pandas()
+    added.index = frame.index
+    return pd.concat([frame, added], axis=1)
 
 
 def same_schema(files: Iterable[Path]) -> Any:
@@ -132,9 +161,10 @@ def same_schema(files: Iterable[Path]) -> Any:
         except (OSError, ValueError) as error:  # pyarrow's errors derive from these
             raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
         if first is None:
-            from engine.files.parquet import check_parquet_names
+            from engine.files.parquet import check_parquet_names, flat_structs
 
             check_parquet_names(path, schema.names)
+            check_parquet_names(path, flat_structs(schema.empty_table()).schema.names)  # 'a.b' twice
             first = (path, schema)
             continue
         difference = _difference(_columns(first[1]), _columns(schema))

@@ -2,7 +2,8 @@
 in batches as Arrow tables; and the check of a patient file's column names that every
 format shares (``check_names``).  A struct column's fields are also columns, named with dots
 (``applicant`` with the field ``age`` gives ``applicant.age``): the components of a structured
-input.
+input.  ``flat_structs`` is shared with the Dask run (``engine.files.dataset``), whose
+partitions get the same columns.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ def parquet_file(path: Path, data: bytes | None) -> Any:
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
     check_parquet_names(path, source.schema_arrow.names)
-    check_parquet_names(path, _flat(source.schema_arrow.empty_table()).schema.names)
+    check_parquet_names(path, flat_structs(source.schema_arrow.empty_table()).schema.names)
     return source
 
 
-def _flat(table: Any) -> Any:
+def flat_structs(table: Any) -> Any:
     """``table`` with the fields of its struct columns (at any depth) added after them as
     columns ``a.b``; the struct column stays (written as JSON text where it is no input)."""
     import pyarrow as pa
@@ -60,14 +61,14 @@ def parquet_chunks(path: Path, source: Any, chunk_size: int | None, keep_index: 
         index = [] if keep_index else [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
                                        if isinstance(c, str) and c in schema.names]
         if chunk_size is None:
-            yield _flat(source.read().drop_columns(index))
+            yield flat_structs(source.read().drop_columns(index))
             return
         empty = True
         for batch in source.iter_batches(batch_size=chunk_size):
             empty = False
-            yield _flat(pa.Table.from_batches([batch]).drop_columns(index))
+            yield flat_structs(pa.Table.from_batches([batch]).drop_columns(index))
         if empty:
-            yield _flat(schema.empty_table().drop_columns(index))
+            yield flat_structs(schema.empty_table().drop_columns(index))
     except (OSError, ValueError) as error:  # pyarrow's errors derive from these
         raise InputDataError(f"{path}: cannot read as Parquet ({error})") from None
 

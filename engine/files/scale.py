@@ -119,12 +119,15 @@ def written_types(model: Model, tables: list[Table], explain: bool) -> dict[str,
     return {**result_types(model, tables), **{name: pa.string() for name in _text_columns(tables, explain)}}
 
 
-def written_schema(meta: pd.DataFrame, types: dict[str, Any]) -> Any:
-    """The Arrow schema of every part file: inputs as their meta gives them, results as ``types``."""
+def written_schema(meta: pd.DataFrame, types: dict[str, Any], inputs: Any = None) -> Any:
+    """The Arrow schema of every part file: results as ``types``; the patient file's columns
+    as ``inputs`` (the Arrow schema of a Parquet dataset) gives them, as the single-process
+    run writes them (a struct, whole numbers with gaps), else as their meta gives them."""
     import pyarrow as pa
 
     natural = native_table(meta.iloc[:0], types).schema
-    return pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in natural])
+    known = {} if inputs is None else {f.name: f.type for f in inputs}
+    return pa.schema([pa.field(f.name, types.get(f.name, known.get(f.name, f.type))) for f in natural])
 
 
 def arrow_table(frame: pd.DataFrame, types: dict[str, Any], schema: Any) -> Any:
@@ -139,6 +142,8 @@ def arrow_table(frame: pd.DataFrame, types: dict[str, Any], schema: Any) -> Any:
             columns[str(name)] = _from_categorical(series, known)
         elif known is not None and series.dtype == object:
             columns[str(name)] = _by_distinct(series, known)
+        elif known is None and str(name) in schema.names:
+            columns[str(name)] = _input_column(series, schema.field(str(name)).type)
         else:
             columns[str(name)] = native_table(frame[[name]], {str(name): known} if known else {}).column(0)
     table = pa.table(columns)
@@ -146,6 +151,19 @@ def arrow_table(frame: pd.DataFrame, types: dict[str, Any], schema: Any) -> Any:
         with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
             table = table.cast(schema)  # e.g. a column with no value at all in this partition
     return table
+
+
+def _input_column(series: pd.Series, target: Any) -> Any:
+    """A column of the patient file as its type in the Parquet files, ``target``, gives it (a
+    struct's numbers as the file has them, not as a CSV cell writes them; whole numbers with
+    gaps, which pandas holds as floats); as ``native_table`` writes it where that fails."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(series.to_numpy(dtype=object) if series.dtype == object else series, type=target,
+                        from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return native_table(series.to_frame("v")).column(0)  # cast below where it can be
 
 
 def _from_categorical(series: pd.Series, known: Any) -> Any:
@@ -223,7 +241,8 @@ def evaluate_to_folder(model: Model, source: str, out: str, options: Options = O
     results = evaluate_dask(model, ddf, options.decisions, options.explain, na_values)
     with atomic_folder(Path(out).absolute()) as folder, connect(scheduler) as client:
         types = written_types(model, tables, options.explain)
-        counts = _write_all(client, results, folder, types, written_schema(results._meta, types), progress)
+        schema = written_schema(results._meta, types, dataset.schema)
+        counts = _write_all(client, results, folder, types, schema, progress)
         summary.rows, summary.rows_with_errors, summary.rows_with_warnings = (int(counts[c].sum()) for c in
                                                                               ("rows", "errors", "warnings"))
         _write_marker(folder, model, summary, len(counts))

@@ -46,9 +46,9 @@ def compile_computed(text: str, inputs: Collection[str]) -> Computed:
     except LarkError:  # a number beyond what a decimal can hold (1e70009999999...): the parser gives up
         raise ConditionError("a number in it is beyond what FEEL can hold", text, 1,
                              "write numbers of at most 34 digits and exponents within ±6144") from None
-    except Unsupported as error:  # a value this implementation cannot hold (@"10000-01-01")
+    except Unsupported as error:  # a value this implementation cannot hold (@"10:00:00.123456789")
         raise ConditionError(f"it holds a value dtrun cannot hold: {error}", text, 1,
-                             "write dates from the year 1 to 9999, times to the microsecond") from None
+                             "write times to the microsecond and durations shorter than 999,999,999 days") from None
     used: set[str] = set()
     for found, bound, in_filter in _names(node, frozenset(), False):
         if isinstance(found, Call):

@@ -54,6 +54,17 @@ CLEAN_TABLES = {"band": ("U", ["age", "band"], "io", None, [["B1", "< 18", '"chi
                          [["P1", '"child"', "-", '"paediatric"'], ["P2", '"adult"', '"positive"', '"endocrine"'],
                           ["P3", '"adult"', '"negative"', '"chemo"']])}
 
+# cells in FEEL beyond S-FEEL: two tables lint reasons about exactly (a gap and an overlap; a
+# gap found by running odd(?) and even(?) on each allowed whole number), one it skips and says why
+FEEL_INPUTS = [("age", "number", "[0..120]", "yes"), ("visits", "integer", "[0..20]", "no")]
+FEEL_TABLES = {
+    "band": ("U", ["age", "band"], "io", None, [["B1", "? < 18", '"child"'], ["B2", "? >= 18 and ? < 65", '"adult"'],
+                                                 ["B3", "? in [60..70]", '"senior"']]),
+    "visits": ("U", ["visits", "kind"], "io", None, [["V1", "odd(?)", '"odd"'], ["V2", "even(?)", '"even"']]),
+    "dose": ("U", ["age", "dose"], "io", None, [["D1", "floor(?) < 12", "1"], ["D2", ">= 12", "2"],
+                                                 ["D3", "string length(string(?)) > 2", "3"]]),
+}
+
 # guide.xlsx with findings the authors accept, one waiver that matches nothing and one without a reason
 WAIVERS = [["Table", "Rule", "Code", "Reason", "By", "Date"],
            ["Inputs", "weight", "unused-input", "kept for the dose tables of the next version", "A. Author",
@@ -113,6 +124,17 @@ def dak_files(root: Path) -> None:
                                            "No danger signs,35,120\n", encoding="utf-8")
 
 
+def dmn_feel() -> str:
+    """A DMN model whose entries use ?: one decision lint reasons about, one it skips."""
+    band = decision("d_band", "Age Band", 'hitPolicy="UNIQUE"', clause("c_age", "Person age"),
+                    '<output id="o_band" name="band" typeRef="string"/>',
+                    rule("r1", ["? &lt; 18"], ['"child"']) + rule("r2", ["? &gt;= 18 and ? &lt;= 65"], ['"adult"']))
+    odd = decision("d_odd", "Odd Age", 'hitPolicy="UNIQUE"', clause("c_age2", "Person age"),
+                   '<output id="o_odd" name="odd" typeRef="string"/>',
+                   rule("s1", ["odd(?)"], ['"odd"']) + rule("s2", ["&lt; 3"], ['"small"']))
+    return dmn(ITEMS + band + odd)
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("golden")
@@ -123,6 +145,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_workbook(root, "waived.xlsx", inputs=INPUTS, tables=guide_tables(1), about=about, tests=TESTS,
                   extra={"Waivers": WAIVERS})
     make_workbook(root, "clean.xlsx", inputs=CLEAN_INPUTS, tables=CLEAN_TABLES, about={"Title": "Clean guide"})
+    make_workbook(root, "feel.xlsx", inputs=FEEL_INPUTS, tables=FEEL_TABLES, about={"Title": "FEEL cells"})
+    write(root, dmn_feel(), "feel.dmn")
     write(root, dmn_model(1), "model.dmn")
     write(root, dmn_model(2), "model_v2.dmn")
     write(root, dmn_model(1, typed=True), "typed.dmn")
@@ -139,6 +163,8 @@ WORKBOOK_CASES = {
     **{f"lint_{fmt}": ["lint", "guide.xlsx", "--format", fmt] for fmt in ("html", "markdown")},
     **{f"lint_clean_{fmt}": ["lint", "clean.xlsx", "--format", fmt] for fmt in ("html", "markdown")},
     "lint_waived_markdown": ["lint", "waived.xlsx", "--format", "markdown"],
+    **{f"lint_feel_{fmt}": ["lint", "feel.xlsx", "--format", fmt] for fmt in ("text", "json", "sarif", "github",
+                                                                                "html", "markdown")},
     "test": ["test", "guide.xlsx"],
     "show_markdown": ["show", "guide.xlsx", "--format", "markdown"],
     "show_text": ["show", "guide.xlsx"],
@@ -156,6 +182,7 @@ WORKBOOK_CASES = {
 DMN_CASES = {
     **{f"dmn_lint_{fmt}": ["lint", "model.dmn", "--format", fmt] for fmt in ("text", "json", "sarif", "github",
                                                                               "html", "markdown")},
+    "dmn_lint_feel_text": ["lint", "feel.dmn"],
     "dmn_test": ["test", "typed.dmn"],
     "dmn_test_allow_empty": ["test", "typed.dmn", "--allow-empty"],
     "dmn_explain": ["explain", "typed.dmn", "--set", "Person age=70", "--set", "Min age=5", "--set", "Blood type=Q"],

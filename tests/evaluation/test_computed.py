@@ -91,6 +91,16 @@ def test_a_value_that_does_not_fit_the_type_is_an_error_of_its_record_only():
         format_cell(engine.evaluate(typed, {"a": a}).row()["_errors"]) for a in (4, 5)]
 
 
+def test_a_date_of_a_year_a_date_input_cannot_hold_is_an_error_of_its_record():
+    # FEEL computes dates of any year (2023 - 3000 = -977); a date input holds years 1 to 9999
+    early = model(inputs(("diagnosis", "date"), ("early", "date", 'diagnosis - duration("P3000Y")')),
+                  {"t": ("U", ["early", "o"], "io", None, [["R1", "-", '"ok"']])})
+    assert engine.evaluate(early, {"diagnosis": "2023-02-14"}).errors[0] == (
+        'early: its expression diagnosis - duration("P3000Y") gives -0977-02-14, a date of the year -977, which a '
+        "date input cannot hold (years 1 to 9999); the Type is date")
+    assert engine.evaluate(early, {"diagnosis": "5023-02-14"})["t.o"] == "ok"
+
+
 def test_allowed_values_and_required_hold_for_a_computed_value():
     checked = model(inputs(("a", "number"), ("b", "number", "a * 2", "[0..10]", "yes")),
                     {"t": ("U", ["b", "o"], "io", None, [["R1", "-", '"ok"']])})

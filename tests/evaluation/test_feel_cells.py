@@ -79,7 +79,7 @@ def test_lint_skips_the_columns_it_cannot_reason_about_and_claims_no_gap() -> No
     assert "gap" not in codes and "overlap" not in codes
     skipped = [f for f in found if f.code == "not-analysed"]
     assert len(skipped) == 1
-    assert "overlap and gap checks skip column age: its cells use ? ('odd(?)')" in skipped[0].message
+    assert "overlap and gap checks skip column age: cell B4 ('odd(?)') calls the function odd()" in skipped[0].message
     assert skipped[0].severity == "info"
 
 
@@ -142,8 +142,8 @@ def test_show_and_lint_on_the_command_line(tmp_path) -> None:
     shown = CliRunner().invoke(main, ["show", str(path)])
     assert shown.exit_code == 0 and "│ odd(?)" in shown.output and "> abs(-3), ? < 0" in shown.output
     linted = CliRunner().invoke(main, ["lint", str(path)])
-    assert "info[not-analysed]: overlap and gap checks skip column age: its cells use ? ('odd(?)', " \
-           "'> abs(-3), ? < 0')" in linted.output
+    assert "info[not-analysed]: overlap and gap checks skip column age: cell B4 ('odd(?)') calls the function " \
+           "odd(), so overlaps and gaps of t are not checked" in linted.output  # B5 means a set: > 3 or < 0
     assert "gap" not in linted.output.replace("overlap and gap checks", "").replace("overlaps and gaps", "")
 
 
@@ -167,6 +167,22 @@ def test_diff_says_why_it_cannot_compare_behaviour(tmp_path) -> None:
     old = make_workbook(tmp_path, "a.xlsx", inputs=inputs, tables={
         "t": ("U", ["age", "o"], "io", None, [["R1", "< 18", '"a"'], ["R2", ">= 18", '"b"']])})
     new = make_workbook(tmp_path, "b.xlsx", inputs=inputs, tables={
-        "t": ("U", ["age", "o"], "io", None, [["R1", "? < 18", '"a"'], ["R2", ">= 18", '"b"']])})
+        "t": ("U", ["age", "o"], "io", None, [["R1", "floor(?) < 18", '"a"'], ["R2", ">= 18", '"b"']])})
     said = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
     assert "(not compared)" in said and "some cell holds FEEL beyond S-FEEL (? or a function)" in said
+
+
+def test_diff_compares_feel_cells_that_mean_a_set(tmp_path) -> None:
+    from click.testing import CliRunner
+    from helpers import make_workbook
+
+    from engine.cli import main
+
+    inputs = [("age", "number", "[0..120]", "yes")]
+    old = make_workbook(tmp_path, "a.xlsx", inputs=inputs, tables={
+        "t": ("U", ["age", "o"], "io", None, [["R1", "< 18", '"a"'], ["R2", ">= 18", '"b"']])})
+    new = make_workbook(tmp_path, "b.xlsx", inputs=inputs, tables={
+        "t": ("U", ["age", "o"], "io", None, [["R1", "? < 16", '"a"'], ["R2", "not(? < 18)", '"b"']])})
+    said = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
+    assert "(not compared)" not in said
+    assert "age [16..18)" in said, said  # "a" before, no rule now: the region is found

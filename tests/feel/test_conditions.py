@@ -420,3 +420,11 @@ def test_a_power_in_a_cell_is_read_from_the_left_as_feel_reads_it() -> None:
     assert cell.evaluate({}) == 64
     assert expression(cell.node) == "(2 ** 3) ** 2"  # written back unambiguous for any engine
     assert compile_expression("2 ** (3 ** 2)").evaluate({}) == 512
+
+
+def test_a_cell_reads_the_six_digit_escape_as_feel_does():
+    """``\\U01F40E`` (DMN 1.5 §10.3.1.2) in S-FEEL cells too: TCK 0083 decision_001_b is a literal
+    decision, which dtrun reads as a one-rule table's output cell."""
+    assert compile_unary_tests('"\\U01F40E"').matches("\U0001F40E")
+    assert compile_expression('"\\U01F40E" = "\U0001F40E"').evaluate({}) is True
+    assert compile_unary_tests('"\\u00e9"').matches("é")

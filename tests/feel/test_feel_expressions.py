@@ -79,6 +79,10 @@ CONSTRUCTS = [
     ('"a\\"b"', '"a"b"'),
     ('"tab\\there"', '"tab\there"'),
     ('"\\u0041"', '"A"'),
+    ('"\\U01F40E" = "\U0001F40E"', "true"),  # six hex digits (DMN 1.5 §10.3.1.2; TCK 0083 decision_001_b)
+    ('"\\ud83d\\udc0e" = "\\U01F40E"', "true"),  # a surrogate pair of escapes: the same one character
+    ('string length("\\U10FFFF")', "1"),
+    ('string length("\\UFFFFFF")', "8"),  # beyond Unicode: the text as written
     ('"a" + "b"', '"ab"'),
     # comments
     ("1 + /* two */ 2 // three", "3"),

@@ -19,11 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.feel.sets import (
-    Domain,
-    Interval,
+from engine.feel.sets import Domain, Interval, ValueSet
+from engine.feel.trisets import (
     TriSet,
-    ValueSet,
     tri_and,
     tri_any,
     tri_compare,

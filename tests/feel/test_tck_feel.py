@@ -1,6 +1,6 @@
 """A fixed sample of the DMN TCK's FEEL literal-expression cases through the FEEL evaluator
 (``scripts/run_tck_full.py``): every case of compliance level 2 that is a literal expression,
-and 26 level-3 folders, each with the number of cases it passes today, so that a regression
+and 27 level-3 folders, each with the number of cases it passes today, so that a regression
 shows.  Skipped where ``../shared/tck-full`` is absent (set DTRUN_TCK_FULL)."""
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ SAMPLE = {
     "compliance-level-3/0070-feel-instance-of": 142, "compliance-level-3/0075-feel-exponent": 12,
     "compliance-level-3/0082-feel-coercion": 16, "compliance-level-3/0083-feel-unicode": 14,
     "compliance-level-3/0084-feel-for-loops": 24, "compliance-level-3/0090-feel-paths": 4,
-    "compliance-level-3/0093-feel-at-literals": 19, "compliance-level-3/1100-feel-decimal-function": 10,
+    "compliance-level-3/0093-feel-at-literals": 19, "compliance-level-3/0100-arithmetic": 1087, "compliance-level-3/1100-feel-decimal-function": 10,
     "compliance-level-3/1103-feel-substring-function": 11, "compliance-level-3/1109-feel-replace-function": 28,
-    "compliance-level-3/1111-feel-matches-function": 33, "compliance-level-3/1115-feel-date-function": 42,
-    "compliance-level-3/1117-feel-date-and-time-function": 70, "compliance-level-3/1120-feel-duration-function": 48,
-    "compliance-level-3/1121-feel-years-and-months-duration-function": 31,
+    "compliance-level-3/1111-feel-matches-function": 33, "compliance-level-3/1115-feel-date-function": 51,
+    "compliance-level-3/1117-feel-date-and-time-function": 74, "compliance-level-3/1120-feel-duration-function": 48,
+    "compliance-level-3/1121-feel-years-and-months-duration-function": 34,
     "compliance-level-3/1145-feel-context-function": 18, "compliance-level-3/1147-feel-context-merge-function": 14,
     "compliance-level-3/1155-list-replace-function": 22, "compliance-level-3/1156-range-function": 56,
 }

@@ -234,3 +234,8 @@ def test_a_computed_input_may_be_a_duration() -> None:
     expected = ["now", "wait", "unknown", "unknown"]
     assert [engine.evaluate(model, record).row()["t.o"] for record in records] == expected
     assert list(evaluate_frame(model, pd.DataFrame(records, dtype=object))["t.o"]) == expected
+
+
+def test_a_date_and_time_beyond_the_years_an_input_holds_is_refused() -> None:
+    with pytest.raises(Invalid, match="of the year 10000, which an input cannot hold"):
+        convert_value("10000-01-01T00:00:00", "date and time")

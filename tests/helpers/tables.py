@@ -22,6 +22,18 @@ CELLS_BY_KIND = {
     "number": ["2", "< 2", ">= 3", "[1..3]", "(0..2]", "1, 3", "not(< 2)", "null", "not(null)", "!= 2", "(1..3)",
                "> 2.5", "<= 1", "< 2, null"],
 }
+# FEEL cells beyond S-FEEL (engine.feel.feel_sets): those that mean a set (with literals at the
+# cut points above), those run on each value of a finite domain, and some that lint must skip
+FEEL_CELLS_BY_KIND = {
+    "integer": ["? < 2", "? >= 1 and ? <= 3", "? in [1..3]", "? in (0, > 3)", "? between 1 and 3", "? = null",
+                "? != null", "not(? > 2)", "2 < ?", "odd(?)", "even(?) or ? = null", "? in [1, 3]",
+                "? > 1 or ? = null", "not(? in [0, 4])"],
+    "number": ["? < 2.5", "? > 1 and ? < 3", "? in (1..3]", "? between 0 and 2", "? = null", "not(? <= 2)",
+               "? in [2, 4]", "? >= 3 or ? = null", "floor(?) = 2", "? != 2.5"],
+    "string": ['? = "a"', '? != "b"', '? in ["a", "b"]', '? < "b"', "? = null", 'not(? = "a") and ? != null',
+               'starts with(?, "a")', '? in ("c", null)'],
+    "boolean": ["?", "not(?)", "? = true", "? = false or ? = null", "? != null", "not(? = true)"],
+}
 # Temporal inputs (random_spec(..., temporal=True)): literals that cut each line at a few points
 # (a time with a zone and one without, which do not order together; = to the second) and
 # representatives of every piece, sub-second ones included.
@@ -131,8 +143,9 @@ class Spec:
         return "\n".join(lines)
 
 
-def random_spec(rnd: random.Random, max_columns: int = 3, temporal: bool = False) -> Spec:
-    """A random table; ``temporal``: its inputs are times and durations (and integers)."""
+def random_spec(rnd: random.Random, max_columns: int = 3, feel: float = 0.0, temporal: bool = False) -> Spec:
+    """A random table; ``feel``: the share of its non-blank cells drawn from ``FEEL_CELLS_BY_KIND``;
+    ``temporal``: its inputs are times and durations (and integers)."""
     columns = []
     for k in range(rnd.randint(1, max_columns)):
         kind = rnd.choice(("integer",) * 4 + ("string",) * 4 + ("boolean",) * 2 + ("number",)) if not temporal else \
@@ -154,6 +167,8 @@ def random_spec(rnd: random.Random, max_columns: int = 3, temporal: bool = False
         roll = rnd.random()
         if roll < 0.3:
             return "-"
+        if feel and rnd.random() < feel:  # (no draw without FEEL: the other corpora stay as they were)
+            return rnd.choice(FEEL_CELLS_BY_KIND[col.kind])
         if roll < 0.42:
             return rnd.choice(BRIEF_CELLS)  # sometimes of the wrong type: type-mismatch, never matches
         return rnd.choice(CELLS_BY_KIND[col.kind] if col.kind in CELLS_BY_KIND else TEMPORAL_CELLS[col.kind])
