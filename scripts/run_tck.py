@@ -44,9 +44,15 @@ if str(ROOT) not in sys.path:
 
 import engine  # noqa: E402
 from engine._core.errors import WorkbookError  # noqa: E402
+from engine.evaluation.drg import evaluate_drg, evaluate_service  # noqa: E402
+from engine.formats.dmn.drg_read import read_drg  # noqa: E402
 from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
 from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_tck_full import Refused, xml_value  # noqa: E402
+from run_tck_full import same as same_feel  # noqa: E402
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 DEFAULT_TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
@@ -55,11 +61,12 @@ GOLDEN = [ROOT / "tests" / "feel" / "data" / f"{name}_golden.tsv" for name in ("
 
 @dataclass(frozen=True)
 class Case:
-    """One TCK ``testCase``: input values (XML text, None for nil) and expected results."""
+    """One TCK ``testCase``: input values (typed FEEL values, None for nil) and expected results."""
 
     id: str
     inputs: dict[str, Any]
     results: dict[str, Any]  # result node (decision) name → expected value, dict or list
+    service: str = ""  # the decision service the case invokes (invocableName), if any
 
 
 @dataclass
@@ -113,23 +120,45 @@ def _value(element: Any) -> Any:
 
 
 def read_cases(path: Path) -> list[Case]:
+    """Every ``testCase`` of a TCK test file: its inputs as typed FEEL values (from their
+    ``xsi:type``: numbers, texts, booleans, dates, times, dates and times, durations, lists,
+    components), its expected results, and the decision service it invokes, if any."""
     from defusedxml.ElementTree import parse
 
     cases = []
     for case in _children(parse(path).getroot(), "testCase"):
-        inputs = {}
-        for node in _children(case, "inputNode"):
-            values = _children(node, "value")
-            simple = values and not _children(values[0], "component") and not _children(values[0], "list")
-            inputs[node.get("name")] = (None if values[0].get(f"{XSI}nil") == "true" else values[0].text or ""
-                                        ) if simple else Structured()
-        results = {node.get("name"): _value(_children(node, "expected")[0]) for node in _children(case, "resultNode")}
-        cases.append(Case(case.get("id", ""), inputs, results))
+        inputs = {_qualified(node): xml_value(node) for node in _children(case, "inputNode")}
+        results = {node.get("name"): xml_value(_children(node, "expected")[0])
+                   for node in _children(case, "resultNode")}
+        service = case.get("invocableName", "") if case.get("type") == "decisionService" else ""
+        cases.append(Case(case.get("id", ""), inputs, results, service))
     return cases
 
 
+def table_input(value: Any) -> Any:
+    """A typed input as the table path reads a patient file's cell: numbers and booleans as
+    their text (as a CSV gives them), dates as dates, texts and null as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def _qualified(node: Any) -> str:
+    """An input's name; ``{namespace}name`` for an input of an imported model (TCK 0089)."""
+    return (f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name")
+
+
+def _simple(value: Any) -> bool:
+    """An input the table path reads: a number, text, boolean, date or null (dates and times,
+    times and durations are the DRG evaluator's)."""
+    return not isinstance(value, (list, dict, Refused, dt.datetime, dt.time, dt.timedelta)) and \
+        type(value).__name__ != "YearsMonths"
+
+
 class Structured:
-    """An input value that is a list or a context (dtrun inputs are simple values)."""
+    """An input value that is a list or a context (the table path's inputs are simple values)."""
 
 
 # ---------------------------------------------------------------------- running
@@ -138,8 +167,12 @@ def run_folder(folder: Path, tier: str = "") -> FolderReport:
     document = read_dmn(folder / f"{folder.name}.dmn")
     model, reasons = _runnable(document)
     report.loaded = model is not None and not reasons
+    try:
+        graph: Any = read_drg(folder / f"{folder.name}.dmn")
+    except WorkbookError as error:
+        graph = str(error)
     for case in read_cases(folder / f"{folder.name}-test-01.xml"):
-        report.outcomes.append(_run_case(document, model, reasons, case))
+        report.outcomes.append(_run_case(document, model, reasons, case, graph))
     return report
 
 
@@ -173,8 +206,50 @@ def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
                 reasons.setdefault(table, "it cannot be loaded")
 
 
-def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case) -> Outcome:
-    unknown = [n for n, v in case.inputs.items() if n not in document.inputs or isinstance(v, Structured)]
+def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case, graph: Any = None) -> Outcome:
+    """A case through the DRG evaluator (the reference for a whole model); where it cannot run
+    the case, through the table path (``engine.evaluate`` on the imported tables)."""
+    refused = [f"the case's expected value of {n} {v}" for n, v in case.results.items() if isinstance(v, Refused)]
+    refused += [f"the case's input {n} {v}" for n, v in case.inputs.items() if isinstance(v, Refused)]
+    if refused:
+        return Outcome(case.id, "unsupported", refused[0])
+    through_drg = run_drg_case(graph, case) if graph is not None else Outcome(case.id, "unsupported", "no DRG")
+    if through_drg.status != "unsupported" or case.service:
+        return through_drg
+    through_tables = run_table_case(document, model, reasons, case)
+    if through_tables.status == "unsupported":
+        return Outcome(case.id, "unsupported", through_drg.reason)
+    return through_tables
+
+
+def run_drg_case(graph: Any, case: Case) -> Outcome:
+    """A case through ``engine.evaluation.drg``: passed, failed, or unsupported where the
+    evaluation met a construct it cannot run or gave no value with an error saying why."""
+    if isinstance(graph, str):
+        return Outcome(case.id, "unsupported", f"the model cannot be read: {graph}")
+    if case.service:
+        result = evaluate_service(graph, case.service, case.inputs)
+    else:
+        result = evaluate_drg(graph, case.inputs, list(case.results))
+    differences = []
+    for node, expected in case.results.items():
+        actual = result.values.get(node)
+        if same_feel(expected, actual):
+            continue
+        if result.unsupported:
+            return Outcome(case.id, "unsupported", result.unsupported[0])
+        differences.append(f"{node}: expected {expected!r}, got {actual!r}")
+    if differences:
+        errors = f" (errors: {'; '.join(result.errors)})" if result.errors else ""
+        return Outcome(case.id, "failed", "; ".join(differences) + errors)
+    return Outcome(case.id, "passed")
+
+
+def run_table_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case) -> Outcome:
+    """A case through the table path: the imported decision tables, ``engine.evaluate``."""
+    if case.service:
+        return Outcome(case.id, "unsupported", f"the case invokes decision service {case.service}")
+    unknown = [n for n, v in case.inputs.items() if n not in document.inputs or not _simple(v)]
     if unknown:
         return Outcome(case.id, "unsupported", f"input {unknown[0]} is not an input dtrun can read")
     for node in case.results:
@@ -183,7 +258,7 @@ def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: 
             told = [p.message for p in document.problems if p.sheet.startswith(f'decision "{node}"')]
             why = reasons.get(table or "", "") or (told or [f"{node} is not a decision table that dtrun runs"])[0]
             return Outcome(case.id, "unsupported", f"{node}: {why}")
-    record = {document.inputs[n]: v for n, v in case.inputs.items()}
+    record = {document.inputs[n]: table_input(v) for n, v in case.inputs.items()}
     result = engine.evaluate(model, record)
     differences, refused = [], []
     for node, expected in case.results.items():
@@ -200,6 +275,32 @@ def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: 
     if differences:
         return Outcome(case.id, "failed", "; ".join(differences))
     return Outcome(case.id, "unsupported", refused[0]) if refused else Outcome(case.id, "passed")
+
+
+def both_paths(document: DmnDocument, model: Any, reasons: dict[str, str], graph: Any, case: Case
+               ) -> list[tuple[str, Any, Any]] | None:
+    """(result node, the DRG evaluator's value, the table path's value) for each result of a
+    case both paths run without error; None where either cannot run it.  The two are each
+    other's oracle (tests/formats/dmn/test_tck_agreement.py)."""
+    if isinstance(graph, str) or case.service or model is None:
+        return None
+    if any(n not in document.inputs or not _simple(v) for n, v in case.inputs.items()):
+        return None
+    if any(document.decisions.get(n) is None or document.decisions[n] in reasons for n in case.results):
+        return None
+    drg = evaluate_drg(graph, case.inputs, list(case.results))
+    if drg.unsupported:
+        return None
+    tables = engine.evaluate(model, {document.inputs[n]: table_input(v) for n, v in case.inputs.items()})
+    if any(e.partition(":")[0] in document.inputs.values() for e in tables.errors):
+        return None  # an input the table path cannot read as its declared type (a date for an Any input)
+    pairs = []
+    for node, expected in case.results.items():
+        table = document.decisions[node]
+        if any(any(w in e for w in GIVES_NO_VALUE[:2]) for e in tables.errors):
+            continue  # a value the table path's outputs cannot hold, here or upstream: it does not run the case
+        pairs.append((node, drg.values.get(node), _actual(tables, table, document.outputs[table], expected)))
+    return pairs
 
 
 # What a decision's error says when dtrun gives it no value rather than a wrong one: a FEEL

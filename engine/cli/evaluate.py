@@ -96,7 +96,12 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     if engine == "pandas" and chunk_size is None and sys.stderr.isatty() and _size(patients) > LARGE_FILE:
         options = replace(options, chunk_size=AUTO_CHUNK)  # the same results, with progress shown
     reading = Reading(patients, options) if engine == "pandas" else None  # read while the workbook loads
-    model = _loaded(workbook, input_types, dictionary, hit_policy)
+    model = _loaded(workbook, input_types, dictionary, hit_policy, whole_dmn=engine == "pandas")
+    if not hasattr(model, "tables"):  # a DMN model only the DRG evaluator runs
+        from engine.cli.drg import evaluate_whole
+
+        evaluate_whole(model, patients, out, fmt, decisions, options, report, explain)
+        return
     _check_decisions(model, decisions)
     if engine == "dask":
         _evaluate_on_dask(model, patients, str(out), options, scheduler, partitions)
@@ -147,17 +152,32 @@ def _write_report(report: str, population: Any) -> None:
     write_text(report, render_population(population))
 
 
-def _loaded(workbook: str, input_types: str, dictionary: str | None = None, hit_policy: str | None = None) -> Any:
-
+def _loaded(workbook: str, input_types: str, dictionary: str | None = None, hit_policy: str | None = None,
+            whole_dmn: bool = False) -> Any:
     """The workbook's model (or exit 3) with its warnings shown.  What exists by then (the
     libraries, the model) lives as long as the command: it is left out of the garbage
     collector's passes (gc.freeze), which otherwise walk it again and again while the
-    rows are evaluated (about 0.1 s per million records)."""
+    rows are evaluated (about 0.1 s per million records).  With ``whole_dmn``, a DMN model the
+    tables cannot run but the DRG evaluator can is returned as its DRG (``engine.cli.drg``)."""
     import gc
 
+    from engine._core import WorkbookError
     from engine.formats import load
 
-    model = _guarded(lambda: load(workbook, input_types=input_types, dictionary=dictionary, hit_policy=hit_policy))
+    def attempt() -> Any:
+        try:
+            return load(workbook, input_types=input_types, dictionary=dictionary, hit_policy=hit_policy)
+        except WorkbookError as error:
+            from engine.cli.drg import whole_model
+
+            graph = whole_model(workbook, error) if whole_dmn and dictionary is None else None
+            if graph is None:
+                raise
+            return graph
+
+    model = _guarded(attempt)
+    if not hasattr(model, "tables"):
+        return model
     _show_warnings(model)
     gc.freeze()
     return model

@@ -1,7 +1,9 @@
 """Evaluation: one record (``record``, the reference meaning), patient values converted by
 the ``Inputs`` types (``input_values``, and whole columns in ``columns``), whole frames
 column-wise (``frame``, with result columns as codes in ``coded``), which file column
-holds each input (``binding``), and why one record got its results (``explain``)."""
+holds each input (``binding``), and why one record got its results (``explain``); a whole
+DMN decision requirements graph on the reference path (``drg``, with ``drg_boxed``,
+``drg_tables``, ``drg_types``)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ def _explain() -> ModuleType:
     return explain
 
 
+def _drg() -> ModuleType:
+    from engine.evaluation import drg
+
+    return drg
+
+
 def _frame() -> ModuleType:
     from engine.evaluation import frame
 
@@ -32,4 +40,5 @@ __getattr__, __dir__ = exports(__name__, {
     _record: ("evaluate_record", "RecordResult"),
     _frame: ("evaluate_frame", "evaluate_columns"),
     _explain: ("explain_record", "nearest_rules", "Explanation"),
+    _drg: ("evaluate_drg", "evaluate_service", "DrgResult"),
 })

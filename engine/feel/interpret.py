@@ -370,6 +370,10 @@ class _UserFunction(Function):
             if len(args) != len(parameters):
                 return None
             bound = dict(zip(parameters, args))
+        for name, type_ in zip(parameters, self.node.types):  # function(a: number): another type gives null
+            if type_ is not None and bound.get(name) is not None and not feel_types.instance_of(
+                    bound[name], type_, self.scope.get(TYPES) or {}):
+                return None
         return evaluate(self.node.body, ChainMap(bound, self.scope))  # type: ignore[arg-type]
 
 

@@ -179,6 +179,7 @@ class FunctionDef:
     parameters: tuple[str, ...]
     body: Expr
     span: Span
+    types: tuple[Any, ...] = ()  # per parameter its TypeRef (``function(a: number)``) or None
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,17 @@ def _node(expr: Expr) -> Expr:
     return expr.value if isinstance(expr, _Named) else expr  # type: ignore[return-value]
 
 
+class _TypedName(str):
+    """A parameter's name with its declared type (``a: number``), until the function is built."""
+
+    type: TypeRef
+
+    def __new__(cls, name: str, type_: TypeRef) -> _TypedName:
+        made = super().__new__(cls, name)
+        made.type = type_
+        return made
+
+
 @v_args(inline=True)
 class ToAst(Transformer):
     """Parse tree → AST nodes.  Errors raised here arrive wrapped in VisitError.  ``names``:
@@ -296,7 +307,9 @@ class ToAst(Transformer):
 
     def function_def(self, keyword: Token, *rest: Any) -> FunctionDef:
         parameters, body = (rest[0], rest[1]) if len(rest) == 2 else ((), rest[0])
-        return FunctionDef(tuple(parameters), body, _join(keyword, body))
+        types = tuple(getattr(p, "type", None) for p in parameters)
+        return FunctionDef(tuple(str(p) for p in parameters), body, _join(keyword, body),
+                           types if any(t is not None for t in types) else ())
 
     def parameters(self, *names: str) -> tuple[str, ...]:
         return names
@@ -304,8 +317,8 @@ class ToAst(Transformer):
     def parameter(self, name: Token) -> str:
         return name.value
 
-    def typed_parameter(self, key: Token, _type: TypeRef) -> str:
-        return self._unmask(" ".join(key.value.split()))
+    def typed_parameter(self, key: Token, type_: TypeRef) -> str:
+        return _TypedName(self._unmask(" ".join(key.value.split())), type_)
 
     def between(self, value: Expr, _between: Token, low: Expr, _and: Token, high: Expr) -> Between:
         return Between(value, low, high, _join(value, high))

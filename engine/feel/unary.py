@@ -39,7 +39,10 @@ def unary_tests(node: UnaryTests, value: Any, scope: Scope) -> bool | None:
 
 def _positive(node: Any, value: Any, scope: Scope) -> bool | None:
     if isinstance(node, Comparison):
-        return semantics.test(node.op, value, evaluate(node.endpoint, scope))
+        endpoint = evaluate(node.endpoint, scope)
+        if node.op == "=" and isinstance(endpoint, list) and not isinstance(value, list):
+            return semantics.contains(endpoint, value)  # a name whose value is a list: the value is in it
+        return semantics.test(node.op, value, endpoint)
     if isinstance(node, Interval):
         return in_interval(node, value, scope)
     assert isinstance(node, ExpressionTest)

@@ -30,6 +30,12 @@ def _new() -> ModuleType:
     return new
 
 
+def _drg_read() -> ModuleType:
+    from engine.formats.dmn import drg_read
+
+    return drg_read
+
+
 def _aids() -> ModuleType:
     from engine.formats.xlsx import aids
 
@@ -37,7 +43,8 @@ def _aids() -> ModuleType:
 
 
 __getattr__, __dir__ = exports(__name__, {_new: ("new_workbook", "AuthoringError"),
-                                          _aids: ("tidy_workbook", "WorkbookInUse")})
+                                          _aids: ("tidy_workbook", "WorkbookInUse"),
+                                          _drg_read: ("read_drg",)})
 
 
 def kind_of(path: str | Path) -> str:

@@ -1,6 +1,7 @@
 """The decision model: frozen types (``types``), hit policies (``hit_policy``), the decision
 graph (``graph``), clinician test cases (``cases``), waivers
-(``waivers``), the inputs' types as the cells test them (``cell_types``)."""
+(``waivers``), the inputs' types as the cells test them (``cell_types``); a whole DMN decision
+requirements graph and its boxed expressions (``drg``, ``boxed``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def _cell_types() -> ModuleType:
     return cell_types
 
 
+def _drg() -> ModuleType:
+    from engine.model import drg
+
+    return drg
+
+
 def _cases() -> ModuleType:
     from engine.model import cases
 
@@ -53,4 +60,5 @@ __getattr__, __dir__ = exports(__name__, {
     _cases: ("TestCase",),
     _waivers: ("Waiver",),
     _cell_types: ("typed",),
+    _drg: ("Drg", "ItemDefinition", "InputData", "Decision", "Knowledge", "Service"),
 })

@@ -186,7 +186,9 @@ class _Writer:
     # ------------------------------------------------------------------ decisions
     def decision(self, root: Element, table: Table) -> None:
         element = _sub(root, "decision", {"id": self.element_ids[table.name], "name": self.dmn_name(table.name)})
-        single = self.output_type(table, 0) if len(table.outputs) == 1 else None
+        hit_policy, aggregation = dmn_hit_policy(table.hit_policy)
+        listed = hit_policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not aggregation  # a list of them
+        single = self.output_type(table, 0) if len(table.outputs) == 1 and not listed else None
         _sub(element, "variable", {"id": self.ids.id(f"variable_{table.name}"), "name": self.dmn_name(table.name),
                                    "typeRef": single})
         for source in self.requirements(table):

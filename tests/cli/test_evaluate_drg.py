@@ -1,0 +1,90 @@
+"""``dtrun evaluate MODEL.dmn PATIENTS`` for a DMN model the decision tables refuse (a BKM, a
+boxed context): each record runs through the whole model on the DRG evaluator; a column per
+decision, a context's entries as ``decision.entry``, lists as JSON, each row's errors in
+``_errors``.  Expected values worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from click.testing import CliRunner
+
+from engine.cli import main
+
+NS = "https://www.omg.org/spec/DMN/20230324/MODEL/"
+MODEL = f"""<definitions xmlns="{NS}" name="dose" namespace="urn:dose">
+  <itemDefinition name="tPatient">
+    <itemComponent name="weight"><typeRef>number</typeRef></itemComponent>
+    <itemComponent name="born"><typeRef>date</typeRef></itemComponent>
+  </itemDefinition>
+  <inputData id="p" name="Patient"><variable name="Patient" typeRef="tPatient"/></inputData>
+  <inputData id="s" name="Symptoms"><variable name="Symptoms" typeRef="Any"/></inputData>
+  <businessKnowledgeModel id="k" name="Dose">
+    <variable name="Dose"/>
+    <encapsulatedLogic><formalParameter name="kg" typeRef="number"/>
+      <literalExpression><text>round half up(8 * kg, 0)</text></literalExpression>
+    </encapsulatedLogic>
+  </businessKnowledgeModel>
+  <decision id="d" name="Plan">
+    <variable name="Plan"/>
+    <informationRequirement><requiredInput href="#p"/></informationRequirement>
+    <knowledgeRequirement><requiredKnowledge href="#k"/></knowledgeRequirement>
+    <context>
+      <contextEntry><variable name="dose mg"/><literalExpression><text>Dose(Patient.weight)</text></literalExpression></contextEntry>
+      <contextEntry><variable name="age"/><literalExpression><text>years and months duration(Patient.born, date("2025-01-01")).years</text></literalExpression></contextEntry>
+    </context>
+  </decision>
+  <decision id="l" name="Doses">
+    <variable name="Doses"/>
+    <knowledgeRequirement><requiredKnowledge href="#k"/></knowledgeRequirement>
+    <literalExpression><text>[Dose(1), Dose(2)]</text></literalExpression>
+  </decision>
+</definitions>"""
+
+
+def test_a_model_the_tables_refuse_runs_record_by_record(tmp_path):
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Patient.weight,Patient.born\n50.475,2000-06-30\nheavy,2020-01-01\n",
+                                           encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.csv"),
+                                     "-o", str(tmp_path / "out.csv")])
+    assert done.exit_code == 0, done.output
+    assert "DRG evaluator" in done.output and "the decision tables cannot run this model" in done.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [r["Plan.dose mg"] for r in rows] == ["404", ""]  # 8 * 50.475 = 403.8, rounded half up
+    assert [r["Plan.age"] for r in rows] == ["24", "5"]
+    assert rows[0]["Doses"] == "[8, 16]"
+    assert rows[0]["_errors"] == ""
+    assert rows[1]["_errors"].startswith("column Patient.weight: 'heavy' is not a number")
+
+
+def test_other_formats_are_refused_for_the_drg_evaluator(tmp_path):
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Patient.weight\n50\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.csv"),
+                                     "-o", str(tmp_path / "out.parquet")])
+    assert done.exit_code == 2 and "writes CSV results only" in done.output
+
+
+def test_a_model_neither_path_reads_is_refused_as_before(tmp_path):
+    (tmp_path / "bad.dmn").write_text(MODEL.replace("round half up(8 * kg, 0)", "8 *+ kg"), encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Patient.weight\n50\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "bad.dmn"), str(tmp_path / "patients.csv")])
+    assert done.exit_code == 3 and "DRG evaluator" not in done.output
+
+
+def test_an_authors_error_is_told_as_always_not_run_on_the_drg_evaluator(tmp_path):
+    """A boolean test on a text input: the table path's type-mismatch refusal stands, although
+    the DRG evaluator could run the model (it would test true against texts: no rule matches)."""
+    table = (f'<definitions xmlns="{NS}" name="t" namespace="urn:t">'
+             '<inputData id="b" name="Blood"><variable name="Blood" typeRef="string"/></inputData>'
+             '<decision id="d" name="Group"><variable name="Group" typeRef="string"/>'
+             '<informationRequirement><requiredInput href="#b"/></informationRequirement>'
+             '<decisionTable><input><inputExpression typeRef="string"><text>Blood</text></inputExpression></input>'
+             '<output name="g" typeRef="string"/><rule><inputEntry><text>true</text></inputEntry>'
+             '<outputEntry><text>"x"</text></outputEntry></rule></decisionTable></decision></definitions>')
+    (tmp_path / "t.dmn").write_text(table, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Blood\nA\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "t.dmn"), str(tmp_path / "patients.csv")])
+    assert done.exit_code == 3 and "type-mismatch" in done.output and "DRG evaluator" not in done.output
