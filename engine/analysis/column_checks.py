@@ -264,7 +264,9 @@ def _cell_checks(model: Model, table: Table, column: InputColumn, cell: Compiled
 
 
 _KIND_WORDS = {"number": "number", "integer": "whole number", "string": "text", "boolean": "true/false value",
-               "date": "date"}
+               "date": "date", "date and time": "date and time", "time": "time",
+               "days and time duration": "days and time duration",
+               "years and months duration": "years and months duration"}
 
 
 def _unsatisfiable_fix(cell: CompiledUnaryTests, kind: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from engine.analysis.atoms import Box, Column, bits, box_of
 from engine.analysis.findings import Finding, located
 from engine.analysis.search import Reach, containing, cooccurring, gaps
+from engine.feel import temporal, temporal_keys
 from engine.model.types import Model, Table
 
 
@@ -57,7 +58,7 @@ class TableAnalysis:
         return {c.shown: c.text(atoms) for c, atoms in zip(self.columns, box)}
 
     def example(self, box: Box) -> dict[str, Any]:
-        return {c.shown: _plain(c.values(atoms).sample()) for c, atoms in zip(self.columns, box)}
+        return {c.shown: _plain(c.values(atoms).sample(), c.domain.kind) for c, atoms in zip(self.columns, box)}
 
     def box_of(self, rules: int) -> Box:
         """The atoms where every rule of ``rules`` matches."""
@@ -91,7 +92,9 @@ class TableAnalysis:
                        self.example(box) if known else None, self.box_text(box) if known else None)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, kind: str = "") -> Any:
+    if kind in temporal_keys.KINDS and value is not None:  # a key: the value's FEEL text
+        return temporal.to_text(temporal_keys.value_of(kind, value))
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -167,7 +170,8 @@ def unlisted(column: Column, active: int) -> int:
 def _unnamed_texts(analysis: TableAnalysis, column: Column, rest: int, given: str) -> Finding:
     """The finding for the texts of ``column`` that no rule names (``unlisted``)."""
     source, table = analysis.model.source, analysis.table
-    example = {c.shown: _plain(c.values(rest if c is column else c.all_atoms).sample()) for c in analysis.columns}
+    example = {c.shown: _plain(c.values(rest if c is column else c.all_atoms).sample(), c.domain.kind)
+               for c in analysis.columns}
     named = (column.all_atoms & ~rest).bit_count()
     box = {c.shown: c.text(rest) if c is column else "-" for c in analysis.columns} if named <= 20 else None
     what = (f"records whose {column.shown} is a text that no rule names ({column.shown} has no allowed values, "

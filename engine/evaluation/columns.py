@@ -2,7 +2,8 @@
 
 Owns the column-wise side of ``engine.evaluation.input_values``: a column of raw values becomes numbers
 (float64), booleans (pandas' nullable boolean), texts (a categorical), dates (datetime64
-in seconds: the years 1 to 9999) or lists (objects: a tuple per row, None for null), with,
+in seconds: the years 1 to 9999), dates and times, times and durations (a categorical of the
+distinct values) or lists (objects: a tuple per row, None for null), with,
 per row, why its value cannot be used.  Every distinct value goes through the per-value
 reference functions, so the two paths agree by construction; only the many plain numbers of
 a number column are judged at once (tested against them).
@@ -28,7 +29,7 @@ from engine.evaluation.input_values import (
     convert_value,
     not_allowed_message,
 )
-from engine.model.types import InputDef, is_list
+from engine.model.types import TEMPORAL_TYPES, InputDef, is_list
 
 _FEW = 64  # distinct values below which judging each with the scalar functions is as fast
 _PLAIN_NUMBER = re.compile(NUMBER_TEXT)
@@ -40,7 +41,8 @@ _DATE_UNIT = "datetime64[s]"  # nanoseconds end in 2262
 class Column:
     """One input column converted: typed values, and per row why it cannot be used."""
 
-    values: pd.Series  # float64 (numbers), boolean, category (texts), datetime64[s] (dates), object (lists)
+    values: pd.Series  # float64 (numbers), boolean, category (texts; temporal values), datetime64[s] (dates), object
+    # (lists)
     messages: dict[int, str]  # row position → problem, only for rows with one
     unusable: np.ndarray  # bool per row
 
@@ -273,12 +275,36 @@ def typed(entries: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> 
         table = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in entries],
                          dtype="datetime64[D]").astype(_DATE_UNIT)
         return pd.Series(table[codes], index=index)
+    if kind in TEMPORAL_TYPES:
+        return _temporal(entries, codes, index)
     categories = sorted({v for v in entries if v is not None})
     position = {v: k for k, v in enumerate(categories)}
     table = np.array([-1 if v is None else position[v] for v in entries], dtype=category_codes(len(categories)))
     return pd.Series(pd.Categorical.from_codes(table[codes], categories=categories, validate=False),
                      index=index)  # codes valid by construction: no check of every row
 
+
+
+def _temporal(entries: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A column of dates and times, times or durations: a categorical of the distinct values
+    (Python's, in the order first met), which the cells test once per distinct value
+    (``engine.feel.vectorized``).  Values Python holds equal are one category (a category
+    index holds each value once): ``PT36H`` and ``P1DT12H``, or one instant in two zones
+    (``08:30:00Z``, ``09:30:00@Europe/Paris``), which FEEL holds equal too."""
+    seen: dict[Any, int] = {}
+    categories: list[Any] = []
+    table = np.empty(len(entries), dtype=np.int64)
+    for position, value in enumerate(entries):
+        if value is None:
+            table[position] = -1
+            continue
+        found = seen.setdefault(value, len(categories))
+        if found == len(categories):
+            categories.append(value)
+        table[position] = found
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype=object))
+    picked = table[codes].astype(category_codes(len(categories)))
+    return pd.Series(pd.Categorical.from_codes(picked, dtype=dtype, validate=False), index=index)
 
 
 def _numeric(series: pd.Series, definition: InputDef, label: str) -> Column:

@@ -30,7 +30,7 @@ from engine.evaluation import input_values as convert
 from engine.feel import semantics, vector_expr
 from engine.feel.interpret import run
 from engine.feel.semantics import FeelError
-from engine.feel.temporal import Unsupported
+from engine.feel.temporal import Unsupported, YearsMonths
 from engine.feel.years import FarDate
 from engine.model.computed import computed_order
 from engine.model.types import InputDef, Model, element_type, is_list
@@ -85,7 +85,13 @@ def fit(result: Any, kind: str) -> Any:
     if kind == "date" and isinstance(result, FarDate):
         raise convert.Invalid(f"{_shown(result)}, a date of the year {result.year}, which a date input cannot hold "
                             "(years 1 to 9999)")
+    if isinstance(result, _TEMPORAL.get(kind, ())):  # a date and time, a time, a duration
+        return result
     raise convert.Invalid(f"{_shown(result)}, which is not {convert.EXPECTED.get(kind, kind)}")
+
+
+_TEMPORAL = {"date and time": dt.datetime, "time": dt.time, "days and time duration": dt.timedelta,
+             "years and months duration": YearsMonths}
 
 
 def _shown(value: Any) -> str:

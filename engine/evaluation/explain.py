@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.evaluation import temporal_values
 from engine.evaluation.record import RecordResult, Trace, run_record
 from engine.feel import values
 from engine.model.graph import table_names
@@ -149,6 +150,8 @@ def show_value(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if temporal_values.is_temporal(value):
+        return temporal_values.text(value)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 

@@ -1,7 +1,10 @@
 """Patient values → typed values, by the ``Inputs`` types, and their validation.
 
 Owns what a raw value (text from a CSV file, or a Python value) means for an input of
-type number, integer, string, boolean or date, or a list of one of them (``list of string``:
+type number, integer, string, boolean or date, one of FEEL's other temporal types (``date
+and time``, ``time``, ``days and time duration``, ``years and months duration``: ISO 8601
+texts as FEEL writes them, ``engine.evaluation.temporal_values``), or a list of one of the
+first five (``list of string``:
 a JSON array ``["Fever", "Cough"]`` or values separated by ``;``, ``Fever; Cough``, in a text;
 a list or array of a Parquet or JSON file; held as a tuple), the range of each (``RANGE``),
 what counts as missing, and the checks against allowed values and ``Required``.  These
@@ -20,8 +23,9 @@ import sys
 from collections.abc import Collection
 from typing import Any
 
+from engine.evaluation import temporal_values
 from engine.feel import values
-from engine.model.types import InputDef, element_type, is_list
+from engine.model.types import TEMPORAL_TYPES, InputDef, element_type, is_list
 
 NUMBER_TEXT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 DATE_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -30,7 +34,7 @@ _DATE = re.compile(DATE_TEXT)
 TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n"})
 EXPECTED = {"number": "a number", "integer": "a whole number", "string": "a text", "boolean":
-         "true or false (or yes/no, 1/0)", "date": "a date written YYYY-MM-DD"}
+            "true or false (or yes/no, 1/0)", "date": "a date written YYYY-MM-DD", **temporal_values.EXPECTED}
 
 
 class Invalid(ValueError):
@@ -119,6 +123,8 @@ def _shown_list(value: Any, items: list[Any]) -> str:
 
 
 def _from_text(text: str, kind: str) -> Any:
+    if kind in TEMPORAL_TYPES:
+        return temporal_values.from_text(text, kind, Invalid)
     if kind == "string":
         return text
     if kind in ("number", "integer") and _NUMBER.fullmatch(text):
@@ -158,6 +164,10 @@ _INT_DIGITS = 30  # whole numbers of more digits are far out of any range: read 
 
 
 def _from_python(value: Any, kind: str) -> Any:
+    if kind in TEMPORAL_TYPES:
+        return temporal_values.from_python(value, kind, Invalid, show_value)
+    if kind == "date" and type(value) is dt.datetime and value.time() == dt.time(0) and value.tzinfo is None:
+        value = value.date()  # an Excel date cell, as openpyxl reads it
     found = values.kind_of(value)
     if kind in ("number", "integer") and found == values.NUMBER:
         if not math.isfinite(value):
@@ -246,6 +256,8 @@ def show_value(value: Any) -> str:
         return "[" + ", ".join(show_value(values.canonical(v)) for v in value) + "]"
     if isinstance(value, str):
         return f'"{value}"'
+    if temporal_values.is_temporal(value):  # as a cell writes it: @"PT12H"
+        return temporal_values.literal(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

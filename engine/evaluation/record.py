@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.evaluation import input_values as convert
+from engine.evaluation import temporal_values
 from engine.evaluation.computed import compute, computed_names
 from engine.evaluation.structures import record_problems
 from engine.feel import values
@@ -237,6 +238,8 @@ def format_cell(value: Any) -> Any:
 
 def _json_value(value: Any) -> Any:
     value = values.canonical(value)
+    if temporal_values.is_temporal(value):  # FEEL's text: 2025-01-15T08:30:00Z, PT12H, P1Y6M
+        return temporal_values.text(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:

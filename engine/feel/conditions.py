@@ -47,7 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
 
 _EMPTY: Mapping[str, Any] = {}
 _GENERIC_TESTS = hints.GENERIC["unary_tests"]
-KIND_NAMES = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date"}
+KIND_NAMES = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: "boolean", values.DATE: "date",
+              values.DATETIME: "date and time", values.TIME: "time", values.DT_DURATION: "days and time duration",
+              values.YM_DURATION: "years and months duration"}
 # The hint for a name that names nothing, in a workbook's words; a loader of another format
 # gives its own (engine.formats.xlsx.build).
 UNKNOWN_NAME_HINT = "use the name of an input from the Inputs sheet or an output of another table"

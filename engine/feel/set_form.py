@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from engine.feel import temporal_keys
 from engine.feel.sets import Domain, ValueSet
 from engine.feel.syntax import Comparison, Interval, Literal, PositiveTest, UnaryTests
 from engine.feel.trisets import (
@@ -31,7 +32,8 @@ def unary_tests_set(node: UnaryTests, domain: Domain) -> TriSet:
     points, others = [], []
     for test in node.tests:  # "a", "b", ... (the long lists): one set of points, sorted once
         plain = isinstance(test, Comparison) and test.op == "=" and isinstance(test.endpoint, Literal)
-        if plain and test.endpoint.value is not None and domain.accepts(test.endpoint.value):
+        if plain and test.endpoint.value is not None and domain.accepts(test.endpoint.value) and \
+                domain.kind not in temporal_keys.KINDS:  # a temporal type's sets hold keys: its literals are no keys
             points.append(test.endpoint.value)
         else:
             others.append(_positive(test, domain))
@@ -50,6 +52,8 @@ def _pairwise(op: Callable[[TriSet, TriSet], TriSet], sets: list[TriSet]) -> Tri
 
 
 def _positive(test: PositiveTest, domain: Domain) -> TriSet:
+    if domain.kind in temporal_keys.KINDS:
+        return _temporal(test, domain)
     if isinstance(test, Comparison):
         value = _literal(test.endpoint)
         if test.op == "=":
@@ -61,6 +65,45 @@ def _positive(test: PositiveTest, domain: Domain) -> TriSet:
         return tri_and(tri_compare(domain, ">=" if test.low_closed else ">", _literal(test.low)),
                        tri_compare(domain, "<=" if test.high_closed else "<", _literal(test.high)))
     raise TypeError(f"not a unary test node: {test!r}")
+
+
+def _temporal(test: PositiveTest, domain: Domain) -> TriSet:
+    """A test over keys (``engine.feel.temporal_keys``): ``=`` to the second for a date and time
+    or a time; ``<``, ``>``, ranges within the class of their literal (true or false there),
+    null for every value of another class; a literal of another type null for all (as
+    ``engine.feel.values``)."""
+    if isinstance(test, Interval):
+        return tri_and(_temporal(Comparison(">=" if test.low_closed else ">", test.low, test.span), domain),
+                       _temporal(Comparison("<=" if test.high_closed else "<", test.high, test.span), domain))
+    assert isinstance(test, Comparison)
+    value, kind = _literal(test.endpoint), domain.kind
+    at = temporal_keys.key(kind, value)
+    if value is None or at is None:  # null, or a value of another type: as the other domains treat them
+        return _mismatched(test.op, domain, value)
+    if test.op in ("=", "!="):
+        low, high = temporal_keys.equal_range(kind, value)
+        equal = TriSet(ValueSet.interval(domain, low, high - 1), ValueSet.empty(domain), False)
+        return equal if test.op == "=" else tri_not(equal)
+    first, last = temporal_keys.class_range(kind, at)
+    bounds = {"<": (first, at, True, False), "<=": (first, at, True, True),
+              ">": (at, None if last is None else last - 1, False, True),
+              ">=": (at, None if last is None else last - 1, True, True)}[test.op]
+    every = ValueSet.full(domain)
+    every = every - ValueSet.null_only(domain) if domain.nullable else every
+    same = every if first is None else ValueSet.interval(domain, first, last - 1)
+    return TriSet(ValueSet.interval(domain, *bounds), every - same, None)
+
+
+def _mismatched(op: str, domain: Domain, value: object) -> TriSet:
+    """A test whose literal is null (as ``tri_equal``/``tri_compare`` say) or of another type:
+    null for every value (a number is no key), false for a missing value where it is ``=``."""
+    if value is None:
+        return tri_equal(domain, None) if op == "=" else tri_not_equal(domain, None) if op == "!=" else \
+            tri_compare(domain, op, None)
+    every = ValueSet.full(domain)
+    every = every - ValueSet.null_only(domain) if domain.nullable else every
+    equal = TriSet(ValueSet.empty(domain), every, False)
+    return equal if op == "=" else tri_not(equal) if op == "!=" else TriSet(ValueSet.empty(domain), every, None)
 
 
 def _literal(endpoint: object) -> object:

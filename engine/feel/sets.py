@@ -25,11 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
-KINDS: tuple[str, ...] = ("number", "integer", "string", "boolean", "date")
+from engine.feel import temporal_keys
+
+KINDS: tuple[str, ...] = ("number", "integer", "string", "boolean", "date", *temporal_keys.KINDS)
 _NUMERIC = frozenset({"number", "integer"})
-_DISCRETE = frozenset({"integer", "boolean", "date"})
+# FEEL's other temporal types hold whole-number keys (engine.feel.temporal_keys); a date and time
+# and a time hold two classes of them (with a zone or without), which do not order together
+_TEMPORAL = frozenset(temporal_keys.KINDS)
+_DISCRETE = frozenset({"integer", "boolean", "date"}) | _TEMPORAL
 _MIN: dict[str, Any] = {"string": "", "boolean": False, "date": date.min}
 _MAX: dict[str, Any] = {"boolean": True, "date": date.max}
 
@@ -65,7 +71,17 @@ class Domain:
             return isinstance(value, str)
         if self.kind == "boolean":
             return isinstance(value, bool)
+        if self.kind in _TEMPORAL:  # a key (engine.feel.temporal_keys)
+            return type(value) is int and (self.kind not in temporal_keys.ZONED or
+                                           temporal_keys.class_range(self.kind, value)[0] is not None)
         return isinstance(value, date) and not isinstance(value, datetime)
+
+    def fits(self, value: object) -> bool:
+        """True if ``value`` is a literal a cell may test values of this type with: a key's
+        value for a temporal type (``@"PT12H"`` for a days and time duration)."""
+        if self.kind in _TEMPORAL:
+            return temporal_keys.key(self.kind, value) is not None
+        return self.accepts(value)
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,8 @@ class Interval:
 
 
 def _full(d: Domain) -> Cuts:
+    if d.kind in temporal_keys.CLASSES:  # each class a run of keys
+        return tuple(c for low, high in temporal_keys.CLASSES[d.kind] for c in ((1, low, 0), (1, high, 0)))
     return _BOOL_CUTS if d.kind == "boolean" else (_NEG, _POS)
 
 
@@ -288,6 +306,8 @@ class ValueSet:
         if self.domain.kind == "number":
             return _sample_number(self.intervals[0])
         iv = self.intervals[0]
+        if self.domain.kind in _TEMPORAL and iv.low is None and self.contains(0):
+            return 0  # a duration of nothing (PT0S, P0M) rather than the microsecond below a bound
         default = date(2000, 1, 1) if self.domain.kind == "date" else 0
         return next((v for v in (iv.low, iv.high) if v is not None), default)
 
@@ -354,9 +374,26 @@ def _string_holes(vs: ValueSet) -> list[str] | None:
 
 
 def _format_interval(d: Domain, iv: Interval) -> str:
+    if d.kind in temporal_keys.ZONED and iv.low is not None and iv.high is not None:  # = holds to the second
+        if iv.high - iv.low == temporal_keys.SECOND - 1 and temporal_keys.roundness(d.kind, iv.low) == 6:
+            return _literal(d, iv.low)
+        if iv.low == iv.high:
+            return f"[{_literal(d, iv.low)}..{_literal(d, iv.high)}]"
     is_point, value = _point_value(d, iv)
     if is_point:
         return _literal(d, value)
+    if d.kind in temporal_keys.CLASSES:  # a class's own ends go without saying: < and > test one class
+        low, high = temporal_keys.class_range(d.kind, iv.low)
+        if iv.high == high - 1:
+            iv = Interval(iv.low, None, iv.low_closed, False)
+        elif iv.low == low:
+            iv = Interval(None, iv.high, False, iv.high_closed)
+    if d.kind in _TEMPORAL:  # the rounder end: < @"12:00:00", not <= @"11:59:59.999999"
+        round_ = partial(temporal_keys.roundness, d.kind)
+        if iv.high is not None and iv.high_closed and round_(iv.high + 1) > round_(iv.high):
+            iv = Interval(iv.low, iv.high + 1, iv.low_closed, False)
+        if iv.low is not None and iv.low_closed and round_(iv.low - 1) > round_(iv.low):
+            iv = Interval(iv.low - 1, iv.high, False, iv.high_closed)
     if iv.low is None:
         return f"{'<=' if iv.high_closed else '<'} {_literal(d, iv.high)}"
     if iv.high is None:
@@ -375,6 +412,8 @@ def _literal(d: Domain, v: Any) -> str:
         return "true" if v else "false"
     if d.kind == "date":
         return f'date("{v.isoformat()}")'
+    if d.kind in _TEMPORAL:
+        return temporal_keys.text(d.kind, v)
     return _format_number(v)
 
 

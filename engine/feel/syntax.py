@@ -312,6 +312,13 @@ _DESCRIPTIONS: dict[type, str] = {
 }
 
 
+# The types of value a decision-table cell's literal may be; an input cell's (and allowed
+# values') also FEEL's temporal values (``@"2025-01-15T08:30:00"``, ``time("08:30:00")``,
+# ``duration("P3M")``), which an output holds only through FEEL (engine.feel.feel_outputs).
+_OUTPUT_LITERALS = frozenset({"bool", "int", "float", "str", "date"})
+_TEST_LITERALS = _OUTPUT_LITERALS | {"datetime", "time", "timedelta", "YearsMonths"}
+
+
 def beyond_sfeel(node: Any) -> Any:
     """The first node of a cell's AST that is not S-FEEL (what decision-table cells run:
     literals, names, arithmetic, comparisons, and/or, not(), the cell built-ins, intervals of
@@ -328,7 +335,8 @@ def beyond_sfeel(node: Any) -> Any:
         elif isinstance(item, Interval) and isinstance(node, UnaryTests) and item in node.tests:
             stack.extend((item.low, item.high))
         elif isinstance(item, Literal):
-            if item.value is not None and type(item.value).__name__ not in ("bool", "int", "float", "str", "date"):
+            if item.value is not None and type(item.value).__name__ not in (
+                    _TEST_LITERALS if isinstance(node, UnaryTests) else _OUTPUT_LITERALS):
                 return item
         elif isinstance(item, Name):
             if item.name == "?":

@@ -128,6 +128,35 @@ def _number(token: Token, feel: bool) -> Any:
     return value
 
 
+# A decision-table cell's temporal literals written as calls: the call of one text is its value,
+# as date("...") is (DMN 1.5 §10.3.2.3); the form each reads, for the hint.
+_CONVERSIONS = {"date and time": ('date and time("2025-01-15T08:30:00")', "a date and time"),
+                "time": ('time("08:30:00")', "a time"), "duration": ('duration("P3M") or duration("PT12H")',
+                                                                  "a duration")}
+
+
+def _temporal_literal(name: str, args: tuple[Any, ...], span: Span) -> Literal:
+    """The value of ``name("text")`` in a cell; a SemanticError for anything else."""
+    from engine.feel import temporal
+
+    example, what = _CONVERSIONS[name]
+    single = len(args) == 1 and isinstance(args[0], Literal) and isinstance(args[0].value, str)
+    if not single:
+        raise SemanticError(f"{name}(...) in a decision-table cell takes one text", span.start,
+                            f"write e.g. {example}")
+    text = args[0].value
+    parse = {"date and time": temporal.parse_datetime, "time": temporal.parse_time,
+             "duration": temporal.parse_duration}[name]
+    try:
+        value = parse(text)
+    except temporal.Unsupported as error:
+        raise SemanticError(f'"{text}" holds {error}, which dtrun cannot hold', args[0].span.start,
+                            "write a value within those bounds") from None
+    if value is None:
+        raise SemanticError(f'"{text}" is not {what}', args[0].span.start, f"write e.g. {example}")
+    return Literal(value, span)
+
+
 def _node(expr: Expr) -> Expr:
     return expr.value if isinstance(expr, _Named) else expr  # type: ignore[return-value]
 
@@ -182,10 +211,13 @@ class ToAst(Transformer):
     def at_literal(self, at: Token, text: Token) -> Literal:
         from engine.feel import temporal
 
-        if not self.feel:
-            raise SemanticError("@ literals are FEEL that a decision-table cell cannot hold yet", at.start_pos,
-                                f'write a date as date({text.value}), e.g. date("2025-01-31")')
-        value = temporal.parse_literal(unquote(text))
+        try:
+            value = temporal.parse_literal(unquote(text, self.feel))
+        except temporal.Unsupported as error:
+            if self.feel:
+                raise
+            raise SemanticError(f"@{text.value} holds {error}, which dtrun cannot hold", text.start_pos,
+                                "write a value within those bounds") from None
         if value is None:
             raise SemanticError(f"@{text.value} is not a date, time, date and time or duration", text.start_pos,
                                 'write e.g. @"2025-01-15", @"10:30:00", @"2025-01-15T10:30:00" or @"P1D"')
@@ -230,11 +262,13 @@ class ToAst(Transformer):
     def call(self, meta: Any, function: Token, *rest: Any) -> Call:
         return self._call(function, function.value, rest[0] if rest else (), Span(meta.start_pos, meta.end_pos))
 
-    def _call(self, function: Token, written: str, args: tuple[Any, ...], span: Span) -> Call:
+    def _call(self, function: Token, written: str, args: tuple[Any, ...], span: Span) -> Expr:
         from engine.feel import builtins
 
         found = builtins.lookup(written)
         assert found is not None  # the FUNCTION terminal matches the registry's names only
+        if not self.feel and found.name in _CONVERSIONS:  # date and time("..."), time("..."), duration("...")
+            return _temporal_literal(found.name, args, span)
         positional, names = _split_arguments(args, function.start_pos)
         if found.arities and not names and len(positional) not in found.arities:
             given = f"{len(positional)} argument{'' if len(positional) == 1 else 's'}"

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine._core.errors import DtrunError
+from engine.feel import temporal
 from engine.feel.syntax import (
     Arithmetic,
     Call,
@@ -64,8 +65,14 @@ def literal(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):  # the conversion calls every DMN version reads, not @"..."
+        return f'date and time("{temporal.to_text(value)}")'
     if isinstance(value, dt.date):
         return f'date("{value.isoformat()}")'
+    if isinstance(value, dt.time):
+        return f'time("{temporal.to_text(value)}")'
+    if isinstance(value, (dt.timedelta, temporal.YearsMonths)):
+        return f'duration("{temporal.to_text(value)}")'
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace(
         "\r", "\\r").replace("\t", "\\t") + '"'
 

@@ -3,7 +3,9 @@
 Owns :class:`Vec` (each element's FEEL kind plus the values in one *form*: ``float``
 (float64, NaN = null, which elements are ints; ints below 2**53 only), ``bool``,
 ``datetime`` (naive datetime64; midnight is a date), ``string`` (pandas string array),
-``object`` (canonical values, None = null) or ``scalar`` (one value for all rows)), how a
+``object`` (canonical values, None = null: also the times, durations and Python date and
+times of a temporal input, whose column is a categorical of them) or ``scalar`` (one value
+for all rows)), how a
 pandas Series or an object array becomes one (typed dtypes by numpy, the rest per element
 through ``engine.feel.values``, so it agrees by construction), the three-valued
 :class:`Tri`, and a categorical column's categories made into a Vec once per column.
@@ -19,12 +21,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from engine.feel import values
+from engine.feel import temporal_keys, values
+from engine.feel.temporal import YearsMonths
 
-NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME = range(7)  # ordered kinds: >= NUMBER
+NULL, BOOLEAN, OTHER, NUMBER, STRING, DATE, DATETIME, TIME, DT_DURATION, YM_DURATION = range(10)  # ordered: >= NUMBER
 CODE = {values.NULL: NULL, values.BOOLEAN: BOOLEAN, values.OTHER: OTHER, values.NUMBER: NUMBER,
-        values.STRING: STRING, values.DATE: DATE, values.DATETIME: DATETIME}
-_SIMPLE = {str: STRING, bool: BOOLEAN, int: NUMBER, float: NUMBER, type(None): NULL, dt.date: DATE}
+        values.STRING: STRING, values.DATE: DATE, values.DATETIME: DATETIME, values.TIME: TIME,
+        values.DT_DURATION: DT_DURATION, values.YM_DURATION: YM_DURATION}
+_SIMPLE = {str: STRING, bool: BOOLEAN, int: NUMBER, float: NUMBER, type(None): NULL, dt.date: DATE,
+           dt.time: TIME, dt.timedelta: DT_DURATION, YearsMonths: YM_DURATION}
 EXACT = 2.0**53  # ints of smaller magnitude are exact in float64
 
 
@@ -79,6 +84,25 @@ class Vec:
             return NULL if self.null else code
         return np.where(self.null, np.int8(NULL), np.int8(code))
 
+    @cached_property
+    def temporal_keys(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per element of an object Vec: its key (``engine.feel.temporal_keys``, by its own
+        kind; 0 where none), whether that key is of a value with a zone (class 1), and whether
+        the key stands for it in comparisons: not for a date and time of an IANA zone (Python
+        orders two of one zone by their clocks), nor for a key beyond 64 bits."""
+        keys = np.zeros(self.n or 0, dtype=np.int64)
+        zoned = np.zeros(self.n or 0, dtype=bool)
+        usable = np.zeros(self.n or 0, dtype=bool)
+        kinds = np.broadcast_to(self.kinds, (self.n or 0,))
+        for at in np.flatnonzero(np.isin(kinds, list(TEMPORAL_KINDS))).tolist():
+            value, kind = self.data[at], TEMPORAL_KINDS[int(kinds[at])]
+            key = temporal_keys.key(kind, value)
+            if key is None or not -2**63 <= key < 2**63 or iana(value):
+                continue
+            keys[at], usable[at] = key, True
+            zoned[at] = kind in temporal_keys.ZONED and value.tzinfo is not None
+        return keys, zoned, usable
+
     def take(self, index: np.ndarray) -> Vec:
         pick = lambda x: x[index] if isinstance(x, np.ndarray) else x  # noqa: E731
         return Vec(self.form, self.data if self.is_scalar else self.data[index], self.kset,
@@ -102,6 +126,15 @@ class Vec:
             out[ints] = self.data[ints].astype(np.int64).astype(object)
         out[self.null] = None
         return out
+
+
+TEMPORAL_KINDS = {DATETIME: temporal_keys.DATETIME, TIME: temporal_keys.TIME, DT_DURATION: temporal_keys.DT_DURATION,
+                  YM_DURATION: temporal_keys.YM_DURATION}
+
+
+def iana(value: Any) -> bool:
+    """A date and time of an IANA zone (``@Europe/Paris``)."""
+    return isinstance(value, dt.datetime) and getattr(value.tzinfo, "key", None) is not None
 
 
 def scalar(value: Any) -> Vec:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.feel import builtins, values
+from engine.feel import builtins, temporal_keys, values
 from engine.feel.syntax import (
     Arithmetic,
     Call,
@@ -42,10 +42,14 @@ from engine.feel.vec import (
     CODE,
     DATE,
     DATETIME,
+    DT_DURATION,
     EXACT,
     NULL,
     NUMBER,
     STRING,
+    TEMPORAL_KINDS,
+    TIME,
+    YM_DURATION,
     Tri,
     Vec,
     both,
@@ -53,6 +57,7 @@ from engine.feel.vec import (
     either,
     from_objects,
     from_series,
+    iana,
     neg,
     scalar,
 )
@@ -97,6 +102,9 @@ def _compare(op: str, a: Vec, b: Vec, need: bool = True) -> Tri:
     """FEEL ``op`` (= != < <= > >=) of two Vecs, as ``values.test_operator``."""
     if a.is_scalar and b.is_scalar:
         return Tri.of(values.test_operator(op, a.data, b.data))
+    if _by_reference(a) or _by_reference(b):
+        keyed = _keyed(op, a, b)
+        return keyed if keyed is not None else _reference(op, a, b)
     if op == "!=":
         return _compare("=", a, b).not_()
     common, shared = (a.kset | b.kset) - {NULL}, (a.kset & b.kset) - {NULL}
@@ -108,11 +116,63 @@ def _compare(op: str, a: Vec, b: Vec, need: bool = True) -> Tri:
         true = _values_op(op, a, b, both(same, valued)) if shared else False
         return Tri(either(true, both_null), both(valued, neg(same)))
     if len(common) <= 1:
-        if shared.isdisjoint(range(NUMBER, DATETIME + 1)):
+        if shared.isdisjoint(range(NUMBER, YM_DURATION + 1)):
             return Tri(False, True)
         return Tri(_values_op(op, a, b, None), either(a.null, b.null) if need else None)
     ordered = both(a.kinds == b.kinds, a.kinds >= NUMBER)
     return Tri(_values_op(op, a, b, ordered) if shared else False, neg(ordered))
+
+
+_TEMPORAL = frozenset({TIME, DT_DURATION, YM_DURATION})
+
+
+def _by_reference(v: Vec) -> bool:
+    """Whether ``v`` holds times, durations or Python date and times (with a zone or not):
+    compared per element by ``values.test_operator``, FEEL's rules for zones and seconds.
+    Such a column is a categorical of its distinct values (``engine.evaluation.columns``), so
+    this runs once per distinct value, not per row."""
+    return bool(v.kset & _TEMPORAL) or (DATETIME in v.kset and v.form != "datetime")
+
+
+def _reference(op: str, a: Vec, b: Vec) -> Tri:
+    """``op`` element by element through the reference, as a Tri."""
+    answers = np.frompyfunc(lambda x, y: values.test_operator(op, x, y), 2, 1)(a.objects(), b.objects())
+    answers = np.atleast_1d(np.asarray(answers, dtype=object))
+    true = np.fromiter((x is True for x in answers), dtype=bool, count=answers.size)
+    null = np.fromiter((x is None for x in answers), dtype=bool, count=answers.size)
+    return Tri(true, null)
+
+
+def _keyed(op: str, a: Vec, b: Vec) -> Tri | None:
+    """``op`` of a column of temporal values and one temporal literal on their whole-number keys
+    (``engine.feel.temporal_keys``): ``values.test_operator``'s answers, by numpy; the elements
+    whose key does not stand for them (``Vec.temporal_keys``) by the reference.  None where it
+    does not apply (two columns, a literal of an IANA zone or of no temporal type)."""
+    if op == "!=":
+        equal = _keyed("=", a, b)
+        return None if equal is None else equal.not_()
+    if a.is_scalar:
+        a, b, op = b, a, _FLIP[op]
+    code = CODE[values.kind_of(b.data)] if b.is_scalar else None
+    if code not in TEMPORAL_KINDS or a.form != "object" or iana(b.data):
+        return None
+    kind = TEMPORAL_KINDS[code]
+    at = temporal_keys.key(kind, b.data)
+    if at is None or not -2**63 <= at < 2**63:
+        return None
+    keys, zoned, usable = a.temporal_keys
+    literal_zoned = kind in temporal_keys.ZONED and b.data.tzinfo is not None
+    same = (a.kinds == code) & (zoned == literal_zoned)
+    if op == "=":
+        low, high = temporal_keys.equal_range(kind, b.data)
+        true, null = same & (keys >= low) & (keys < high), ~a.null & (a.kinds != code)
+    else:
+        true, null = same & _OPS[op](keys, at), ~same
+    patch = np.flatnonzero(~usable & (a.kinds == code))
+    if patch.size:
+        exact = _reference(op, a.take(patch), b)
+        true[patch], null[patch] = exact.true, exact.null
+    return Tri(true, null)
 
 
 def _equal_any(v: Vec, literals: list[Any]) -> Tri:

@@ -6,7 +6,9 @@ is parsed), with bounds for patient lists (Excel's own: 1,048,576 rows, 16,384 c
 row 1 holds the column names (each named, none twice); every cell becomes the text a CSV
 file would hold, so that the ``Inputs`` types alone give it a meaning, as for CSV: a whole
 number ``12`` (Excel keeps numbers as floats), ``2.5``, ``true``/``false``, a date as
-``2025-01-31`` (a date and time with its time), an empty cell an empty field (missing).  A formula
+``2025-01-31`` (a date and time with its time: ``2025-01-31T08:30:00``), a time as ``08:30:00``, a
+duration (a cell formatted ``[h]:mm:ss``) as FEEL writes it (``PT36H``), an empty cell an empty
+field (missing).  A formula
 counts by the value Excel saved for it; an error value (``#N/A``) is kept as its text, so
 that the row gets an ``_errors`` entry instead of a silent gap.
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 from engine._core.cells import column_letter
 from engine._core.errors import InputDataError, WorkbookError, with_hint
+from engine.feel.temporal import duration_text
 from engine.formats.xlsx.limits import MB, Limits
 from engine.formats.xlsx.safety import check_file
 
@@ -103,4 +106,6 @@ def cell_text(value: Any) -> str | None:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):  # a cell formatted [h]:mm:ss: FEEL's text of the duration (PT36H)
+        return duration_text(value)
     return str(value)

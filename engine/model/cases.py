@@ -8,6 +8,7 @@ against the allowed ones, the test run compares them with results.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -25,11 +26,19 @@ class TestCase:
     __test__ = False  # not a pytest class
 
 
+def excel_value(cell: Any) -> Any:
+    """An Excel cell's value: a date cell (which openpyxl reads as a date and time at midnight)
+    is a date; any other as ``values.canonical`` holds it."""
+    if type(cell) is dt.datetime and cell.tzinfo is None and cell.time() == dt.time(0):
+        return cell.date()
+    return values.canonical(cell)
+
+
 def expected_value(cell: Any) -> Any:
     """An expected cell's value: Excel numbers and booleans as they are; text ``null`` is a
     missing result, ``true``/``false`` booleans, quoted text without its quotes."""
     if not isinstance(cell, str):
-        return values.canonical(cell)
+        return excel_value(cell)
     text = cell.strip()
     if text.lower() == "null":
         return None
@@ -61,7 +70,7 @@ def expected_ids(cell: Any) -> list[str]:
     """An expected ``table.rules`` cell: rule ids as texts (``1.10`` stays ``1.10``), as a JSON
     array or separated by commas or semicolons."""
     if not isinstance(cell, str):
-        value = values.canonical(cell)
+        value = excel_value(cell)
         return [str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)]
     text = cell.strip()
     if text.startswith("["):

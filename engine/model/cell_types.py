@@ -27,9 +27,13 @@ from engine.model.types import LIST_OF, Model, element_type, is_list, known_type
 
 INPUT_TYPE_CHOICES = ("declared", "cells")
 _WORDS = {"number": "numbers", "integer": "whole numbers", "string": "texts", "boolean": "true/false values",
-          "date": "dates"}
+          "date": "dates", "date and time": "dates and times", "time": "times",
+          "days and time duration": "days and time durations",
+          "years and months duration": "years and months durations"}
 _EXAMPLES = {"number": "12 or >= 12", "integer": "3 or [1..4]", "string": '"positive"', "boolean": "true or false",
-             "date": 'date("2025-01-31")'}
+             "date": 'date("2025-01-31")', "date and time": '>= @"2025-01-31T08:00:00"',
+             "time": '[@"08:00:00"..@"12:00:00")', "days and time duration": '>= @"PT12H"',
+             "years and months duration": '>= @"P3M"'}
 
 
 def mismatch(source: Source, table: str, heading: str, cell: CompiledUnaryTests, kind: str,
@@ -47,7 +51,7 @@ def mismatch(source: Source, table: str, heading: str, cell: CompiledUnaryTests,
         for literal in literals:
             if not isinstance(literal, Literal) or literal.value is None:
                 continue
-            if not domain.accepts(literal.value) or (ordering and kind == "boolean"):
+            if not domain.fits(literal.value) or (ordering and kind == "boolean"):
                 text = source.text(table, ref, cell.text)
                 held = f"lists of {_WORDS[kind]}" if listed else _WORDS[kind]
                 return (f"{source.name(heading)} holds {held}, but the {source.words.cell} {text} tests "
@@ -58,7 +62,9 @@ def mismatch(source: Source, table: str, heading: str, cell: CompiledUnaryTests,
 
 def _literal_words(value: Any) -> str:
     kind = KIND_NAMES.get(values.kind_of(value), "")
-    return {"number": "a number", "string": "a text", "boolean": "true/false", "date": "a date"}.get(kind, "a value")
+    return {"number": "a number", "string": "a text", "boolean": "true/false", "date": "a date",
+            "date and time": "a date and time", "time": "a time", "days and time duration": "a days and time duration",
+            "years and months duration": "a years and months duration"}.get(kind, "a value")
 
 
 def contradictions(model: Model) -> list[Problem]:

@@ -19,9 +19,12 @@ from engine.model.computed import Computed
 from engine.model.hit_policy import HitPolicy
 from engine.model.source import Source
 
-INPUT_TYPES = ("number", "integer", "string", "boolean", "date")
+PLAIN_TYPES = ("number", "integer", "string", "boolean", "date")  # the types a list may hold
+# FEEL's other temporal types (DMN 1.5 §10.3.2.3): values of engine.feel.temporal, ordered
+TEMPORAL_TYPES = ("date and time", "time", "days and time duration", "years and months duration")
+INPUT_TYPES = PLAIN_TYPES + TEMPORAL_TYPES
 LIST_OF = "list of "  # a list-valued input: "list of string", "list of number", ...
-TYPE_SPELLINGS = INPUT_TYPES + tuple(LIST_OF + kind for kind in INPUT_TYPES)
+TYPE_SPELLINGS = INPUT_TYPES + tuple(LIST_OF + kind for kind in PLAIN_TYPES)
 
 
 def type_name(text: str) -> str:
@@ -33,7 +36,7 @@ def type_name(text: str) -> str:
 def is_list(kind: str) -> bool:
     """Whether an input of type ``kind`` holds lists (``list of string``; not ``list of strings``,
     a type that cannot be read)."""
-    return kind.startswith(LIST_OF) and kind[len(LIST_OF):] in INPUT_TYPES
+    return kind.startswith(LIST_OF) and kind[len(LIST_OF):] in PLAIN_TYPES
 
 
 def element_type(kind: str) -> str:
@@ -50,7 +53,7 @@ class InputDef:
     """One row of the ``Inputs`` sheet."""
 
     name: str
-    type: str  # one of TYPE_SPELLINGS: INPUT_TYPES, or "list of " one of them
+    type: str  # one of TYPE_SPELLINGS: INPUT_TYPES, or "list of " one of PLAIN_TYPES
     allowed: CompiledUnaryTests | None
     required: bool
     location: Location

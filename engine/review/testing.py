@@ -167,7 +167,7 @@ def _scalar_same(expected: Any, actual: Any) -> bool:
 
 
 def _key(value: Any) -> Any:
-    value = expected_value(value) if isinstance(value, str) else values.canonical(value)
+    value = expected_value(value)
     return float(value) if values.kind_of(value) == values.NUMBER else value
 
 

@@ -55,4 +55,4 @@ def test_the_tests_sheet_gives_lists(tmp_path: Path) -> None:
 def test_an_unknown_type_suggests_the_list_spellings(tmp_path: Path) -> None:
     inputs = [("signs", "list of strings", None, "no")]
     code, out = _run("lint", str(make_workbook(tmp_path, inputs=inputs, tables=TABLES)))
-    assert "input signs has unknown type 'list of strings'" in out and "or list of one of them" in out
+    assert "input signs has unknown type 'list of strings'" in out and "or list of one of the first five" in out

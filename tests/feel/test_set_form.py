@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.feel import temporal_keys
 from engine.feel.conditions import compile_unary_tests
 from engine.feel.sets import Domain
+from engine.feel.temporal import YearsMonths
 
 # For each kind: literals to build tests from, and probe values that fall on, between and
 # beyond them (every piece the literals cut the line into).
@@ -28,6 +30,24 @@ LITERALS = {
     "date": ['date("2025-01-01")', 'date("2025-01-02")'],
 }
 OTHER_KIND = {"number": '"a"', "integer": '"a"', "string": "1", "boolean": "1", "date": '"a"'}
+# The temporal types hold keys in their sets (engine.feel.temporal_keys): probes are their values.
+_UTC = dt.UTC
+PROBES |= {
+    "date and time": [dt.datetime(2025, 1, 1, h, 0, s, u, tzinfo=z) for h in (9, 10, 11) for s, u in ((0, 0), (0, 1), (1, 0))
+                      for z in (None, _UTC)],
+    "time": [dt.time(h, 0, s, u, tzinfo=z) for h in (9, 10, 11) for s, u in ((0, 0), (0, 500000), (1, 0))
+             for z in (None, _UTC)],
+    "days and time duration": [dt.timedelta(hours=h, microseconds=u) for h in (-1, 0, 1, 2, 24) for u in (0, 1)],
+    "years and months duration": [YearsMonths(m) for m in (-1, 0, 1, 2, 3, 12, 13)],
+}
+LITERALS |= {
+    "date and time": ['@"2025-01-01T10:00:00"', '@"2025-01-01T10:00:00Z"', 'date and time("2025-01-01T11:00:00+01:00")'],
+    "time": ['@"10:00:00"', '@"10:00:00Z"', 'time("10:00:00.5")'],
+    "days and time duration": ['@"PT1H"', '@"P1D"', 'duration("PT0S")'],
+    "years and months duration": ['@"P1M"', '@"P1Y"', 'duration("P0M")'],
+}
+OTHER_KIND |= {"date and time": '@"PT1H"', "time": "1", "days and time duration": '@"P1M"',
+               "years and months duration": '@"PT1H"'}
 
 
 def positive_tests(kind: str) -> st.SearchStrategy[str]:
@@ -53,7 +73,8 @@ def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, d
     domain = Domain(kind, nullable=nullable)
     values = test.to_set(domain)
     for probe in PROBES[kind] + ([None] if nullable else []):
-        assert values.contains(probe) == test.matches(probe), (text, probe, values)
+        member = temporal_keys.key(kind, probe) if kind in temporal_keys.KINDS and probe is not None else probe
+        assert values.contains(member) == test.matches(probe), (text, probe, values)
 
 
 @pytest.mark.parametrize("text, kind, expected", [

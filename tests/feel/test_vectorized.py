@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from engine.feel import values, vec
 from engine.feel.conditions import compile_expression, compile_unary_tests
+from engine.feel.temporal import YearsMonths
 
 NAN = float("nan")
 TS = pd.Timestamp
@@ -32,6 +33,10 @@ DATETIMES = [TS("2020-01-01 10:00"), TS("2020-01-01"), dt.datetime(2020, 1, 1), 
 NULLS = [None, NAN, pd.NaT, pd.NA]
 BOOLS = [True, False, np.True_, np.False_]
 NUMPY = [np.int64(2), np.float64(2.5), np.int64(-1), np.float32(0.5)]
+# the values of temporal inputs (engine.feel.temporal): with a zone and without, to the second and below
+TEMPORAL = [dt.datetime(2020, 1, 1, 10), dt.datetime(2020, 1, 1, 10, 0, 0, 500000), dt.datetime(2020, 1, 1, 10, tzinfo=dt.UTC),
+            dt.datetime(2020, 1, 1, 11, tzinfo=dt.timezone(dt.timedelta(hours=1))), dt.time(10), dt.time(9, 59, 59),
+            dt.time(10, tzinfo=dt.UTC), dt.timedelta(hours=1), dt.timedelta(hours=2), YearsMonths(1), YearsMonths(12)]
 
 
 def _na_free(value):
@@ -73,7 +78,7 @@ def _column(n: int, decimals: bool) -> st.SearchStrategy[pd.Series]:
 
     num = st.sampled_from(NUMBERS) | st.floats(-1e3, 1e3) | st.integers(-5, 12)
     small_int = st.sampled_from([0, 1, 2, 10, -1, 2**53 + 1, -(2**62)]) | st.integers(-20, 20)
-    mixed = st.sampled_from(NUMBERS + STRINGS + DATES + DATETIMES + NULLS + BOOLS + NUMPY
+    mixed = st.sampled_from(NUMBERS + STRINGS + DATES + DATETIMES + NULLS + BOOLS + NUMPY + TEMPORAL
                             + [np.datetime64("2020-01-01")] + [Decimal("2.5")] * decimals)
     return st.one_of(
         of(num | st.just(NAN), "float64"),
@@ -87,10 +92,21 @@ def _column(n: int, decimals: bool) -> st.SearchStrategy[pd.Series]:
         of(mixed, object),
         of(st.sampled_from(DATETIMES + [pd.NaT]), "datetime64[ns]"),
         of(st.sampled_from(DATES + [None]), object),
+        of(st.sampled_from(TEMPORAL + [None]), object),
+        st.lists(st.sampled_from(TEMPORAL + [None]), min_size=n, max_size=n).map(_temporal_categorical),
         of(st.sampled_from(STRINGS[:4]) | st.none(), "category"),
         of(st.sampled_from([0, 1, 2.5, 10, NAN]), "category"),
         of(st.sampled_from([True, False, 1, 1.0, "a", None, dt.date(2020, 1, 1)]), "category"),
     )
+
+
+def _temporal_categorical(items: list) -> pd.Series:
+    """A column as engine.evaluation.columns makes a temporal input's: a categorical of the
+    distinct values (object categories, values Python holds equal as one)."""
+    seen: dict = {}
+    codes = np.array([-1 if v is None else seen.setdefault(v, len(seen)) for v in items], dtype=np.int64)
+    dtype = pd.CategoricalDtype(pd.Index(list(seen), dtype=object))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
 
 
 @st.composite
@@ -105,7 +121,9 @@ def frames(draw, names=("x", "y", "z"), decimals=True) -> pd.DataFrame:
 LITERALS = ["0", "1", "-1", "2", "2.5", "-2.5", "10", "0.1", "1e20", "9007199254740993",
             '"a"', '"b"', '""', '"abc"', '"10"', '"é"', 'date("2020-01-01")', 'date("1999-12-31")']
 NAMES = ["x", "y", "z", "missing"]
-endpoints = st.sampled_from(LITERALS) | st.sampled_from(NAMES[1:])
+TEMPORAL_LITERALS = ['@"2020-01-01T10:00:00"', '@"2020-01-01T10:00:00Z"', 'date and time("2020-01-01T10:00:00.5")',
+                     '@"10:00:00"', 'time("10:00:00Z")', '@"PT1H"', 'duration("P1M")', '@"P1Y"']
+endpoints = st.sampled_from(LITERALS + TEMPORAL_LITERALS) | st.sampled_from(NAMES[1:])
 positive_tests = st.one_of(
     endpoints,
     st.sampled_from(["true", "false", "null", "TRUE"]),

@@ -34,6 +34,35 @@ FEEL_CELLS_BY_KIND = {
                'starts with(?, "a")', '? in ("c", null)'],
     "boolean": ["?", "not(?)", "? = true", "? = false or ? = null", "? != null", "not(? = true)"],
 }
+# Temporal inputs (random_spec(..., temporal=True)): literals that cut each line at a few points
+# (a time with a zone and one without, which do not order together; = to the second) and
+# representatives of every piece, sub-second ones included.
+TEMPORAL_CELLS = {
+    "time": ['@"08:00:00"', '< @"12:00:00"', '>= @"08:00:00"', '[@"08:00:00"..@"12:00:00")', '> @"10:00:00Z"',
+             'not(@"12:00:00")', '@"10:00:00Z", @"08:00:00"', '<= time("12:00:00+02:00")', "null", "not(null)",
+             '!= @"08:00:00"', '(@"08:00:00"..@"12:00:00"]'],
+    "days and time duration": ['>= @"PT12H"', '< @"PT12H"', '[@"PT1H"..@"P1D")', '@"P1D"', 'not(@"PT12H")',
+                               '> duration("PT36H")', "null", "not(null)", '<= @"PT1H", >= @"P2D"', '@"PT12H"'],
+    "years and months duration": ['>= @"P3M"', '< @"P3M"', '[@"P1M"..@"P1Y"]', '@"P6M"', 'not(@"P6M")',
+                                  '> duration("P18M")', "null", '< @"P1M", > @"P1Y"', '@"P1Y"'],
+}
+
+
+def _temporal_representatives() -> dict[str, tuple[Any, ...]]:
+    import datetime as dt
+
+    from engine.feel.temporal import YearsMonths
+
+    utc = dt.UTC
+    clocks = [(7,), (8,), (8, 0, 0, 500000), (8, 0, 1), (9,), (10,), (10, 0, 0, 500000), (11,), (12,),
+              (12, 0, 0, 500000), (13,)]
+    times = tuple(dt.time(*c) for c in clocks) + tuple(dt.time(*c, tzinfo=utc) for c in clocks)
+    hours = [0.5, 1, 1.5, 12, 12.0001, 18, 24, 24.0001, 30, 36, 36.0001, 40, 48, 50]
+    durations = tuple(dt.timedelta(hours=h) for h in hours)
+    months = tuple(YearsMonths(m) for m in (0, 1, 2, 3, 4, 6, 7, 12, 13, 18, 19))
+    return {"time": times, "days and time duration": durations, "years and months duration": months}
+
+
 # every piece of the string line that the literals "a" "b" "c" "d" cut it into has a representative
 STRING_REPRESENTATIVES = ("", "A", "a", "a0", "b", "b0", "c", "c0", "d", "zz")
 # likewise for numbers in [0..4]: every literal above, and a value between each two
@@ -58,9 +87,22 @@ class Col:
             base = NUMBER_REPRESENTATIVES
         elif self.kind == "string":
             base = ("a", "b", "c") if self.allowed else STRING_REPRESENTATIVES
+        elif self.kind in TEMPORAL_CELLS:
+            from engine.feel.conditions import compile_unary_tests
+
+            allowed = compile_unary_tests(self.allowed) if self.allowed else None
+            base = tuple(v for v in _temporal_representatives()[self.kind] if allowed is None or allowed.matches(v))
         else:
             base = (False, True)
         return base if self.required else base + (None,)
+
+    def typed(self, value: Any) -> Any:
+        """An example's value as the input holds it (lint writes temporal values as FEEL text)."""
+        if self.kind in TEMPORAL_CELLS and isinstance(value, str):
+            from engine.feel.temporal import parse_literal
+
+            return parse_literal(value)
+        return value
 
     def admits(self, value: Any) -> bool:
         """Is ``value`` (an example's value) one the input can hold?"""
@@ -70,6 +112,11 @@ class Col:
             return isinstance(value, str)
         if self.kind == "number":
             return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 4
+        if self.kind in TEMPORAL_CELLS:
+            from engine.feel import values
+
+            return values.kind_of(value) == {"time": values.TIME, "days and time duration": values.DT_DURATION,
+                                             "years and months duration": values.YM_DURATION}[self.kind]
         return any(type(value) is type(v) and value == v for v in self.values)
 
 
@@ -96,12 +143,17 @@ class Spec:
         return "\n".join(lines)
 
 
-def random_spec(rnd: random.Random, max_columns: int = 3, feel: float = 0.0) -> Spec:
-    """A random table; ``feel``: the share of its non-blank cells drawn from ``FEEL_CELLS_BY_KIND``."""
+def random_spec(rnd: random.Random, max_columns: int = 3, feel: float = 0.0, temporal: bool = False) -> Spec:
+    """A random table; ``feel``: the share of its non-blank cells drawn from ``FEEL_CELLS_BY_KIND``;
+    ``temporal``: its inputs are times and durations (and integers)."""
     columns = []
     for k in range(rnd.randint(1, max_columns)):
-        kind = rnd.choice(("integer",) * 4 + ("string",) * 4 + ("boolean",) * 2 + ("number",))
-        if kind == "integer":
+        kind = rnd.choice(("integer",) * 4 + ("string",) * 4 + ("boolean",) * 2 + ("number",)) if not temporal else \
+            rnd.choice(("integer", *TEMPORAL_CELLS, *TEMPORAL_CELLS))
+        if kind in TEMPORAL_CELLS:
+            allowed = rnd.choice((None, None, {"time": '[@"07:00:00"..@"13:00:00"]', "days and time duration":
+                                               '[@"PT0S"..@"P3D"]', "years and months duration": ">= @\"P0M\""}[kind]))
+        elif kind == "integer":
             allowed = rnd.choice(("[0..4]", "[0..3]"))
         elif kind == "number":
             allowed = "[0..4]"
@@ -119,7 +171,7 @@ def random_spec(rnd: random.Random, max_columns: int = 3, feel: float = 0.0) -> 
             return rnd.choice(FEEL_CELLS_BY_KIND[col.kind])
         if roll < 0.42:
             return rnd.choice(BRIEF_CELLS)  # sometimes of the wrong type: type-mismatch, never matches
-        return rnd.choice(CELLS_BY_KIND[col.kind])
+        return rnd.choice(CELLS_BY_KIND[col.kind] if col.kind in CELLS_BY_KIND else TEMPORAL_CELLS[col.kind])
 
     rules = tuple((tuple(cell(c) for c in columns), rnd.choice("xy")) for _ in range(rnd.randint(1, 6)))
     policy = rnd.choice(POLICIES)

@@ -333,9 +333,10 @@ class _Reader(DecisionTables):
             return INPUT_TYPE_OF[plain], ""
         item = self.items.get(plain)
         if item is None or plain in seen:
-            what = "a temporal or structured type" if plain in UNSUPPORTED_TYPES else "an unknown type"
+            what = "a type dtrun cannot hold" if plain in UNSUPPORTED_TYPES else "an unknown type"
             self.unsupported(element, f"its type {plain!r} is {what}",
-                             "use number, string, boolean or date (or an itemDefinition based on one)")
+                             "use number, string, boolean, date, date and time, time, days and time duration or "
+                             "years and months duration (or an itemDefinition based on one)")
             return "", ""
         listed = item.get("isCollection") == "true" and not self.children(item, "itemComponent")
         if (item.get("isCollection") == "true" and not listed) or self.children(item, "itemComponent"):

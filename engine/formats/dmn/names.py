@@ -108,13 +108,16 @@ def policy_code(hit_policy: str | None, aggregation: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------- types
-FEEL_TYPE = {"number": "number", "integer": "number", "string": "string", "boolean": "boolean", "date": "date"}
-# typeRef → dtrun input type.  Camunda writes Java-ish names (integer, long, double).
+TEMPORAL = ("date and time", "time", "days and time duration", "years and months duration")
+FEEL_TYPE = {"number": "number", "integer": "number", "string": "string", "boolean": "boolean", "date": "date",
+             **{kind: kind for kind in TEMPORAL}}
+# typeRef → dtrun input type.  Camunda writes Java-ish names (integer, long, double); DMN 1.1
+# the XML Schema names of the temporal types (dateTime, dayTimeDuration, yearMonthDuration).
 INPUT_TYPE_OF = {"number": "number", "string": "string", "boolean": "boolean", "date": "date",
-                 "integer": "integer", "long": "integer", "int": "integer", "double": "number"}
-UNSUPPORTED_TYPES = ("time", "date and time", "datetime", "dateTime", "days and time duration",
-                     "years and months duration", "duration", "dayTimeDuration", "yearMonthDuration",
-                     "context", "list", "function", "Any")
+                 "integer": "integer", "long": "integer", "int": "integer", "double": "number",
+                 **{kind: kind for kind in TEMPORAL}, "dateTime": "date and time", "datetime": "date and time",
+                 "dayTimeDuration": "days and time duration", "yearMonthDuration": "years and months duration"}
+UNSUPPORTED_TYPES = ("duration", "context", "list", "function", "Any")
 
 
 def plain_type(type_ref: str | None) -> str:

@@ -62,9 +62,14 @@ def literal_kind(entry: str | Any) -> str | None:
         return "boolean"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, dt.datetime):
+        return "date and time"
     if isinstance(value, dt.date):
         return "date"
-    return "number"
+    return _TEMPORAL_KINDS.get(type(value).__name__, "number")
+
+
+_TEMPORAL_KINDS = {"time": "time", "timedelta": "days and time duration", "YearsMonths": "years and months duration"}
 
 
 def test_kinds(text: str) -> set[str]:

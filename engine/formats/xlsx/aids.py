@@ -26,7 +26,7 @@ from engine._core.errors import DtrunError, with_hint
 from engine.feel.syntax import Comparison, Literal
 from engine.formats.xlsx.layout import ROLES
 from engine.model.hit_policy import CODES
-from engine.model.types import INPUT_TYPES, Model, Table
+from engine.model.types import INPUT_TYPES, LIST_OF, PLAIN_TYPES, STRUCTURE, Model, Table
 
 MARK = "dtrun"  # the promptTitle of every validation dtrun adds
 HELPER = "_dtrun_lists"  # the hidden sheet of lists too long (or too quoted) to be inline
@@ -128,9 +128,15 @@ def print_setup(sheet: Any, rows: str = "", columns: str = "") -> None:
 
 
 # ---------------------------------------------------------------------- the sheets
+# The Type drop-down: every type the Inputs sheet reads.
+TYPE_CHOICES = (*INPUT_TYPES, STRUCTURE, *(LIST_OF + kind for kind in PLAIN_TYPES))
+
+
 def _inputs_aids(sheet: Any, lists: _Lists) -> None:
     last = max(EDITABLE_ROWS, sheet.max_row + MARGIN)
-    choices(sheet, f"B2:B{last}", INPUT_TYPES, "Type", "write one of " + ", ".join(INPUT_TYPES), lists)
+    choices(sheet, f"B2:B{last}", TYPE_CHOICES, "Type", "write one of " + ", ".join(INPUT_TYPES) +
+            ", structure (its components are the rows named structure.component below it), or list of one of "
+            + ", ".join(PLAIN_TYPES), lists)
     choices(sheet, f"D2:D{last}", ("yes", "no"), "Required", "write yes or no", lists)
 
 

@@ -51,8 +51,8 @@ from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.source import Source
 from engine.model.types import (
+    INPUT_TYPES,
     STRUCTURE,
-    TYPE_SPELLINGS,
     AnnotationColumn,
     InputColumn,
     InputDef,
@@ -197,8 +197,8 @@ class _Builder:
                          "give it a type such as number or string; a structure's components are one level deep")
         elif not known_type(kind) and kind != STRUCTURE:
             self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
-                         "write one of: " + ", ".join(TYPE_SPELLINGS[:5]) + ", or list of one of them "
-                         "(e.g. list of string)")
+                         "write one of: " + ", ".join(INPUT_TYPES) + ", structure, or list of one of the first "
+                         "five (e.g. list of string)")
             unread.append(ref("Type"))
         allowed = self._compile_tests(get("Allowed values"), "Inputs", ref("Allowed values"), None)
         if ("Inputs", ref("Allowed values")) in self.bad:

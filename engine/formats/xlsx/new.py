@@ -80,8 +80,10 @@ HELP = {
                "output: the possible results, highest priority first.",
     "rule_id": "Column A from row 4: a unique id for each rule (letters, digits, _ - .). Keep ids stable.",
     "Name": "The input's name: letters, digits and _; the column heading in the patient file.",
-    "Type": "number, integer, string, boolean or date; or a list of one of them (list of string: a cell "
-            "matches a list that holds a value it accepts).",
+    "Type": "number, integer, string, boolean or date; date and time, time, days and time duration or years and "
+            "months duration (ISO 8601 values: 2025-01-15T08:30:00, 08:30:00, PT36H, P18M); structure (its "
+            "components are the rows structure.component below it); or a list of one of the first five (list of "
+            "string: a cell matches a list that holds a value it accepts).",
     "Allowed values": "Optional, written like an input cell: [0..120], \"a\",\"b\", >= 0. Blank: any value.",
     "Required": "yes: every patient must have a value. no (or blank): it may be missing.",
     "Unit": "Optional, for readers: kg, months.",

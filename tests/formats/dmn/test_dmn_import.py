@@ -101,8 +101,8 @@ def test_a_syntax_error_names_the_rule_and_entry(tmp_path):
     ('<decision id="d3" name="Empty"/>', 'decision "Empty" (id d3)', "no decision logic"),
     (('<decision id="d4" name="Call"><knowledgeRequirement id="k1"><requiredKnowledge href="#b"/>'
       '</knowledgeRequirement><decisionTable/></decision>'), 'decision "Call" (id d4)', "business knowledge model"),
-    ('<inputData id="i2" name="When"><variable name="When" typeRef="time"/></inputData>', 'inputData "When" (id i2)',
-     "'time'"),
+    ('<inputData id="i2" name="When"><variable name="When" typeRef="duration"/></inputData>',
+     'inputData "When" (id i2)', "'duration'"),
     (('<itemDefinition name="tP" isCollection="true"><itemComponent name="x"><typeRef>number</typeRef>'
       '</itemComponent></itemDefinition>'  # a list of structures (one structure: structured inputs)
       '<inputData id="i3" name="P"><variable name="P" typeRef="tP"/></inputData>'), 'inputData "P" (id i3)',

@@ -45,7 +45,9 @@ def test_excel_aids(tmp_path: Path):
     lists = {(sheet.title, str(v.sqref)): v.formula1 for sheet in book for v in sheet.data_validations.dataValidation}
     assert lists[("recommendation", "A1")].startswith('"U,A,P,F,R,O,C,C+,C<,C>,C#')
     assert lists[("recommendation", "B2:AY2")] == '"input,output,annotation"'
-    assert lists[("Inputs", "B2:B500")] == '"number,integer,string,boolean,date"'
+    assert lists[("Inputs", "B2:B500")] == ('"number,integer,string,boolean,date,date and time,time,days and time '
+                                            'duration,years and months duration,structure,list of number,list of '
+                                            'integer,list of string,list of boolean,list of date"')
     assert lists[("Inputs", "D2:D500")] == '"yes,no"'
     assert table["A1"].comment is not None and "Hit policy" in table["A1"].comment.text
     assert all(cell.comment is not None for cell in inputs[1])
