@@ -33,7 +33,7 @@ import datetime as dt
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from engine._core.errors import WorkbookError  # noqa: E402
 from engine.evaluation.drg import evaluate_drg, evaluate_service  # noqa: E402
 from engine.formats.dmn.drg_read import read_drg  # noqa: E402
 from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+from engine.formats.dmn.typed import typed_tables  # noqa: E402
 from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
 
@@ -195,7 +196,10 @@ def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
         inputs = [row for row in document.sheets["Inputs"] if row[1]]
         sheets = {"Inputs": inputs, **{t: document.sheets[t] for t in keep}}
         try:
-            return (build_model(document.path, sheets, source=dmn_source(document)) if keep else None), reasons
+            if not keep:
+                return None, reasons
+            model = build_model(document.path, sheets, source=dmn_source(document))
+            return replace(model, tables=typed_tables(model, document)), reasons  # as build_dmn_model types them
         except WorkbookError as error:
             owner = {document.places.get((t, ""), (t,))[0]: t for t in keep}  # problems are at DMN elements
             failing = {owner[p.sheet] for p in error.problems if p.sheet in owner} or set(keep)

@@ -20,7 +20,7 @@ from typing import Any
 
 from engine._core.errors import InputDataError
 from engine.evaluation.drg import evaluate_drg
-from engine.evaluation.drg_types import resolve
+from engine.model.drg_types import resolve
 from engine.feel import semantics, temporal
 from engine.model.drg import Drg, ItemDefinition
 
