@@ -28,8 +28,8 @@ from engine._core.cells import cell_ref
 from engine._core.errors import ConditionError, Problem, WorkbookError
 from engine.feel.conditions import compile_expression
 from engine.formats.dmn.computed import computed_rows
-from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.drg_read import item_definitions
+from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
     DTRUN_NAMESPACE,
