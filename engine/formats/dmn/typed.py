@@ -10,8 +10,10 @@ DMN model as ``engine.evaluation.drg`` does:
   which value and what was expected.  The meaning is ``engine.model.drg_types``' (the DRG
   evaluator's own code).  The check is an ``OutputError`` of the cell, so both evaluators
   report it with the decision and the rule, and the vectorized one checks each distinct
-  combination of the values the cell reads once (``feel_outputs.evaluate_rows``).  Outputs
-  without a typeRef, and workbooks, are not touched.
+  combination of the values the cell reads once (``feel_outputs.evaluate_rows``); as any cell
+  that gives no value, it nulls the rule's whole result (the DRG evaluator: that output alone,
+  which differs only in a decision of several outputs).  Outputs without a typeRef, and
+  workbooks, are not touched.
 * **``instance of`` the model's item definitions**: an output cell that tests ``instance of``
   a type is run with the model's types (``types_for_instance_of``); a type that is neither
   FEEL's nor the model's, or any model type in a rule's input entry (whose FEEL tests are
@@ -113,7 +115,7 @@ def _typed(cell: CompiledExpression, refs: tuple[str, ...], graph: Drg, types: M
     if cell.feel and any(_type_names(cell.node)):
         inner = compile_output(cell.text, cell.node, cell.names, types)
     if not refs:
-        return replace(cell, _evaluate=inner)
+        return cell if inner is cell._evaluate else replace(cell, _evaluate=inner)
     memo: dict[Any, tuple[Any, str | None]] = {}
 
     def evaluate(context: Mapping[str, Any]) -> Any:
