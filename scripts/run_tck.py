@@ -4,11 +4,16 @@
                                               (every folder of compliance levels 2 and 3)
     python scripts/run_tck.py [TCK_FOLDER]    (the subset by tier; default: $DTRUN_TCK or ../shared/tck)
     options: --results FILE  --folder PATTERN (repeatable)  --quiet  --reasons  --no-feel
+             --path both|drg|tables   (default both: the DRG evaluator, then the tables where it refuses)
 
 Every folder is read with ``engine.formats.dmn.importer`` exactly as ``dtrun evaluate
 MODEL.dmn`` reads it; each ``testCase`` of its ``*-test-01.xml`` (the only test file of every
 folder of TCK commit 0dbcaf9; another one would be listed as not read) is evaluated and
-compared with the TCK's expected results.  A case is *passed*, *failed* (with the difference),
+compared with the TCK's expected results.  With ``--path tables`` a case runs on the table
+path alone (the DMN import's decision tables, ``engine.evaluate``: what ``dtrun evaluate
+MODEL.dmn`` answers for a model that maps to tables), with ``--path drg`` on the DRG
+evaluator alone; by default on the DRG evaluator first, then the tables where it refuses.
+A case is *passed*, *failed* (with the difference),
 *unsupported* (refused, with the reason: the element or value dtrun cannot run) or, when the
 runner or dtrun crashes on its folder, an *error* (with the exception).  When a model as a whole
 cannot be loaded, the decision tables that can be loaded on their own are still run.
@@ -30,10 +35,11 @@ Also imported by ``tests/formats/dmn/test_tck.py`` and ``tests/formats/dmn/test_
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -47,6 +53,7 @@ from engine._core.errors import WorkbookError  # noqa: E402
 from engine.evaluation.drg import evaluate_drg, evaluate_service  # noqa: E402
 from engine.formats.dmn.drg_read import read_drg  # noqa: E402
 from engine.formats.dmn.importer import DmnDocument, build_dmn_model, read_dmn  # noqa: E402
+from engine.formats.dmn.typed import typed_tables  # noqa: E402
 from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
 
@@ -162,7 +169,12 @@ class Structured:
 
 
 # ---------------------------------------------------------------------- running
-def run_folder(folder: Path, tier: str = "") -> FolderReport:
+PATHS = ("both", "drg", "tables")
+
+
+def run_folder(folder: Path, tier: str = "", path: str = "both") -> FolderReport:
+    """Every case of ``folder`` on ``path``: ``both`` (the DRG evaluator, then the tables
+    where it refuses), ``drg`` or ``tables`` alone."""
     report = FolderReport(folder.name, tier)
     document = read_dmn(folder / f"{folder.name}.dmn")
     model, reasons = _runnable(document)
@@ -172,7 +184,7 @@ def run_folder(folder: Path, tier: str = "") -> FolderReport:
     except WorkbookError as error:
         graph = str(error)
     for case in read_cases(folder / f"{folder.name}-test-01.xml"):
-        report.outcomes.append(_run_case(document, model, reasons, case, graph))
+        report.outcomes.append(_run_case(document, model, reasons, case, graph, path))
     return report
 
 
@@ -195,7 +207,10 @@ def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
         inputs = [row for row in document.sheets["Inputs"] if row[1]]
         sheets = {"Inputs": inputs, **{t: document.sheets[t] for t in keep}}
         try:
-            return (build_model(document.path, sheets, source=dmn_source(document)) if keep else None), reasons
+            if not keep:
+                return None, reasons
+            model = build_model(document.path, sheets, source=dmn_source(document))
+            return replace(model, tables=typed_tables(model, document)), reasons  # as build_dmn_model types them
         except WorkbookError as error:
             owner = {document.places.get((t, ""), (t,))[0]: t for t in keep}  # problems are at DMN elements
             failing = {owner[p.sheet] for p in error.problems if p.sheet in owner} or set(keep)
@@ -206,13 +221,19 @@ def _runnable(document: DmnDocument) -> tuple[Any, dict[str, str]]:
                 reasons.setdefault(table, "it cannot be loaded")
 
 
-def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case, graph: Any = None) -> Outcome:
+def _run_case(document: DmnDocument, model: Any, reasons: dict[str, str], case: Case, graph: Any = None,
+              path: str = "both") -> Outcome:
     """A case through the DRG evaluator (the reference for a whole model); where it cannot run
-    the case, through the table path (``engine.evaluate`` on the imported tables)."""
+    the case, through the table path (``engine.evaluate`` on the imported tables).  ``path``
+    ``drg`` or ``tables``: on that one alone."""
     refused = [f"the case's expected value of {n} {v}" for n, v in case.results.items() if isinstance(v, Refused)]
     refused += [f"the case's input {n} {v}" for n, v in case.inputs.items() if isinstance(v, Refused)]
     if refused:
         return Outcome(case.id, "unsupported", refused[0])
+    if path == "tables":
+        return run_table_case(document, model, reasons, case)
+    if path == "drg":
+        return run_drg_case(graph, case) if graph is not None else Outcome(case.id, "unsupported", "no DRG")
     through_drg = run_drg_case(graph, case) if graph is not None else Outcome(case.id, "unsupported", "no DRG")
     if through_drg.status != "unsupported" or case.service:
         return through_drg
@@ -382,7 +403,8 @@ def main_levels(tck: Path, args: Any) -> int:
     import tck_report
 
     feel = None if args.no_feel else tck_report.feel_counts
-    runs = [tck_report.run_safely(run_folder, folder, level, feel=feel)
+    run = functools.partial(run_folder, path=args.path)
+    runs = [tck_report.run_safely(run, folder, level, feel=feel)
             for level, folder in tck_report.level_folders(tck, args.folder)]
     if not runs:
         print(f"error: no folder of {tck} matches --folder {' '.join(args.folder)}", file=sys.stderr)
@@ -407,7 +429,8 @@ def main_tiers(tck: Path, args: Any) -> int:
 
     index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
     entries = [e for e in index["cases"] if tck_report.selected(e["folder"], args.folder)]
-    runs = [tck_report.run_safely(run_folder, tck / e["folder"], f"compliance-level-{e['level']}", e["tier"])
+    run = functools.partial(run_folder, path=args.path)
+    runs = [tck_report.run_safely(run, tck / e["folder"], f"compliance-level-{e['level']}", e["tier"])
             for e in entries if e["tier"] != "U"]
     totals: dict[str, list[int]] = {}
     for run in runs:
@@ -454,6 +477,10 @@ def arguments(argv: list[str]) -> Any:
                         help="only folders whose name holds PATTERN (or matches it, a glob); may be repeated")
     parser.add_argument("--quiet", action="store_true", help="print the totals only")
     parser.add_argument("--reasons", action="store_true", help="count the refusal reasons, names taken out")
+    parser.add_argument("--path", choices=PATHS, default="both",
+                        help="both: the DRG evaluator, then the decision tables where it refuses (default); drg: "
+                        "the DRG evaluator alone; tables: the table path alone (what dtrun evaluate answers for a "
+                        "model of decision tables)")
     parser.add_argument("--no-feel", action="store_true",
                         help="do not count the FEEL literal-expression path (scripts/run_tck_full.py) beside")
     return parser.parse_args(argv[1:])

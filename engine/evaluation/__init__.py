@@ -3,7 +3,7 @@ the ``Inputs`` types (``input_values``, and whole columns in ``columns``), whole
 column-wise (``frame``, with result columns as codes in ``coded``), which file column
 holds each input (``binding``), and why one record got its results (``explain``); a whole
 DMN decision requirements graph on the reference path (``drg``, with ``drg_boxed``,
-``drg_tables``, ``drg_types``)."""
+``drg_tables``; its types are ``engine.model.drg_types``')."""
 
 from __future__ import annotations
 

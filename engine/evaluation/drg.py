@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.evaluation import drg_boxed
-from engine.evaluation.drg_types import coerce, returns, types_for_instance_of
 from engine.feel import semantics
 from engine.feel.interpret import TYPES
 from engine.model.drg import Drg, Knowledge, Service
+from engine.model.drg_types import coerce, returns, types_for_instance_of
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.evaluation.drg_tables import CannotRun, evaluate_table
-from engine.evaluation.drg_types import coerce
 from engine.feel import semantics, temporal
 from engine.feel.interpret import run
 from engine.model import boxed
+from engine.model.drg_types import coerce
 
 
 def value(node: Any, scope: Mapping[str, Any], session: Any) -> Any:

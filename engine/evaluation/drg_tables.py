@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from engine.evaluation.drg_types import coerce
 from engine.feel import semantics
 from engine.feel.nodes import Span, UnaryTests
 from engine.feel.unary import unary_tests
 from engine.model import boxed
+from engine.model.drg_types import coerce
 
 
 class CannotRun(Exception):

@@ -83,10 +83,13 @@ def parse(text: str, names: Collection[str] | None) -> tuple[Any, frozenset[str]
     return node, frozenset(used)
 
 
-def compile_output(text: str, node: Any, names: frozenset[str]) -> Callable[[Mapping[str, Any]], Any]:
+def compile_output(text: str, node: Any, names: frozenset[str], types: Mapping[str, Any] | None = None
+                   ) -> Callable[[Mapping[str, Any]], Any]:
     """The scalar evaluation: the cell's value for one record (``context``: input name →
-    dtrun's value); OutputError where it has none.  Answers are memoized per combination."""
-    from engine.feel.interpret import run
+    dtrun's value); OutputError where it has none.  Answers are memoized per combination.
+    ``types``: the model's own types by name, for ``instance of`` (a DMN model's item
+    definitions, ``engine.model.drg_types.types_for_instance_of``)."""
+    from engine.feel.interpret import TYPES, run
 
     ordered = sorted(names)
     memo: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
@@ -96,7 +99,7 @@ def compile_output(text: str, node: Any, names: frozenset[str]) -> Callable[[Map
         key = tuple(_hashable(v) for v in scope)
         found = memo.get(key)
         if found is None:
-            found = _answer(text, node, dict(zip(ordered, scope)), run)
+            found = _answer(text, node, {**dict(zip(ordered, scope)), **({TYPES: types} if types else {})}, run)
             if len(memo) < _MEMO:
                 memo[key] = found
         value, problem = found

@@ -20,9 +20,9 @@ from typing import Any
 
 from engine._core.errors import InputDataError
 from engine.evaluation.drg import evaluate_drg
-from engine.evaluation.drg_types import resolve
 from engine.feel import semantics, temporal
 from engine.model.drg import Drg, ItemDefinition
+from engine.model.drg_types import resolve
 
 _PARSERS = {semantics.DATE: temporal.parse_date, semantics.DATETIME: temporal.parse_datetime,
             semantics.TIME: temporal.parse_time, semantics.DT_DURATION: temporal.parse_duration,

@@ -1,7 +1,9 @@
 """The decision model: frozen types (``types``), hit policies (``hit_policy``), the decision
 graph (``graph``), clinician test cases (``cases``), waivers
 (``waivers``), the inputs' types as the cells test them (``cell_types``); a whole DMN decision
-requirements graph and its boxed expressions (``drg``, ``boxed``)."""
+requirements graph and its boxed expressions (``drg``, ``boxed``), and its types: typeRef
+conformance and coercion, ``instance of`` the model's item definitions (``drg_types``, shared by
+the DRG evaluator and the DMN import's tables)."""
 
 from __future__ import annotations
 

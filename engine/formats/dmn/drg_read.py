@@ -28,6 +28,13 @@ def read_drg(path: str | Path) -> Drg:
     return _read(Path(path), 0)
 
 
+def item_definitions(root: Any) -> dict[str, ItemDefinition]:
+    """The item definitions of a ``definitions`` element, by name (the DMN import's tables
+    type their outputs with them: ``engine.formats.dmn.typed``)."""
+    reader = Reader(())
+    return {item.name: item for item in (_item(e, reader) for e in children(root, "itemDefinition"))}
+
+
 def _root(path: Path) -> Any:
     document = DmnDocument(str(path))
     root = parse_dmn(path, document)

@@ -28,6 +28,7 @@ from engine._core.cells import cell_ref
 from engine._core.errors import ConditionError, Problem, WorkbookError
 from engine.feel.conditions import compile_expression
 from engine.formats.dmn.computed import computed_rows
+from engine.formats.dmn.drg_read import item_definitions
 from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
@@ -52,6 +53,7 @@ from engine.formats.dmn.support import (
     test_kinds,
 )
 from engine.formats.dmn.tables import DecisionTables
+from engine.formats.dmn.typed import typed_tables
 from engine.formats.dmn.words import dmn_source
 from engine.formats.xlsx.build import build_model
 from engine.formats.xlsx.layout import INPUT_HEADINGS
@@ -78,6 +80,12 @@ def build_dmn_model(document: DmnDocument, recover: bool = False) -> Model:
         if not recover:
             raise
         model = replace(model, input_aliases=aliases, problems=(*model.problems, *error.problems))
+    try:
+        model = replace(model, tables=typed_tables(model, document))
+    except WorkbookError as error:
+        if not recover:
+            raise
+        model = replace(model, problems=(*model.problems, *error.problems))
     model = with_required(model, document.required_columns, document.stated_required)
     problems = list(list_entry_problems(model, document))
     if problems and not recover:
@@ -148,6 +156,7 @@ class _Reader(DecisionTables):
     def __init__(self, document: DmnDocument, root: Any) -> None:
         self.doc, self.root, self.ns = document, root, _namespace(root)
         self.items = {e.get("name"): e for e in self.children(root, "itemDefinition")}
+        document.item_types = item_definitions(root)
         self.namer = Namer()
         self.rename: dict[str, str] = {}
         self.members: dict[str, dict[str, str]] = {}

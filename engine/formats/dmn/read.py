@@ -40,6 +40,8 @@ class DmnDocument:
     defaults: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (table, output) → (text, part)
     stated_required: set[str] = field(default_factory=set)  # inputs whose dtrun:input extension says Required
     required_columns: set[tuple[str, int]] = field(default_factory=set)  # (table, input position): no null
+    item_types: dict[str, Any] = field(default_factory=dict)  # itemDefinition name → engine.model.drg.ItemDefinition
+    declared: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (table, output) → its typeRefs
 
     def problem(self, code: str, message: str, where: str, hint: str = "", cell: str = "",
                 severity: str = "error") -> None:

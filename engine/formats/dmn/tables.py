@@ -16,6 +16,7 @@ from engine._core.cells import cell_ref, column_letter
 from engine.feel.syntax import IDENTIFIER
 from engine.feel.unparse import rename_names
 from engine.formats.dmn.computed import computed_input
+from engine.formats.dmn.drg_boxed import type_ref
 from engine.formats.dmn.lists import plain_cell
 from engine.formats.dmn.names import (
     DOCUMENTATION,
@@ -128,6 +129,7 @@ class DecisionTables:
             wanted = output.get("name") or (dmn_name if len(outputs) == 1 else "output")
             mapping[output.get("name")] = namer.name(wanted)
         self.doc.outputs[table] = mapping
+        self.declare_types(element, table, outputs, mapping)
         if len(outputs) == 1:
             self.rename[dmn_name] = f"{table}.{next(iter(mapping.values()))}"
         else:
@@ -236,6 +238,20 @@ class DecisionTables:
                                      f"{KIND_WORDS[found]}",
                                      _what(decision), f"write a {declared} here, or correct the declared typeRef",
                                      f"{shown}, outputEntry {number}", "warning")
+
+    def declare_types(self, element: Any, table: str, outputs: list[Any], mapping: dict[Any, str]) -> None:
+        """The typeRefs each output's value must conform to (``engine.formats.dmn.typed``): its
+        own, and for a single output the decision's variable's, unless the table gives a list
+        (hit policy C without aggregation, R, O: the variable's type is then the list's)."""
+        variables = self.children(element, "variable")
+        logic = self.children(element, "decisionTable")[0]
+        listed = logic.get("hitPolicy", "UNIQUE").upper() in ("RULE ORDER", "OUTPUT ORDER") or (
+            logic.get("hitPolicy", "").upper() == "COLLECT" and not logic.get("aggregation"))
+        whole = type_ref(variables[0].get("typeRef")) if variables and len(outputs) == 1 and not listed else ""
+        for output in outputs:
+            refs = tuple(dict.fromkeys(r for r in (type_ref(output.get("typeRef")), whole) if r and r != "Any"))
+            if refs:
+                self.doc.declared[(table, mapping[output.get("name")])] = refs
 
     def declared_kind(self, type_ref: str | None, seen: tuple[str, ...] = ()) -> str | None:
         """dtrun's type of a typeRef where it is a simple one (through itemDefinitions); None otherwise."""

@@ -19,15 +19,11 @@ FULL = Path(os.environ.get("DTRUN_TCK_FULL", ROOT.parent / "shared" / "tck-full"
 FOLDERS = sorted(p for level in run_tck.LEVELS if (FULL / level).is_dir() for p in (FULL / level).iterdir()
                  if (p / f"{p.name}.dmn").exists())
 
-# Where the table path gives another answer than the DRG evaluator, and the DRG evaluator is
-# the one the TCK expects: the table path does not null a result that does not conform to its
-# decision's typeRef (DMN 1.5 §10.3.2.9.4) and knows no item definitions for `instance of`;
-# its output cells read a six-digit Unicode escape otherwise.
-KNOWN = {
-    "0070-feel-instance-of": "instance of a model's item definition",
-    "0082-feel-coercion": "a result not conforming to its typeRef is null",
-    "0083-feel-unicode": 'the output cell reader\'s "\\U01F40E" escape (another branch fixes it: feel-years)',
-}
+# Where the table path would give another answer than the DRG evaluator, and the DRG
+# evaluator is the one the TCK expects (none: the table path nulls a result not conforming to
+# its typeRef and resolves `instance of` a model's item definitions, engine.formats.dmn.typed;
+# 0070-feel-instance-of and 0082-feel-coercion, once here, now agree).
+KNOWN: dict[str, str] = {}
 
 
 COMPARED: dict[str, int] = {}  # folder → results compared

@@ -223,3 +223,44 @@ def test_the_command_on_the_levels_exits_1_on_a_wrong_answer(tmp_path):
     assert "compliance-level-2/0004-simpletable-U:\n    002: failed: Approval Status: expected 'Approved', got " \
         "'Declined'" in done.stdout
     assert done.stdout.splitlines()[-1].split()[:8] == ["2", "1", "1", "3", "2", "1", "0", "0"]
+
+
+# ---------------------------------------------------------------------- one path alone (--path)
+# Folders the table path runs in part (decision tables, literal expressions, `instance of` a
+# model's item definitions, typeRef coercion): on the table path alone, no wrong answer and at
+# least these passes (measured: the whole of levels 2 and 3 on the table path alone, 0 failed).
+TABLE_PATH_PASSED = {"0017-tableTests": 2, "0020-vacation-days": 7, "0070-feel-instance-of": 142,
+                     "0082-feel-coercion": 3}
+
+
+@needs_full
+@pytest.mark.parametrize("folder", sorted(TABLE_PATH_PASSED))
+def test_the_table_path_alone_gives_no_wrong_answer(folder):
+    run = tck_report.run_safely(lambda path, level: run_tck.run_folder(path, level, "tables"),
+                                FULL / "compliance-level-3" / folder, "compliance-level-3")
+    assert _problems(run) == []
+    assert run.count("passed") >= TABLE_PATH_PASSED[folder]
+    assert all(o.reason for o in run.outcomes if o.status != "passed")  # every refusal says why
+
+
+@needs_full
+def test_the_drg_path_alone_and_the_table_path_alone_differ_where_the_tables_refuse():
+    """0082 on the DRG evaluator alone passes every case; on the tables alone most are
+    refused (BKMs, decision services, lists), none failed."""
+    folder = FULL / "compliance-level-3" / "0082-feel-coercion"
+    drg = run_tck.run_folder(folder, "compliance-level-3", "drg")
+    tables = run_tck.run_folder(folder, "compliance-level-3", "tables")
+    assert drg.count("failed") == tables.count("failed") == 0
+    assert drg.count("passed") == len(drg.outcomes) > tables.count("passed") > 0
+    assert tables.count("unsupported") == len(tables.outcomes) - tables.count("passed")
+
+
+@needs_full
+def test_the_command_runs_one_path(tmp_path):
+    done = _command(str(FULL), "--folder", "0082-feel-coercion", "--path", "tables", "--quiet", "--no-feel",
+                    cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    level, folders, loaded, cases, passed, failed, errors, refused = done.stdout.splitlines()[-1].split()[:8]
+    assert (level, folders, failed, errors) == ("3", "1", "0", "0") and int(passed) >= 2
+    wrong = _command(str(FULL), "--path", "neither", cwd=tmp_path)
+    assert wrong.returncode == 2 and "--path" in wrong.stderr
