@@ -157,6 +157,10 @@ class CompiledExpression:
     # "FEEL" for a cell in the full expression language (``engine.feel.feel_outputs``): it runs
     # on the FEEL interpreter, and its ``evaluate`` raises OutputError where it gives no value.
     feel: str = ""
+    # False where ``_evaluate`` means more than ``node`` (a DMN output checked against its
+    # typeRef, engine.formats.dmn.typed): the cell is then never computed from the node over
+    # whole columns, only through ``_evaluate``.
+    node_is_meaning: bool = True
 
     def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
         return self._evaluate(context or _EMPTY)
@@ -172,7 +176,8 @@ class CompiledExpression:
         from engine.feel import feel_outputs, vectorized
 
         if self.feel:
-            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame, self.node)
+            return feel_outputs.evaluate_rows(self._evaluate, self.names, frame,
+                                              self.node if self.node_is_meaning else None)
         return vectorized.expression_series(self.node, frame), np.zeros(len(frame), dtype=bool)
 
     @property

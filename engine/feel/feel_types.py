@@ -13,6 +13,9 @@ from engine.feel.semantics import Range
 
 _TYPE_ALIASES = {"dayTimeDuration": semantics.DT_DURATION, "yearMonthDuration": semantics.YM_DURATION,
                  "dateTime": semantics.DATETIME}
+FEEL_TYPES = frozenset({"Any", semantics.NULL, semantics.BOOLEAN, semantics.NUMBER, semantics.STRING, semantics.DATE,
+                        semantics.DATETIME, semantics.TIME, semantics.DT_DURATION, semantics.YM_DURATION,
+                        semantics.LIST, semantics.CONTEXT, semantics.RANGE, semantics.FUNCTION})
 
 
 def instance_of(value: Any, type_: TypeRef, types: Mapping[str, TypeRef] | None = None) -> bool:
@@ -22,6 +25,10 @@ def instance_of(value: Any, type_: TypeRef, types: Mapping[str, TypeRef] | None 
     while type_.name in types and seen < 50:
         type_, seen = types[type_.name], seen + 1
     name = _TYPE_ALIASES.get(type_.name, type_.name)
+    if name not in FEEL_TYPES:  # never a silent false: the author meant a type that is not there
+        known = ", ".join(sorted(FEEL_TYPES - {semantics.NULL}))
+        raise semantics.FeelError(f"instance of {type_.name}: no type has that name (FEEL's types are {known}; "
+                                  "a DMN model's own types come from its item definitions)")
     kind = semantics.kind(value)
     if name == "Any":
         return value is not None

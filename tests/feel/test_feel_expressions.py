@@ -325,3 +325,12 @@ def test_a_number_beyond_any_decimal_exponent_is_refused_not_a_crash() -> None:
 
     with pytest.raises(ConditionError, match="too large for FEEL"):
         parse_feel_expression("1e70009999999999999999999999999999999999999999")
+
+
+def test_instance_of_a_type_nobody_defined_is_an_error_not_false():
+    # A workbook has no item definitions: `weight instance of tDose` would always have been
+    # false, silently; a DMN model's own types resolve (tests/evaluation/test_drg.py).
+    with pytest.raises(semantics.FeelError, match="instance of tDose: no type has that name"):
+        interpret.evaluate_text("5 instance of tDose")
+    assert interpret.evaluate_text('@"P1D" instance of dayTimeDuration') is True
+    assert interpret.evaluate_text("5 instance of Any") is True

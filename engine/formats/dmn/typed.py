@@ -10,7 +10,8 @@ DMN model as ``engine.evaluation.drg`` does:
   which value and what was expected.  The meaning is ``engine.model.drg_types``' (the DRG
   evaluator's own code).  The check is an ``OutputError`` of the cell, so both evaluators
   report it with the decision and the rule, and the vectorized one checks each distinct
-  combination of the values the cell reads once (``feel_outputs.evaluate_rows``); as any cell
+  combination of the values the cell reads once (``feel_outputs.evaluate_rows``, never from the
+  node alone over whole columns, which would skip the check); as any cell
   that gives no value, it nulls the rule's whole result (the DRG evaluator: that output alone,
   which differs only in a decision of several outputs).  Outputs without a typeRef, and
   workbooks, are not touched.
@@ -134,7 +135,7 @@ def _typed(cell: CompiledExpression, refs: tuple[str, ...], graph: Drg, types: M
             raise OutputError(problem)
         return result
 
-    return CompiledExpression(cell.text, cell.node, cell.names, evaluate, feel="FEEL")
+    return CompiledExpression(cell.text, cell.node, cell.names, evaluate, feel="FEEL", node_is_meaning=False)
 
 
 def _conformed(value: Any, refs: tuple[str, ...], graph: Drg) -> tuple[Any, str | None]:
