@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.evaluation.drg_tables import CannotRun, evaluate_table
 from engine.feel import semantics, temporal
-from engine.feel.interpret import run
+from engine.feel.interpret import ExternalFunction, run
 from engine.model import boxed
 from engine.model.drg_types import coerce
 
@@ -37,6 +37,8 @@ def value(node: Any, scope: Mapping[str, Any], session: Any) -> Any:
 def _feel(node: Any, scope: Mapping[str, Any]) -> Any:
     try:
         return run(node, scope)
+    except ExternalFunction as error:
+        raise CannotRun(str(error)) from None
     except temporal.Unsupported as error:
         raise CannotRun(f"a value dtrun cannot hold: {error}") from None
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import builtins, decimals, feel_types, library_other, semantics, years
+from engine.feel import builtins, decimals, feel_types, library_other, semantics, temporal, years
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -216,7 +216,14 @@ def _quantified(node: Quantified, scope: Scope) -> Any:
     return all(r is True for r in results)
 
 
+class ExternalFunction(temporal.Unsupported):
+    """A function whose body names code outside FEEL (Java, PMML): read, never run."""
+
+
 def _function_def(node: FunctionDef, scope: Scope) -> Any:
+    if node.external:
+        raise ExternalFunction("an external function (function(...) external {java: ...} or {pmml: ...}): "
+                                   "dtrun runs FEEL only, never Java or PMML code")
     return _UserFunction(node, scope)
 
 

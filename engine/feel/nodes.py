@@ -180,6 +180,7 @@ class FunctionDef:
     body: Expr
     span: Span
     types: tuple[Any, ...] = ()  # per parameter its TypeRef (``function(a: number)``) or None
+    external: bool = False  # ``function(x) external {java: ...}``: the body names code outside FEEL
 
 
 @dataclass(frozen=True)

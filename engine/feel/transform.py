@@ -311,6 +311,11 @@ class ToAst(Transformer):
         return FunctionDef(tuple(str(p) for p in parameters), body, _join(keyword, body),
                            types if any(t is not None for t in types) else ())
 
+    def external_function(self, keyword: Token, *rest: Any) -> FunctionDef:
+        """``function(a) external {java: {...}}``: read, so that it is refused for what it is."""
+        parameters, body = (rest[0], rest[-1]) if len(rest) == 3 else ((), rest[-1])
+        return FunctionDef(tuple(str(p) for p in parameters), body, _join(keyword, body), external=True)
+
     def parameters(self, *names: str) -> tuple[str, ...]:
         return names
 

@@ -334,3 +334,24 @@ def test_instance_of_a_type_nobody_defined_is_an_error_not_false():
         interpret.evaluate_text("5 instance of tDose")
     assert interpret.evaluate_text('@"P1D" instance of dayTimeDuration') is True
     assert interpret.evaluate_text("5 instance of Any") is True
+
+
+JAVA = 'function(n1) external {java: {class: "java.lang.Math", method signature: "cos(double)"}}'
+
+
+def test_an_external_function_is_read_and_refused_never_run():
+    # TCK 0076: read (not "unexpected character {"), refused for what it is when evaluated.
+    node = syntax.parse_feel_expression(JAVA)
+    assert node.external and node.parameters == ("n1",)
+    with pytest.raises(interpret.ExternalFunction, match="dtrun runs FEEL only, never Java or PMML code"):
+        interpret.evaluate_text(f"({JAVA})(1)")
+    assert interpret.evaluate_text("{f: function(x) x + 1, r: f(2)}.r") == Decimal(3)
+
+
+def test_an_external_function_in_an_output_cell_is_that_records_error():
+    from engine.feel.conditions import compile_expression
+    from engine.feel.feel_outputs import OutputError
+
+    cell = compile_expression(f"({JAVA})(w)", ["w"], feel=True)
+    with pytest.raises(OutputError, match="never Java or PMML code"):
+        cell.evaluate({"w": 1})
