@@ -14,6 +14,8 @@ for static analysis (``engine.feel.set_form``).  Every problem with the text is 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import difflib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from engine.feel.syntax import (
     parse_expression,
     parse_unary_tests,
 )
+from engine.feel.temporal import YearsMonths
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily where used
     import numpy
@@ -248,7 +251,28 @@ def compile_expression(text: str, names: Collection[str] | None = None, feel: bo
             raise
         return _compile_feel_output(str(text), names, error)
     used = _check_names(node, str(text), names, unary=False)
+    if feel and _temporal_arithmetic(node):
+        # S-FEEL computes on numbers only (a date minus a date is null there); FEEL's meaning
+        # stands: a date, or a duration that no output holds, said as the record's error.
+        from engine.feel import feel_outputs
+
+        node, used = feel_outputs.parse(str(text), names)
+        return CompiledExpression(str(text), node, used, feel_outputs.compile_output(str(text), node, used),
+                                  feel="FEEL")
     return CompiledExpression(str(text), node, used, scalar.compile_expression(node))
+
+
+def _temporal_arithmetic(node: Any) -> bool:
+    """Whether ``node`` adds, subtracts, multiplies or divides a date or time literal, anywhere."""
+    if isinstance(node, (list, tuple)):
+        return any(_temporal_arithmetic(item) for item in node)
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return False
+    if isinstance(node, Arithmetic) and any(
+            isinstance(side, Literal) and isinstance(side.value, (dt.date, dt.time, dt.timedelta, YearsMonths))
+            for side in (node.left, node.right)):
+        return True
+    return any(_temporal_arithmetic(getattr(node, f.name)) for f in dataclasses.fields(node))
 
 
 def _compile_feel_output(text: str, names: Collection[str] | None, sfeel: ConditionError) -> CompiledExpression:

@@ -355,3 +355,19 @@ def test_an_external_function_in_an_output_cell_is_that_records_error():
     cell = compile_expression(f"({JAVA})(w)", ["w"], feel=True)
     with pytest.raises(OutputError, match="never Java or PMML code"):
         cell.evaluate({"w": 1})
+
+
+def test_an_output_cell_computing_with_a_date_literal_has_feels_meaning_never_a_silent_null():
+    # S-FEEL computes on numbers only: `date(...) - date(...)` was null without a word (TCK
+    # 0100 subtract_lhs_date_minus_rhs_date on the table path); FEEL gives a duration, which no
+    # output holds: the record's error says so.
+    import datetime as dt
+
+    from engine.feel.conditions import compile_expression
+    from engine.feel.feel_outputs import OutputError
+
+    cell = compile_expression('d - date("2021-01-01")', ["d"], feel=True)
+    assert cell.feel == "FEEL"
+    with pytest.raises(OutputError, match=r"gives P4D \(days and time duration\); an output holds"):
+        cell.evaluate({"d": dt.date(2021, 1, 5)})
+    assert compile_expression("8 * w", ["w"], feel=True).feel == ""  # numbers stay S-FEEL
