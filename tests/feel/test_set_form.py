@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers.unary import unary_tests as cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,17 +51,8 @@ OTHER_KIND |= {"date and time": '@"PT1H"', "time": "1", "days and time duration"
                "years and months duration": '@"PT1H"'}
 
 
-def positive_tests(kind: str) -> st.SearchStrategy[str]:
-    literal = st.sampled_from(LITERALS[kind] + ["null", OTHER_KIND[kind]])
-    comparison = st.builds(lambda op, v: f"{op} {v}", st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), literal)
-    interval = st.builds(lambda a, lo, hi, b: f"{a}{lo}..{hi}{b}", st.sampled_from("[(]"), literal, literal,
-                         st.sampled_from("])["))
-    return st.one_of(literal, comparison, interval)
-
-
 def unary_tests(kind: str) -> st.SearchStrategy[str]:
-    listed = st.lists(positive_tests(kind), min_size=1, max_size=3).map(", ".join)
-    return st.one_of(st.just("-"), listed, listed.map(lambda t: f"not({t})"))
+    return cells(LITERALS[kind] + ["null", OTHER_KIND[kind]])
 
 
 @pytest.mark.parametrize("kind", sorted(PROBES))
