@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers.unary import check_set_form
 from helpers.unary import unary_tests as cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.feel import temporal_keys
 from engine.feel.conditions import compile_unary_tests
 from engine.feel.sets import Domain
 from engine.feel.temporal import YearsMonths
@@ -60,13 +60,7 @@ def unary_tests(kind: str) -> st.SearchStrategy[str]:
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, data: st.DataObject) -> None:
-    text = data.draw(unary_tests(kind))
-    test = compile_unary_tests(text)
-    domain = Domain(kind, nullable=nullable)
-    values = test.to_set(domain)
-    for probe in PROBES[kind] + ([None] if nullable else []):
-        member = temporal_keys.key(kind, probe) if kind in temporal_keys.KINDS and probe is not None else probe
-        assert values.contains(member) == test.matches(probe), (text, probe, values)
+    check_set_form(data.draw(unary_tests(kind)), kind, nullable, PROBES[kind])
 
 
 @pytest.mark.parametrize("text, kind, expected", [

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.unary import check_set_form
 from helpers.unary import unary_tests as cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -147,15 +148,15 @@ def test_mask_equals_scalar(kind: str, data: st.DataObject) -> None:
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, data: st.DataObject) -> None:
-    text = data.draw(unary_tests(kind))
-    test = compile_unary_tests(text)
-    found = test.to_set(Domain(kind, nullable=nullable))
-    for probe in PROBES[kind] + ([None] if nullable else []):
-        at = None if probe is None else temporal_keys.key(kind, probe)
-        assert found.contains(at) == test.matches(probe), (text, probe, found)
-        if at is not None:  # each key stands for a value of its own: the probe's, to the microsecond
-            back = temporal_keys.value_of(kind, at)
-            assert temporal_keys.key(kind, back) == at and values.equal(back, probe) is True
+    check_set_form(data.draw(unary_tests(kind)), kind, nullable, PROBES[kind])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_key_stands_for_its_own_value(kind: str) -> None:
+    for probe in PROBES[kind]:  # the probe's, to the microsecond
+        at = temporal_keys.key(kind, probe)
+        back = temporal_keys.value_of(kind, at)
+        assert temporal_keys.key(kind, back) == at and values.equal(back, probe) is True
 
 
 @pytest.mark.parametrize("text, kind, expected", [
