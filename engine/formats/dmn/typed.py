@@ -41,7 +41,6 @@ from engine.model.types import Model, Table
 _FEEL_TYPES = {"Any", "Null", "number", "string", "boolean", "date", "time", "date and time", "dateTime",
                "days and time duration", "dayTimeDuration", "years and months duration", "yearMonthDuration",
                "list", "context", "function", "range"}
-_MEMO = 4096  # checked values remembered per cell
 
 
 def typed_tables(model: Model, document: DmnDocument) -> tuple[Table, ...]:
