@@ -58,22 +58,11 @@ from engine.formats.dmn.words import dmn_source  # noqa: E402
 from engine.formats.xlsx.build import build_model  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from run_tck_full import Refused, xml_value  # noqa: E402
 from run_tck_full import same as same_feel  # noqa: E402
+from tck_xml import Case, Refused, read_cases  # noqa: E402
 
-XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 DEFAULT_TCK = Path(os.environ.get("DTRUN_TCK", ROOT.parent / "shared" / "tck"))
 GOLDEN = [ROOT / "tests" / "feel" / "data" / f"{name}_golden.tsv" for name in ("unary_tests", "expressions")]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One TCK ``testCase``: input values (typed FEEL values, None for nil) and expected results."""
-
-    id: str
-    inputs: dict[str, Any]
-    results: dict[str, Any]  # result node (decision) name → expected value, dict or list
-    service: str = ""  # the decision service the case invokes (invocableName), if any
 
 
 @dataclass
@@ -94,54 +83,6 @@ class FolderReport:
         return sum(o.status == status for o in self.outcomes)
 
 
-# ---------------------------------------------------------------------- reading test files
-def _local(element: Any) -> str:
-    return element.tag.rpartition("}")[2]
-
-
-def _children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if _local(c) == name]
-
-
-def _value(element: Any) -> Any:
-    """An expected ``<value>``, ``<component>`` set or ``<list>`` as Python values."""
-    if element.get(f"{XSI}nil") == "true":
-        return None
-    components = _children(element, "component")
-    if components:
-        return {c.get("name"): _value(_children(c, "value")[0] if _children(c, "value") else c) for c in components}
-    lists = _children(element, "list")
-    if lists:
-        return [_value(item) for item in _children(lists[0], "item")]
-    values = _children(element, "value")
-    if values and _local(element) != "value":
-        return _value(values[0])
-    kind, text = (element.get(f"{XSI}type") or "").split(":")[-1], (element.text or "")
-    if kind in ("decimal", "double", "integer", "int", "long", "float"):
-        return Decimal(text.strip())
-    if kind == "boolean":
-        return text.strip() == "true"
-    if kind == "date":
-        return dt.date.fromisoformat(text.strip())
-    return text
-
-
-def read_cases(path: Path) -> list[Case]:
-    """Every ``testCase`` of a TCK test file: its inputs as typed FEEL values (from their
-    ``xsi:type``: numbers, texts, booleans, dates, times, dates and times, durations, lists,
-    components), its expected results, and the decision service it invokes, if any."""
-    from defusedxml.ElementTree import parse
-
-    cases = []
-    for case in _children(parse(path).getroot(), "testCase"):
-        inputs = {_qualified(node): xml_value(node) for node in _children(case, "inputNode")}
-        results = {node.get("name"): xml_value(_children(node, "expected")[0])
-                   for node in _children(case, "resultNode")}
-        service = case.get("invocableName", "") if case.get("type") == "decisionService" else ""
-        cases.append(Case(case.get("id", ""), inputs, results, service))
-    return cases
-
-
 def table_input(value: Any) -> Any:
     """A typed input as the table path reads a patient file's cell: numbers and booleans as
     their text (as a CSV gives them), dates as dates, texts and null as they are."""
@@ -152,20 +93,11 @@ def table_input(value: Any) -> Any:
     return value
 
 
-def _qualified(node: Any) -> str:
-    """An input's name; ``{namespace}name`` for an input of an imported model (TCK 0089)."""
-    return (f"{{{node.get('namespace')}}}" if node.get("namespace") else "") + node.get("name")
-
-
 def _simple(value: Any) -> bool:
     """An input the table path reads: a number, text, boolean, date or null (dates and times,
     times and durations are the DRG evaluator's)."""
     return not isinstance(value, (list, dict, Refused, dt.datetime, dt.time, dt.timedelta)) and \
         type(value).__name__ != "YearsMonths"
-
-
-class Structured:
-    """An input value that is a list or a context (the table path's inputs are simple values)."""
 
 
 # ---------------------------------------------------------------------- running
@@ -369,32 +301,7 @@ def golden_counts(folder: str) -> int:
                for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
 
 
-def run_all(tck: Path) -> list[FolderReport]:
-    index = json.loads((tck / "INDEX.json").read_text(encoding="utf-8"))
-    return [run_folder(tck / entry["folder"], entry["tier"]) for entry in index["cases"] if entry["tier"] != "U"]
-
-
 LEVELS = ("compliance-level-2", "compliance-level-3")
-
-
-def run_levels(tck: Path) -> list[FolderReport]:
-    """Every folder of the complete TCK's compliance levels 2 and 3 (the ``-test-01.xml`` file
-    of each), its level as its tier; a folder whose reading crashes counts its cases as failed."""
-    reports = []
-    for level in LEVELS:
-        for folder in sorted(p for p in (tck / level).iterdir() if (p / f"{p.name}.dmn").exists()):
-            try:
-                cases = read_cases(folder / f"{folder.name}-test-01.xml")
-            except Exception as error:  # noqa: BLE001 - expected values this runner cannot read
-                why = f"the runner cannot read its tests: {error!r}"
-                reports.append(FolderReport(folder.name, level, [Outcome("*", "unsupported", why)]))
-                continue
-            try:
-                reports.append(run_folder(folder, level))
-            except Exception as error:  # noqa: BLE001 - a crash is reported as the folder's failure
-                reports.append(FolderReport(folder.name, level, [Outcome(c.id, "failed", f"crash: {error!r}")
-                                                                 for c in cases]))
-    return reports
 
 
 def main_levels(tck: Path, args: Any) -> int:

@@ -25,7 +25,7 @@ import datetime as dt
 import os
 import sys
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,9 @@ from engine.feel import feel_types, interpret, semantics, temporal  # noqa: E402
 from engine.feel.nodes import InstanceOf, TypeRef  # noqa: E402
 from engine.feel.syntax import parse_feel_expression  # noqa: E402
 
-XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+sys.path.insert(0, str(ROOT / "scripts"))
+from tck_xml import Refused, children, local, xml_value  # noqa: E402
+
 DEFAULT = Path(os.environ.get("DTRUN_TCK_FULL", ROOT.parent / "shared" / "tck-full" / "TestCases"))
 LEVELS = ("compliance-level-2", "compliance-level-3")
 _LOGIC = ("literalExpression", "decisionTable", "context", "invocation", "relation", "list", "functionDefinition",
@@ -46,10 +48,6 @@ _LOGIC = ("literalExpression", "decisionTable", "context", "invocation", "relati
 _BASE_TYPES = {"number", "string", "boolean", "date", "time", "dateTime", "date and time", "dayTimeDuration",
                "yearMonthDuration", "days and time duration", "years and months duration", "Any", "context", "list",
                "range", "function", "Null"}
-
-
-class Refused(Exception):
-    """A case dtrun does not run here, and why."""
 
 
 @dataclass(frozen=True)
@@ -82,41 +80,33 @@ class Outcome:
 
 
 # ---------------------------------------------------------------------- reading
-def _local(element: Any) -> str:
-    return element.tag.rpartition("}")[2]
-
-
-def _children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if _local(c) == name]
-
-
 def read_model(path: Path) -> Model:
     from defusedxml.ElementTree import parse
 
     root = parse(path).getroot()
     model = Model({}, {}, {})
-    for item in _children(root, "itemDefinition"):
+    for item in children(root, "itemDefinition"):
         model.types[item.get("name")] = _item_type(item)
-    for data in _children(root, "inputData"):
-        variable = _children(data, "variable")
+    for data in children(root, "inputData"):
+        variable = children(data, "variable")
         model.inputs[data.get("name")] = variable[0].get("typeRef") if variable else None
         model.by_id[data.get("id", "")] = data.get("name")
     for element in root:
-        if _local(element) in ("decision", "businessKnowledgeModel", "decisionService"):
+        if local(element) in ("decision", "businessKnowledgeModel", "decisionService"):
             model.by_id[element.get("id", "")] = element.get("name")
-    model.services = frozenset(e.get("name") for e in _children(root, "decisionService"))
-    for element in _children(root, "decision"):
-        logic = next((c for c in element if _local(c) in _LOGIC), None)
-        kind = _local(logic) if logic is not None else "no logic"
+    model.services = frozenset(e.get("name") for e in children(root, "decisionService"))
+    for element in children(root, "decision"):
+        logic = next((c for c in element if local(c) in _LOGIC), None)
+        kind = local(logic) if logic is not None else "no logic"
         text = ""
         if kind == "literalExpression":
-            texts = _children(logic, "text")
+            texts = children(logic, "text")
             text = texts[0].text or "" if texts else ""
-        variable = _children(element, "variable")
-        requires = tuple(_href(r) for ir in _children(element, "informationRequirement")
-                         for r in _children(ir, "requiredDecision"))
-        knowledge = tuple(_href(r) for kr in _children(element, "knowledgeRequirement")
-                          for r in _children(kr, "requiredKnowledge"))
+        variable = children(element, "variable")
+        requires = tuple(_href(r) for ir in children(element, "informationRequirement")
+                         for r in children(ir, "requiredDecision"))
+        knowledge = tuple(_href(r) for kr in children(element, "knowledgeRequirement")
+                          for r in children(kr, "requiredKnowledge"))
         model.decisions[element.get("name")] = Decision(
             element.get("name"), kind, text, variable[0].get("typeRef") if variable else None, requires, knowledge)
     for name, decision in list(model.decisions.items()):
@@ -132,8 +122,8 @@ def _href(element: Any) -> str:
 
 def _item_type(item: Any) -> TypeRef:
     """An item definition as the TypeRef ``instance of`` checks (allowed values are not checked)."""
-    components = _children(item, "itemComponent")
-    refs = _children(item, "typeRef")
+    components = children(item, "itemComponent")
+    refs = children(item, "typeRef")
     if components:
         one = TypeRef("context", tuple(_item_type(c) for c in components), tuple(c.get("name") for c in components))
     elif refs and refs[0].text:
@@ -158,61 +148,20 @@ def read_cases(path: Path) -> list[tuple[str, dict[str, Any], list[tuple[str, An
     from defusedxml.ElementTree import parse
 
     cases = []
-    for case in _children(parse(path).getroot(), "testCase"):
+    for case in children(parse(path).getroot(), "testCase"):
         if case.get("invocableName") or case.get("type") == "decisionService":
             cases.append((case.get("id", ""), {}, [(n.get("name"), Refused(
                 f"the case invokes decision service {case.get('invocableName')} (the DRG's part)"), False)
-                for n in _children(case, "resultNode")]))
+                for n in children(case, "resultNode")]))
             continue
-        inputs = {node.get("name"): xml_value(node) for node in _children(case, "inputNode")}
+        inputs = {node.get("name"): xml_value(node) for node in children(case, "inputNode")}
         results = []
-        for node in _children(case, "resultNode"):
-            expected = _children(node, "expected")
+        for node in children(case, "resultNode"):
+            expected = children(node, "expected")
             value = xml_value(expected[0]) if expected else None
             results.append((node.get("name"), value, node.get("errorResult") == "true"))
         cases.append((case.get("id", ""), inputs, results))
     return cases
-
-
-def xml_value(element: Any) -> Any:
-    """A TCK ``<value>``, ``<component>`` set or ``<list>`` as a FEEL value."""
-    components = _children(element, "component")
-    if components:
-        return {c.get("name"): xml_value(c) for c in components}
-    lists = _children(element, "list")
-    if lists:
-        return [xml_value(item) for item in _children(lists[0], "item")]
-    values = _children(element, "value")
-    if values:
-        return xml_value(values[0])
-    if element.get(f"{XSI}nil") == "true":
-        return None
-    if _local(element) != "value":
-        return None
-    kind, text = (element.get(f"{XSI}type") or "").split(":")[-1], element.text or ""
-    try:
-        return _typed(kind, text)
-    except temporal.Unsupported as error:
-        return Refused(f"the case's value {text.strip()} holds {error}")
-
-
-def _typed(kind: str, text: str) -> Any:
-    if kind in ("decimal", "double", "integer", "int", "long", "float", "short"):
-        try:
-            return semantics.feel_value(Decimal(text.strip()))
-        except InvalidOperation:
-            return text.strip()  # NaN, INF: not FEEL numbers
-    if kind == "boolean":
-        return text.strip() == "true"
-    if kind == "date":
-        return temporal.parse_date(text.strip())
-    if kind == "dateTime":
-        return temporal.parse_datetime(text.strip())
-    if kind == "time":
-        return temporal.parse_time(text.strip())
-    if kind == "duration":
-        return temporal.parse_duration(text.strip())
-    return text
 
 
 # ---------------------------------------------------------------------- running
@@ -372,7 +321,7 @@ def _holds_refusal(value: Any) -> Refused | None:
 def _model_for(test: Path, models: list[Path]) -> Path:
     from defusedxml.ElementTree import parse
 
-    names = [c.text for c in parse(test).getroot() if _local(c) == "modelName"]
+    names = [c.text for c in parse(test).getroot() if local(c) == "modelName"]
     for model in models:
         if names and model.name == names[0]:
             return model

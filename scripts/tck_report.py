@@ -32,6 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from tck_xml import children  # noqa: E402
 
 LEVELS = ("compliance-level-2", "compliance-level-3")
 STATUS = {"passed": "SUCCESS", "failed": "FAILURE", "error": "ERROR", "unsupported": "IGNORED"}
@@ -99,16 +101,12 @@ def read_case_ids(path: Path) -> list[Case]:
     from defusedxml.ElementTree import parse
 
     cases, seen = [], Counter[str]()
-    for position, case in enumerate((c for c in parse(path).getroot() if _local(c) == "testCase"), start=1):
+    for position, case in enumerate(children(parse(path).getroot(), "testCase"), start=1):
         given = case.get("id") or f"#{position}"
         seen[given] += 1
         unique = given if seen[given] == 1 else f"{given}~{seen[given]}"
-        cases.append(Case(unique, tuple(n.get("name", "") for n in case if _local(n) == "resultNode")))
+        cases.append(Case(unique, tuple(n.get("name", "") for n in children(case, "resultNode"))))
     return cases
-
-
-def _local(element: Any) -> str:
-    return element.tag.rpartition("}")[2]
 
 
 # ---------------------------------------------------------------------- running

@@ -96,18 +96,28 @@ def compile_output(text: str, node: Any, names: frozenset[str], types: Mapping[s
 
     def evaluate(context: Mapping[str, Any]) -> Any:
         scope = [feel_input(context.get(name)) for name in ordered]
-        key = tuple(_hashable(v) for v in scope)
-        found = memo.get(key)
-        if found is None:
-            found = _answer(text, node, {**dict(zip(ordered, scope)), **({TYPES: types} if types else {})}, run)
-            if len(memo) < _MEMO:
-                memo[key] = found
-        value, problem = found
-        if problem is not None:
-            raise OutputError(problem)
-        return value
+        return remembered(memo, tuple(_hashable(v) for v in scope), lambda: _answer(
+            text, node, {**dict(zip(ordered, scope)), **({TYPES: types} if types else {})}, run))
 
     return evaluate
+
+
+def remembered(memo: dict[Any, tuple[Any, str | None]], key: Any,
+               answer: Callable[[], tuple[Any, str | None]]) -> Any:
+    """The value of ``answer()`` (value, problem), kept in ``memo`` under ``key`` while it holds
+    fewer than its bound (a key that is not hashable is not kept); OutputError for a problem."""
+    try:
+        found = memo.get(key)
+    except TypeError:
+        found, key = None, None
+    if found is None:
+        found = answer()
+        if key is not None and len(memo) < _MEMO:
+            memo[key] = found
+    value, problem = found
+    if problem is not None:
+        raise OutputError(problem)
+    return value
 
 
 def _answer(text: str, node: Any, scope: dict[str, Any], run: Callable[..., Any]) -> tuple[Any, str | None]:

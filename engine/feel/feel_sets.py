@@ -157,18 +157,18 @@ class _Translation:
         raise _Refused(_why(node, self.shown(node)))
 
     def compare(self, op: str, left: Any, right: Any, node: Any) -> TriSet:
-        if left is _Q and isinstance(right, _Const):
-            return self.test(op, right.value)
-        if right is _Q and isinstance(left, _Const):
-            return self.test(_FLIP[op], left.value)
-        raise _Refused(f"compares {self.shown(node)}, which the checks cannot reason about")
+        return self.test(*self._of_q(op, left, right, node))
 
     def order(self, op: str, left: Any, right: Any, node: Any) -> TriSet:
         """``semantics.compare``: no equality, null for null."""
+        return self.ordered(*self._of_q(op, left, right, node))
+
+    def _of_q(self, op: str, left: Any, right: Any, node: Any) -> tuple[str, Any]:
+        """``? op value`` that a comparison of ``?`` with a constant means, either way round."""
         if left is _Q and isinstance(right, _Const):
-            return self.ordered(op, right.value)
+            return op, right.value
         if right is _Q and isinstance(left, _Const):
-            return self.ordered(_FLIP[op], left.value)
+            return _FLIP[op], left.value
         raise _Refused(f"compares {self.shown(node)}, which the checks cannot reason about")
 
     def within(self, value: Any, node: In) -> TriSet:

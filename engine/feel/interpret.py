@@ -25,7 +25,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.feel import builtins, decimals, feel_types, library_other, semantics, temporal, years
+from engine.feel import builtins, decimals, feel_types, library_other, semantics, temporal
+from engine.feel import iteration as iteration_values
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -54,7 +55,7 @@ from engine.feel.nodes import (
 )
 from engine.feel.semantics import FeelError, Function, Range
 
-MAX_ITEMS = 1_000_000
+MAX_ITEMS = iteration_values.MAX_ITEMS
 MAX_CALLS = semantics.MAX_CALLS
 Scope = Mapping[str, Any]
 
@@ -156,37 +157,8 @@ def _domain(iteration: Iteration, scope: Scope) -> Sequence[Any] | None:
     """The values an iteration takes; None where it cannot iterate (``"a".."z"``, ``[2..1]``)."""
     source = evaluate(iteration.source, scope)
     if iteration.end is not None:
-        return _count(source, evaluate(iteration.end, scope))
-    if isinstance(source, Range):
-        if source.low is None or source.high is None or semantics.compare("<=", source.low, source.high) is not True:
-            return None
-        values = _count(source.low, source.high)
-        if values is None:
-            return None
-        return [v for v in values
-                if (source.low_closed or v != source.low) and (source.high_closed or v != source.high)]
-    if source is None:
-        return []
-    return source if isinstance(source, list) else [source]
-
-
-def _count(low: Any, high: Any) -> Sequence[Any] | None:
-    """``low..high``: whole numbers, or dates one day apart, up or down."""
-    if years.is_date(low) and years.is_date(high):  # of any year
-        first, days = years.ordinal(low), years.ordinal(high) - years.ordinal(low)
-        if abs(days) >= MAX_ITEMS:
-            raise FeelError(f"the range has more than {MAX_ITEMS} values")
-        step = 1 if days >= 0 else -1
-        return [years.from_ordinal(first + i) for i in range(0, days + step, step)]
-    if not (isinstance(low, Decimal) and isinstance(high, Decimal)):
-        return None
-    a, b = decimals.integral(low), decimals.integral(high)
-    if a is None or b is None:
-        return None
-    if abs(b - a) >= MAX_ITEMS:
-        raise FeelError(f"the range {a}..{b} has more than {MAX_ITEMS} values")
-    step = 1 if b >= a else -1
-    return [Decimal(i) for i in range(a, b + step, step)]
+        return iteration_values.count(source, evaluate(iteration.end, scope))
+    return iteration_values.domain(source)
 
 
 class _NoDomain(Exception):

@@ -2,10 +2,10 @@
 
 Owns ``Domain`` (column type, nullability) and ``Interval`` / ``ValueSet`` (normalized
 interval unions plus a null flag: algebra, membership, ``sample`` witnesses, rendering back
-to S-FEEL unary tests), so the verifier can find overlaps, gaps and subsumption without
-evaluating rules.  What a unary test *gives* for each value (FEEL's true / false / null) is
-``engine.feel.trisets``, built on these sets.  It does not parse FEEL, evaluate tables or
-know about hit policies.
+to S-FEEL unary tests, whose text ``engine.feel.set_text`` writes), so the verifier can find
+overlaps, gaps and subsumption without evaluating rules.  What a unary test *gives* for each
+value (FEEL's true / false / null) is ``engine.feel.trisets``, built on these sets.  It does
+not parse FEEL, evaluate tables or know about hit policies.
 
 Internally a set is a sorted tuple of *cuts* (positions between values): ``(0,)``
 below everything, ``(1, v, 0)`` just below ``v``, ``(1, v, 1)`` just above ``v``,
@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import partial
 from typing import Any
 
-from engine.feel import temporal_keys
+from engine.feel import set_text, temporal_keys
 
 KINDS: tuple[str, ...] = ("number", "integer", "string", "boolean", "date", *temporal_keys.KINDS)
 _NUMERIC = frozenset({"number", "integer"})
@@ -323,8 +322,8 @@ class ValueSet:
         holes = _string_holes(self)
         if holes is not None:
             nul = ["null"] if d.nullable and not self.null else []
-            return f"not({', '.join([_literal(d, h) for h in holes] + nul)})"
-        items = [_format_interval(d, iv) for iv in self.intervals]
+            return f"not({', '.join([set_text.literal(d, h) for h in holes] + nul)})"
+        items = [set_text.interval(d, iv) for iv in self.intervals]
         return ", ".join(items + (["null"] if self.null else []))
 
     def __str__(self) -> str:
@@ -357,74 +356,10 @@ def _sample_string(vs: ValueSet) -> str:
     raise ValueError(f"no concrete string lies in {vs} (dense-string approximation)")
 
 
-def _point_value(d: Domain, iv: Interval) -> tuple[bool, Any]:
-    if iv.low is not None and iv.low == iv.high:
-        return True, iv.low
-    is_empty_string = d.kind == "string" and iv.low is None and iv.high == "" and iv.high_closed
-    return is_empty_string, ""
-
-
 def _string_holes(vs: ValueSet) -> list[str] | None:
     """The excluded strings if ``vs`` is all strings but finitely many."""
     if vs.domain.kind != "string" or not vs._cuts:
         return None
     rest = _intervals(vs.domain, _combine(_full(vs.domain), vs._cuts, _minus))
-    points = [_point_value(vs.domain, iv) for iv in rest]
+    points = [set_text.point_value(vs.domain, iv) for iv in rest]
     return [v for _, v in points] if all(ok for ok, _ in points) else None
-
-
-def _format_interval(d: Domain, iv: Interval) -> str:
-    if d.kind in temporal_keys.ZONED and iv.low is not None and iv.high is not None:  # = holds to the second
-        if iv.high - iv.low == temporal_keys.SECOND - 1 and temporal_keys.roundness(d.kind, iv.low) == 6:
-            return _literal(d, iv.low)
-        if iv.low == iv.high:
-            return f"[{_literal(d, iv.low)}..{_literal(d, iv.high)}]"
-    is_point, value = _point_value(d, iv)
-    if is_point:
-        return _literal(d, value)
-    if d.kind in temporal_keys.CLASSES:  # a class's own ends go without saying: < and > test one class
-        low, high = temporal_keys.class_range(d.kind, iv.low)
-        if iv.high == high - 1:
-            iv = Interval(iv.low, None, iv.low_closed, False)
-        elif iv.low == low:
-            iv = Interval(None, iv.high, False, iv.high_closed)
-    if d.kind in _TEMPORAL:  # the rounder end: < @"12:00:00", not <= @"11:59:59.999999"
-        round_ = partial(temporal_keys.roundness, d.kind)
-        if iv.high is not None and iv.high_closed and round_(iv.high + 1) > round_(iv.high):
-            iv = Interval(iv.low, iv.high + 1, iv.low_closed, False)
-        if iv.low is not None and iv.low_closed and round_(iv.low - 1) > round_(iv.low):
-            iv = Interval(iv.low - 1, iv.high, False, iv.high_closed)
-    if iv.low is None:
-        return f"{'<=' if iv.high_closed else '<'} {_literal(d, iv.high)}"
-    if iv.high is None:
-        return f"{'>=' if iv.low_closed else '>'} {_literal(d, iv.low)}"
-    opening, closing = "[" if iv.low_closed else "(", "]" if iv.high_closed else ")"
-    return f"{opening}{_literal(d, iv.low)}..{_literal(d, iv.high)}{closing}"
-
-
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}  # as documented in docs/conditions.md
-
-
-def _literal(d: Domain, v: Any) -> str:
-    if d.kind == "string":
-        return '"' + "".join(_ESCAPES.get(ch, ch) for ch in v) + '"'
-    if d.kind == "boolean":
-        return "true" if v else "false"
-    if d.kind == "date":
-        return f'date("{v.isoformat()}")'
-    if d.kind in _TEMPORAL:
-        return temporal_keys.text(d.kind, v)
-    return _format_number(v)
-
-
-def _format_number(v: Any) -> str:
-    """Plain decimal notation, no exponent and no trailing ``.0``."""
-    if isinstance(v, numbers.Integral):
-        return str(int(v))
-    if isinstance(v, Fraction):
-        v = Decimal(v.numerator) / v.denominator
-    elif not isinstance(v, Decimal):
-        v = Decimal(repr(float(v)))
-    text = format(v, "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text == "-0" else text

@@ -27,6 +27,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from engine._core.errors import ConditionError
 from engine.feel import hints, simple_cells
+from engine.feel.literals import SemanticError
 from engine.feel.nodes import (  # noqa: F401  (re-exported: the engine imports the nodes from here)
     SFEEL_EXPRESSIONS,
     AnyValue,
@@ -63,7 +64,7 @@ from engine.feel.nodes import (  # noqa: F401  (re-exported: the engine imports 
     UnaryTests,
 )
 from engine.feel.temporal import Unsupported
-from engine.feel.transform import SemanticError, ToAst
+from engine.feel.transform import ToAst
 
 # ------------------------------------------------------------------ names
 # A name, as the grammar's NAME token reads it: a letter of any script or _, then letters,

@@ -3,7 +3,7 @@
 Owns how each grammar rule becomes a node of ``engine.feel.nodes`` (the literals, the names,
 the operators, the FEEL expression forms) and the errors found while doing so (a number too
 long, a date that is not one, a function given the wrong number of arguments): each a
-:class:`SemanticError` with its offset and a hint, which ``engine.feel.syntax`` turns into a
+:class:`~engine.feel.literals.SemanticError` with its offset and a hint, which ``engine.feel.syntax`` turns into a
 ConditionError.  ``feel=True`` reads FEEL expressions (an invalid ``date("...")`` is a call that
 gives null, as the spec says); ``feel=False`` reads decision-table cells as they always were.
 """
@@ -11,7 +11,6 @@ gives null, as the spec says); ``feel=False`` reads decision-table cells as they
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
+from engine.feel import literals
+from engine.feel.literals import SemanticError
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -54,13 +55,6 @@ from engine.feel.nodes import (
 
 _COMPARATORS = {"≤": "<=", "≥": ">=", "≠": "!="}
 _OPERATORS = {"−": "-", "×": "*"}
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
-
-
-class SemanticError(Exception):
-    def __init__(self, message: str, offset: int, hint: str) -> None:
-        super().__init__(message)
-        self.message, self.offset, self.hint = message, offset, hint
 
 
 @dataclass(frozen=True)
@@ -80,81 +74,6 @@ def span_of(item: Any) -> Span:
 
 def _join(first: Any, last: Any) -> Span:
     return Span(span_of(first).start, span_of(last).end)
-
-
-def unquote(token: Token, feel: bool = True) -> str:
-    """A string literal's text: ``\\n``, ``\\u00e9``, ``\\U01F40E`` (six hex digits, DMN 1.5 §10.3.1.2);
-    FEEL also reads a surrogate pair of ``\\u`` escapes as one character (a cell keeps each half,
-    which its result file refuses with its own message)."""
-    body = token.value[1:-1]
-    if token.value[0] != '"':
-        return body  # typographic quotes: no escapes
-    text = re.sub(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", _unescape, body)
-    return _surrogates(text) if feel else text
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code[0] in "uU" and len(code) in (5, 7) and int(code[1:], 16) <= 0x10FFFF:
-        return chr(int(code[1:], 16))
-    return _ESCAPES.get(code, "\\" + code)
-
-
-def _surrogates(text: str) -> str:
-    """``\\ud83d\\udc0e`` written as two escapes: the one character they encode."""
-    if not re.search("[\ud800-\udfff]", text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def _number(token: Token, feel: bool) -> Any:
-    if feel:
-        from decimal import Decimal
-
-        from engine.feel import decimals
-
-        # inside run: an exponent past what Decimal holds at all (1e7000999...) is too large, not a crash
-        value = decimals.run(lambda text: decimals.exact(Decimal(text)), token.value)
-        if value is None:
-            raise SemanticError("this number is too large for FEEL", token.start_pos,
-                                "FEEL numbers have 34 digits and exponents up to 6144")
-        return value
-    try:
-        value = int(token.value) if token.value.isdigit() else float(token.value)
-    except ValueError:  # more digits than Python converts
-        raise SemanticError("this number is too long", token.start_pos, "write at most 15 digits") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SemanticError("this number is too large", token.start_pos, "write a number below 1e300")
-    return value
-
-
-# A decision-table cell's temporal literals written as calls: the call of one text is its value,
-# as date("...") is (DMN 1.5 §10.3.2.3); the form each reads, for the hint.
-_CONVERSIONS = {"date and time": ('date and time("2025-01-15T08:30:00")', "a date and time"),
-                "time": ('time("08:30:00")', "a time"), "duration": ('duration("P3M") or duration("PT12H")',
-                                                                  "a duration")}
-
-
-def _temporal_literal(name: str, args: tuple[Any, ...], span: Span) -> Literal:
-    """The value of ``name("text")`` in a cell; a SemanticError for anything else."""
-    from engine.feel import temporal
-
-    example, what = _CONVERSIONS[name]
-    single = len(args) == 1 and isinstance(args[0], Literal) and isinstance(args[0].value, str)
-    if not single:
-        raise SemanticError(f"{name}(...) in a decision-table cell takes one text", span.start,
-                            f"write e.g. {example}")
-    text = args[0].value
-    parse = {"date and time": temporal.parse_datetime, "time": temporal.parse_time,
-             "duration": temporal.parse_duration}[name]
-    try:
-        value = parse(text)
-    except temporal.Unsupported as error:
-        raise SemanticError(f'"{text}" holds {error}, which dtrun cannot hold', args[0].span.start,
-                            "write a value within those bounds") from None
-    if value is None:
-        raise SemanticError(f'"{text}" is not {what}', args[0].span.start, f"write e.g. {example}")
-    return Literal(value, span)
 
 
 def _node(expr: Expr) -> Expr:
@@ -183,13 +102,13 @@ class ToAst(Transformer):
 
     # ----------------------------------------------------------- literals and names
     def number(self, token: Token) -> Literal:
-        return Literal(_number(token, self.feel), span_of(token))
+        return Literal(literals.number(token, self.feel), span_of(token))
 
     def negative_number(self, sign: Token, token: Token) -> Literal:
-        return Literal(-_number(token, self.feel), _join(sign, token))
+        return Literal(-literals.number(token, self.feel), _join(sign, token))
 
     def string(self, token: Token) -> Literal:
-        return Literal(unquote(token, self.feel), span_of(token))
+        return Literal(literals.unquote(token, self.feel), span_of(token))
 
     def boolean(self, token: Token) -> Literal:
         return Literal(token.value.lower() == "true", span_of(token))
@@ -212,7 +131,7 @@ class ToAst(Transformer):
         from engine.feel import temporal
 
         try:
-            value = temporal.parse_literal(unquote(text, self.feel))
+            value = temporal.parse_literal(literals.unquote(text, self.feel))
         except temporal.Unsupported as error:
             if self.feel:
                 raise
@@ -267,8 +186,8 @@ class ToAst(Transformer):
 
         found = builtins.lookup(written)
         assert found is not None  # the FUNCTION terminal matches the registry's names only
-        if not self.feel and found.name in _CONVERSIONS:  # date and time("..."), time("..."), duration("...")
-            return _temporal_literal(found.name, args, span)
+        if not self.feel and found.name in literals.CONVERSIONS:  # date and time("..."), time("..."), duration("...")
+            return literals.temporal_literal(found.name, args, span)
         positional, names = _split_arguments(args, function.start_pos)
         if found.arities and not names and len(positional) not in found.arities:
             given = f"{len(positional)} argument{'' if len(positional) == 1 else 's'}"
@@ -378,7 +297,7 @@ class ToAst(Transformer):
         return (self._unmask(" ".join(key.value.split())), value)
 
     def string_entry(self, key: Token, value: Expr) -> tuple[str, Expr]:
-        return (unquote(key), value)
+        return (literals.unquote(key), value)
 
     @v_args(inline=True, meta=True)
     def tuple(self, meta: Any, tests: tuple[Any, ...]) -> Tuple:

@@ -27,9 +27,9 @@ SECOND = 1_000_000  # microseconds
 DAY = 86_400 * SECOND
 
 
-@dataclass(frozen=True)
-class FarDate:
-    """A date of a year Python does not hold: ``base`` moved by ``cycles`` × 400 years."""
+class _Moved:
+    """What a far date and a far date and time share: the date of ``base`` (a ``dt.date`` or
+    ``dt.datetime``) in the year ``cycles`` × 400 years away; the day of the week is the same."""
 
     base: dt.date
     cycles: int
@@ -54,23 +54,19 @@ class FarDate:
 
 
 @dataclass(frozen=True)
-class FarDateTime:
+class FarDate(_Moved):
+    """A date of a year Python does not hold: ``base`` moved by ``cycles`` × 400 years."""
+
+    base: dt.date
+    cycles: int
+
+
+@dataclass(frozen=True)
+class FarDateTime(_Moved):
     """A date and time of a year Python does not hold: ``base`` moved by ``cycles`` × 400 years."""
 
     base: dt.datetime
     cycles: int
-
-    @property
-    def year(self) -> int:
-        return self.base.year + CYCLE_YEARS * self.cycles
-
-    @property
-    def month(self) -> int:
-        return self.base.month
-
-    @property
-    def day(self) -> int:
-        return self.base.day
 
     @property
     def hour(self) -> int:
@@ -94,12 +90,6 @@ class FarDateTime:
 
     def utcoffset(self) -> dt.timedelta | None:
         return self.base.utcoffset()
-
-    def weekday(self) -> int:
-        return self.base.weekday()
-
-    def isoweekday(self) -> int:
-        return self.base.isoweekday()
 
     def date(self) -> FarDate:
         return FarDate(self.base.date(), self.cycles)

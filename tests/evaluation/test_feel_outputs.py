@@ -140,3 +140,24 @@ def test_show_writes_them_as_written(tmp_path) -> None:
     shown = CliRunner().invoke(main, ["show", str(path)], terminal_width=400)
     assert shown.exit_code == 0, shown.output
     assert "string join([" in shown.output and "upper case(name)" in shown.output
+
+
+def test_an_answer_is_remembered_by_its_key_and_an_unhashable_key_is_not_kept() -> None:
+    from engine.feel.feel_outputs import OutputError, remembered
+
+    memo: dict = {}
+    calls: list[int] = []
+
+    def answer(value, problem=None):
+        def made():
+            calls.append(1)
+            return value, problem
+        return made
+
+    assert remembered(memo, (list, [1, 2]), answer([1, 2])) == [1, 2] and memo == {}  # a list: computed, not kept
+    assert remembered(memo, ("a",), answer(1)) == 1 and remembered(memo, ("a",), answer(2)) == 1
+    with pytest.raises(OutputError, match="too big"):
+        remembered(memo, ("b",), answer(None, "too big"))
+    with pytest.raises(OutputError, match="too big"):  # the problem is remembered too
+        remembered(memo, ("b",), answer(5))
+    assert len(calls) == 3

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers.unary import check_set_form
+from helpers.unary import unary_tests as cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.feel import temporal_keys
 from engine.feel.conditions import compile_unary_tests
 from engine.feel.sets import Domain
 from engine.feel.temporal import YearsMonths
@@ -50,17 +51,8 @@ OTHER_KIND |= {"date and time": '@"PT1H"', "time": "1", "days and time duration"
                "years and months duration": '@"PT1H"'}
 
 
-def positive_tests(kind: str) -> st.SearchStrategy[str]:
-    literal = st.sampled_from(LITERALS[kind] + ["null", OTHER_KIND[kind]])
-    comparison = st.builds(lambda op, v: f"{op} {v}", st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), literal)
-    interval = st.builds(lambda a, lo, hi, b: f"{a}{lo}..{hi}{b}", st.sampled_from("[(]"), literal, literal,
-                         st.sampled_from("])["))
-    return st.one_of(literal, comparison, interval)
-
-
 def unary_tests(kind: str) -> st.SearchStrategy[str]:
-    listed = st.lists(positive_tests(kind), min_size=1, max_size=3).map(", ".join)
-    return st.one_of(st.just("-"), listed, listed.map(lambda t: f"not({t})"))
+    return cells(LITERALS[kind] + ["null", OTHER_KIND[kind]])
 
 
 @pytest.mark.parametrize("kind", sorted(PROBES))
@@ -68,13 +60,7 @@ def unary_tests(kind: str) -> st.SearchStrategy[str]:
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, data: st.DataObject) -> None:
-    text = data.draw(unary_tests(kind))
-    test = compile_unary_tests(text)
-    domain = Domain(kind, nullable=nullable)
-    values = test.to_set(domain)
-    for probe in PROBES[kind] + ([None] if nullable else []):
-        member = temporal_keys.key(kind, probe) if kind in temporal_keys.KINDS and probe is not None else probe
-        assert values.contains(member) == test.matches(probe), (text, probe, values)
+    check_set_form(data.draw(unary_tests(kind)), kind, nullable, PROBES[kind])
 
 
 @pytest.mark.parametrize("text, kind, expected", [

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.unary import check_set_form
+from helpers.unary import unary_tests as cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,17 +59,8 @@ OTHER_KIND = {"time": 'date("2025-01-01")', "date and time": '@"PT1H"', "days an
 KINDS = sorted(PROBES)
 
 
-def positive_tests(kind: str) -> st.SearchStrategy[str]:
-    literal = st.sampled_from(LITERALS[kind] + ["null", OTHER_KIND[kind]])
-    comparison = st.builds(lambda op, v: f"{op} {v}", st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), literal)
-    interval = st.builds(lambda a, lo, hi, b: f"{a}{lo}..{hi}{b}", st.sampled_from("[(]"), literal, literal,
-                         st.sampled_from("])["))
-    return st.one_of(literal, comparison, interval)
-
-
 def unary_tests(kind: str) -> st.SearchStrategy[str]:
-    listed = st.lists(positive_tests(kind), min_size=1, max_size=3).map(", ".join)
-    return st.one_of(st.just("-"), listed, listed.map(lambda t: f"not({t})"))
+    return cells(LITERALS[kind] + ["null", OTHER_KIND[kind]])
 
 
 # ------------------------------------------------------------------ reading cells
@@ -155,15 +148,15 @@ def test_mask_equals_scalar(kind: str, data: st.DataObject) -> None:
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_set_form_holds_exactly_the_matching_values(kind: str, nullable: bool, data: st.DataObject) -> None:
-    text = data.draw(unary_tests(kind))
-    test = compile_unary_tests(text)
-    found = test.to_set(Domain(kind, nullable=nullable))
-    for probe in PROBES[kind] + ([None] if nullable else []):
-        at = None if probe is None else temporal_keys.key(kind, probe)
-        assert found.contains(at) == test.matches(probe), (text, probe, found)
-        if at is not None:  # each key stands for a value of its own: the probe's, to the microsecond
-            back = temporal_keys.value_of(kind, at)
-            assert temporal_keys.key(kind, back) == at and values.equal(back, probe) is True
+    check_set_form(data.draw(unary_tests(kind)), kind, nullable, PROBES[kind])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_key_stands_for_its_own_value(kind: str) -> None:
+    for probe in PROBES[kind]:  # the probe's, to the microsecond
+        at = temporal_keys.key(kind, probe)
+        back = temporal_keys.value_of(kind, at)
+        assert temporal_keys.key(kind, back) == at and values.equal(back, probe) is True
 
 
 @pytest.mark.parametrize("text, kind, expected", [

@@ -6,6 +6,7 @@ Test modules import from here, never from each other.
 - ``helpers.dmn``: DMN models written in code;
 - ``helpers.frames``: result frames compared by value;
 - ``helpers.tables``: random small tables for the verifier's brute-force oracle;
+- ``helpers.unary``: random cells of unary tests from given literals (hypothesis);
 - ``helpers.hostile``: hostile and broken workbook files.
 """
 

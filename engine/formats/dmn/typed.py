@@ -31,7 +31,7 @@ from typing import Any
 from engine._core.errors import Problem, WorkbookError
 from engine.feel import semantics
 from engine.feel.conditions import CompiledExpression
-from engine.feel.feel_outputs import OutputError, compile_output, dtrun_value
+from engine.feel.feel_outputs import compile_output, dtrun_value, remembered
 from engine.feel.nodes import InstanceOf, TypeRef
 from engine.formats.dmn.read import DmnDocument
 from engine.model.drg import Drg, ItemDefinition
@@ -41,7 +41,6 @@ from engine.model.types import Model, Table
 _FEEL_TYPES = {"Any", "Null", "number", "string", "boolean", "date", "time", "date and time", "dateTime",
                "days and time duration", "dayTimeDuration", "years and months duration", "yearMonthDuration",
                "list", "context", "function", "range"}
-_MEMO = 4096  # checked values remembered per cell
 
 
 def typed_tables(model: Model, document: DmnDocument) -> tuple[Table, ...]:
@@ -121,19 +120,7 @@ def _typed(cell: CompiledExpression, refs: tuple[str, ...], graph: Drg, types: M
 
     def evaluate(context: Mapping[str, Any]) -> Any:
         value = inner(context)
-        key = (type(value), value)
-        try:
-            found = memo.get(key)
-        except TypeError:  # not hashable: not remembered
-            found = None
-        if found is None:
-            found = _conformed(value, refs, graph)
-            if len(memo) < _MEMO:
-                memo[key] = found
-        result, problem = found
-        if problem is not None:
-            raise OutputError(problem)
-        return result
+        return remembered(memo, (type(value), value), lambda: _conformed(value, refs, graph))
 
     return CompiledExpression(cell.text, cell.node, cell.names, evaluate, feel="FEEL", node_is_meaning=False)
 

@@ -31,9 +31,8 @@ from engine.feel.conditions import (
 )
 from engine.feel.syntax import IDENTIFIER, identifier
 from engine.formats.xlsx.characters import character_warnings
-from engine.formats.xlsx.computed import with_expressions
+from engine.formats.xlsx.inputs import read_inputs
 from engine.formats.xlsx.layout import (
-    EXPRESSION,
     INPUT_HEADINGS,
     ROLES,
     RULE_ID,
@@ -42,7 +41,7 @@ from engine.formats.xlsx.layout import (
     free_rule_id,
 )
 from engine.formats.xlsx.safety import DEFAULT_LIMITS, Limits, read_workbook
-from engine.formats.xlsx.structures import component_name, output_collisions, with_structures
+from engine.formats.xlsx.structures import output_collisions, with_structures
 from engine.formats.xlsx.tests_sheet import parse_test_sheet
 from engine.formats.xlsx.waivers import parse_waivers_sheet
 from engine.formats.xlsx.words import workbook_source
@@ -51,8 +50,6 @@ from engine.model.graph import evaluation_order
 from engine.model.hit_policy import CODES, HitPolicy
 from engine.model.source import Source
 from engine.model.types import (
-    INPUT_TYPES,
-    STRUCTURE,
     AnnotationColumn,
     InputColumn,
     InputDef,
@@ -61,8 +58,6 @@ from engine.model.types import (
     OutputColumn,
     Rule,
     Table,
-    known_type,
-    type_name,
 )
 
 
@@ -121,7 +116,7 @@ class _Builder:
         if "Inputs" not in sheets:
             self.problem("workbook", "the workbook has no Inputs sheet", hint="add a sheet named Inputs with the "
                          "columns " + ", ".join(INPUT_HEADINGS) + " (see docs/workbook-format.md)")
-        inputs, structures = with_structures(self, self._inputs(sheets.get("Inputs", [])))
+        inputs, structures = with_structures(self, read_inputs(self, sheets.get("Inputs", [])))
         table_sheets = {n: rows for n, rows in sheets.items() if n not in SPECIAL_SHEETS and not n.startswith("_")}
         outputs = self._declared_outputs(table_sheets)
         output_collisions(self, structures, inputs, outputs)
@@ -143,73 +138,13 @@ class _Builder:
             model = replace(model, waivers=tuple(waivers), waiver_problems=tuple(problems))
         return model
 
-    # ------------------------------------------------------------------ About and Inputs
+    # ------------------------------------------------------------------ About
     def _about(self, rows: list[list[Any]]) -> dict[str, str]:
         about = {}
         for row in rows:
             if row and row[0] is not None and len(row) > 1:
                 about[cell_text(row[0])] = cell_text(row[1]).strip('"') if row[1] is not None else ""
         return about
-
-    def _inputs(self, rows: list[list[Any]]) -> dict[str, InputDef]:
-        if not rows:
-            return {}
-        header = [cell_text(v).lower() for v in rows[0]]
-        where = {h: header.index(h.lower()) for h in (*INPUT_HEADINGS, EXPRESSION) if h.lower() in header}
-        for heading in ("Name", "Type"):
-            if heading not in where:
-                self.problem("workbook", f"the Inputs sheet has no '{heading}' column", "Inputs", "A1",
-                             "the header row must read: " + " | ".join(INPUT_HEADINGS))
-        if "Name" not in where or "Type" not in where:
-            return {}
-        inputs: dict[str, InputDef] = {}
-        for number, row in enumerate(rows[1:], start=2):
-            definition = self._input_row(row, number, where)
-            if definition and definition.name in inputs:
-                self.problem("workbook", f"input {definition.name} is defined twice", "Inputs",
-                             cell_ref(number, where["Name"] + 1), "delete or rename one of the rows")
-            elif definition:
-                inputs[definition.name] = definition
-        if EXPRESSION in where:
-            inputs = with_expressions(self, inputs, rows, where, where[EXPRESSION])
-        return inputs
-
-    def _input_row(self, row: list[Any], number: int, where: dict[str, int]) -> InputDef | None:
-        def get(heading: str) -> str:
-            index = where.get(heading)
-            return cell_text(row[index]) if index is not None and index < len(row) else ""
-
-        name = get("Name")
-        if not name:
-            if any(cell_text(v) for v in row):
-                self.problem("workbook", "this input has no name", "Inputs", cell_ref(number, where["Name"] + 1),
-                             "write the input's name (letters, digits and _), as used in tables and CSV headers")
-            return None
-        ref = lambda heading: cell_ref(number, where.get(heading, 0) + 1)  # noqa: E731
-        if not IDENTIFIER.fullmatch(name) and not component_name(name):
-            self.problem("workbook", f"'{name}' is not a valid input name", "Inputs", ref("Name"),
-                         f"use letters, digits and _ only, e.g. {identifier(name)} (or structure.component "
-                         "for a component of a structured input)")
-        kind = type_name(get("Type"))
-        unread = []
-        if kind == STRUCTURE and "." in name:
-            self.problem("workbook", f"component {name} cannot itself be a structure", "Inputs", ref("Type"),
-                         "give it a type such as number or string; a structure's components are one level deep")
-        elif not known_type(kind) and kind != STRUCTURE:
-            self.problem("workbook", f"input {name} has unknown type '{get('Type')}'", "Inputs", ref("Type"),
-                         "write one of: " + ", ".join(INPUT_TYPES) + ", structure, or list of one of the first "
-                         "five (e.g. list of string)")
-            unread.append(ref("Type"))
-        allowed = self._compile_tests(get("Allowed values"), "Inputs", ref("Allowed values"), None)
-        if ("Inputs", ref("Allowed values")) in self.bad:
-            unread.append(ref("Allowed values"))
-        required = get("Required").lower()
-        if required not in ("", "yes", "no", "true", "false", "y", "n"):
-            self.problem("workbook", f"Required must be yes or no, not '{get('Required')}'", "Inputs", ref("Required"),
-                         "write yes (a value must be given) or no (the value may be missing)")
-        location = Location(self.workbook, "Inputs", ref("Name"))
-        return InputDef(name, kind, allowed, required in ("yes", "true", "y"), location,
-                        get("Unit"), get("Code"), get("Description"), tuple(unread))
 
     # ------------------------------------------------------------------ tables
     def _declared_outputs(self, sheets: dict[str, list[list[Any]]]) -> dict[str, list[str]]:
