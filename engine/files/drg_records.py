@@ -36,9 +36,11 @@ class DrgSummary:
 
 
 def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str] = (),
-                      encoding: str | None = None, delimiter: str | None = None) -> tuple[Any, DrgSummary]:
+                      encoding: str | None = None, delimiter: str | None = None,
+                      na_values: Sequence[str] = ()) -> tuple[Any, DrgSummary]:
     """The results (a DataFrame: the patient columns, then the decisions', then ``_errors``)
-    of every record of ``patients`` through ``graph``."""
+    of every record of ``patients`` through ``graph``; a cell whose text is one of
+    ``na_values`` is missing, as on the table path (``--na-values``)."""
     import pandas as pd
 
     from engine.files.patients import read_patients
@@ -51,7 +53,7 @@ def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str]
                              f"{', '.join(graph.decisions)}")
     rows, failed = [], 0
     for record in frame.to_dict("records"):
-        inputs, errors = record_inputs(graph, record)
+        inputs, errors = record_inputs(graph, record, frozenset(v for v in na_values if v))
         result = evaluate_drg(graph, inputs, names)
         errors += list(result.errors)
         row = dict(record)
@@ -64,8 +66,11 @@ def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str]
     return pd.DataFrame(rows, columns=columns or ["_errors"]), DrgSummary(len(rows), failed)
 
 
-def record_inputs(graph: Drg, record: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A record's input data as FEEL values, and the problems of its cells."""
+def record_inputs(graph: Drg, record: dict[str, Any],
+                  missing: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
+    """A record's input data as FEEL values, and the problems of its cells (a text among
+    ``missing`` is a missing value)."""
+    record = {k: None if isinstance(v, str) and v.strip() in missing else v for k, v in record.items()}
     inputs: dict[str, Any] = {}
     errors: list[str] = []
     for name, data in graph.inputs.items():
@@ -104,7 +109,10 @@ def _cell(graph: Drg, ref: str, text: Any, column: str, errors: list[str]) -> An
     text = text.strip()
     try:
         if kind == semantics.NUMBER:
-            return Decimal(text)
+            number = Decimal(text)
+            if not number.is_finite():  # NaN, Infinity: no FEEL number
+                raise ValueError
+            return number
         if kind == semantics.BOOLEAN:
             if text.lower() not in ("true", "false"):
                 raise ValueError

@@ -88,3 +88,34 @@ def test_an_authors_error_is_told_as_always_not_run_on_the_drg_evaluator(tmp_pat
     (tmp_path / "patients.csv").write_text("Blood\nA\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "t.dmn"), str(tmp_path / "patients.csv")])
     assert done.exit_code == 3 and "type-mismatch" in done.output and "DRG evaluator" not in done.output
+
+
+def _run(tmp_path, patients: str, *options: str):
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text(patients, encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.csv"),
+                                     "-o", str(tmp_path / "out.csv"), *options])
+    assert done.exit_code == 0, done.output
+    return list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+
+
+def test_a_text_excel_would_run_as_a_formula_is_escaped_as_on_the_table_path(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born,note\n=1+2,2000-06-30,@SUM(A1)\n")
+    assert rows[0]["Patient.weight"] == "'=1+2" and rows[0]["note"] == "'@SUM(A1)"
+    assert rows[0]["_errors"].startswith("column Patient.weight: '=1+2' is not a number")
+    kept = _run(tmp_path, "Patient.weight,note\n50,=1+2\n", "--no-escape-formulas")
+    assert kept[0]["note"] == "=1+2"
+
+
+def test_nan_and_infinity_are_no_numbers(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born\nNaN,2000-06-30\nInfinity,2000-06-30\n-inf,2000-06-30\n")
+    assert [r["Plan.dose mg"] for r in rows] == ["", "", ""]
+    assert [r["_errors"] for r in rows] == [
+        "column Patient.weight: 'NaN' is not a number; write e.g. 42 or 1.5",
+        "column Patient.weight: 'Infinity' is not a number; write e.g. 42 or 1.5",
+        "column Patient.weight: '-inf' is not a number; write e.g. 42 or 1.5"]
+
+
+def test_na_values_mean_missing_on_the_drg_evaluator_too(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born\nNA,2000-06-30\n", "--na-values", "NA")
+    assert rows[0]["Plan.dose mg"] == "" and rows[0]["_errors"] == "" and rows[0]["Plan.age"] == "24"
