@@ -47,7 +47,8 @@ def evaluate_whole(graph: Any, patients: str, out: str | None, fmt: str | None, 
         raise click.UsageError(f"{graph.path} runs on the DRG evaluator, which writes CSV results only, without "
                                "--report or --explain; give -o FILE.csv or leave them out")
     frame, summary = guarded(lambda: evaluate_drg_file(graph, patients, decisions, options.encoding,
-                                                       options.delimiter, options.na_values))
+                                                       options.delimiter, options.na_values,
+                                                       options.sheet))
     # as the table path writes CSV: texts Excel would run as formulas escaped (unless
     # --no-escape-formulas), the file written completely or not at all
     guarded(lambda: write_results(frame, out if out and out != "-" else None, "csv", options.escape_formulas))

@@ -37,15 +37,17 @@ class DrgSummary:
 
 def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str] = (),
                       encoding: str | None = None, delimiter: str | None = None,
-                      na_values: Sequence[str] = ()) -> tuple[Any, DrgSummary]:
+                      na_values: Sequence[str] = (), sheet: str | None = None) -> tuple[Any, DrgSummary]:
     """The results (a DataFrame: the patient columns, then the decisions', then ``_errors``)
     of every record of ``patients`` through ``graph``; a cell whose text is one of
-    ``na_values`` is missing, as on the table path (``--na-values``)."""
+    ``na_values`` is missing, as on the table path (``--na-values``); ``sheet``: of an Excel
+    patient file, the sheet of patients (the first when None)."""
     import pandas as pd
 
-    from engine.files.patients import read_patients
+    from engine.files.patients import open_patients
 
-    frame = read_patients(patients, encoding, delimiter)
+    tables = open_patients(patients, encoding, delimiter, sheet).tables(None, keep_index=True)
+    frame = next(iter(tables)).to_pandas()
     names = [n for n in graph.decisions if not decisions or n in decisions]
     missing = [n for n in decisions if n not in graph.decisions]
     if missing:

@@ -119,3 +119,21 @@ def test_nan_and_infinity_are_no_numbers(tmp_path):
 def test_na_values_mean_missing_on_the_drg_evaluator_too(tmp_path):
     rows = _run(tmp_path, "Patient.weight,Patient.born\nNA,2000-06-30\n", "--na-values", "NA")
     assert rows[0]["Plan.dose mg"] == "" and rows[0]["_errors"] == "" and rows[0]["Plan.age"] == "24"
+
+
+def test_sheet_chooses_the_sheet_of_an_excel_patient_file_on_the_drg_evaluator_too(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing here"])
+    sheet = book.create_sheet("Patients")
+    sheet.append(["Patient.weight", "Patient.born"])
+    sheet.append(["50.475", "2000-06-30"])
+    book.save(tmp_path / "patients.xlsx")
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.xlsx"),
+                                     "--sheet", "Patients", "-o", str(tmp_path / "out.csv")])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [(r["Plan.dose mg"], r["Plan.age"]) for r in rows] == [("404", "24")]
