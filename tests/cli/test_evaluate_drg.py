@@ -137,3 +137,8 @@ def test_sheet_chooses_the_sheet_of_an_excel_patient_file_on_the_drg_evaluator_t
     assert done.exit_code == 0, done.output
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
     assert [(r["Plan.dose mg"], r["Plan.age"]) for r in rows] == [("404", "24")]
+
+
+def test_evaluate_help_tells_of_the_drg_evaluator():
+    text = " ".join(CliRunner().invoke(main, ["evaluate", "--help"]).output.split())
+    assert "runs record by record on the DRG evaluator" in text and "CSV output only" in text
