@@ -30,7 +30,9 @@ def whole_model(workbook: str, refused: Any) -> Any:
         graph = read_drg(workbook)
     except WorkbookError:
         return None
-    if graph.problems:
+    if graph.problems:  # the author's own mistake (a FEEL text that does not parse, ...): say it first,
+        for problem in graph.problems:  # or the table path's 'does not run' would be all they read
+            click.echo(f"{workbook}: error: the DRG evaluator cannot run this model either: {problem}", err=True)
         return None
     first = problems[0].message
     click.echo(f"warning: {workbook}: the decision tables cannot run this model ({first}); each record runs "

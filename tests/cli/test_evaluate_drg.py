@@ -71,7 +71,10 @@ def test_a_model_neither_path_reads_is_refused_as_before(tmp_path):
     (tmp_path / "bad.dmn").write_text(MODEL.replace("round half up(8 * kg, 0)", "8 *+ kg"), encoding="utf-8")
     (tmp_path / "patients.csv").write_text("Patient.weight\n50\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "bad.dmn"), str(tmp_path / "patients.csv")])
-    assert done.exit_code == 3 and "DRG evaluator" not in done.output
+    assert done.exit_code == 3 and "each record runs through the whole model" not in done.output
+    # the model's real mistake, at its element, not only the table path's 'does not run BKMs'
+    assert ('bad.dmn: error: the DRG evaluator cannot run this model either: business knowledge model "Dose": '
+            "literalExpression: cannot read '8 *+ kg': unexpected '+'") in done.output
 
 
 def test_an_authors_error_is_told_as_always_not_run_on_the_drg_evaluator(tmp_path):
@@ -142,3 +145,14 @@ def test_sheet_chooses_the_sheet_of_an_excel_patient_file_on_the_drg_evaluator_t
 def test_evaluate_help_tells_of_the_drg_evaluator():
     text = " ".join(CliRunner().invoke(main, ["evaluate", "--help"]).output.split())
     assert "runs record by record on the DRG evaluator" in text and "CSV output only" in text
+
+
+def test_lint_of_a_model_only_the_drg_evaluator_runs_points_to_dtrun_evaluate(tmp_path):
+    """lint said 'dtrun does not run businessKnowledgeModel elements' and 'put the logic in the
+    decision's own decision table', while dtrun evaluate runs the same model as it is."""
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    text = " ".join(CliRunner().invoke(main, ["lint", str(tmp_path / "dose.dmn")]).output.split())
+    assert "dtrun does not run" not in text
+    assert 'businessKnowledgeModel "Dose" (id k): error[dmn-unsupported]: dtrun\'s decision tables do not run' in text
+    assert text.count("Run the model as it is with dtrun evaluate (on the DRG evaluator, record by record); "
+                      "for lint, show, diff and convert, ") >= 3  # the BKM, the context, the invocation
