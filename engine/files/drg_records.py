@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,10 +21,12 @@ from typing import Any
 
 from engine._core.errors import InputDataError
 from engine.evaluation.drg import evaluate_drg
+from engine.evaluation.input_values import FALSE_WORDS, NUMBER_TEXT, TRUE_WORDS
 from engine.feel import semantics, temporal
 from engine.model.drg import Drg, ItemDefinition
 from engine.model.drg_types import resolve
 
+_NUMBER = re.compile(NUMBER_TEXT)
 _PARSERS = {semantics.DATE: temporal.parse_date, semantics.DATETIME: temporal.parse_datetime,
             semantics.TIME: temporal.parse_time, semantics.DT_DURATION: temporal.parse_duration,
             semantics.YM_DURATION: temporal.parse_duration}
@@ -110,15 +113,14 @@ def _cell(graph: Drg, ref: str, text: Any, column: str, errors: list[str]) -> An
         kind = base if isinstance(base, str) else ""
     text = text.strip()
     try:
-        if kind == semantics.NUMBER:
-            number = Decimal(text)
-            if not number.is_finite():  # NaN, Infinity: no FEEL number
+        if kind == semantics.NUMBER:  # as the table path reads a number: no NaN, Infinity, 1_000
+            if not _NUMBER.fullmatch(text):
                 raise ValueError
-            return number
-        if kind == semantics.BOOLEAN:
-            if text.lower() not in ("true", "false"):
+            return Decimal(text)
+        if kind == semantics.BOOLEAN:  # true/false, yes/no, 1/0, as the table path reads them
+            if text.lower() not in TRUE_WORDS | FALSE_WORDS:
                 raise ValueError
-            return text.lower() == "true"
+            return text.lower() in TRUE_WORDS
         if kind in _PARSERS:
             value = _PARSERS[kind](text)
             if value is None:
@@ -133,8 +135,8 @@ def _cell(graph: Drg, ref: str, text: Any, column: str, errors: list[str]) -> An
     return text
 
 
-_EXAMPLES = {semantics.NUMBER: "42 or 1.5", semantics.BOOLEAN: "true or false", semantics.DATE: "2025-01-15",
-             semantics.DATETIME: "2025-01-15T10:30:00", semantics.TIME: "10:30:00",
+_EXAMPLES = {semantics.NUMBER: "42 or 1.5", semantics.BOOLEAN: "true or false (or yes/no, 1/0)",
+             semantics.DATE: "2025-01-15", semantics.DATETIME: "2025-01-15T10:30:00", semantics.TIME: "10:30:00",
              semantics.DT_DURATION: "P1DT2H", semantics.YM_DURATION: "P1Y2M"}
 
 

@@ -156,3 +156,29 @@ def test_lint_of_a_model_only_the_drg_evaluator_runs_points_to_dtrun_evaluate(tm
     assert 'businessKnowledgeModel "Dose" (id k): error[dmn-unsupported]: dtrun\'s decision tables do not run' in text
     assert text.count("Run the model as it is with dtrun evaluate (on the DRG evaluator, record by record); "
                       "for lint, show, diff and convert, ") >= 3  # the BKM, the context, the invocation
+
+
+FLAGS = f"""<definitions xmlns="{NS}" name="flags" namespace="urn:flags">
+  <inputData id="a" name="Smoker"><variable name="Smoker" typeRef="boolean"/></inputData>
+  <inputData id="n" name="Packs"><variable name="Packs" typeRef="number"/></inputData>
+  <decision id="d" name="Risk"><variable name="Risk"/>
+    <informationRequirement><requiredInput href="#a"/></informationRequirement>
+    <informationRequirement><requiredInput href="#n"/></informationRequirement>
+    <context>
+      <contextEntry><variable name="smokes"/><literalExpression><text>Smoker = true</text></literalExpression></contextEntry>
+      <contextEntry><variable name="packs"/><literalExpression><text>Packs * 2</text></literalExpression></contextEntry>
+    </context>
+  </decision>
+</definitions>"""
+
+
+def test_patient_values_are_read_as_on_the_table_path(tmp_path):
+    """yes/no and 1/0 are booleans and 1_000 no number, as the table path reads a patient file
+    (docs/workbook-format.md), so one file means the same on both paths."""
+    (tmp_path / "flags.dmn").write_text(FLAGS, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Smoker,Packs\nyes,1e1\nNo,1_000\n1,2\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "flags.dmn"), str(tmp_path / "patients.csv")])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["Risk.smokes"], r["Risk.packs"]) for r in rows] == [("true", "20"), ("false", ""), ("true", "4")]
+    assert rows[1]["_errors"] == "column Packs: '1_000' is not a number; write e.g. 42 or 1.5"
