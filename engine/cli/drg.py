@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from engine.cli.support import echo_out, guarded
+from engine.cli.support import guarded
 
 
 def whole_model(workbook: str, refused: Any) -> Any:
@@ -30,7 +30,9 @@ def whole_model(workbook: str, refused: Any) -> Any:
         graph = read_drg(workbook)
     except WorkbookError:
         return None
-    if graph.problems:
+    if graph.problems:  # the author's own mistake (a FEEL text that does not parse, ...): say it first,
+        for problem in graph.problems:  # or the table path's 'does not run' would be all they read
+            click.echo(f"{workbook}: error: the DRG evaluator cannot run this model either: {problem}", err=True)
         return None
     first = problems[0].message
     click.echo(f"warning: {workbook}: the decision tables cannot run this model ({first}); each record runs "
@@ -41,19 +43,17 @@ def whole_model(workbook: str, refused: Any) -> Any:
 def evaluate_whole(graph: Any, patients: str, out: str | None, fmt: str | None, decisions: tuple[str, ...],
                    options: Any, report: str | None, explain: bool) -> None:
     """Every record of ``patients`` through ``graph``; CSV to ``out`` (or standard output)."""
-    from engine._core import write_text
-    from engine.files import evaluate_drg_file
+    from engine.files import evaluate_drg_file, write_results
 
     if report or explain or (fmt not in (None, "csv")) or (out and out != "-" and not out.lower().endswith(".csv")):
         raise click.UsageError(f"{graph.path} runs on the DRG evaluator, which writes CSV results only, without "
                                "--report or --explain; give -o FILE.csv or leave them out")
     frame, summary = guarded(lambda: evaluate_drg_file(graph, patients, decisions, options.encoding,
-                                                       options.delimiter))
-    text = frame.to_csv(index=False)
-    if out and out != "-":
-        guarded(lambda: write_text(out, text))
-    else:
-        echo_out(text)
+                                                       options.delimiter, options.na_values,
+                                                       options.sheet))
+    # as the table path writes CSV: texts Excel would run as formulas escaped (unless
+    # --no-escape-formulas), the file written completely or not at all
+    guarded(lambda: write_results(frame, out if out and out != "-" else None, "csv", options.escape_formulas))
     target = f" -> {out}" if out and out != "-" else ""
     click.echo(f"dtrun: {summary.rows} rows read, {summary.rows_with_errors} with errors (DRG evaluator){target}",
                err=True)

@@ -75,6 +75,13 @@ def evaluate(workbook: str, patients: str, out: str | None, decisions: tuple[str
     HTML as a page that stands alone, after the results (also when they go to standard
     output).
 
+    A DMN model (MODEL.dmn) that the decision tables cannot run only because it uses
+    constructs beyond them (business knowledge models, boxed contexts, literal-expression
+    decisions, decision services, ...) runs record by record on the DRG evaluator, with a
+    warning: one column per decision, <decision>.<entry> for a context's entries, lists as
+    JSON, then _errors; CSV output only, without --report, --explain or --engine dask
+    (docs/dmn.md).
+
     \b
     Exit status:
       0  evaluated (even if some rows have errors: see _errors)

@@ -35,6 +35,7 @@ PLURAL = {"date and time": "dates and times", "time": "times", "days and time du
           "years and months duration": "years and months durations"}
 _SPACED = re.compile(r"(-?\d{4,9}-\d\d-\d\d) (\d\d:\d\d:\d\d.*)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d\d)(?::(\d\d))?")
+_SHORT_STAMP = re.compile(r"(-?\d{4,9}-\d\d-\d\d)[T ](\d{1,2}):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d|@[\w/+-]+)?")
 
 Raise = Callable[[str], Exception]
 
@@ -97,6 +98,11 @@ def _hint(written: str, kind: str) -> str:
                    "and months, e.g. P3M)"
     if kind == "date and time" and re.fullmatch(r"\d\d/\d\d/\d{4}.*", written):
         return " (write the date year first, as 2025-01-15)"
+    stamp = _SHORT_STAMP.fullmatch(written) if kind == "date and time" else None
+    if stamp:  # hours without seconds, or of one digit: 2025-01-15 10:00
+        fixed = f"{stamp[1]}T{int(stamp[2]):02}:{stamp[3]}:{stamp[4] or '00'}{stamp[5] or ''}"
+        if temporal.parse_datetime(fixed) is not None:
+            return f" (write {fixed})"
     return ""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ KIND_NAMES = {values.NUMBER: "number", values.STRING: "string", values.BOOLEAN: 
               values.YM_DURATION: "years and months duration"}
 # The hint for a name that names nothing, in a workbook's words; a loader of another format
 # gives its own (engine.formats.xlsx.build).
+ISO_DURATION = re.compile(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
 UNKNOWN_NAME_HINT = "use the name of an input from the Inputs sheet or an output of another table"
 
 
@@ -336,6 +338,8 @@ def unknown_name_hint(unknown: tuple[str, str | None, bool], shown: Callable[[st
     """How to fix a name that names nothing (``ConditionError.unknown``): the closest known
     name as ``shown`` names it, or the text in quotes, or ``fallback``."""
     name, close, quoted = unknown
+    if ISO_DURATION.fullmatch(name):  # > PT12H: a duration without @"..."
+        return f'for a duration, write @"{name}"'
     if close:
         hint = f"did you mean {shown(close)}?"
         return hint + f' If you meant the text, write "{name}"' if quoted else hint

@@ -128,7 +128,8 @@ def _answer(text: str, node: Any, scope: dict[str, Any], run: Callable[..., Any]
     try:
         return dtrun_value(result), None
     except OutputError as error:
-        return None, f"the output cell {text} gives {error}; an output holds {OUTPUT_KINDS}"
+        return None, (f"the output cell {text} gives {error}; an output holds {OUTPUT_KINDS}: to give its text, "
+                      f"write string({text})")
 
 
 def dtrun_value(result: Any) -> Any:

@@ -212,8 +212,29 @@ def _words(source: str, start: str) -> Diagnosis:
     found = re.search(r"\d\s*([A-Za-z%]+)", source)
     if found and found.group(1).lower() not in _KEYWORDS and not re.fullmatch(r"[eE]\d*", found.group(1)):
         return (f"'{found.group(1)}' after a number", found.start(1),
-                "leave out the unit: the Inputs sheet gives each input's unit")
+                "leave out the unit: the Inputs sheet gives each input's unit" + duration_hint(source, found))
     return None
+
+
+# A time unit after a number → the ISO 8601 designator of its duration literal (months and
+# years: a years and months duration; weeks are written in days).
+_TIME_UNITS = {**dict.fromkeys(("second", "seconds", "sec", "secs", "s"), ("T", "S", 1)),
+               **dict.fromkeys(("minute", "minutes", "min", "mins"), ("T", "M", 1)),
+               **dict.fromkeys(("hour", "hours", "hr", "hrs", "h"), ("T", "H", 1)),
+               **dict.fromkeys(("day", "days", "d"), ("", "D", 1)),
+               **dict.fromkeys(("week", "weeks", "wk", "wks"), ("", "D", 7)),
+               **dict.fromkeys(("month", "months", "mo"), ("", "M", 1)),
+               **dict.fromkeys(("year", "years", "yr", "yrs", "y"), ("", "Y", 1))}
+
+
+def duration_hint(source: str, found: re.Match) -> str:
+    """For a whole number and a time unit (``12 hours``): the duration literal it may mean."""
+    unit = _TIME_UNITS.get(found.group(1).lower())
+    number = re.search(r"(\d+)\s*$", source[:found.start(1)])
+    if unit is None or number is None:
+        return ""
+    clock, designator, times = unit
+    return f'; for a duration, write @"P{clock}{int(number.group(1)) * times}{designator}"'
 
 
 _CALLED = re.compile(r"([^\W\d]\w*)\s*\(")

@@ -156,7 +156,8 @@ def rename_names(text: str, names: Mapping[str, str], members: Mapping[str, Mapp
     """``text`` with every DMN name of ``names`` replaced by its dtrun name, outside strings.
 
     Longer names win (``Approval Status`` before ``Approval``); a name must not run on into
-    letters or digits.  ``members[name]`` maps the output names of a multi-output decision:
+    letters or digits, nor be called (``odd(?)`` calls FEEL's odd, whatever a decision
+    ``odd``).  ``members[name]`` maps the output names of a multi-output decision:
     ``Approval.Approved/Declined`` → ``Approval.Approved_Declined``.
     """
     ordered = sorted((name for name in names if name), key=len, reverse=True)  # "" would match everywhere, forever
@@ -171,7 +172,8 @@ def rename_names(text: str, names: Mapping[str, str], members: Mapping[str, Mapp
             continue
         found = None
         if (at == 0 or not _NAME_CHAR.match(text[at - 1])) and not text[at].isspace():
-            found = next((n for n in ordered if text.startswith(n, at) and _ends_word(text, at + len(n))), None)
+            found = next((n for n in ordered if text.startswith(n, at) and _ends_word(text, at + len(n))
+                          and not _CALL.match(text, at + len(n))), None)  # odd(?) calls a function, not odd
         if found is None:
             out.append(text[at])
             at += 1
@@ -183,6 +185,9 @@ def rename_names(text: str, names: Mapping[str, str], members: Mapping[str, Mapp
             out.append("." + member[1])
             at += 1 + len(member[0])
     return "".join(out)
+
+
+_CALL = re.compile(r"\s*\(")
 
 
 def _ends_word(text: str, end: int) -> bool:

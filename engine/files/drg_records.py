@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,10 +21,12 @@ from typing import Any
 
 from engine._core.errors import InputDataError
 from engine.evaluation.drg import evaluate_drg
+from engine.evaluation.input_values import FALSE_WORDS, NUMBER_TEXT, TRUE_WORDS
 from engine.feel import semantics, temporal
 from engine.model.drg import Drg, ItemDefinition
 from engine.model.drg_types import resolve
 
+_NUMBER = re.compile(NUMBER_TEXT)
 _PARSERS = {semantics.DATE: temporal.parse_date, semantics.DATETIME: temporal.parse_datetime,
             semantics.TIME: temporal.parse_time, semantics.DT_DURATION: temporal.parse_duration,
             semantics.YM_DURATION: temporal.parse_duration}
@@ -36,14 +39,18 @@ class DrgSummary:
 
 
 def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str] = (),
-                      encoding: str | None = None, delimiter: str | None = None) -> tuple[Any, DrgSummary]:
+                      encoding: str | None = None, delimiter: str | None = None,
+                      na_values: Sequence[str] = (), sheet: str | None = None) -> tuple[Any, DrgSummary]:
     """The results (a DataFrame: the patient columns, then the decisions', then ``_errors``)
-    of every record of ``patients`` through ``graph``."""
+    of every record of ``patients`` through ``graph``; a cell whose text is one of
+    ``na_values`` is missing, as on the table path (``--na-values``); ``sheet``: of an Excel
+    patient file, the sheet of patients (the first when None)."""
     import pandas as pd
 
-    from engine.files.patients import read_patients
+    from engine.files.patients import open_patients
 
-    frame = read_patients(patients, encoding, delimiter)
+    tables = open_patients(patients, encoding, delimiter, sheet).tables(None, keep_index=True)
+    frame = next(iter(tables)).to_pandas()
     names = [n for n in graph.decisions if not decisions or n in decisions]
     missing = [n for n in decisions if n not in graph.decisions]
     if missing:
@@ -51,7 +58,7 @@ def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str]
                              f"{', '.join(graph.decisions)}")
     rows, failed = [], 0
     for record in frame.to_dict("records"):
-        inputs, errors = record_inputs(graph, record)
+        inputs, errors = record_inputs(graph, record, frozenset(v for v in na_values if v))
         result = evaluate_drg(graph, inputs, names)
         errors += list(result.errors)
         row = dict(record)
@@ -64,8 +71,11 @@ def evaluate_drg_file(graph: Drg, patients: str | Path, decisions: Sequence[str]
     return pd.DataFrame(rows, columns=columns or ["_errors"]), DrgSummary(len(rows), failed)
 
 
-def record_inputs(graph: Drg, record: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A record's input data as FEEL values, and the problems of its cells."""
+def record_inputs(graph: Drg, record: dict[str, Any],
+                  missing: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
+    """A record's input data as FEEL values, and the problems of its cells (a text among
+    ``missing`` is a missing value)."""
+    record = {k: None if isinstance(v, str) and v.strip() in missing else v for k, v in record.items()}
     inputs: dict[str, Any] = {}
     errors: list[str] = []
     for name, data in graph.inputs.items():
@@ -103,12 +113,14 @@ def _cell(graph: Drg, ref: str, text: Any, column: str, errors: list[str]) -> An
         kind = base if isinstance(base, str) else ""
     text = text.strip()
     try:
-        if kind == semantics.NUMBER:
-            return Decimal(text)
-        if kind == semantics.BOOLEAN:
-            if text.lower() not in ("true", "false"):
+        if kind == semantics.NUMBER:  # as the table path reads a number: no NaN, Infinity, 1_000
+            if not _NUMBER.fullmatch(text):
                 raise ValueError
-            return text.lower() == "true"
+            return Decimal(text)
+        if kind == semantics.BOOLEAN:  # true/false, yes/no, 1/0, as the table path reads them
+            if text.lower() not in TRUE_WORDS | FALSE_WORDS:
+                raise ValueError
+            return text.lower() in TRUE_WORDS
         if kind in _PARSERS:
             value = _PARSERS[kind](text)
             if value is None:
@@ -123,8 +135,8 @@ def _cell(graph: Drg, ref: str, text: Any, column: str, errors: list[str]) -> An
     return text
 
 
-_EXAMPLES = {semantics.NUMBER: "42 or 1.5", semantics.BOOLEAN: "true or false", semantics.DATE: "2025-01-15",
-             semantics.DATETIME: "2025-01-15T10:30:00", semantics.TIME: "10:30:00",
+_EXAMPLES = {semantics.NUMBER: "42 or 1.5", semantics.BOOLEAN: "true or false (or yes/no, 1/0)",
+             semantics.DATE: "2025-01-15", semantics.DATETIME: "2025-01-15T10:30:00", semantics.TIME: "10:30:00",
              semantics.DT_DURATION: "P1DT2H", semantics.YM_DURATION: "P1Y2M"}
 
 

@@ -71,7 +71,10 @@ def test_a_model_neither_path_reads_is_refused_as_before(tmp_path):
     (tmp_path / "bad.dmn").write_text(MODEL.replace("round half up(8 * kg, 0)", "8 *+ kg"), encoding="utf-8")
     (tmp_path / "patients.csv").write_text("Patient.weight\n50\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "bad.dmn"), str(tmp_path / "patients.csv")])
-    assert done.exit_code == 3 and "DRG evaluator" not in done.output
+    assert done.exit_code == 3 and "each record runs through the whole model" not in done.output
+    # the model's real mistake, at its element, not only the table path's 'does not run BKMs'
+    assert ('bad.dmn: error: the DRG evaluator cannot run this model either: business knowledge model "Dose": '
+            "literalExpression: cannot read '8 *+ kg': unexpected '+'") in done.output
 
 
 def test_an_authors_error_is_told_as_always_not_run_on_the_drg_evaluator(tmp_path):
@@ -88,3 +91,94 @@ def test_an_authors_error_is_told_as_always_not_run_on_the_drg_evaluator(tmp_pat
     (tmp_path / "patients.csv").write_text("Blood\nA\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "t.dmn"), str(tmp_path / "patients.csv")])
     assert done.exit_code == 3 and "type-mismatch" in done.output and "DRG evaluator" not in done.output
+
+
+def _run(tmp_path, patients: str, *options: str):
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text(patients, encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.csv"),
+                                     "-o", str(tmp_path / "out.csv"), *options])
+    assert done.exit_code == 0, done.output
+    return list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+
+
+def test_a_text_excel_would_run_as_a_formula_is_escaped_as_on_the_table_path(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born,note\n=1+2,2000-06-30,@SUM(A1)\n")
+    assert rows[0]["Patient.weight"] == "'=1+2" and rows[0]["note"] == "'@SUM(A1)"
+    assert rows[0]["_errors"].startswith("column Patient.weight: '=1+2' is not a number")
+    kept = _run(tmp_path, "Patient.weight,note\n50,=1+2\n", "--no-escape-formulas")
+    assert kept[0]["note"] == "=1+2"
+
+
+def test_nan_and_infinity_are_no_numbers(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born\nNaN,2000-06-30\nInfinity,2000-06-30\n-inf,2000-06-30\n")
+    assert [r["Plan.dose mg"] for r in rows] == ["", "", ""]
+    assert [r["_errors"] for r in rows] == [
+        "column Patient.weight: 'NaN' is not a number; write e.g. 42 or 1.5",
+        "column Patient.weight: 'Infinity' is not a number; write e.g. 42 or 1.5",
+        "column Patient.weight: '-inf' is not a number; write e.g. 42 or 1.5"]
+
+
+def test_na_values_mean_missing_on_the_drg_evaluator_too(tmp_path):
+    rows = _run(tmp_path, "Patient.weight,Patient.born\nNA,2000-06-30\n", "--na-values", "NA")
+    assert rows[0]["Plan.dose mg"] == "" and rows[0]["_errors"] == "" and rows[0]["Plan.age"] == "24"
+
+
+def test_sheet_chooses_the_sheet_of_an_excel_patient_file_on_the_drg_evaluator_too(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing here"])
+    sheet = book.create_sheet("Patients")
+    sheet.append(["Patient.weight", "Patient.born"])
+    sheet.append(["50.475", "2000-06-30"])
+    book.save(tmp_path / "patients.xlsx")
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.xlsx"),
+                                     "--sheet", "Patients", "-o", str(tmp_path / "out.csv")])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [(r["Plan.dose mg"], r["Plan.age"]) for r in rows] == [("404", "24")]
+
+
+def test_evaluate_help_tells_of_the_drg_evaluator():
+    text = " ".join(CliRunner().invoke(main, ["evaluate", "--help"]).output.split())
+    assert "runs record by record on the DRG evaluator" in text and "CSV output only" in text
+
+
+def test_lint_of_a_model_only_the_drg_evaluator_runs_points_to_dtrun_evaluate(tmp_path):
+    """lint said 'dtrun does not run businessKnowledgeModel elements' and 'put the logic in the
+    decision's own decision table', while dtrun evaluate runs the same model as it is."""
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    text = " ".join(CliRunner().invoke(main, ["lint", str(tmp_path / "dose.dmn")]).output.split())
+    assert "dtrun does not run" not in text
+    assert 'businessKnowledgeModel "Dose" (id k): error[dmn-unsupported]: dtrun\'s decision tables do not run' in text
+    assert text.count("Run the model as it is with dtrun evaluate (on the DRG evaluator, record by record); "
+                      "for lint, show, diff and convert, ") >= 3  # the BKM, the context, the invocation
+
+
+FLAGS = f"""<definitions xmlns="{NS}" name="flags" namespace="urn:flags">
+  <inputData id="a" name="Smoker"><variable name="Smoker" typeRef="boolean"/></inputData>
+  <inputData id="n" name="Packs"><variable name="Packs" typeRef="number"/></inputData>
+  <decision id="d" name="Risk"><variable name="Risk"/>
+    <informationRequirement><requiredInput href="#a"/></informationRequirement>
+    <informationRequirement><requiredInput href="#n"/></informationRequirement>
+    <context>
+      <contextEntry><variable name="smokes"/><literalExpression><text>Smoker = true</text></literalExpression></contextEntry>
+      <contextEntry><variable name="packs"/><literalExpression><text>Packs * 2</text></literalExpression></contextEntry>
+    </context>
+  </decision>
+</definitions>"""
+
+
+def test_patient_values_are_read_as_on_the_table_path(tmp_path):
+    """yes/no and 1/0 are booleans and 1_000 no number, as the table path reads a patient file
+    (docs/workbook-format.md), so one file means the same on both paths."""
+    (tmp_path / "flags.dmn").write_text(FLAGS, encoding="utf-8")
+    (tmp_path / "patients.csv").write_text("Smoker,Packs\nyes,1e1\nNo,1_000\n1,2\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "flags.dmn"), str(tmp_path / "patients.csv")])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["Risk.smokes"], r["Risk.packs"]) for r in rows] == [("true", "20"), ("false", ""), ("true", "4")]
+    assert rows[1]["_errors"] == "column Packs: '1_000' is not a number; write e.g. 42 or 1.5"

@@ -48,6 +48,8 @@ def test_feel_outputs_evaluate_as_feel_says() -> None:
     assert [_row(r) for r in rows] == EXPECTED
     assert rows[0]["_errors"] == ""
     assert "rule R1: the output cell time(\"10:00:00\") gives 10:00:00 (time)" in rows[3]["_errors"]
+    # the fix, not only the refusal: its text is a value an output holds
+    assert "to give its text, write string(time(\"10:00:00\"))" in rows[3]["_errors"]
 
 
 def test_a_frame_agrees_with_the_records() -> None:

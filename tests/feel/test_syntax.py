@@ -532,3 +532,19 @@ def test_logical_operator_is_normalised(text: str, op: str) -> None:
 def test_expression_not_span_ends_at_the_bracket() -> None:
     assert parse_expression("not(true)") == Not(_lit(True, 4, 8), Span(0, 9))
     assert parse_expression("not( a )").span == Span(0, 8)
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    # a duration written as a number and a time unit: the literal that means it
+    ("<= 12 hours", 'for a duration, write @"PT12H"'),
+    (">= 3 months", 'for a duration, write @"P3M"'),
+    ("> 2 days", 'for a duration, write @"P2D"'),
+    ("< 30 min", 'for a duration, write @"PT30M"'),
+    (">= 12 years", 'for a duration, write @"P12Y"'),
+    # an ISO duration without @"...": read as a name, which names nothing
+    ("> PT12H", 'for a duration, write @"PT12H"'),
+    ("P3M", 'for a duration, write @"P3M"'),
+])
+def test_a_duration_written_as_text_gets_its_literal(text: str, hint: str) -> None:
+    error = unary_error(text, ["age"])
+    assert hint in error.hint, error

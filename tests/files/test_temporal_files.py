@@ -111,6 +111,8 @@ def test_values_are_read_per_type(raw: object, kind: str, value: object) -> None
     ("P1M", "days and time duration", "it is a years and months duration"),
     ("PT12H", "years and months duration", "it is a days and time duration"),
     ("15/01/2025 08:30", "date and time", "write the date year first"),
+    ("2025-01-15 10:00", "date and time", "(write 2025-01-15T10:00:00)"),  # a spreadsheet's export, no seconds
+    ("2025-01-15T8:30Z", "date and time", "(write 2025-01-15T08:30:00Z)"),
     ("yesterday", "date and time", "a date and time written as ISO 8601, e.g. 2025-01-15T08:30:00"),
     (dt.date(2025, 1, 15), "time", "is not a time written hh:mm:ss"),
 ])

@@ -46,6 +46,7 @@ from engine.formats.dmn.read import DmnDocument, Grid, parse_dmn
 from engine.formats.dmn.required import null_stance, with_required
 from engine.formats.dmn.structures import components, name_components, structure_rows
 from engine.formats.dmn.support import (
+    DRG_RUNS,
     is_feel,
     required_ids,
     requirement_cycles,
@@ -222,8 +223,9 @@ class _Reader(DecisionTables):
                 self.doc.problem("dmn-ignored", f"{local} is documentation only; dtrun ignores it",
                                  _what(element), severity="warning")
             else:
-                self.unsupported(element, f"dtrun does not run {local} elements",
-                                 "only decision tables with S-FEEL cells over input data of simple types can be run")
+                self.unsupported(element, f"dtrun's decision tables do not run {local} elements",
+                                 f"{DRG_RUNS}put the logic in decision tables with S-FEEL cells over input data "
+                                 "of simple types")
 
     def expression_types(self, decisions: list[Any]) -> dict[str, set[str]]:
         """Each input expression text of the decision tables → the typeRefs it is read with

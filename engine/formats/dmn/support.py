@@ -20,6 +20,11 @@ from engine._core.errors import ConditionError
 from engine.feel.syntax import Comparison, Literal, Negative, parse_expression, parse_unary_tests
 from engine.formats.dmn.names import local_name
 
+# The start of the hint of a construct the decision tables refuse but the DRG evaluator runs:
+# dtrun evaluate falls back to it (engine.cli.drg), the other commands need decision tables.
+DRG_RUNS = ("run the model as it is with dtrun evaluate (on the DRG evaluator, record by record); for lint, "
+            "show, diff and convert, ")
+
 FEEL_KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or"})
 LANGUAGE_PARTS = {"inputExpression", "inputValues", "outputValues", "defaultOutputEntry", "inputEntry",
                   "outputEntry"}

@@ -33,6 +33,7 @@ from engine.formats.dmn.names import local_name as _local
 from engine.formats.dmn.read import Grid
 from engine.formats.dmn.required import null_stance
 from engine.formats.dmn.support import (
+    DRG_RUNS,
     foreign_languages,
     is_feel,
     keyword_expression,
@@ -69,7 +70,7 @@ class DecisionTables:
             required = [r.get("href", "").lstrip("#") for r in self.children(extra, "requiredKnowledge")]
             self.unsupported(element, "it invokes a business knowledge model (knowledgeRequirement of "
                              f"{', '.join(required) or extra.get('id') or 'an unnamed model'})",
-                             "put the logic in the decision's own decision table")
+                             f"{DRG_RUNS}put the logic in the decision's own decision table")
             return False
         for ignored in [c for c in self.children(element) if _local(c) in IGNORED]:
             self.doc.problem("dmn-ignored", f"its {_local(ignored)} is documentation only; "
@@ -80,8 +81,9 @@ class DecisionTables:
         if _local(logic[0]) == "literalExpression":
             return self.literal_decision(element, logic[0])
         if _local(logic[0]) != "decisionTable":
-            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun runs decision tables and literal "
-                             "expressions only", "rewrite the logic as a decision table or a literal expression")
+            self.unsupported(element, f"its logic is a {_local(logic[0])}; dtrun's decision tables run decision "
+                             "tables and literal expressions only",
+                             f"{DRG_RUNS}rewrite the logic as a decision table or a literal expression")
             return False
         return True
 

@@ -68,10 +68,12 @@ def test_expressions_keep_their_meaning_when_written(cell):
     ("Approval.Approved/Declined", "Approval.Approved_Declined"),
     ("Approval Statuses", "Approval Statuses"),  # a longer name that is not known stays as written
     ("[Age..Max Age]", "[Age..Max_Age]"),
+    ("odd(?)", "odd(?)"),  # a function call, not the decision odd (convert wrote odd.odd(?))
+    ("odd (Age) and odd", "odd (Age) and odd.flag"),
 ])
 def test_dmn_names_in_feel_texts_become_dtrun_names(text, expected):
     names = {"Approval Status": "Approval_Status.Approval_Status", "Approval": "Approval", "Age": "Age",
-             "Max Age": "Max_Age"}
+             "Max Age": "Max_Age", "odd": "odd.flag"}
     assert rename_names(text, names, {"Approval": {"Approved/Declined": "Approved_Declined"}}) == expected
 
 
