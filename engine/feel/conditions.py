@@ -14,7 +14,6 @@ for static analysis (``engine.feel.set_form``).  Every problem with the text is 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine._core.errors import ConditionError
 from engine.feel import hints, scalar, values
+from engine.feel.nodes import walk
 from engine.feel.syntax import (
     Arithmetic,
     Call,
@@ -266,15 +266,9 @@ def compile_expression(text: str, names: Collection[str] | None = None, feel: bo
 
 def _temporal_arithmetic(node: Any) -> bool:
     """Whether ``node`` adds, subtracts, multiplies or divides a date or time literal, anywhere."""
-    if isinstance(node, (list, tuple)):
-        return any(_temporal_arithmetic(item) for item in node)
-    if not dataclasses.is_dataclass(node) or isinstance(node, type):
-        return False
-    if isinstance(node, Arithmetic) and any(
-            isinstance(side, Literal) and isinstance(side.value, (dt.date, dt.time, dt.timedelta, YearsMonths))
-            for side in (node.left, node.right)):
-        return True
-    return any(_temporal_arithmetic(getattr(node, f.name)) for f in dataclasses.fields(node))
+    return any(isinstance(found, Arithmetic) and any(
+        isinstance(side, Literal) and isinstance(side.value, (dt.date, dt.time, dt.timedelta, YearsMonths))
+        for side in (found.left, found.right)) for found in walk(node))
 
 
 def _compile_feel_output(text: str, names: Collection[str] | None, sfeel: ConditionError) -> CompiledExpression:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.feel import semantics
-from engine.feel.nodes import Call, ExpressionTest, Iteration, Name, Quantified, UnaryTests
+from engine.feel.nodes import Call, ExpressionTest, Iteration, Name, Quantified, UnaryTests, walk
 from engine.feel.sets import ValueSet
 
 CHANGING = ("today", "now")  # functions whose value changes from one run to the next
@@ -137,18 +137,6 @@ def finite_members(full: ValueSet) -> list[Any] | None:
         if len(members) > MAX_VALUES:
             return None
     return members
-
-
-def walk(node: Any) -> Any:
-    """Every node of an AST, ``node`` included (tuples looked through)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif hasattr(item, "__dataclass_fields__"):
-            yield item
-            stack.extend(getattr(item, f) for f in item.__dataclass_fields__)
 
 
 def mentions_question(node: Any) -> bool:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel import semantics
-from engine.feel.feel_runs import by_values, changing, mentions_question, walk
+from engine.feel.feel_runs import by_values, changing, mentions_question
 from engine.feel.nodes import (
     Arithmetic,
     Between,
@@ -42,6 +42,7 @@ from engine.feel.nodes import (
     Path,
     Quantified,
     UnaryTests,
+    walk,
 )
 from engine.feel.sets import Domain, ValueSet
 from engine.feel.trisets import TriSet, tri_and, tri_any, tri_compare, tri_equal, tri_not, tri_or

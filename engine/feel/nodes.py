@@ -1,6 +1,6 @@
 """The frozen AST of the condition language: S-FEEL cells and the FEEL expression language.
 
-Owns the node types and nothing else: ``engine.feel.syntax`` makes them from text (and
+Owns the node types and their traversal (:func:`walk`): ``engine.feel.syntax`` makes them from text (and
 re-exports them, where the rest of the engine imports them from), the compiled forms read them.
 Every node carries its :class:`Span` in the text.  The S-FEEL nodes (``Literal`` to ``Call``,
 ``Comparison``, ``Interval``, ``UnaryTests``) are what decision-table cells may hold; the others
@@ -9,6 +9,7 @@ belong to FEEL expressions (``engine.feel.interpret``), which cells do not run y
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,3 +265,15 @@ Expr = (Literal | Name | Negative | Arithmetic | Compare | Logical | Not | Call 
         | Between | In | InstanceOf | Path | Filter | Invoke | ListOf | ContextOf | Tuple | Interval)
 Endpoint = Literal | Name | Negative | Call
 SFEEL_EXPRESSIONS = (Literal, Name, Negative, Arithmetic, Compare, Logical, Not, Call)
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every node of an AST, ``node`` included (tuples and lists looked through), in no set order."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif hasattr(item, "__dataclass_fields__") and not isinstance(item, type):
+            yield item
+            stack.extend(getattr(item, f) for f in item.__dataclass_fields__)

@@ -23,7 +23,6 @@ DMN model as ``engine.evaluation.drg`` does:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -32,7 +31,7 @@ from engine._core.errors import Problem, WorkbookError
 from engine.feel import semantics
 from engine.feel.conditions import CompiledExpression
 from engine.feel.feel_outputs import compile_output, dtrun_value, remembered
-from engine.feel.nodes import InstanceOf, TypeRef
+from engine.feel.nodes import InstanceOf, TypeRef, walk
 from engine.formats.dmn.read import DmnDocument
 from engine.model.drg import Drg, ItemDefinition
 from engine.model.drg_types import coerce, resolve, types_for_instance_of
@@ -88,7 +87,7 @@ def _refusal(document: DmnDocument, table: Table, cell: str, text: str, name: st
 
 def _type_names(node: Any) -> Iterator[str]:
     """The names of the types ``node`` tests with ``instance of`` (inside ``list<...>`` too)."""
-    for found in _walk(node):
+    for found in walk(node):
         if isinstance(found, InstanceOf):
             yield from _names_of(found.type)
 
@@ -97,16 +96,6 @@ def _names_of(type_: TypeRef) -> Iterator[str]:
     yield type_.name
     for arg in type_.args:
         yield from _names_of(arg)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-    elif dataclasses.is_dataclass(node) and not isinstance(node, (type, TypeRef)):
-        yield node
-        for item in dataclasses.fields(node):
-            yield from _walk(getattr(node, item.name))
 
 
 def _typed(cell: CompiledExpression, refs: tuple[str, ...], graph: Drg, types: Mapping[str, TypeRef]
