@@ -182,3 +182,17 @@ def test_patient_values_are_read_as_on_the_table_path(tmp_path):
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["Risk.smokes"], r["Risk.packs"]) for r in rows] == [("true", "20"), ("false", ""), ("true", "4")]
     assert rows[1]["_errors"] == "column Packs: '1_000' is not a number; write e.g. 42 or 1.5"
+
+
+def test_every_row_of_a_patient_file_larger_than_one_read_block_is_evaluated(tmp_path):
+    # The CSV reader gives a file in blocks of about 1 MB; the fallback read the first only.
+    (tmp_path / "dose.dmn").write_text(MODEL, encoding="utf-8")
+    note = "x" * 300
+    weights = [10 + i % 50 for i in range(6000)]  # about 1.9 MB
+    (tmp_path / "patients.csv").write_text(
+        "Patient.weight,Patient.born,note\n" + "".join(f"{w},2000-06-30,{note}\n" for w in weights), encoding="utf-8")
+    done = CliRunner().invoke(main, ["evaluate", str(tmp_path / "dose.dmn"), str(tmp_path / "patients.csv"),
+                                     "-o", str(tmp_path / "out.csv")])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [r["Plan.dose mg"] for r in rows] == [str(8 * w) for w in weights]
